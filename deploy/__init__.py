@@ -1,0 +1,1 @@
+"""Local deployment pieces: broker resolution and the development schema registry."""

@@ -1,0 +1,18 @@
+"""Every stream processor by name, for `resumeflow worker NAME...`."""
+
+from __future__ import annotations
+
+from processors.profiles.agent import PROCESSOR as PROFILES
+from streams.faust_wiring import Processor
+
+PROCESSORS: dict[str, Processor] = {p.name: p for p in (PROFILES,)}
+
+
+def resolve(names: list[str]) -> list[Processor]:
+    """`all` means every processor; an unknown name is the caller's error."""
+    if "all" in names:
+        return list(PROCESSORS.values())
+    unknown = sorted(set(names) - set(PROCESSORS))
+    if unknown:
+        raise KeyError(", ".join(unknown))
+    return [PROCESSORS[name] for name in dict.fromkeys(names)]

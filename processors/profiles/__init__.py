@@ -1,0 +1,1 @@
+"""Profiles: accepts or refuses user commands and keeps each user's profile in the user's cell."""

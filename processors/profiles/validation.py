@@ -1,0 +1,74 @@
+"""Checks a master profile (JSON Resume) and preferences; returns every problem, worded for the user."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from jsonschema import Draft7Validator
+
+from streams.messages import BoardSource, Preferences
+
+MAX_PROFILE_BYTES = 256 * 1024
+MAX_REASONS = 20
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+@cache
+def _resume_validator() -> Draft7Validator:
+    schema = json.loads((resources.files("schemas") / "jsonresume" / "schema.json").read_text())
+    return Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def email_problems(email: str | None) -> list[str]:
+    if not email:
+        return ["an email address is required"]
+    if not EMAIL.match(normalize_email(email)):
+        return [f"email {email!r} is not an email address"]
+    return []
+
+
+def _path(error_path: Any) -> str:
+    return "/" + "/".join(str(part) for part in error_path) if error_path else "(document)"
+
+
+def profile_problems(profile_json: str | None) -> list[str]:
+    """Why `profile_json` is not an acceptable master profile; empty when it is."""
+    if profile_json is None:
+        return ["a profile (JSON Resume document) is required"]
+    if len(profile_json.encode()) > MAX_PROFILE_BYTES:
+        return [f"the profile is larger than {MAX_PROFILE_BYTES // 1024} KiB"]
+    try:
+        document = json.loads(profile_json)
+    except json.JSONDecodeError as exc:
+        return [f"the profile is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]
+    if not isinstance(document, dict):
+        return ["the profile must be a JSON object (a JSON Resume document)"]
+    problems = [
+        f"{_path(error.absolute_path)}: {error.message}"
+        for error in sorted(_resume_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
+    ]
+    basics = document.get("basics")
+    name = basics.get("name") if isinstance(basics, dict) else None
+    if not (isinstance(name, str) and name.strip()) and not any(p.startswith("/basics/name:") for p in problems):
+        problems.append("/basics/name: a resume needs the person's name")
+    return problems[:MAX_REASONS]
+
+
+def preferences_problems(preferences: Preferences) -> list[str]:
+    problems = []
+    names = [search.name for search in preferences.saved_searches]
+    for duplicate in sorted({n for n in names if names.count(n) > 1}):
+        problems.append(f"saved search name {duplicate!r} is used twice")
+    for search in preferences.saved_searches:
+        for board in search.boards:
+            if board.source is BoardSource.FEED and not board.token.startswith(("http://", "https://")):
+                problems.append(f"saved search {search.name!r}: feed {board.token!r} is not an http(s) URL")
+    return problems

@@ -1,0 +1,1 @@
+"""Sinks: materialized views of topics in PostgreSQL and Redis (upserts by event id)."""

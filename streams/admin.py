@@ -1,0 +1,115 @@
+"""Creates and checks the catalog's topics and subjects on a live cluster (`resumeflow topics apply|list`)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import (
+    AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+    NewTopic,
+)
+
+from streams.errors import CoPartitioningError, ResumeflowError
+from streams.kafka_clients import Serdes
+from streams.settings import Settings
+from streams.topics import Scope, TopicSpec, catalog
+
+log = logging.getLogger(__name__)
+TIMEOUT_S = 30.0
+
+
+@dataclass(frozen=True)
+class TopicState:
+    spec: TopicSpec
+    partitions: int | None  # None: the topic does not exist
+
+
+def admin_client(settings: Settings) -> AdminClient:
+    return AdminClient({"bootstrap.servers": settings.kafka_bootstrap_servers})
+
+
+def existing_partitions(admin: AdminClient) -> dict[str, int]:
+    metadata = admin.list_topics(timeout=TIMEOUT_S)
+    return {name: len(topic.partitions) for name, topic in metadata.topics.items() if topic.error is None}
+
+
+def topic_states(settings: Settings, admin: AdminClient) -> list[TopicState]:
+    existing = existing_partitions(admin)
+    return [TopicState(spec, existing.get(spec.name)) for spec in catalog(settings)]
+
+
+def apply_topics(settings: Settings, admin: AdminClient) -> list[str]:
+    """Create missing topics, bring configs in line, register every subject. Safe to run again.
+
+    A partition count that differs is refused rather than changed: adding partitions to a user topic would move
+    users to other cells while their state stays behind.
+    """
+    changes: list[str] = []
+    states = topic_states(settings, admin)
+    wrong = [s for s in states if s.partitions is not None and s.partitions != s.spec.partitions(settings)]
+    if wrong:
+        detail = ", ".join(f"{s.spec.name} has {s.partitions}" for s in wrong)
+        raise CoPartitioningError(
+            f"expected {settings.cell_partitions} partitions: {detail}. Changing the cell count needs a "
+            "repartitioning migration (replay into new topics), not an in-place change."
+        )
+    missing = [
+        NewTopic(s.spec.name, s.spec.partitions(settings), settings.replication_factor, config=s.spec.config())
+        for s in states
+        if s.partitions is None
+    ]
+    if missing:
+        for name, future in admin.create_topics(missing, request_timeout=TIMEOUT_S).items():
+            try:
+                future.result()
+                changes.append(f"created {name}")
+            except KafkaException as exc:
+                if exc.args[0].name() != "TOPIC_ALREADY_EXISTS":  # another worker won the race
+                    raise ResumeflowError(f"cannot create topic {name}: {exc}") from exc
+    resources = [
+        ConfigResource(
+            ConfigResource.Type.TOPIC,
+            s.spec.name,
+            incremental_configs=[
+                ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET) for k, v in s.spec.config().items()
+            ],
+        )
+        for s in states
+        if s.partitions is not None
+    ]
+    if resources:
+        for _resource, future in admin.incremental_alter_configs(resources).items():
+            future.result()
+    return changes
+
+
+def register_subjects(settings: Settings, serdes: Serdes) -> list[str]:
+    """Register each key and value schema under TopicNameStrategy subjects; returns `subject=id` lines."""
+    lines = []
+    for spec in catalog(settings):
+        key = serdes.key(spec)
+        for serde in (key, serdes.value(spec)) if key is not None else (serdes.value(spec),):
+            lines.append(f"{serde.subject}={serde.bind()}")
+    return lines
+
+
+def check_copartitioning(settings: Settings, admin: AdminClient) -> None:
+    """Fail start-up when user-scoped topics disagree on partitions: a user's cell must be one partition number."""
+    problems = []
+    for state in topic_states(settings, admin):
+        if state.spec.scope is not Scope.USER:
+            continue
+        if state.partitions is None:
+            problems.append(f"{state.spec.name} is missing")
+        elif state.partitions != settings.cell_partitions:
+            problems.append(f"{state.spec.name} has {state.partitions}")
+    if problems:
+        raise CoPartitioningError(
+            f"user topics must all have {settings.cell_partitions} partitions (run `resumeflow topics apply`): "
+            + "; ".join(problems)
+        )

@@ -1,0 +1,238 @@
+"""`resumeflow`: the one command. Parses arguments, builds what the subcommand needs, hands over, prints.
+
+Errors the user must fix (`UserError`) are printed without a traceback and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from streams.errors import ResumeflowError, UserError
+from streams.settings import Settings, load_settings, resumeflow_home
+
+log = logging.getLogger("resumeflow")
+
+
+# --- stack ----------------------------------------------------------------------------------------------------
+
+
+def _stack_up(args: argparse.Namespace) -> int:
+    from deploy.stack import Stack
+
+    for key, value in Stack(resumeflow_home()).up().items():
+        print(f"{key}={value}")
+    return 0
+
+
+def _stack_down(args: argparse.Namespace) -> int:
+    from deploy.stack import Stack
+
+    stopped = Stack(resumeflow_home()).down(wipe=args.wipe)
+    print(f"stopped: {', '.join(stopped) or 'nothing was running'}" + ("; data wiped" if args.wipe else ""))
+    return 0
+
+
+def _stack_status(args: argparse.Namespace) -> int:
+    from deploy.stack import Stack
+
+    states = Stack(resumeflow_home()).status()
+    for name, (address, state) in states.items():
+        print(f"{name:16} {address:50} {state}")
+    return 0 if all("healthy" in s and "NOT" not in s and "UNREACHABLE" not in s for _, s in states.values()) else 1
+
+
+# --- topics ---------------------------------------------------------------------------------------------------
+
+
+def _topics_apply(args: argparse.Namespace) -> int:
+    from streams.admin import admin_client, apply_topics, register_subjects
+    from streams.kafka_clients import Serdes, registry_client
+
+    settings = load_settings()
+    changes = apply_topics(settings, admin_client(settings))
+    for change in changes:
+        print(change)
+    subjects = register_subjects(settings, Serdes(registry_client(settings)))
+    print(f"{len(changes)} topics created, {len(subjects)} subjects registered")
+    if args.verbose:
+        print("\n".join(subjects))
+    return 0
+
+
+def _topics_list(args: argparse.Namespace) -> int:
+    from streams.admin import admin_client, topic_states
+
+    settings = load_settings()
+    print(f"{'topic':40} {'scope':12} {'parts':>5} {'live':>5} {'policy':8} {'key':17} value")
+    for state in topic_states(settings, admin_client(settings)):
+        spec = state.spec
+        live = "-" if state.partitions is None else str(state.partitions)
+        policy = "compact" if spec.compacted else ("forever" if spec.retention_ms < 0 else
+                                                    f"{spec.retention_ms // 86_400_000}d")
+        print(f"{spec.name:40} {spec.scope.value:12} {spec.partitions(settings):>5} {live:>5} {policy:8} "
+              f"{spec.key_schema or 'raw bytes':17} {spec.value_schema}")
+    return 0
+
+
+def _schemas_release(args: argparse.Namespace) -> int:
+    from streams.avro_schemas import release_changed
+
+    written = release_changed()
+    print("\n".join(written) if written else "every schema matches its latest release")
+    return 0
+
+
+# --- worker ---------------------------------------------------------------------------------------------------
+
+
+def _worker(args: argparse.Namespace) -> int:
+    from processors.catalog import PROCESSORS, resolve
+    from streams.admin import admin_client, check_copartitioning
+    from streams.faust_wiring import create_app
+    from streams.kafka_clients import Serdes, registry_client
+
+    try:
+        processors = resolve(args.processors)
+    except KeyError as exc:
+        raise UserError(f"unknown processor {exc.args[0]}; choose from: all, {', '.join(PROCESSORS)}") from exc
+    settings = load_settings()
+    check_copartitioning(settings, admin_client(settings))
+    serdes = Serdes(registry_client(settings))
+    app = create_app(settings, serdes, processors)
+    import faust
+
+    # Runs until SIGTERM/SIGINT; an agent that raises crashes the worker (CrashingSupervisor), which exits
+    # non-zero so a process supervisor restarts it and its cells move to the other workers meanwhile.
+    faust.Worker(app, loglevel=args.loglevel).execute_from_commandline()
+    return 0
+
+
+# --- users ----------------------------------------------------------------------------------------------------
+
+
+def _read_json_file(path: Path, what: str) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read the {what} file {path}: {exc.strerror}") from exc
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"the {what} file {path} is not JSON: {exc.msg} at line {exc.lineno}") from exc
+    return text
+
+
+def _publish_user_command(settings: Settings, command: object) -> None:
+    from streams.kafka_clients import RecordPublisher, Serdes, registry_client
+    from streams.topics import USER_COMMANDS
+
+    publisher = RecordPublisher(settings, Serdes(registry_client(settings)))
+    publisher.publish(USER_COMMANDS, command.user_id, command)  # type: ignore[attr-defined]
+    publisher.flush()
+
+
+def _user_command(args: argparse.Namespace) -> int:
+    from processors.profiles.step import user_id_for_email
+    from streams.messages import Preferences, UserCommand, UserCommandKind, new_event_id, utc_now
+
+    profile_json = _read_json_file(args.profile, "profile") if args.profile else None
+    preferences = None
+    if args.prefs:
+        try:
+            preferences = Preferences.model_validate_json(_read_json_file(args.prefs, "preferences"))
+        except ValidationError as exc:
+            raise UserError(f"the preferences file {args.prefs} is not valid:\n{exc}") from exc
+    if args.action == "create":
+        kind = UserCommandKind.REGISTER_USER
+    elif profile_json is not None:
+        kind = UserCommandKind.UPDATE_PROFILE
+    elif preferences is not None:
+        kind = UserCommandKind.UPDATE_PREFERENCES
+    else:
+        raise UserError("nothing to update: give --profile and/or --prefs")
+    command = UserCommand(
+        event_id=new_event_id(), user_id=user_id_for_email(args.email), occurred_at=utc_now(), kind=kind,
+        email=args.email, profile_json=profile_json, preferences=preferences,
+    )
+    _publish_user_command(load_settings(), command)
+    print(f"user_id={command.user_id}")
+    print(f"command_id={command.event_id}")
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="resumeflow", description="Resume automation as Kafka stream processors.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    stack = commands.add_parser("stack", help="the local Kafka, schema registry, PostgreSQL and Redis")
+    stack_actions = stack.add_subparsers(dest="action", required=True, metavar="ACTION")
+    stack_actions.add_parser("up", help="start what is not running; print the addresses as KEY=value"
+                             ).set_defaults(run=_stack_up)
+    down = stack_actions.add_parser("down", help="stop the local services (data is kept)")
+    down.add_argument("--wipe", action="store_true", help="also delete their data")
+    down.set_defaults(run=_stack_down)
+    stack_actions.add_parser("status", help="each service's address and health").set_defaults(run=_stack_status)
+
+    topics = commands.add_parser("topics", help="the topic catalog on the cluster")
+    topic_actions = topics.add_subparsers(dest="action", required=True, metavar="ACTION")
+    topic_actions.add_parser("apply", help="create or update every topic and register every schema (idempotent)"
+                             ).set_defaults(run=_topics_apply)
+    topic_actions.add_parser("list", help="the catalog with each topic's live partition count"
+                             ).set_defaults(run=_topics_list)
+
+    schemas = commands.add_parser("schemas", help="the Avro schemas in schemas/")
+    schema_actions = schemas.add_subparsers(dest="action", required=True, metavar="ACTION")
+    schema_actions.add_parser("release", help="freeze every changed schema as its next released version "
+                              "(tests then hold each release BACKWARD compatible with the one before)"
+                              ).set_defaults(run=_schemas_release)
+
+    worker = commands.add_parser("worker", help="run stream processors in one Faust worker")
+    worker.add_argument("processors", nargs="+", metavar="PROCESSOR", help="processor names, or `all`")
+    worker.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
+    worker.set_defaults(run=_worker)
+
+    user = commands.add_parser("user", help="register users and change their profile or preferences")
+    user_actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = user_actions.add_parser("create", help="register a user with a JSON Resume profile")
+    create.add_argument("--email", required=True)
+    create.add_argument("--profile", required=True, type=Path, help="a JSON Resume file")
+    create.add_argument("--prefs", type=Path, help="a preferences JSON file (saved searches, submission mode, cap)")
+    create.set_defaults(run=_user_command)
+    update = user_actions.add_parser("update", help="replace a user's profile and/or preferences")
+    update.add_argument("--email", required=True)
+    update.add_argument("--profile", type=Path, help="a JSON Resume file")
+    update.add_argument("--prefs", type=Path, help="a preferences JSON file")
+    update.set_defaults(run=_user_command)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("httpx", "httpx2"):  # one INFO line per registry request drowns the output
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except UserError as exc:
+        print(f"resumeflow: {exc}", file=sys.stderr)
+        return 2
+    except ResumeflowError as exc:
+        log.error("%s", exc)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,29 @@
+"""Errors of the streaming backbone, classified by who must act.
+
+`UserError`: the person running a command must fix something (bad input, missing tool, port taken).
+Anything else deriving from `ResumeflowError` is ours; it is logged with context and fails loudly.
+"""
+
+
+class ResumeflowError(Exception):
+    """Root of every error this project raises on purpose."""
+
+
+class UserError(ResumeflowError):
+    """Something the operator or user must fix; the CLI prints it without a traceback."""
+
+
+class SchemaError(ResumeflowError):
+    """A schema file is unreadable, or a schema does not agree with its model."""
+
+
+class DecodeError(ResumeflowError):
+    """Bytes on a topic are not a valid record of its schema (not Confluent framing, unknown id, bad Avro)."""
+
+
+class EncodeError(ResumeflowError):
+    """A value does not fit the topic's schema."""
+
+
+class CoPartitioningError(ResumeflowError):
+    """User-scoped topics disagree on their partition count, so a user's records would land in different cells."""

@@ -1,0 +1,286 @@
+"""The messages on the topics: frozen pydantic models that agree field for field with `schemas/*.avsc`.
+
+`tests/unit/streams/test_messages_agree_with_schemas.py` proves the agreement, so a change to one without the
+other fails fast. Enum values are the Avro symbols.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Annotated, Any, ClassVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+
+def _require_utc(value: datetime) -> datetime:
+    # Avro timestamp-millis has no zone; a naive datetime would be read back shifted.
+    if value.tzinfo is None:
+        raise ValueError("timestamps must carry a time zone")
+    return value.astimezone(UTC)
+
+
+UtcDatetime = Annotated[datetime, AfterValidator(_require_utc)]
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+
+def new_event_id() -> str:
+    return str(uuid.uuid4())
+
+
+class Message(BaseModel):
+    """A record on a topic. `avro_schema` names its `schemas/<name>.avsc` file."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    avro_schema: ClassVar[str]
+
+    def to_avro(self) -> dict[str, Any]:
+        return self.model_dump(mode="python")
+
+
+class BoardSource(StrEnum):
+    GREENHOUSE = "GREENHOUSE"
+    LEVER = "LEVER"
+    ASHBY = "ASHBY"
+    FEED = "FEED"
+    FILE = "FILE"
+
+
+class RemotePreference(StrEnum):
+    ANY = "ANY"
+    REMOTE_ONLY = "REMOTE_ONLY"
+    REMOTE_OR_HYBRID = "REMOTE_OR_HYBRID"
+    ONSITE_ONLY = "ONSITE_ONLY"
+
+
+class SubmissionMode(StrEnum):
+    REVIEW = "REVIEW"
+    AUTO = "AUTO"
+    OFF = "OFF"
+
+
+class BoardRef(Message):
+    source: BoardSource
+    token: NonEmptyStr
+
+
+class SavedSearch(Message):
+    name: NonEmptyStr
+    keywords: list[str] = []
+    locations: list[str] = []
+    remote: RemotePreference = RemotePreference.ANY
+    boards: list[BoardRef] = []
+    companies: list[str] = []
+    salary_floor: Annotated[int, Field(ge=0)] | None = None
+    salary_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    exclusions: list[str] = []
+
+
+class Preferences(Message):
+    avro_schema: ClassVar[str] = "preferences"
+    saved_searches: list[SavedSearch] = []
+    submission_mode: SubmissionMode = SubmissionMode.REVIEW
+    daily_cap: Annotated[int, Field(ge=0, le=1000)] = 10
+
+
+class UserCommandKind(StrEnum):
+    REGISTER_USER = "REGISTER_USER"
+    UPDATE_PROFILE = "UPDATE_PROFILE"
+    UPDATE_PREFERENCES = "UPDATE_PREFERENCES"
+
+
+class UserCommand(Message):
+    """One flat record for every kind, so analysts read one schema; which fields a kind needs is checked by
+    the profiles processor and reported back as a rejection, never as a crash."""
+
+    avro_schema: ClassVar[str] = "user_command"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    kind: UserCommandKind
+    email: str | None = None
+    profile_json: str | None = None
+    preferences: Preferences | None = None
+
+
+class UserProfile(Message):
+    avro_schema: ClassVar[str] = "user_profile"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    email: NonEmptyStr
+    profile_version: Annotated[int, Field(ge=1)]
+    profile_json: str
+    preferences: Preferences
+
+
+class ProfileRejected(Message):
+    avro_schema: ClassVar[str] = "profile_rejected"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    command_id: NonEmptyStr
+    command_kind: UserCommandKind
+    reasons: Annotated[list[str], Field(min_length=1)]
+
+
+class UserCell(Message):
+    avro_schema: ClassVar[str] = "user_cell"
+    user_id: NonEmptyStr
+    email: NonEmptyStr
+    profile_version: Annotated[int, Field(ge=1)]
+    profile_json: str
+    preferences: Preferences
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    applied_command_ids: list[str] = []
+
+
+class DeadLetter(Message):
+    avro_schema: ClassVar[str] = "dead_letter"
+    event_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    processor: str
+    source_topic: str
+    source_partition: int
+    source_offset: int
+    error_type: str
+    error: str
+    key: bytes | None = None
+    value: bytes | None = None
+
+
+class PostingStatus(StrEnum):
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+
+
+class Workplace(StrEnum):
+    REMOTE = "REMOTE"
+    HYBRID = "HYBRID"
+    ONSITE = "ONSITE"
+    UNKNOWN = "UNKNOWN"
+
+
+class JobPosting(Message):
+    avro_schema: ClassVar[str] = "job_posting"
+    event_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    canonical_job_id: NonEmptyStr
+    source: BoardSource
+    board_token: str
+    source_job_id: str
+    status: PostingStatus = PostingStatus.OPEN
+    title: str
+    company: str
+    locations: list[str] = []
+    workplace: Workplace = Workplace.UNKNOWN
+    employment_type: str | None = None
+    salary_min: int | None = None
+    salary_max: int | None = None
+    salary_currency: str | None = None
+    posted_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
+    url: str
+    apply_url: str | None = None
+    description_text: str
+    description_html: str | None = None
+    content_hash: str
+
+
+class JobDiscovered(Message):
+    avro_schema: ClassVar[str] = "job_discovered"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    canonical_job_id: NonEmptyStr
+    search_name: str
+    title: str
+    company: str
+    match_reasons: list[str] = []
+
+
+class MatchDecision(StrEnum):
+    PROCEED = "PROCEED"
+    SKIP = "SKIP"
+
+
+class JobAnalyzed(Message):
+    avro_schema: ClassVar[str] = "job_analyzed"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    canonical_job_id: NonEmptyStr
+    score: Annotated[float, Field(ge=0.0, le=1.0)]
+    matched_skills: list[str] = []
+    missing_skills: list[str] = []
+    duplicate_of: str | None = None
+    decision: MatchDecision
+    reasons: list[str] = []
+
+
+class ResumeGenerated(Message):
+    avro_schema: ClassVar[str] = "resume_generated"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    canonical_job_id: NonEmptyStr
+    variant_id: NonEmptyStr
+    template: str
+    artifact_uri: str
+    sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    ats_score: Annotated[float, Field(ge=0.0, le=1.0)]
+    provenance_summary: str = ""
+
+
+class ApplicationSubmitted(Message):
+    avro_schema: ClassVar[str] = "application_submitted"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    application_id: NonEmptyStr
+    canonical_job_id: NonEmptyStr
+    variant_id: NonEmptyStr
+    channel: NonEmptyStr
+
+
+class ResponseKind(StrEnum):
+    ACKNOWLEDGED = "ACKNOWLEDGED"
+    REJECTED = "REJECTED"
+    INTERVIEW = "INTERVIEW"
+    OFFER = "OFFER"
+    OTHER = "OTHER"
+
+
+class ResponseReceived(Message):
+    avro_schema: ClassVar[str] = "response_received"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    application_id: NonEmptyStr
+    kind: ResponseKind
+    detail: str = ""
+
+
+class WorkflowOutcome(StrEnum):
+    SKIPPED = "SKIPPED"
+    NO_RESPONSE = "NO_RESPONSE"
+    REJECTED = "REJECTED"
+    INTERVIEW = "INTERVIEW"
+    OFFER = "OFFER"
+
+
+class WorkflowCompleted(Message):
+    avro_schema: ClassVar[str] = "workflow_completed"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    canonical_job_id: NonEmptyStr
+    application_id: str | None = None
+    variant_id: str | None = None
+    outcome: WorkflowOutcome
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

@@ -1,0 +1,127 @@
+"""The topic catalog: every topic's name, key and value schema, partitioning, retention and dead-letter topic.
+
+Scopes decide partitioning:
+- `USER`: keyed by `user_id`, exactly `cell_partitions` partitions. A partition is a cell; the same user lands
+  in the same partition number of every user topic, so one worker owns all of a user's records and state.
+- `JOB`: the global catalog, keyed by canonical job id; not co-partitioned with users.
+- `DEAD_LETTER`: `<topic>.dlq`, same partition count as its source, key copied byte for byte.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
+
+from streams.settings import Settings
+
+DAY_MS = 24 * 60 * 60 * 1000
+FOREVER = -1
+
+
+class Scope(StrEnum):
+    USER = "user"
+    JOB = "job"
+    DEAD_LETTER = "dead-letter"
+
+
+class TopicSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    scope: Scope
+    key_schema: str | None  # None: the key is raw bytes (dead letters keep the poison key as it came)
+    value_schema: str
+    compacted: bool = False
+    retention_ms: int = FOREVER
+    with_dead_letter: bool = True
+    doc: str
+
+    @property
+    def dlq(self) -> str | None:
+        return f"{self.name}.dlq" if self.with_dead_letter else None
+
+    def partitions(self, settings: Settings) -> int:
+        return settings.cell_partitions
+
+    def config(self) -> dict[str, str]:
+        if self.compacted:
+            return {"cleanup.policy": "compact", "min.compaction.lag.ms": str(60 * 60 * 1000)}
+        return {"cleanup.policy": "delete", "retention.ms": str(self.retention_ms)}
+
+    @property
+    def key_subject(self) -> str:
+        return f"{self.name}-key"
+
+    @property
+    def value_subject(self) -> str:
+        return f"{self.name}-value"
+
+
+class TableSpec(BaseModel):
+    """A Faust table of cells; its changelog is a user-scoped compacted topic like any other."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    value_schema: str
+    doc: str
+
+    def changelog(self, settings: Settings) -> TopicSpec:
+        return TopicSpec(
+            name=f"{settings.app_id}-{self.name}-changelog",
+            scope=Scope.USER,
+            key_schema="user_id",
+            value_schema=self.value_schema,
+            compacted=True,
+            with_dead_letter=False,  # read only by Faust's own recovery, which needs every record
+            doc=f"Changelog of the {self.name} table: {self.doc}",
+        )
+
+
+def _user(name: str, value_schema: str, doc: str, **kw: object) -> TopicSpec:
+    return TopicSpec(name=name, scope=Scope.USER, key_schema="user_id", value_schema=value_schema, doc=doc, **kw)
+
+
+USER_COMMANDS = _user("user.commands", "user_command", "Commands about a user from the web client and CLI.",
+                      retention_ms=30 * DAY_MS)
+USER_PROFILES = _user("user.profiles", "user_profile", "Accepted profile and preferences, latest per user.",
+                      compacted=True)
+PROFILE_REJECTED = _user("profile.rejected", "profile_rejected", "Refused user commands with their reasons.",
+                         retention_ms=90 * DAY_MS)
+JOB_CATALOG = TopicSpec(name="job.catalog", scope=Scope.JOB, key_schema="canonical_job_id",
+                        value_schema="job_posting", compacted=True,
+                        doc="Every posting once, keyed by canonical job id; again only when it changed.")
+JOB_DISCOVERED = _user("job.discovered", "job_discovered", "A posting matched one of a user's saved searches.")
+JOB_ANALYZED = _user("job.analyzed", "job_analyzed", "Match score and decision for a user and a job.")
+RESUME_GENERATED = _user("resume.generated", "resume_generated", "A rendered, verified resume variant.")
+APPLICATION_SUBMITTED = _user("application.submitted", "application_submitted", "An application was sent.")
+RESPONSE_RECEIVED = _user("response.received", "response_received", "An employer's answer to an application.")
+WORKFLOW_COMPLETED = _user("workflow.completed", "workflow_completed", "A user's journey with a job ended.")
+
+PROFILE_CELLS = TableSpec(name="profile-cells", value_schema="user_cell", doc="each user's accepted state")
+
+SOURCE_TOPICS: tuple[TopicSpec, ...] = (
+    USER_COMMANDS, USER_PROFILES, PROFILE_REJECTED, JOB_CATALOG, JOB_DISCOVERED, JOB_ANALYZED,
+    RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED,
+)
+TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS,)
+
+
+def dead_letter_topic(source: TopicSpec) -> TopicSpec:
+    assert source.dlq is not None
+    return TopicSpec(name=source.dlq, scope=Scope.DEAD_LETTER, key_schema=None, value_schema="dead_letter",
+                     with_dead_letter=False, doc=f"Records of {source.name} that could not be decoded or validated.")
+
+
+def catalog(settings: Settings) -> tuple[TopicSpec, ...]:
+    """Every topic the platform owns, in a stable order."""
+    changelogs = tuple(table.changelog(settings) for table in TABLES)
+    return SOURCE_TOPICS + changelogs + tuple(dead_letter_topic(t) for t in SOURCE_TOPICS)
+
+
+def by_name(settings: Settings, name: str) -> TopicSpec:
+    for spec in catalog(settings):
+        if spec.name == name:
+            return spec
+    raise KeyError(name)

@@ -1,0 +1,139 @@
+"""The real local stack for integration tests, started (or reused) through the CLI a developer uses.
+
+`resumeflow stack up` is idempotent: on a developer's machine the running stack is reused; in CI it starts
+from nothing. Processors run as real `resumeflow worker` subprocesses.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from confluent_kafka import DeserializingConsumer
+from confluent_kafka.schema_registry import SchemaRegistryClient
+from confluent_kafka.schema_registry.avro import AvroDeserializer
+
+from streams.settings import Settings, load_settings
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+WORKER_READY_TIMEOUT_S = 120.0
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
+    result = subprocess.run(
+        [sys.executable, "-m", "streams.cli", *args], cwd=REPO_ROOT, capture_output=True, text=True,
+        env={**os.environ, **(env or {})}, timeout=600,
+    )
+    if check and result.returncode != 0:
+        pytest.fail(f"resumeflow {' '.join(args)} exited {result.returncode}:\n{result.stdout}\n{result.stderr}")
+    return result
+
+
+@pytest.fixture(scope="session")
+def test_app_id() -> str:
+    """A fresh Faust app id per session: its own consumer group and changelog, so a developer's running
+    worker and earlier sessions never share this session's cells."""
+    return f"rftest-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture(scope="session")
+def stack(test_app_id: str) -> Settings:
+    run_cli("stack", "up")
+    run_cli("topics", "apply", env={"RESUMEFLOW_APP_ID": test_app_id})
+    return load_settings()
+
+
+class Worker:
+    """A `resumeflow worker` subprocess; `start` waits until Faust reports the worker ready."""
+
+    def __init__(self, processors: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.processors = processors
+        self.env = env
+        self.log_path = log_path
+        self.process: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> Worker:
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
+        with self.log_path.open("ab") as log_file:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "streams.cli", "worker", *self.processors], cwd=REPO_ROOT,
+                stdout=log_file, stderr=subprocess.STDOUT, env={**os.environ, **self.env},
+            )
+        deadline = time.monotonic() + WORKER_READY_TIMEOUT_S
+        while time.monotonic() < deadline:
+            text = self.log_path.read_bytes()[offset:].decode(errors="replace")
+            if "Worker ready" in text:
+                return self
+            if self.process.poll() is not None:
+                pytest.fail(f"worker exited with {self.process.returncode}:\n{text[-4000:]}")
+            time.sleep(0.5)
+        pytest.fail(f"worker not ready after {WORKER_READY_TIMEOUT_S}s:\n{self.log()[-4000:]}")
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def stop(self) -> int | None:
+        if self.process is None or self.process.poll() is not None:
+            return None if self.process is None else self.process.returncode
+        self.process.terminate()
+        try:
+            return self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            return self.process.wait()
+
+
+@pytest.fixture(scope="session")
+def worker_env(stack: Settings, test_app_id: str, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return {"RESUMEFLOW_APP_ID": test_app_id, "RESUMEFLOW_WORKER_ID": "w0"}
+
+
+@pytest.fixture(scope="session")
+def profiles_worker(worker_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+    worker = Worker(["profiles"], worker_env, tmp_path_factory.mktemp("worker") / "worker.log").start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture(scope="session")
+def registry(stack: Settings) -> SchemaRegistryClient:
+    return SchemaRegistryClient({"url": stack.schema_registry_url})
+
+
+@pytest.fixture
+def read_topic(stack: Settings, registry: SchemaRegistryClient) -> Callable[..., list[Any]]:
+    """Read a topic as an analyst would: Confluent's DeserializingConsumer with AvroDeserializer, from the
+    start, until `until(records)` holds or the timeout passes. Returns the messages read."""
+
+    def read(topic: str, until: Callable[[list[Any]], bool], timeout_s: float = 60.0,
+             avro_key: bool = True) -> list[Any]:
+        config: dict[str, Any] = {
+            "bootstrap.servers": stack.kafka_bootstrap_servers,
+            "group.id": f"analyst-{uuid.uuid4().hex}",
+            "auto.offset.reset": "earliest",
+            "enable.auto.commit": False,
+            "value.deserializer": AvroDeserializer(registry),
+        }
+        if avro_key:
+            config["key.deserializer"] = AvroDeserializer(registry)
+        consumer = DeserializingConsumer(config)
+        consumer.subscribe([topic])
+        messages: list[Any] = []
+        deadline = time.monotonic() + timeout_s
+        try:
+            while time.monotonic() < deadline and not until(messages):
+                message = consumer.poll(0.5)
+                if message is not None and message.error() is None:
+                    messages.append(message)
+        finally:
+            consumer.close()
+        return messages
+
+    return read

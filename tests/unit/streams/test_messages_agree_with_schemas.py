@@ -1,0 +1,114 @@
+"""The pydantic models and the Avro schemas agree: same fields, and a full record survives an Avro round trip."""
+
+import io
+from datetime import UTC, datetime
+from typing import Any
+
+import fastavro
+import pytest
+
+from streams import avro_schemas, messages
+from streams.messages import Message
+
+MODELS = [
+    cls for cls in vars(messages).values()
+    if isinstance(cls, type) and issubclass(cls, Message) and "avro_schema" in cls.__dict__
+]
+NOW = datetime(2026, 11, 28, 12, 30, 15, 123000, tzinfo=UTC)
+
+
+def _fields(schema: Any) -> dict[str, Any]:
+    return {field["name"]: field["type"] for field in schema["fields"]}
+
+
+def _record_branch(avro_type: Any) -> dict[str, Any] | None:
+    branches = avro_type if isinstance(avro_type, list) else [avro_type]
+    for branch in branches:
+        if isinstance(branch, dict) and branch.get("type") == "record":
+            return branch
+        if isinstance(branch, dict) and branch.get("type") == "array":
+            return _record_branch(branch["items"])
+    return None
+
+
+def _assert_same_fields(model: type[Message], schema: dict[str, Any], where: str) -> None:
+    avro_fields = _fields(schema)
+    assert set(model.model_fields) == set(avro_fields), f"{where}: model and schema fields differ"
+    for name, info in model.model_fields.items():
+        nested_schema = _record_branch(avro_fields[name])
+        annotation = info.annotation
+        nested_models = [
+            arg for arg in getattr(annotation, "__args__", (annotation,))
+            if isinstance(arg, type) and issubclass(arg, Message)
+        ]
+        if nested_schema is not None:
+            assert nested_models, f"{where}.{name}: schema has a record, model does not"
+            _assert_same_fields(nested_models[0], nested_schema, f"{where}.{name}")
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_model_fields_match_schema_fields(model: type[Message]) -> None:
+    _assert_same_fields(model, avro_schemas.load_schema(model.avro_schema), model.__name__)
+
+
+def _sample(model: type[Message]) -> Message:
+    """A record with every optional field filled, so the round trip exercises each one."""
+    search = messages.SavedSearch(
+        name="s", keywords=["python"], locations=["Lisbon"], remote=messages.RemotePreference.REMOTE_ONLY,
+        boards=[messages.BoardRef(source=messages.BoardSource.LEVER, token="acme")], companies=["Acme"],
+        salary_floor=50000, salary_currency="EUR", exclusions=["crypto"],
+    )
+    prefs = messages.Preferences(saved_searches=[search], submission_mode=messages.SubmissionMode.AUTO, daily_cap=3)
+    common = {"event_id": "e-1", "user_id": "u-1", "occurred_at": NOW}
+    samples: dict[type[Message], dict[str, Any]] = {
+        messages.Preferences: prefs.model_dump(),
+        messages.UserCommand: {**common, "kind": "UPDATE_PROFILE", "email": "a@b.co", "profile_json": "{}",
+                               "preferences": prefs},
+        messages.UserProfile: {**common, "email": "a@b.co", "profile_version": 2, "profile_json": "{}",
+                               "preferences": prefs},
+        messages.ProfileRejected: {**common, "command_id": "c-1", "command_kind": "REGISTER_USER",
+                                   "reasons": ["bad"]},
+        messages.UserCell: {"user_id": "u-1", "email": "a@b.co", "profile_version": 1, "profile_json": "{}",
+                            "preferences": prefs, "created_at": NOW, "updated_at": NOW,
+                            "applied_command_ids": ["c-1"]},
+        messages.DeadLetter: {"event_id": "e", "occurred_at": NOW, "processor": "p", "source_topic": "t",
+                              "source_partition": 3, "source_offset": 99, "error_type": "DecodeError",
+                              "error": "bad", "key": b"\x00k", "value": b"\xffv"},
+        messages.JobPosting: {"event_id": "e", "occurred_at": NOW, "canonical_job_id": "j", "source": "ASHBY",
+                              "board_token": "acme", "source_job_id": "42", "status": "CLOSED", "title": "Dev",
+                              "company": "Acme", "locations": ["Berlin"], "workplace": "HYBRID",
+                              "employment_type": "FullTime", "salary_min": 1, "salary_max": 2,
+                              "salary_currency": "EUR", "posted_at": NOW, "updated_at": NOW, "url": "https://x",
+                              "apply_url": "https://x/apply", "description_text": "t", "description_html": "<p>t</p>",
+                              "content_hash": "h"},
+        messages.JobDiscovered: {**common, "canonical_job_id": "j", "search_name": "s", "title": "Dev",
+                                 "company": "Acme", "match_reasons": ["keyword python"]},
+        messages.JobAnalyzed: {**common, "canonical_job_id": "j", "score": 0.5, "matched_skills": ["python"],
+                               "missing_skills": ["go"], "duplicate_of": "j0", "decision": "SKIP",
+                               "reasons": ["r"]},
+        messages.ResumeGenerated: {**common, "canonical_job_id": "j", "variant_id": "v", "template": "classic",
+                                   "artifact_uri": "file:///a.pdf", "sha256": "a" * 64, "ats_score": 0.9,
+                                   "provenance_summary": "12 lines"},
+        messages.ApplicationSubmitted: {**common, "application_id": "a", "canonical_job_id": "j",
+                                        "variant_id": "v", "channel": "email"},
+        messages.ResponseReceived: {**common, "application_id": "a", "kind": "INTERVIEW", "detail": "call"},
+        messages.WorkflowCompleted: {**common, "canonical_job_id": "j", "application_id": "a", "variant_id": "v",
+                                     "outcome": "OFFER"},
+    }
+    return model.model_validate(samples[model])
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m.__name__)
+def test_a_full_record_survives_an_avro_round_trip(model: type[Message]) -> None:
+    schema = fastavro.parse_schema(avro_schemas.load_schema(model.avro_schema))
+    original = _sample(model)
+    buffer = io.BytesIO()
+    fastavro.schemaless_writer(buffer, schema, original.to_avro())
+    buffer.seek(0)
+    assert model.model_validate(fastavro.schemaless_reader(buffer, schema, schema)) == original
+
+
+def test_naive_timestamps_are_refused() -> None:
+    with pytest.raises(ValueError, match="time zone"):
+        messages.ResponseReceived(event_id="e", user_id="u", occurred_at=datetime(2026, 1, 1), application_id="a",
+                                  kind=messages.ResponseKind.OTHER)
