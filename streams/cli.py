@@ -167,6 +167,37 @@ def _user_command(args: argparse.Namespace) -> int:
     return 0
 
 
+def _topics_tail(args: argparse.Namespace) -> int:
+    from streams.kafka_clients import Serdes, registry_client
+    from streams.topic_reader import read_topic
+    from streams.topics import by_name
+
+    settings = load_settings()
+    try:
+        topic = by_name(settings, args.topic)
+    except KeyError as exc:
+        raise UserError(f"{args.topic} is not in the topic catalog (see `resumeflow topics list`)") from exc
+    records = read_topic(settings, Serdes(registry_client(settings)), topic, timeout_s=args.timeout)
+    for record in records[-args.max:]:
+        value = record.value
+        if isinstance(value, dict) and "profile_json" in value and not args.full:
+            # Resumes are personal data: shown whole only when asked for.
+            value = {**value, "profile_json": f"<{len(value['profile_json'])} characters; --full shows them>"}
+        line = {"partition": record.partition, "offset": record.offset, "key": record.key, "value": value}
+        print(json.dumps(line, default=str, ensure_ascii=False))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from deploy.demo import run
+    from streams.kafka_clients import Serdes, registry_client
+
+    settings = load_settings()
+    for line in run(settings, Serdes(registry_client(settings))):
+        print(line)
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------------------------
 
 
@@ -196,6 +227,16 @@ def build_parser() -> argparse.ArgumentParser:
     schema_actions.add_parser("release", help="freeze every changed schema as its next released version "
                               "(tests then hold each release BACKWARD compatible with the one before)"
                               ).set_defaults(run=_schemas_release)
+
+    tail = topic_actions.add_parser("tail", help="print a topic's last records, decoded, as JSON lines")
+    tail.add_argument("topic")
+    tail.add_argument("--max", type=int, default=20, help="how many of the last records (default 20)")
+    tail.add_argument("--timeout", type=float, default=10.0, help="seconds to read for (default 10)")
+    tail.add_argument("--full", action="store_true", help="show resume documents whole")
+    tail.set_defaults(run=_topics_tail)
+
+    commands.add_parser("demo", help="run the pipeline on the sample people against the running stack"
+                        ).set_defaults(run=_demo)
 
     worker = commands.add_parser("worker", help="run stream processors in one Faust worker")
     worker.add_argument("processors", nargs="+", metavar="PROCESSOR", help="processor names, or `all`")

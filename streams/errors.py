@@ -25,5 +25,5 @@ class EncodeError(ResumeflowError):
     """A value does not fit the topic's schema."""
 
 
-class CoPartitioningError(ResumeflowError):
+class CoPartitioningError(UserError):
     """User-scoped topics disagree on their partition count, so a user's records would land in different cells."""

@@ -48,6 +48,7 @@ def producer_config(settings: Settings) -> dict[str, Any]:
         "partitioner": "murmur2_random",
         "enable.idempotence": True,
         "linger.ms": 5,
+        "log_level": 4,  # warnings and worse; librdkafka's info lines on close are noise in a CLI
     }
 
 

@@ -35,6 +35,13 @@ def email_problems(email: str | None) -> list[str]:
     return []
 
 
+def _message(error: Any) -> str:
+    # The schema's date pattern is unreadable to a person; say what it means.
+    if error.validator == "pattern" and "[1-2][0-9]{3}" in str(error.validator_value):
+        return f"{error.instance!r} is not a date like 2024, 2024-06 or 2024-06-29"
+    return str(error.message)
+
+
 def _path(error_path: Any) -> str:
     return "/" + "/".join(str(part) for part in error_path) if error_path else "(document)"
 
@@ -52,7 +59,7 @@ def profile_problems(profile_json: str | None) -> list[str]:
     if not isinstance(document, dict):
         return ["the profile must be a JSON object (a JSON Resume document)"]
     problems = [
-        f"{_path(error.absolute_path)}: {error.message}"
+        f"{_path(error.absolute_path)}: {_message(error)}"
         for error in sorted(_resume_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
     ]
     basics = document.get("basics")
