@@ -29,7 +29,7 @@ RawRecord = tuple[bytes | None, bytes | None]
 
 
 class SchemaLog(Protocol):
-    """What the registry needs from its storage; tests may pass an in-memory implementation."""
+    """What the registry needs from its storage: the seam between the use cases and ``KafkaSchemaLog``."""
 
     def ensure_topic(self) -> None: ...
 

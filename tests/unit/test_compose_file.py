@@ -1,0 +1,21 @@
+"""`kafka-compose.yml` must pass `docker compose config` (Compose v2 must be installed to check it)."""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def _compose_v2_available() -> bool:
+    if shutil.which("docker") is None:
+        return False
+    return subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
+
+
+@pytest.mark.skipif(not _compose_v2_available(), reason="Docker Compose v2 is not installed (see deploy/check-compose.sh)")
+def test_compose_file_is_valid() -> None:
+    result = subprocess.run([str(REPO_ROOT / "deploy" / "check-compose.sh")], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
