@@ -15,7 +15,7 @@ def _compose_v2_available() -> bool:
     return subprocess.run(["docker", "compose", "version"], capture_output=True).returncode == 0
 
 
-@pytest.mark.skipif(not _compose_v2_available(), reason="Docker Compose v2 is not installed (see deploy/check-compose.sh)")
+@pytest.mark.skipif(not _compose_v2_available(), reason="Docker Compose v2 is not installed: deploy/check-compose.sh")
 def test_compose_file_is_valid() -> None:
     result = subprocess.run([str(REPO_ROOT / "deploy" / "check-compose.sh")], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
