@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 RF := $(BIN)/resumeflow
 CELLS ?= 3
 
-.PHONY: help venv stack stack-down demo test test-unit test-integration lint dev dev-cells test-failover \
+.PHONY: help venv stack stack-down demo bench test test-unit test-integration lint dev dev-cells test-failover \
         load-test chaos-test lock clean
 
 help:
@@ -15,6 +15,7 @@ help:
 	@echo "make dev-cells CELLS=3  stack + CELLS workers sharing the cells (Ctrl-C stops all)"
 	@echo "make test-failover   a worker dies; another takes its cells with their state"
 	@echo "make stack-down      stop the local services (data kept; 'resumeflow stack down --wipe' deletes it)"
+	@echo "make bench           codec and profiles-processor throughput on the local stack"
 	@echo "make lock            re-lock requirements.lock with hashes from pyproject.toml"
 
 # The venv is rebuilt when the lock or the project metadata changes; installs are hash-checked.
@@ -65,6 +66,10 @@ dev-cells: stack
 	  RESUMEFLOW_WORKER_ID=cell$$i $(RF) worker all --loglevel warning & \
 	done; \
 	wait
+
+bench: stack
+	$(BIN)/python -m bench.codec_throughput
+	$(BIN)/python -m bench.profiles_throughput
 
 test-failover: venv
 	$(BIN)/pytest -q tests/integration/test_cells_move_with_their_state.py

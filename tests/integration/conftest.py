@@ -113,16 +113,17 @@ def read_topic(stack: Settings, registry: SchemaRegistryClient) -> Callable[...,
     start, until `until(records)` holds or the timeout passes. Returns the messages read."""
 
     def read(topic: str, until: Callable[[list[Any]], bool], timeout_s: float = 60.0,
-             avro_key: bool = True) -> list[Any]:
+             avro_key: bool = True, avro_value: bool = True) -> list[Any]:
         config: dict[str, Any] = {
             "bootstrap.servers": stack.kafka_bootstrap_servers,
             "group.id": f"analyst-{uuid.uuid4().hex}",
             "auto.offset.reset": "earliest",
             "enable.auto.commit": False,
-            "value.deserializer": AvroDeserializer(registry),
         }
         if avro_key:
             config["key.deserializer"] = AvroDeserializer(registry)
+        if avro_value:
+            config["value.deserializer"] = AvroDeserializer(registry)
         consumer = DeserializingConsumer(config)
         consumer.subscribe([topic])
         messages: list[Any] = []
