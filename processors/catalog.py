@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from processors.discovery.agent import PROCESSOR as DISCOVERY
 from processors.profiles.agent import PROCESSOR as PROFILES
 from streams.faust_wiring import Processor
 
-PROCESSORS: dict[str, Processor] = {p.name: p for p in (PROFILES,)}
+PROCESSORS: dict[str, Processor] = {p.name: p for p in (PROFILES, DISCOVERY)}
 
 
 def resolve(names: list[str]) -> list[Processor]:

@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from confluent_kafka import KafkaException
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
 from confluent_kafka.admin import (
     AdminClient,
     AlterConfigOpType,
     ConfigEntry,
     ConfigResource,
     NewTopic,
+    OffsetSpec,
 )
 
 from streams.errors import CoPartitioningError, ResumeflowError
@@ -99,17 +100,31 @@ def register_subjects(settings: Settings, serdes: Serdes) -> list[str]:
 
 
 def check_copartitioning(settings: Settings, admin: AdminClient) -> None:
-    """Fail start-up when user-scoped topics disagree on partitions: a user's cell must be one partition number."""
+    """Fail start-up when keyed topics disagree on partitions: a user's (or a board's) records and state must
+    all be in one partition number, which a table can only guarantee when the counts agree."""
     problems = []
     for state in topic_states(settings, admin):
-        if state.spec.scope is not Scope.USER:
+        if state.spec.scope not in (Scope.USER, Scope.BOARD):
             continue
         if state.partitions is None:
             problems.append(f"{state.spec.name} is missing")
-        elif state.partitions != settings.cell_partitions:
+        elif state.partitions != state.spec.partitions(settings):
             problems.append(f"{state.spec.name} has {state.partitions}")
     if problems:
         raise CoPartitioningError(
-            f"user topics must all have {settings.cell_partitions} partitions (run `resumeflow topics apply`): "
-            + "; ".join(problems)
+            f"user and board topics must all have {settings.cell_partitions} partitions "
+            "(run `resumeflow topics apply`): " + "; ".join(problems)
         )
+
+
+def group_lag(admin: AdminClient, group_id: str, topics: list[str]) -> int:
+    """Records on `topics` that consumer group `group_id` has not committed yet (all partitions)."""
+    metadata = admin.list_topics(timeout=TIMEOUT_S)
+    partitions = [TopicPartition(t, p) for t in topics for p in metadata.topics[t].partitions]
+    ends = {
+        (tp.topic, tp.partition): result.result().offset
+        for tp, result in admin.list_offsets({tp: OffsetSpec.latest() for tp in partitions}).items()
+    }
+    [future] = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group_id, partitions)]).values()
+    committed = {(tp.topic, tp.partition): max(tp.offset, 0) for tp in future.result().topic_partitions}
+    return sum(max(end - committed.get(key, 0), 0) for key, end in ends.items())

@@ -94,6 +94,8 @@ def _expand(node: AvroSchema, namespace: str | None, defined: set[str]) -> AvroS
     out = dict(node)
     if kind in NAMED_TYPES:
         full, ns = _full_name(node, namespace)
+        if full in defined:  # defined earlier in this schema (e.g. inside another inlined type): refer to it
+            return full
         defined.add(full)
         namespace = ns
         if "." not in node["name"] and ns and "namespace" not in node:

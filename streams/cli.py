@@ -92,25 +92,54 @@ def _schemas_release(args: argparse.Namespace) -> int:
 # --- worker ---------------------------------------------------------------------------------------------------
 
 
-def _worker(args: argparse.Namespace) -> int:
+def _run_worker(settings: Settings, names: list[str], loglevel: str) -> int:
+    import faust
+
     from processors.catalog import PROCESSORS, resolve
     from streams.admin import admin_client, check_copartitioning
     from streams.faust_wiring import create_app
     from streams.kafka_clients import Serdes, registry_client
 
     try:
-        processors = resolve(args.processors)
+        processors = resolve(names)
     except KeyError as exc:
         raise UserError(f"unknown processor {exc.args[0]}; choose from: all, {', '.join(PROCESSORS)}") from exc
-    settings = load_settings()
     check_copartitioning(settings, admin_client(settings))
-    serdes = Serdes(registry_client(settings))
-    app = create_app(settings, serdes, processors)
-    import faust
-
+    app = create_app(settings, Serdes(registry_client(settings)), processors)
     # Runs until SIGTERM/SIGINT; an agent that raises crashes the worker (CrashingSupervisor), which exits
     # non-zero so a process supervisor restarts it and its cells move to the other workers meanwhile.
-    faust.Worker(app, loglevel=args.loglevel).execute_from_commandline()
+    faust.Worker(app, loglevel=loglevel).execute_from_commandline()
+    return 0
+
+
+def _worker(args: argparse.Namespace) -> int:
+    return _run_worker(load_settings(), args.processors, args.loglevel)
+
+
+def _discover(args: argparse.Namespace) -> int:
+    if not args.once:
+        raise UserError("discovery polls inside `resumeflow worker discovery`; `discover --once` runs one cycle")
+    # Its own table directory, so it can run beside a worker of this machine; it joins the same consumer group
+    # (and so only forces the boards of the partitions it is given while another discovery worker runs).
+    settings = load_settings().model_copy(update={"discovery_once": True, "worker_id": "discover-once"})
+    return _run_worker(settings, ["discovery"], args.loglevel)
+
+
+def _discover_import(args: argparse.Namespace) -> int:
+    import shutil
+
+    from processors.profiles.validation import BOARD_TOKEN
+
+    settings = load_settings()
+    name = args.name or args.file.name
+    if not BOARD_TOKEN.match(name) or Path(name).suffix.lower() not in (".jsonl", ".csv"):
+        raise UserError(f"{name!r} is not a board name ending in .jsonl or .csv (letters, digits, '.', '_', '-')")
+    if not args.file.is_file():
+        raise UserError(f"no file {args.file}")
+    settings.import_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(args.file, settings.import_dir / name)
+    print(f"imported as FILE board {name!r} ({settings.import_dir / name}); users follow it with "
+          f'{{"source": "FILE", "token": "{name}"}} and the next poll reads it')
     return 0
 
 
@@ -242,6 +271,17 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("processors", nargs="+", metavar="PROCESSOR", help="processor names, or `all`")
     worker.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
     worker.set_defaults(run=_worker)
+
+    discover = commands.add_parser("discover", help="job discovery outside the long-running worker")
+    discover.add_argument("--once", action="store_true",
+                          help="catch up on subscriptions, poll every followed board once, then exit")
+    discover.add_argument("--loglevel", default="warning", choices=["debug", "info", "warning", "error"])
+    discover.set_defaults(run=_discover)
+    discover_actions = discover.add_subparsers(dest="action", metavar="ACTION")
+    file_import = discover_actions.add_parser("import", help="add a JSON Lines or CSV file of postings as a FILE board")
+    file_import.add_argument("file", type=Path)
+    file_import.add_argument("--name", help="the board's name (default: the file's name)")
+    file_import.set_defaults(run=_discover_import)
 
     user = commands.add_parser("user", help="register users and change their profile or preferences")
     user_actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")

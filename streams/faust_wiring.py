@@ -6,6 +6,7 @@ its agents and tables on it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import traceback
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ from faust.serializers import codecs
 from faust.types import Message as FaustMessage
 from mode import CrashingSupervisor
 
+from streams.admin import admin_client, group_lag
 from streams.codec import AvroSerde
 from streams.kafka_clients import Serdes
 from streams.messages import DeadLetter, new_event_id, utc_now
@@ -163,6 +165,17 @@ class Processor:
     consumes: tuple[TopicSpec, ...] = field(default_factory=tuple)
 
 
+async def wait_until_consumed(app: faust.App, topics: list[str], *, settle_s: float = 1.0) -> None:
+    """Until this app's consumer group has committed everything on `topics` (checked twice, `settle_s` apart,
+    so records produced while catching up are waited for too)."""
+    admin = admin_client(app.settings)  # type: ignore[attr-defined]
+    clean_checks = 0
+    while clean_checks < 2:
+        await asyncio.sleep(settle_s)
+        lag = await asyncio.to_thread(group_lag, admin, app.conf.id, topics)
+        clean_checks = clean_checks + 1 if lag == 0 else 0
+
+
 def worker_datadir(settings: Settings, app_id: str) -> Path:
     """One directory per app and worker: RocksDB locks its files, and a table's offsets belong to one changelog."""
     return settings.home / "workers" / app_id / settings.worker_id
@@ -172,7 +185,7 @@ def create_app(settings: Settings, serdes: Serdes, processors: Iterable[Processo
     """One Faust app for a worker running `processors`; its consumer group is named after them, so workers
     running the same set share the work and failover between them."""
     chosen = sorted(processors, key=lambda p: p.name)
-    label = "+".join(p.name for p in chosen)
+    label = "-".join(p.name for p in chosen)  # also names Faust's internal topics: no "+" allowed there
     app_id = f"{settings.app_id}-{label}"
     datadir = worker_datadir(settings, app_id)
     datadir.mkdir(parents=True, exist_ok=True)

@@ -282,5 +282,70 @@ class WorkflowCompleted(Message):
     outcome: WorkflowOutcome
 
 
+class BoardSubscription(Message):
+    avro_schema: ClassVar[str] = "board_subscription"
+    event_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    board_key: NonEmptyStr
+    board: BoardRef
+    user_id: NonEmptyStr
+    profile_version: int
+    searches: list[SavedSearch] = []
+
+
+class BoardFollower(Message):
+    user_id: NonEmptyStr
+    profile_version: int
+    searches: list[SavedSearch]
+    matched_version: int = 0
+
+
+class KnownPosting(Message):
+    content_hash: str
+    source_job_id: str
+    title: str
+    company: str
+    url: str
+
+
+class BoardCell(Message):
+    avro_schema: ClassVar[str] = "board_cell"
+    board_key: NonEmptyStr
+    board: BoardRef
+    followers: list[BoardFollower] = []
+    postings: dict[str, KnownPosting] = {}
+    etag: str | None = None
+    last_modified: str | None = None
+    last_polled_at: UtcDatetime | None = None
+    consecutive_failures: int = 0
+
+
+class FollowedBoards(Message):
+    avro_schema: ClassVar[str] = "followed_boards"
+    user_id: NonEmptyStr
+    profile_version: int
+    board_keys: list[str] = []
+
+
+class PollRequested(Message):
+    avro_schema: ClassVar[str] = "poll_requested"
+    event_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    board_key: NonEmptyStr
+    force: bool = False
+
+
+class SourceFailed(Message):
+    avro_schema: ClassVar[str] = "source_failed"
+    event_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    board_key: NonEmptyStr
+    board: BoardRef
+    error_kind: str
+    error: str
+    attempts: int
+    consecutive_failures: int
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)

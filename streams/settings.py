@@ -38,9 +38,29 @@ class Settings(BaseSettings):
     worker_id: str = Field("0", pattern=r"^[A-Za-z0-9_-]+$", validation_alias="RESUMEFLOW_WORKER_ID")
     home: Path = Field(default_factory=resumeflow_home, validation_alias="RESUMEFLOW_HOME")
 
+    # discovery: where the boards' public APIs live (tests and the demo point these at a local server)
+    greenhouse_url: str = Field("https://boards-api.greenhouse.io", validation_alias="RESUMEFLOW_GREENHOUSE_URL")
+    lever_url: str = Field("https://api.lever.co", validation_alias="RESUMEFLOW_LEVER_URL")
+    ashby_url: str = Field("https://api.ashbyhq.com", validation_alias="RESUMEFLOW_ASHBY_URL")
+    discovery_interval_s: Annotated[float, Field(gt=0)] = Field(
+        900.0, validation_alias="RESUMEFLOW_DISCOVERY_INTERVAL_S")
+    discovery_tick_s: Annotated[float, Field(gt=0)] = Field(5.0, validation_alias="RESUMEFLOW_DISCOVERY_TICK_S")
+    discovery_once: bool = False  # set by `resumeflow discover --once`, never from the environment
+    import_dir_override: Path | None = Field(None, validation_alias="RESUMEFLOW_IMPORT_DIR")
+    # Hosts that may resolve to private addresses (a local board server in tests and the demo). Empty in
+    # production: then every fetch connects only to public addresses.
+    allow_private_hosts_csv: str = Field("", validation_alias="RESUMEFLOW_ALLOW_PRIVATE_HOSTS")
+    rate_limit_burst: Annotated[int, Field(ge=1)] = Field(5, validation_alias="RESUMEFLOW_RATE_LIMIT_BURST")
+    rate_limit_per_s: Annotated[float, Field(gt=0)] = Field(1.0, validation_alias="RESUMEFLOW_RATE_LIMIT_PER_S")
+
     @property
-    def table_dir(self) -> Path:
-        return self.home / "tables"
+    def import_dir(self) -> Path:
+        """Where FILE boards live: a FILE board's token is a file name in this folder."""
+        return self.import_dir_override or self.home / "imports"
+
+    @property
+    def allow_private_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip() for h in self.allow_private_hosts_csv.split(",") if h.strip())
 
 
 def load_settings() -> Settings:

@@ -4,6 +4,7 @@ Scopes decide partitioning:
 - `USER`: keyed by `user_id`, exactly `cell_partitions` partitions. A partition is a cell; the same user lands
   in the same partition number of every user topic, so one worker owns all of a user's records and state.
 - `JOB`: the global catalog, keyed by canonical job id; not co-partitioned with users.
+- `BOARD`: discovery's boards, keyed `<source>:<token>`: each board is polled by the worker owning its partition.
 - `DEAD_LETTER`: `<topic>.dlq`, same partition count as its source, key copied byte for byte.
 """
 
@@ -16,12 +17,14 @@ from pydantic import BaseModel, ConfigDict
 from streams.settings import Settings
 
 DAY_MS = 24 * 60 * 60 * 1000
+BOARD_CELL_MAX_BYTES = 16 * 1024 * 1024  # a board with thousands of open postings is one record
 FOREVER = -1
 
 
 class Scope(StrEnum):
     USER = "user"
     JOB = "job"
+    BOARD = "board"
     DEAD_LETTER = "dead-letter"
 
 
@@ -34,6 +37,7 @@ class TopicSpec(BaseModel):
     value_schema: str
     compacted: bool = False
     retention_ms: int = FOREVER
+    max_message_bytes: int | None = None  # broker default (1 MiB) unless a record can be larger
     with_dead_letter: bool = True
     doc: str
 
@@ -46,8 +50,12 @@ class TopicSpec(BaseModel):
 
     def config(self) -> dict[str, str]:
         if self.compacted:
-            return {"cleanup.policy": "compact", "min.compaction.lag.ms": str(60 * 60 * 1000)}
-        return {"cleanup.policy": "delete", "retention.ms": str(self.retention_ms)}
+            config = {"cleanup.policy": "compact", "min.compaction.lag.ms": str(60 * 60 * 1000)}
+        else:
+            config = {"cleanup.policy": "delete", "retention.ms": str(self.retention_ms)}
+        if self.max_message_bytes is not None:
+            config["max.message.bytes"] = str(self.max_message_bytes)
+        return config
 
     @property
     def key_subject(self) -> str:
@@ -64,16 +72,20 @@ class TableSpec(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str
+    scope: Scope = Scope.USER
+    key_schema: str = "user_id"
     value_schema: str
+    max_message_bytes: int | None = None
     doc: str
 
     def changelog(self, settings: Settings) -> TopicSpec:
         return TopicSpec(
             name=f"{settings.app_id}-{self.name}-changelog",
-            scope=Scope.USER,
-            key_schema="user_id",
+            scope=self.scope,
+            key_schema=self.key_schema,
             value_schema=self.value_schema,
             compacted=True,
+            max_message_bytes=self.max_message_bytes,
             with_dead_letter=False,  # read only by Faust's own recovery, which needs every record
             doc=f"Changelog of the {self.name} table: {self.doc}",
         )
@@ -99,13 +111,29 @@ APPLICATION_SUBMITTED = _user("application.submitted", "application_submitted", 
 RESPONSE_RECEIVED = _user("response.received", "response_received", "An employer's answer to an application.")
 WORKFLOW_COMPLETED = _user("workflow.completed", "workflow_completed", "A user's journey with a job ended.")
 
+BOARD_SUBSCRIPTIONS = TopicSpec(name="discovery.subscriptions", scope=Scope.BOARD, key_schema="board_key",
+                                value_schema="board_subscription", retention_ms=30 * DAY_MS,
+                                doc="A user's searches for one board, re-keyed from the user's cell to the board's.")
+BOARD_POLLS = TopicSpec(name="discovery.polls", scope=Scope.BOARD, key_schema="board_key",
+                        value_schema="poll_requested", retention_ms=1 * DAY_MS,
+                        doc="Ticks that make the worker owning a board consider polling it.")
+SOURCE_FAILED = TopicSpec(name="discovery.errors", scope=Scope.BOARD, key_schema="board_key",
+                          value_schema="source_failed", retention_ms=30 * DAY_MS,
+                          doc="A board that could not be fetched or read in a cycle, with the reason.")
+
 PROFILE_CELLS = TableSpec(name="profile-cells", value_schema="user_cell", doc="each user's accepted state")
+FOLLOWED_BOARDS = TableSpec(name="discovery-followed", value_schema="followed_boards",
+                            doc="the boards each user's latest profile follows")
+BOARD_CELLS = TableSpec(name="discovery-boards", scope=Scope.BOARD, key_schema="board_key", value_schema="board_cell",
+                        max_message_bytes=BOARD_CELL_MAX_BYTES,
+                        doc="each board's followers, open postings and poll state")
 
 SOURCE_TOPICS: tuple[TopicSpec, ...] = (
     USER_COMMANDS, USER_PROFILES, PROFILE_REJECTED, JOB_CATALOG, JOB_DISCOVERED, JOB_ANALYZED,
-    RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED,
+    RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED, BOARD_SUBSCRIPTIONS,
+    BOARD_POLLS, SOURCE_FAILED,
 )
-TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS,)
+TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS)
 
 
 def dead_letter_topic(source: TopicSpec) -> TopicSpec:

@@ -15,6 +15,8 @@ from streams.messages import BoardSource, Preferences
 MAX_PROFILE_BYTES = 256 * 1024
 MAX_REASONS = 20
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# A board name goes into a URL path or a file name: nothing that could climb out of either.
+BOARD_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 @cache
@@ -76,6 +78,10 @@ def preferences_problems(preferences: Preferences) -> list[str]:
         problems.append(f"saved search name {duplicate!r} is used twice")
     for search in preferences.saved_searches:
         for board in search.boards:
-            if board.source is BoardSource.FEED and not board.token.startswith(("http://", "https://")):
-                problems.append(f"saved search {search.name!r}: feed {board.token!r} is not an http(s) URL")
+            if board.source is BoardSource.FEED:
+                if not board.token.startswith(("http://", "https://")):
+                    problems.append(f"saved search {search.name!r}: feed {board.token!r} is not an http(s) URL")
+            elif not BOARD_TOKEN.match(board.token):
+                problems.append(f"saved search {search.name!r}: {board.source.value.lower()} board {board.token!r} "
+                                "is not a board name (letters, digits, '.', '_', '-')")
     return problems

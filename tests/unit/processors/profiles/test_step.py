@@ -145,3 +145,14 @@ def test_step_is_deterministic(profile_json: str) -> None:
 
 def test_user_id_ignores_email_case_and_spaces() -> None:
     assert user_id_for_email(" Ada.Park@EXAMPLE.org ") == user_id_for_email("ada.park@example.org")
+
+
+@pytest.mark.parametrize(("source", "token"), [("GREENHOUSE", "../admin"), ("LEVER", "acme/jobs?x=1"),
+                                               ("ASHBY", ".hidden"), ("FILE", "a b")])
+def test_a_board_name_that_could_leave_its_url_or_folder_is_refused(registered: UserCell, source: str,
+                                                                    token: str) -> None:
+    prefs = Preferences.model_validate(
+        {"saved_searches": [{"name": "g", "boards": [{"source": source, "token": token}]}]})
+    _, [event] = step(registered, command(UserCommandKind.UPDATE_PREFERENCES, event_id="c-2", preferences=prefs),
+                      now=NOW)
+    assert isinstance(event, ProfileRejected) and "is not a board name" in event.reasons[0]

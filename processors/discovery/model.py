@@ -1,0 +1,101 @@
+"""Discovery's domain values: a posting as a source hands it over, and what a fetch of one board returned.
+
+Pure: no I/O. The catalog identity (`canonical_job_id`) and change detection (`content_hash`) are defined
+here once, so re-fetches of an unchanged posting produce the same id and hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from streams.messages import BoardRef, BoardSource, UtcDatetime, Workplace
+
+NonEmptyStr = Annotated[str, Field(min_length=1)]
+
+
+def board_key(board: BoardRef) -> str:
+    """The key of a board on the subscriptions topic and in the board table: `greenhouse:anthropic`."""
+    return f"{board.source.value.lower()}:{board.token}"
+
+
+class FetchedPosting(BaseModel):
+    """One posting normalized from any source. Text fields are clean text; `description_html` is the
+    source's HTML kept as data (never rendered by us without escaping)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    source: BoardSource
+    board_token: NonEmptyStr
+    source_job_id: NonEmptyStr
+    title: NonEmptyStr
+    company: str
+    locations: list[str] = []
+    workplace: Workplace = Workplace.UNKNOWN
+    employment_type: str | None = None
+    salary_min: int | None = None
+    salary_max: int | None = None
+    salary_currency: str | None = None
+    posted_at: UtcDatetime | None = None
+    updated_at: UtcDatetime | None = None
+    url: str
+    apply_url: str | None = None
+    description_text: str = ""
+    description_html: str | None = None
+
+    @property
+    def canonical_job_id(self) -> str:
+        """Stable across re-fetches: the source, the board and the source's own id. (The same job posted on
+        another board gets its own id here; analysis decides that they are duplicates.)"""
+        return f"{self.source.value.lower()}:{self.board_token}:{self.source_job_id}"
+
+    @property
+    def content_hash(self) -> str:
+        """Changes exactly when something a reader would see changes (not the fetch time)."""
+        content = self.model_dump(mode="json", exclude={"updated_at"})
+        return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
+
+
+class BoardValidators(BaseModel):
+    """HTTP cache validators from the last successful fetch, for conditional requests."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+class BoardFetched(BaseModel):
+    """A board answered: all of its current postings (a posting missing here has closed)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    postings: list[FetchedPosting]
+    validators: BoardValidators = BoardValidators()
+    fetched_at: datetime
+
+
+class BoardNotModified(BaseModel):
+    """The board answered 304: nothing changed since the validators were issued."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    fetched_at: datetime
+
+
+class BoardFailed(BaseModel):
+    """The board could not be fetched or parsed after the allowed attempts."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    error_kind: str  # e.g. "timeout", "http_status", "unsafe_url", "parse"
+    error: str
+    attempts: int
+    fetched_at: datetime
+
+
+FetchOutcome = BoardFetched | BoardNotModified | BoardFailed

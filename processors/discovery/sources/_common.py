@@ -1,0 +1,116 @@
+"""What every source adapter shares: reading loosely typed JSON fields, and building postings one at a time so
+a malformed item is skipped with a warning instead of failing the board."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from processors.discovery.html_text import html_to_text, looks_like_html, normalize_text, sanitize_html
+from processors.discovery.model import FetchedPosting
+from streams.messages import BoardSource
+
+logger = logging.getLogger("processors.discovery.sources")
+
+
+class MalformedPosting(ValueError):
+    """One item cannot become a posting; the adapter logs the reason and moves on."""
+
+
+def require_board_token(board_token: str) -> None:
+    if not board_token or not board_token.strip():
+        raise ValueError("board_token must be a non-empty string")
+
+
+def build_postings(
+    items: Iterable[Any],
+    build: Callable[[Any], FetchedPosting | None],
+    *,
+    source: BoardSource,
+    board_token: str,
+    item_type: type = Mapping,
+) -> list[FetchedPosting]:
+    """`build` each item; skip (and log) any that is not an `item_type` (a JSON object unless told) or that
+    `build` rejects; keep the first of postings sharing a source id, so canonical ids within one fetch are
+    unique. `build` returns None for items the source marks as not to be listed."""
+    postings: list[FetchedPosting] = []
+    seen: set[str] = set()
+    for position, item in enumerate(items):
+        reason = None
+        try:
+            if not isinstance(item, item_type):
+                raise MalformedPosting(f"expected {item_type.__name__}, got {type(item).__name__}")
+            posting = build(item)
+        except MalformedPosting as exc:
+            reason = str(exc)
+        except ValidationError as exc:
+            reason = validation_reason(exc)
+        except (TypeError, ValueError, AttributeError, KeyError) as exc:
+            reason = f"{type(exc).__name__}: {exc}"
+        if reason is not None:
+            logger.warning("skipping malformed %s posting #%d on board %s: %s", source, position, board_token, reason)
+            continue
+        if posting is None:
+            continue
+        if posting.source_job_id in seen:
+            logger.warning(
+                "skipping duplicate %s posting id %s on board %s", source, posting.source_job_id, board_token
+            )
+            continue
+        seen.add(posting.source_job_id)
+        postings.append(posting)
+    return postings
+
+
+def validation_reason(exc: ValidationError) -> str:
+    """A short reason naming the fields that failed, e.g. "title: String should have at least 1 character"."""
+    return "; ".join(f"{'.'.join(map(str, error['loc'])) or 'posting'}: {error['msg']}" for error in exc.errors())
+
+
+def text_field(item: Mapping[str, Any], key: str) -> str | None:
+    """A string field, or None when it is missing, null, blank or not a string (numbers are stringified)."""
+    value = item.get(key)
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str) and value.strip():
+        return value
+    return None
+
+
+def object_field(item: Mapping[str, Any], key: str) -> Mapping[str, Any]:
+    value = item.get(key)
+    return value if isinstance(value, Mapping) else {}
+
+
+def list_field(item: Mapping[str, Any], key: str) -> list[Any]:
+    value = item.get(key)
+    return value if isinstance(value, list) else []
+
+
+def required_id(item: Mapping[str, Any], key: str = "id") -> str:
+    value = text_field(item, key)
+    if value is None:
+        raise MalformedPosting(f"missing {key}")
+    return value.strip()
+
+
+def html_fields(markup: str | None) -> tuple[str, str | None]:
+    """`(description_text, description_html)` from a field that is HTML by definition (RSS `description`,
+    Atom `type="html"`), even when it has no tags: its entities still need decoding."""
+    if not markup:
+        return "", None
+    return html_to_text(markup), (sanitize_html(markup) or None) if looks_like_html(markup) else None
+
+
+def description_fields(markup_or_text: str | None) -> tuple[str, str | None]:
+    """`(description_text, description_html)` from a source field that may be HTML or plain text."""
+    if not markup_or_text:
+        return "", None
+    if looks_like_html(markup_or_text):
+        return html_to_text(markup_or_text), sanitize_html(markup_or_text) or None
+    return normalize_text(markup_or_text), None

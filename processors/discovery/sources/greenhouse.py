@@ -1,0 +1,98 @@
+"""Greenhouse Job Board API: `GET {base}/v1/boards/{token}/jobs?content=true` → `{"jobs": [...], "meta": {...}}`.
+
+`content` is HTML that Greenhouse sends entity-escaped (`&lt;p&gt;...`), so it is unescaped once before it is
+read as HTML. Without `content=true` (list mode) postings simply have no description.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote
+
+from processors.discovery.errors import SourceParseError
+from processors.discovery.html_text import html_to_text, sanitize_html
+from processors.discovery.model import FetchedPosting
+from processors.discovery.normalize import (
+    clean_line,
+    dedupe,
+    detect_workplace,
+    find_salary,
+    parse_time,
+    split_locations,
+)
+from processors.discovery.sources._common import (
+    MalformedPosting,
+    build_postings,
+    list_field,
+    object_field,
+    require_board_token,
+    required_id,
+    text_field,
+)
+from streams.messages import BoardSource
+
+SOURCE = BoardSource.GREENHOUSE
+
+
+def board_url(base: str, token: str) -> str:
+    """The board's jobs with their descriptions, e.g. `https://boards-api.greenhouse.io/v1/boards/acme/jobs?content=true`."""
+    return f"{base.rstrip('/')}/v1/boards/{quote(token, safe='')}/jobs?content=true"
+
+
+def parse(payload: Any, *, board_token: str) -> list[FetchedPosting]:
+    """Every well-formed job on the board; a malformed job is skipped with a warning."""
+    require_board_token(board_token)
+    if not isinstance(payload, Mapping) or not isinstance(payload.get("jobs"), list):
+        raise SourceParseError(f"greenhouse board {board_token}: expected an object with a 'jobs' list")
+    return build_postings(
+        payload["jobs"], lambda job: _posting(job, board_token), source=SOURCE, board_token=board_token
+    )
+
+
+def _posting(job: Mapping[str, Any], board_token: str) -> FetchedPosting:
+    url = text_field(job, "absolute_url")
+    if url is None:
+        raise MalformedPosting("missing absolute_url")
+    title = clean_line(job.get("title"))
+    location = clean_line(object_field(job, "location").get("name"))
+    locations = split_locations(location)
+    if not locations:
+        locations = dedupe(clean_line(office.get("name")) for office in _objects(job, "offices"))
+    content = text_field(job, "content")
+    description_html = html.unescape(content) if content else None
+    description_text = html_to_text(description_html) if description_html else ""
+    salary = find_salary(description_text)
+    return FetchedPosting(
+        source=SOURCE,
+        board_token=board_token,
+        source_job_id=required_id(job),
+        title=title,
+        company=clean_line(job.get("company_name")) or board_token,
+        locations=locations,
+        workplace=detect_workplace(location, title, explicit=_metadata(job, "location type")),
+        employment_type=_metadata(job, "employment type"),
+        salary_min=salary.minimum if salary else None,
+        salary_max=salary.maximum if salary else None,
+        salary_currency=salary.currency if salary else None,
+        posted_at=parse_time(job.get("first_published")),
+        updated_at=parse_time(job.get("updated_at")),
+        url=url.strip(),
+        apply_url=url.strip(),
+        description_text=description_text,
+        description_html=(sanitize_html(description_html) or None) if description_html else None,
+    )
+
+
+def _objects(job: Mapping[str, Any], key: str) -> list[Mapping[str, Any]]:
+    return [value for value in list_field(job, key) if isinstance(value, Mapping)]
+
+
+def _metadata(job: Mapping[str, Any], name: str) -> str | None:
+    """A board's custom field by (case-insensitive) name, when its value is a non-empty string."""
+    for field in _objects(job, "metadata"):
+        if clean_line(field.get("name")).lower() == name:
+            value = clean_line(field.get("value")) if isinstance(field.get("value"), str) else ""
+            return value or None
+    return None

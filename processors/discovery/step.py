@@ -1,0 +1,191 @@
+"""Discovery's pure core.
+
+Three decisions, each a plain function of state and an event:
+- `follow_boards`: a user's new profile, in the user's cell -> which boards they follow, as subscriptions
+  re-keyed to each board's partition;
+- `apply_subscription`: in the board's cell, who follows it with which searches;
+- `plan_fetch` / `on_fetch`: when to poll a board, and what a fetch means — catalog records for new, changed
+  and closed postings, a discovery per follower whose searches match, or a source error.
+
+Event ids derive from their content, so a replay publishes the same ids and a user never gets two discoveries
+of one posting.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from processors.discovery.matching import first_match
+from processors.discovery.model import (
+    BoardFailed,
+    BoardFetched,
+    BoardNotModified,
+    BoardValidators,
+    FetchedPosting,
+    FetchOutcome,
+    board_key,
+)
+from streams.messages import (
+    BoardCell,
+    BoardFollower,
+    BoardRef,
+    BoardSource,
+    BoardSubscription,
+    FollowedBoards,
+    JobDiscovered,
+    JobPosting,
+    KnownPosting,
+    PostingStatus,
+    SourceFailed,
+    UserProfile,
+)
+
+DiscoveryEvent = JobPosting | JobDiscovered | SourceFailed
+MAX_BACKOFF_STEPS = 5
+_IDS = uuid.UUID("0b7f3a0e-5d0c-4f3e-8a55-5c1f9e2d7b61")
+
+
+def _id(*parts: str) -> str:
+    return str(uuid.uuid5(_IDS, "\x1f".join(parts)))
+
+
+# --- the user's cell -------------------------------------------------------------------------------------------
+
+
+def follow_boards(
+    followed: FollowedBoards | None, profile: UserProfile, *, now: datetime
+) -> tuple[FollowedBoards, list[BoardSubscription]]:
+    """Subscriptions for every board the profile's searches name, and an empty one for each board dropped."""
+    if followed is not None and profile.profile_version <= followed.profile_version:
+        return followed, []  # a replayed or older profile
+    boards: dict[str, BoardRef] = {}
+    for search in profile.preferences.saved_searches:
+        for board in search.boards:
+            boards.setdefault(board_key(board), board)
+    subscriptions = [
+        BoardSubscription(
+            event_id=_id("subscription", profile.user_id, str(profile.profile_version), key),
+            occurred_at=now, board_key=key, board=board, user_id=profile.user_id,
+            profile_version=profile.profile_version,
+            searches=[s for s in profile.preferences.saved_searches if board in s.boards],
+        )
+        for key, board in sorted(boards.items())
+    ]
+    for dropped in sorted(set(followed.board_keys if followed else ()) - set(boards)):
+        source, _, token = dropped.partition(":")
+        subscriptions.append(BoardSubscription(
+            event_id=_id("subscription", profile.user_id, str(profile.profile_version), dropped),
+            occurred_at=now, board_key=dropped, board=BoardRef(source=BoardSource(source.upper()), token=token),
+            user_id=profile.user_id, profile_version=profile.profile_version, searches=[],
+        ))
+    new_followed = FollowedBoards(user_id=profile.user_id, profile_version=profile.profile_version,
+                                  board_keys=sorted(boards))
+    return new_followed, subscriptions
+
+
+# --- the board's cell ------------------------------------------------------------------------------------------
+
+
+def apply_subscription(cell: BoardCell | None, subscription: BoardSubscription) -> BoardCell:
+    """Add, update or remove one follower. An older profile version never overrides a newer one."""
+    cell = cell or BoardCell(board_key=subscription.board_key, board=subscription.board)
+    others = [f for f in cell.followers if f.user_id != subscription.user_id]
+    current = next((f for f in cell.followers if f.user_id == subscription.user_id), None)
+    if current is not None and current.profile_version > subscription.profile_version:
+        return cell
+    if subscription.searches:
+        others.append(BoardFollower(
+            user_id=subscription.user_id, profile_version=subscription.profile_version,
+            searches=subscription.searches, matched_version=current.matched_version if current else 0,
+        ))
+    return cell.model_copy(update={"followers": sorted(others, key=lambda f: f.user_id)})
+
+
+def needs_backfill(cell: BoardCell) -> bool:
+    """A follower whose current searches have not yet been matched against every open posting."""
+    return any(f.matched_version < f.profile_version for f in cell.followers)
+
+
+def plan_fetch(
+    cell: BoardCell, *, now: datetime, interval: timedelta, force: bool = False
+) -> BoardValidators | None:
+    """None when the board is not due; else the validators for a conditional request (none when a follower
+    needs every posting, since a 304 would hand over nothing to match). `force` ignores the interval."""
+    if not cell.followers:
+        return None
+    if cell.last_polled_at is not None and not needs_backfill(cell) and not force:
+        wait = interval * (2 ** min(cell.consecutive_failures, MAX_BACKOFF_STEPS))
+        if now - cell.last_polled_at < wait:
+            return None
+    if needs_backfill(cell):
+        return BoardValidators()
+    return BoardValidators(etag=cell.etag, last_modified=cell.last_modified)
+
+
+def _catalog_record(posting: FetchedPosting, *, now: datetime) -> JobPosting:
+    return JobPosting(
+        event_id=_id("posting", posting.canonical_job_id, posting.content_hash),
+        occurred_at=now,
+        canonical_job_id=posting.canonical_job_id,
+        content_hash=posting.content_hash,
+        status=PostingStatus.OPEN,
+        **posting.model_dump(),
+    )
+
+
+def _closed_record(cell: BoardCell, canonical_job_id: str, known: KnownPosting, *, now: datetime) -> JobPosting:
+    return JobPosting(
+        event_id=_id("closed", canonical_job_id, known.content_hash),
+        occurred_at=now, canonical_job_id=canonical_job_id, source=cell.board.source, board_token=cell.board.token,
+        source_job_id=known.source_job_id, status=PostingStatus.CLOSED, title=known.title, company=known.company,
+        url=known.url, description_text="", content_hash=known.content_hash,
+    )
+
+
+def _discovery(follower: BoardFollower, posting: FetchedPosting, *, now: datetime) -> JobDiscovered | None:
+    matched = first_match(posting, follower.searches)
+    if matched is None:
+        return None
+    search_name, reasons = matched
+    return JobDiscovered(
+        event_id=_id("discovered", follower.user_id, posting.canonical_job_id),
+        user_id=follower.user_id, occurred_at=now, canonical_job_id=posting.canonical_job_id,
+        search_name=search_name, title=posting.title, company=posting.company, match_reasons=reasons,
+    )
+
+
+def on_fetch(cell: BoardCell, outcome: FetchOutcome, *, now: datetime) -> tuple[BoardCell, list[DiscoveryEvent]]:
+    """What one poll of the board means for the catalog, its followers and the board's state."""
+    if isinstance(outcome, BoardFailed):
+        failures = cell.consecutive_failures + 1
+        failed = SourceFailed(
+            event_id=_id("failed", cell.board_key, outcome.fetched_at.isoformat()), occurred_at=now,
+            board_key=cell.board_key, board=cell.board, error_kind=outcome.error_kind, error=outcome.error,
+            attempts=outcome.attempts, consecutive_failures=failures,
+        )
+        return cell.model_copy(update={"last_polled_at": now, "consecutive_failures": failures}), [failed]
+    if isinstance(outcome, BoardNotModified):
+        return cell.model_copy(update={"last_polled_at": now, "consecutive_failures": 0}), []
+
+    assert isinstance(outcome, BoardFetched)
+    current = {p.canonical_job_id: p for p in outcome.postings}
+    changed = [p for cid, p in current.items()
+               if cid not in cell.postings or cell.postings[cid].content_hash != p.content_hash]
+    events: list[DiscoveryEvent] = [_catalog_record(p, now=now) for p in changed]
+    events += [_closed_record(cell, cid, known, now=now) for cid, known in cell.postings.items() if cid not in current]
+    followers = []
+    for follower in cell.followers:
+        candidates = list(current.values()) if follower.matched_version < follower.profile_version else changed
+        events += [d for p in candidates if (d := _discovery(follower, p, now=now)) is not None]
+        followers.append(follower.model_copy(update={"matched_version": follower.profile_version}))
+    new_cell = cell.model_copy(update={
+        "followers": followers,
+        "postings": {cid: KnownPosting(content_hash=p.content_hash, source_job_id=p.source_job_id, title=p.title,
+                                       company=p.company, url=p.url) for cid, p in current.items()},
+        "etag": outcome.validators.etag,
+        "last_modified": outcome.validators.last_modified,
+        "last_polled_at": now,
+        "consecutive_failures": 0,
+    })
+    return new_cell, events

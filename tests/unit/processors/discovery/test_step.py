@@ -1,0 +1,164 @@
+"""Discovery's decisions: following boards, polling them, and what a fetch publishes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from processors.discovery.model import BoardFailed, BoardFetched, BoardNotModified, BoardValidators, FetchedPosting
+from processors.discovery.step import apply_subscription, follow_boards, on_fetch, plan_fetch
+from streams.messages import (
+    BoardCell,
+    BoardRef,
+    BoardSource,
+    JobDiscovered,
+    JobPosting,
+    PostingStatus,
+    Preferences,
+    SavedSearch,
+    SourceFailed,
+    UserProfile,
+)
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+GH = BoardRef(source=BoardSource.GREENHOUSE, token="examplecorp")
+LEVER = BoardRef(source=BoardSource.LEVER, token="example")
+HOUR = timedelta(hours=1)
+
+
+def profile(version: int, *searches: SavedSearch, user_id: str = "u1") -> UserProfile:
+    return UserProfile(event_id=f"p{version}", user_id=user_id, occurred_at=NOW, email=f"{user_id}@example.org",
+                       profile_version=version, profile_json="{}",
+                       preferences=Preferences(saved_searches=list(searches)))
+
+
+def posting(job_id: str, title: str = "Python Engineer", **fields: object) -> FetchedPosting:
+    return FetchedPosting.model_validate({
+        "source": "GREENHOUSE", "board_token": "examplecorp", "source_job_id": job_id, "title": title,
+        "company": "ExampleCorp", "url": f"https://example.org/{job_id}", "description_text": "Build things.",
+        **fields})
+
+
+PYTHON = SavedSearch(name="python", keywords=["python"], boards=[GH])
+
+
+def followed_cell(*profiles: UserProfile) -> BoardCell:
+    cell = None
+    for p in profiles:
+        _, subscriptions = follow_boards(None, p, now=NOW)
+        for subscription in subscriptions:
+            if subscription.board_key == "greenhouse:examplecorp":
+                cell = apply_subscription(cell, subscription)
+    assert cell is not None
+    return cell
+
+
+def fetched(*postings: FetchedPosting, etag: str | None = None) -> BoardFetched:
+    return BoardFetched(postings=list(postings), validators=BoardValidators(etag=etag), fetched_at=NOW)
+
+
+def test_a_profile_subscribes_the_user_to_each_board_its_searches_name() -> None:
+    both = SavedSearch(name="all", boards=[GH, LEVER])
+    followed, subscriptions = follow_boards(None, profile(1, PYTHON, both), now=NOW)
+    assert followed.board_keys == ["greenhouse:examplecorp", "lever:example"]
+    by_board = {s.board_key: [x.name for x in s.searches] for s in subscriptions}
+    assert by_board == {"greenhouse:examplecorp": ["python", "all"], "lever:example": ["all"]}
+
+
+def test_dropping_a_board_unsubscribes_and_a_replayed_profile_changes_nothing() -> None:
+    followed, _ = follow_boards(None, profile(1, PYTHON, SavedSearch(name="l", boards=[LEVER])), now=NOW)
+    followed2, subscriptions = follow_boards(followed, profile(2, PYTHON), now=NOW)
+    assert [(s.board_key, s.searches) for s in subscriptions if not s.searches] == [("lever:example", [])]
+    assert follow_boards(followed2, profile(2, PYTHON), now=NOW) == (followed2, [])
+
+
+def test_an_older_subscription_never_overrides_a_newer_one() -> None:
+    cell = followed_cell(profile(3, PYTHON))
+    _, [older] = follow_boards(None, profile(2, SavedSearch(name="x", boards=[GH])), now=NOW)
+    assert apply_subscription(cell, older) == cell
+
+
+def test_a_new_follower_makes_the_board_due_at_once_without_validators() -> None:
+    cell = followed_cell(profile(1, PYTHON)).model_copy(update={"last_polled_at": NOW, "etag": "e1"})
+    assert plan_fetch(cell, now=NOW, interval=HOUR) == BoardValidators()
+
+
+def test_a_board_is_polled_each_interval_with_its_validators_and_backs_off_on_failures() -> None:
+    cell, _ = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1"), etag="e1"), now=NOW)
+    assert plan_fetch(cell, now=NOW + HOUR / 2, interval=HOUR) is None
+    assert plan_fetch(cell, now=NOW + HOUR, interval=HOUR) == BoardValidators(etag="e1")
+    failing = cell.model_copy(update={"consecutive_failures": 2})
+    assert plan_fetch(failing, now=NOW + 3 * HOUR, interval=HOUR) is None
+    assert plan_fetch(failing, now=NOW + 4 * HOUR, interval=HOUR) is not None
+
+
+def test_a_board_nobody_follows_is_not_polled() -> None:
+    assert plan_fetch(BoardCell(board_key="greenhouse:examplecorp", board=GH), now=NOW, interval=HOUR) is None
+
+
+def test_first_fetch_publishes_each_posting_once_and_the_matches_with_reasons() -> None:
+    cell, events = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1"), posting("2", "Designer")),
+                            now=NOW)
+    catalog = [e for e in events if isinstance(e, JobPosting)]
+    [found] = [e for e in events if isinstance(e, JobDiscovered)]
+    assert [c.canonical_job_id for c in catalog] == ["greenhouse:examplecorp:1", "greenhouse:examplecorp:2"]
+    assert (found.user_id, found.canonical_job_id, found.search_name) == ("u1", "greenhouse:examplecorp:1", "python")
+    assert found.match_reasons == ["title mentions 'python'"]
+    assert set(cell.postings) == {"greenhouse:examplecorp:1", "greenhouse:examplecorp:2"}
+
+
+def test_one_fetch_serves_every_follower() -> None:
+    cell = followed_cell(profile(1, PYTHON, user_id="u1"), profile(1, PYTHON, user_id="u2"))
+    _, events = on_fetch(cell, fetched(posting("1")), now=NOW)
+    assert sorted(e.user_id for e in events if isinstance(e, JobDiscovered)) == ["u1", "u2"]
+    assert len([e for e in events if isinstance(e, JobPosting)]) == 1
+
+
+def test_an_unchanged_posting_is_not_published_again_and_a_changed_one_is() -> None:
+    cell, _ = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1"), posting("2", "Designer")), now=NOW)
+    later = NOW + HOUR
+    cell2, events = on_fetch(cell, fetched(posting("1"), posting("2", "Python Designer")), now=later)
+    assert [(type(e).__name__, e.canonical_job_id) for e in events] == [
+        ("JobPosting", "greenhouse:examplecorp:2"), ("JobDiscovered", "greenhouse:examplecorp:2")]
+    assert on_fetch(cell2, fetched(posting("1"), posting("2", "Python Designer")), now=later)[1] == []
+
+
+def test_a_posting_gone_from_the_board_is_closed_in_the_catalog() -> None:
+    cell, _ = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1"), posting("2")), now=NOW)
+    cell, [closed] = on_fetch(cell, fetched(posting("1")), now=NOW + HOUR)
+    assert isinstance(closed, JobPosting)
+    assert (closed.canonical_job_id, closed.status, closed.title) == (
+        "greenhouse:examplecorp:2", PostingStatus.CLOSED, "Python Engineer")
+    assert set(cell.postings) == {"greenhouse:examplecorp:1"}
+
+
+def test_changed_searches_are_matched_against_every_open_posting_once() -> None:
+    cell, _ = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1"), posting("2", "Designer")), now=NOW)
+    _, [update] = follow_boards(None, profile(2, SavedSearch(name="design", keywords=["designer"], boards=[GH])),
+                                now=NOW)
+    cell = apply_subscription(cell, update)
+    assert plan_fetch(cell, now=NOW, interval=HOUR) == BoardValidators()
+    cell, events = on_fetch(cell, fetched(posting("1"), posting("2", "Designer")), now=NOW)
+    assert [(e.canonical_job_id, e.search_name) for e in events if isinstance(e, JobDiscovered)] == [
+        ("greenhouse:examplecorp:2", "design")]
+    assert on_fetch(cell, fetched(posting("1"), posting("2", "Designer")), now=NOW)[1] == []
+
+
+def test_a_rediscovery_has_the_same_event_id() -> None:
+    _, first = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1")), now=NOW)
+    _, again = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1")), now=NOW + HOUR)
+    ids = {e.event_id for e in first if isinstance(e, JobDiscovered)}
+    assert ids and ids == {e.event_id for e in again if isinstance(e, JobDiscovered)}
+
+
+def test_not_modified_only_records_the_poll() -> None:
+    cell, _ = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1"), etag="e"), now=NOW)
+    polled, events = on_fetch(cell, BoardNotModified(fetched_at=NOW + HOUR), now=NOW + HOUR)
+    assert events == [] and polled.last_polled_at == NOW + HOUR and polled.postings == cell.postings
+
+
+def test_a_failure_is_an_event_and_keeps_what_the_board_showed_before() -> None:
+    cell, _ = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1")), now=NOW)
+    failed_cell, [failure] = on_fetch(
+        cell, BoardFailed(error_kind="timeout", error="no answer in 20s", attempts=3, fetched_at=NOW), now=NOW)
+    assert isinstance(failure, SourceFailed) and failure.consecutive_failures == 1 and failure.attempts == 3
+    assert failed_cell.postings == cell.postings
