@@ -114,9 +114,6 @@ WORKFLOW_COMPLETED = _user("workflow.completed", "workflow_completed", "A user's
 BOARD_SUBSCRIPTIONS = TopicSpec(name="discovery.subscriptions", scope=Scope.BOARD, key_schema="board_key",
                                 value_schema="board_subscription", retention_ms=30 * DAY_MS,
                                 doc="A user's searches for one board, re-keyed from the user's cell to the board's.")
-BOARD_POLLS = TopicSpec(name="discovery.polls", scope=Scope.BOARD, key_schema="board_key",
-                        value_schema="poll_requested", retention_ms=1 * DAY_MS,
-                        doc="Ticks that make the worker owning a board consider polling it.")
 SOURCE_FAILED = TopicSpec(name="discovery.errors", scope=Scope.BOARD, key_schema="board_key",
                           value_schema="source_failed", retention_ms=30 * DAY_MS,
                           doc="A board that could not be fetched or read in a cycle, with the reason.")
@@ -131,9 +128,16 @@ BOARD_CELLS = TableSpec(name="discovery-boards", scope=Scope.BOARD, key_schema="
 SOURCE_TOPICS: tuple[TopicSpec, ...] = (
     USER_COMMANDS, USER_PROFILES, PROFILE_REJECTED, JOB_CATALOG, JOB_DISCOVERED, JOB_ANALYZED,
     RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED, BOARD_SUBSCRIPTIONS,
-    BOARD_POLLS, SOURCE_FAILED,
+    SOURCE_FAILED,
 )
 TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS)
+
+
+def board_polls(settings: Settings) -> TopicSpec:
+    """Discovery's ticks to itself: internal to one deployment (app id), like a changelog."""
+    return TopicSpec(name=f"{settings.app_id}-discovery-polls", scope=Scope.BOARD, key_schema="board_key",
+                     value_schema="poll_requested", retention_ms=1 * DAY_MS, with_dead_letter=False,
+                     doc="Ticks that make the worker owning a board consider polling it.")
 
 
 def dead_letter_topic(source: TopicSpec) -> TopicSpec:
@@ -144,8 +148,8 @@ def dead_letter_topic(source: TopicSpec) -> TopicSpec:
 
 def catalog(settings: Settings) -> tuple[TopicSpec, ...]:
     """Every topic the platform owns, in a stable order."""
-    changelogs = tuple(table.changelog(settings) for table in TABLES)
-    return SOURCE_TOPICS + changelogs + tuple(dead_letter_topic(t) for t in SOURCE_TOPICS)
+    internal = (*(table.changelog(settings) for table in TABLES), board_polls(settings))
+    return SOURCE_TOPICS + internal + tuple(dead_letter_topic(t) for t in SOURCE_TOPICS)
 
 
 def by_name(settings: Settings, name: str) -> TopicSpec:

@@ -36,7 +36,6 @@ from streams.messages import (
 )
 from streams.topics import (
     BOARD_CELLS,
-    BOARD_POLLS,
     BOARD_SUBSCRIPTIONS,
     FOLLOWED_BOARDS,
     JOB_CATALOG,
@@ -44,6 +43,7 @@ from streams.topics import (
     SOURCE_FAILED,
     USER_PROFILES,
     TopicSpec,
+    board_polls,
     dead_letter_topic,
 )
 
@@ -55,7 +55,8 @@ def install(app: ResumeflowApp) -> None:
     interval = timedelta(seconds=settings.discovery_interval_s)
     profiles = app.catalog_topic(USER_PROFILES)
     subscriptions = app.catalog_topic(BOARD_SUBSCRIPTIONS)
-    polls = app.catalog_topic(BOARD_POLLS)
+    polls_spec = board_polls(settings)
+    polls = app.catalog_topic(polls_spec)
     catalog = app.catalog_topic(JOB_CATALOG)
     discovered = app.catalog_topic(JOB_DISCOVERED)
     failures = app.catalog_topic(SOURCE_FAILED)
@@ -101,7 +102,7 @@ def install(app: ResumeflowApp) -> None:
             try:
                 request = PollRequested.model_validate(event.value)
             except ValidationError as exc:
-                await dead_letter(BOARD_POLLS, event, exc)
+                log.error("unreadable poll request %s: %s", event.message.offset, exc)  # our own ticks
                 continue
             stored = boards.get(request.board_key)
             if stored is None:
@@ -127,9 +128,11 @@ def install(app: ResumeflowApp) -> None:
                         log.warning("board %s failed (%s): %s", out.board_key, out.error_kind, out.error)
                         await failures.send(key=out.board_key, value=out)
 
-    @app.timer(interval=settings.discovery_tick_s, name="discovery.tick")
-    async def tick() -> None:
-        await request_due_polls(force=False)
+    if not settings.discovery_once:
+
+        @app.timer(interval=settings.discovery_tick_s, name="discovery.tick")
+        async def tick() -> None:
+            await request_due_polls(force=False)
 
     async def request_due_polls(*, force: bool) -> int:
         """A PollRequested for each due board this worker owns (table iteration covers its active partitions)."""
@@ -154,7 +157,7 @@ def install(app: ResumeflowApp) -> None:
             await wait_until_consumed(app, inputs)
             requested = await request_due_polls(force=True)
             log.info("discover --once: %d boards to poll", requested)
-            await wait_until_consumed(app, [*inputs, BOARD_POLLS.name])
+            await wait_until_consumed(app, [*inputs, polls_spec.name])
             log.info("discover --once: done")
             # The worker's own graceful stop: flush, commit, leave the group, exit 0.
             os.kill(os.getpid(), signal.SIGTERM)
@@ -170,5 +173,5 @@ PROCESSOR = Processor(
     name="discovery",
     install=install,
     doc="Polls each followed board once for all its followers; publishes the catalog and per-user discoveries.",
-    consumes=(USER_PROFILES, BOARD_SUBSCRIPTIONS, BOARD_POLLS),
+    consumes=(USER_PROFILES, BOARD_SUBSCRIPTIONS),
 )

@@ -111,11 +111,17 @@ def plan_fetch(
     cell: BoardCell, *, now: datetime, interval: timedelta, force: bool = False
 ) -> BoardValidators | None:
     """None when the board is not due; else the validators for a conditional request (none when a follower
-    needs every posting, since a 304 would hand over nothing to match). `force` ignores the interval."""
+    needs every posting, since a 304 would hand over nothing to match).
+
+    Due: every `interval`; at once for a new follower's backfill; after failures, only after a backoff that
+    doubles each time (also for a backfill, so a dead board is not hammered). `force` ignores all waiting."""
     if not cell.followers:
         return None
-    if cell.last_polled_at is not None and not needs_backfill(cell) and not force:
-        wait = interval * (2 ** min(cell.consecutive_failures, MAX_BACKOFF_STEPS))
+    if not force and cell.last_polled_at is not None:
+        if cell.consecutive_failures:
+            wait = interval * (2 ** min(cell.consecutive_failures - 1, MAX_BACKOFF_STEPS))
+        else:
+            wait = timedelta(0) if needs_backfill(cell) else interval
         if now - cell.last_polled_at < wait:
             return None
     if needs_backfill(cell):

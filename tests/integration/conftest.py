@@ -102,6 +102,49 @@ def profiles_worker(worker_env: dict[str, str], tmp_path_factory: pytest.TempPat
     worker.stop()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def board_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The demo's local job-board server (Greenhouse, Lever, Ashby, feeds) on a copy of its boards that a
+    test may edit. Yields (base URL, boards folder)."""
+    import shutil
+    import urllib.request
+
+    folder = tmp_path_factory.mktemp("boards") / "boards"
+    shutil.copytree(REPO_ROOT / "deploy" / "demo" / "boards", folder)
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-m", "deploy.demo.board_server", "--dir", str(folder), "--port",
+                                str(port)], cwd=REPO_ROOT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/v0/postings/example", timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                pytest.fail("the board server did not start")
+            time.sleep(0.2)
+    yield base, folder
+    process.terminate()
+    process.wait(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def discovery_env(worker_env: dict[str, str], board_server: tuple[str, Path]) -> dict[str, str]:
+    base, _ = board_server
+    return {**worker_env, "RESUMEFLOW_GREENHOUSE_URL": base, "RESUMEFLOW_LEVER_URL": base,
+            "RESUMEFLOW_ASHBY_URL": base, "RESUMEFLOW_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
+            "RESUMEFLOW_DISCOVERY_TICK_S": "1", "RESUMEFLOW_DISCOVERY_INTERVAL_S": "2"}
+
+
 @pytest.fixture(scope="session")
 def registry(stack: Settings) -> SchemaRegistryClient:
     return SchemaRegistryClient({"url": stack.schema_registry_url})

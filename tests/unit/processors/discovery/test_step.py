@@ -86,9 +86,18 @@ def test_a_board_is_polled_each_interval_with_its_validators_and_backs_off_on_fa
     cell, _ = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1"), etag="e1"), now=NOW)
     assert plan_fetch(cell, now=NOW + HOUR / 2, interval=HOUR) is None
     assert plan_fetch(cell, now=NOW + HOUR, interval=HOUR) == BoardValidators(etag="e1")
-    failing = cell.model_copy(update={"consecutive_failures": 2})
+    failing = cell.model_copy(update={"consecutive_failures": 3})
     assert plan_fetch(failing, now=NOW + 3 * HOUR, interval=HOUR) is None
     assert plan_fetch(failing, now=NOW + 4 * HOUR, interval=HOUR) is not None
+    assert plan_fetch(failing, now=NOW + HOUR, interval=HOUR, force=True) is not None
+
+
+def test_a_failing_board_backs_off_even_when_a_new_follower_waits_for_postings() -> None:
+    cell = followed_cell(profile(1, PYTHON))
+    failed, _ = on_fetch(cell, BoardFailed(error_kind="http_status", error="404", attempts=1, fetched_at=NOW),
+                         now=NOW)
+    assert plan_fetch(failed, now=NOW + HOUR / 2, interval=HOUR) is None
+    assert plan_fetch(failed, now=NOW + HOUR, interval=HOUR) == BoardValidators()
 
 
 def test_a_board_nobody_follows_is_not_polled() -> None:
