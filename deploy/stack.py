@@ -375,10 +375,8 @@ class Postgres(Component):
         return result.returncode == 0
 
     def healthy(self) -> bool:
-        host, port = (HOST, self.port) if not self.external else (None, None)
-        argv = [self._bin("pg_isready"), "-q"]
-        argv += ["-h", host, "-p", str(port)] if host else ["-d", self.address()]
-        return subprocess.run(argv, capture_output=True).returncode == 0
+        ready = subprocess.run([self._bin("pg_isready"), "-q", "-d", self.address()], capture_output=True)
+        return ready.returncode == 0
 
     def _prepare_pgdata(self) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)

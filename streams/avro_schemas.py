@@ -106,7 +106,7 @@ def _expand(node: AvroSchema, namespace: str | None, defined: set[str]) -> AvroS
         out["items"] = _expand(node["items"], namespace, defined)
     elif kind == "map":
         out["values"] = _expand(node["values"], namespace, defined)
-    elif isinstance(kind, (dict, list, str)) and kind not in NAMED_TYPES and kind not in ("array", "map"):
+    elif kind not in NAMED_TYPES:  # {"type": <a schema>}, e.g. a named type's name or a logical type's base
         out["type"] = _expand(kind, namespace, defined)
     return out
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from streams.errors import ResumeflowError, UserError
+from streams.messages import BOARD_NAME, UserCommand
 from streams.settings import Settings, load_settings, resumeflow_home
 
 log = logging.getLogger("resumeflow")
@@ -128,11 +129,9 @@ def _discover(args: argparse.Namespace) -> int:
 def _discover_import(args: argparse.Namespace) -> int:
     import shutil
 
-    from processors.profiles.validation import BOARD_TOKEN
-
     settings = load_settings()
     name = args.name or args.file.name
-    if not BOARD_TOKEN.match(name) or Path(name).suffix.lower() not in (".jsonl", ".csv"):
+    if not BOARD_NAME.match(name) or Path(name).suffix.lower() not in (".jsonl", ".csv"):
         raise UserError(f"{name!r} is not a board name ending in .jsonl or .csv (letters, digits, '.', '_', '-')")
     if not args.file.is_file():
         raise UserError(f"no file {args.file}")
@@ -158,12 +157,12 @@ def _read_json_file(path: Path, what: str) -> str:
     return text
 
 
-def _publish_user_command(settings: Settings, command: object) -> None:
+def _publish_user_command(settings: Settings, command: UserCommand) -> None:
     from streams.kafka_clients import RecordPublisher, Serdes, registry_client
     from streams.topics import USER_COMMANDS
 
     publisher = RecordPublisher(settings, Serdes(registry_client(settings)))
-    publisher.publish(USER_COMMANDS, command.user_id, command)  # type: ignore[attr-defined]
+    publisher.publish(USER_COMMANDS, command.user_id, command)
     publisher.flush()
 
 

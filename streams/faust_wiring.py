@@ -165,10 +165,10 @@ class Processor:
     consumes: tuple[TopicSpec, ...] = field(default_factory=tuple)
 
 
-async def wait_until_consumed(app: faust.App, topics: list[str], *, settle_s: float = 1.0) -> None:
+async def wait_until_consumed(app: ResumeflowApp, topics: list[str], *, settle_s: float = 1.0) -> None:
     """Until this app's consumer group has committed everything on `topics` (checked twice, `settle_s` apart,
     so records produced while catching up are waited for too)."""
-    admin = admin_client(app.settings)  # type: ignore[attr-defined]
+    admin = admin_client(app.settings)
     clean_checks = 0
     while clean_checks < 2:
         await asyncio.sleep(settle_s)

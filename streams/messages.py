@@ -6,6 +6,7 @@ other fails fast. Enum values are the Avro symbols.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -22,6 +23,9 @@ def _require_utc(value: datetime) -> datetime:
 
 
 UtcDatetime = Annotated[datetime, AfterValidator(_require_utc)]
+# A Greenhouse/Lever/Ashby board or an imported file is named by a plain name: it goes into a URL path or a
+# file name, so nothing that could climb out of either. (A FEED board's token is its URL instead.)
+BOARD_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 NonEmptyStr = Annotated[str, Field(min_length=1)]
 
 

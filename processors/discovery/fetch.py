@@ -29,8 +29,7 @@ from processors.discovery.model import (
 )
 from processors.discovery.rate_limit import RedisTokenBucket
 from processors.discovery.sources import ashby, feed, file_import, greenhouse, lever
-from processors.profiles.validation import BOARD_TOKEN
-from streams.messages import BoardRef, BoardSource
+from streams.messages import BOARD_NAME, BoardRef, BoardSource
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -47,7 +46,7 @@ class BoardFetcher:
     async def fetch(self, board: BoardRef, validators: BoardValidators) -> FetchOutcome:
         now = datetime.now(UTC)
         try:
-            if board.source is not BoardSource.FEED and not BOARD_TOKEN.match(board.token):
+            if board.source is not BoardSource.FEED and not BOARD_NAME.match(board.token):
                 raise FetchError(f"{board.token!r} is not a board name", kind="unsafe_url")
             match board.source:
                 case BoardSource.GREENHOUSE:

@@ -10,13 +10,11 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
-from streams.messages import BoardSource, Preferences
+from streams.messages import BOARD_NAME, BoardSource, Preferences
 
 MAX_PROFILE_BYTES = 256 * 1024
 MAX_REASONS = 20
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-# A board name goes into a URL path or a file name: nothing that could climb out of either.
-BOARD_TOKEN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 
 
 @cache
@@ -81,7 +79,7 @@ def preferences_problems(preferences: Preferences) -> list[str]:
             if board.source is BoardSource.FEED:
                 if not board.token.startswith(("http://", "https://")):
                     problems.append(f"saved search {search.name!r}: feed {board.token!r} is not an http(s) URL")
-            elif not BOARD_TOKEN.match(board.token):
+            elif not BOARD_NAME.match(board.token):
                 problems.append(f"saved search {search.name!r}: {board.source.value.lower()} board {board.token!r} "
                                 "is not a board name (letters, digits, '.', '_', '-')")
     return problems
