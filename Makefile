@@ -80,6 +80,7 @@ load-test chaos-test:
 
 lock: venv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
+	  --python-platform x86_64-manylinux_2_28 \
 	  --no-header --quiet -o requirements.lock
 
 clean:
