@@ -351,5 +351,74 @@ class SourceFailed(Message):
     consecutive_failures: int
 
 
+class Seniority(StrEnum):
+    INTERN = "Intern"
+    JUNIOR = "Junior"
+    MID = "Mid-level"
+    SENIOR = "Senior"
+    LEAD = "Lead"
+    PRINCIPAL = "Principal"
+
+
+class RemoteLevel(StrEnum):
+    """job-schema.json's `remote` values."""
+
+    FULL = "Full"
+    HYBRID = "Hybrid"
+    NONE = "None"
+
+
+class Experience(Message):
+    years_min: Annotated[int, Field(ge=0, le=50)] | None = None
+    years_max: Annotated[int, Field(ge=0, le=50)] | None = None
+    level: Seniority | None = None
+
+
+class Salary(Message):
+    minimum: int | None = None
+    maximum: int | None = None
+    currency: str | None = None
+
+
+class RequiredSkill(Message):
+    """A skill the posting asks for. `name` is the canonical label (ESCO or the vocabulary's), `keywords` the
+    words found in the text; `required` is False for "nice to have"."""
+
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    level: str | None = None
+    keywords: list[Annotated[str, Field(max_length=120)]] = []
+    required: bool = True
+
+
+class JobRequirements(Message):
+    """JSON Resume job-schema.json's fields (title, company, type, remote, location, salary, experience,
+    responsibilities, qualifications, skills), with experience and salary structured."""
+
+    title: str
+    company: str
+    type: str | None = None
+    remote: RemoteLevel | None = None
+    location: str | None = None
+    salary: Salary | None = None
+    experience: Experience = Experience()
+    degree: str | None = None
+    responsibilities: list[Annotated[str, Field(max_length=500)]] = []
+    qualifications: list[Annotated[str, Field(max_length=500)]] = []
+    skills: list[RequiredSkill] = []
+
+
+class JobAnalysis(Message):
+    avro_schema: ClassVar[str] = "job_analysis"
+    event_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    canonical_job_id: NonEmptyStr
+    content_hash: str
+    extractor: str
+    requirements: JobRequirements
+    duplicate_of: str | None = None
+    same_role_as: list[str] = []
+    dedup_evidence: list[str] = []
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)

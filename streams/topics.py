@@ -104,6 +104,9 @@ PROFILE_REJECTED = _user("profile.rejected", "profile_rejected", "Refused user c
 JOB_CATALOG = TopicSpec(name="job.catalog", scope=Scope.JOB, key_schema="canonical_job_id",
                         value_schema="job_posting", compacted=True,
                         doc="Every posting once, keyed by canonical job id; again only when it changed.")
+JOB_ANALYSIS = TopicSpec(name="job.analysis", scope=Scope.JOB, key_schema="canonical_job_id",
+                         value_schema="job_analysis", compacted=True,
+                         doc="Each posting analyzed once: requirements, duplicate of, same role as.")
 JOB_DISCOVERED = _user("job.discovered", "job_discovered", "A posting matched one of a user's saved searches.")
 JOB_ANALYZED = _user("job.analyzed", "job_analyzed", "Match score and decision for a user and a job.")
 RESUME_GENERATED = _user("resume.generated", "resume_generated", "A rendered, verified resume variant.")
@@ -126,7 +129,7 @@ BOARD_CELLS = TableSpec(name="discovery-boards", scope=Scope.BOARD, key_schema="
                         doc="each board's followers, open postings and poll state")
 
 SOURCE_TOPICS: tuple[TopicSpec, ...] = (
-    USER_COMMANDS, USER_PROFILES, PROFILE_REJECTED, JOB_CATALOG, JOB_DISCOVERED, JOB_ANALYZED,
+    USER_COMMANDS, USER_PROFILES, PROFILE_REJECTED, JOB_CATALOG, JOB_ANALYSIS, JOB_DISCOVERED, JOB_ANALYZED,
     RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED, BOARD_SUBSCRIPTIONS,
     SOURCE_FAILED,
 )

@@ -1,0 +1,93 @@
+"""A user's match with an analyzed posting: score, reasons, and never two postings of one job."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+
+from processors.analysis.match import PROCEED_AT, MatchCell, step, user_skills
+from streams.messages import (
+    Experience,
+    JobAnalysis,
+    JobAnalyzed,
+    JobDiscovered,
+    JobRequirements,
+    MatchDecision,
+    RequiredSkill,
+)
+
+NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
+PROFILE = json.dumps({
+    "basics": {"name": "Ada"},
+    "work": [{"name": "A", "startDate": "2017-09", "endDate": "2021-02"}, {"name": "B", "startDate": "2021-03"}],
+    "skills": [{"name": "Backend", "keywords": ["Python", "Kafka", "PostgreSQL"]}],
+    "languages": [{"language": "Portuguese"}],
+})
+SKILLS = user_skills(PROFILE, today=date(2026, 11, 28))
+
+
+def analysis(job_id: str, *skills: RequiredSkill, years: int | None = None, duplicate_of: str | None = None
+             ) -> JobAnalysis:
+    return JobAnalysis(event_id="a", occurred_at=NOW, canonical_job_id=job_id, content_hash="h",
+                       extractor="deterministic", duplicate_of=duplicate_of,
+                       requirements=JobRequirements(title="Backend Engineer", company="ExampleCorp",
+                                                    skills=list(skills), experience=Experience(years_min=years)))
+
+
+def discovered(job_id: str) -> JobDiscovered:
+    return JobDiscovered(event_id="d", user_id="u1", occurred_at=NOW, canonical_job_id=job_id, search_name="s",
+                         title="Backend Engineer", company="ExampleCorp")
+
+
+def run(cell: MatchCell | None, job_id: str, *skills: RequiredSkill, similarity: float = 0.5,
+        years: int | None = None) -> tuple[MatchCell, JobAnalyzed]:
+    return step(cell, discovered(job_id), analysis(job_id, *skills, years=years), SKILLS, similarity=similarity,
+                fuzzy_matches={}, now=NOW)
+
+
+PY, KAFKA, GO = (RequiredSkill(name="Python"), RequiredSkill(name="Apache Kafka", keywords=["Kafka"]),
+                 RequiredSkill(name="Go"))
+
+
+def test_profile_terms_and_years_come_from_the_resume() -> None:
+    assert {"python", "kafka", "postgresql", "backend", "portuguese"} <= SKILLS.terms
+    assert SKILLS.years_of_experience == 9.2  # 2017-09 .. 2026-11 inclusive, the two jobs back to back
+
+
+def test_matched_and_missing_skills_use_names_and_keywords() -> None:
+    _, result = run(None, "j1", PY, KAFKA, GO)
+    assert result.matched_skills == ["Python", "Apache Kafka"] and result.missing_skills == ["Go"]
+    assert result.reasons[0] == "2 of 3 skills shown in the profile"
+
+
+def test_a_good_fit_proceeds_and_a_poor_one_is_skipped_with_the_reason() -> None:
+    cell, good = run(None, "j1", PY, KAFKA, similarity=0.6)
+    assert good.decision is MatchDecision.PROCEED and good.score >= PROCEED_AT
+    assert cell.proceeding == {"j1": "j1"}
+    _, poor = run(None, "j2", GO, RequiredSkill(name="Rust"), similarity=0.1, years=15)
+    assert poor.decision is MatchDecision.SKIP and poor.score < PROCEED_AT
+    assert any("below" in r for r in poor.reasons) and any("15+ years" in r for r in poor.reasons)
+
+
+def test_a_duplicate_of_a_job_already_going_ahead_is_skipped() -> None:
+    cell, _ = run(None, "greenhouse:acme:1", PY, similarity=0.6)
+    _, again = step(cell, discovered("lever:acme:9"), analysis("lever:acme:9", PY, duplicate_of="greenhouse:acme:1"),
+                    SKILLS, similarity=0.6, fuzzy_matches={}, now=NOW)
+    assert again.decision is MatchDecision.SKIP and again.duplicate_of == "greenhouse:acme:1"
+
+
+def test_the_original_is_skipped_when_its_duplicate_went_ahead_first() -> None:
+    cell, _ = step(None, discovered("lever:acme:9"), analysis("lever:acme:9", PY, duplicate_of="greenhouse:acme:1"),
+                   SKILLS, similarity=0.6, fuzzy_matches={}, now=NOW)
+    _, original = run(cell, "greenhouse:acme:1", PY, similarity=0.6)
+    assert original.decision is MatchDecision.SKIP and "lever:acme:9" in original.reasons[-1]
+
+
+def test_a_fuzzy_skill_match_counts() -> None:
+    _, result = step(None, discovered("j1"), analysis("j1", GO), SKILLS, similarity=0.5, fuzzy_matches={"Go": "golang"},
+                     now=NOW)
+    assert result.matched_skills == ["Go"]
+
+
+def test_the_same_input_gives_the_same_event() -> None:
+    assert run(None, "j1", PY) == run(None, "j1", PY)
