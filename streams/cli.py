@@ -6,6 +6,7 @@ Errors the user must fix (`UserError`) are printed without a traceback and exit 
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import logging
 import sys
@@ -226,6 +227,42 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- eval -----------------------------------------------------------------------------------------------------
+
+
+def _eval_skills(args: argparse.Namespace) -> int:
+    from processors.analysis.eval_skills import evaluate, format_report, load_skillspan, matcher_predictor
+
+    if not args.data.is_file():
+        raise UserError(f"no file {args.data} (a SkillSpan split: one JSON object a line with tokens and BIO tags)")
+    if args.limit is not None and args.limit < 1:
+        raise UserError("--limit must be at least 1")
+    try:
+        sentences = load_skillspan(args.data, limit=args.limit)
+    except (ValueError, KeyError) as exc:
+        raise UserError(f"{args.data} is not SkillSpan JSON Lines: {exc}") from exc
+    print(format_report(evaluate(sentences, matcher_predictor()), str(args.data)))
+    return 0
+
+
+def _eval_dedup(args: argparse.Namespace) -> int:
+    from processors.analysis._minilm import MiniLmEmbedder
+    from processors.analysis.eval_dedup import evaluate, report_lines
+
+    if not args.data.is_file():
+        raise UserError(f"no file {args.data} (a Glassdoor-style CSV: Job Title, Company Name, Location, "
+                        "Job Description)")
+    if args.limit is not None and args.limit < 2:
+        raise UserError("--limit must be at least 2")
+    try:
+        report = evaluate(args.data, MiniLmEmbedder(), limit=args.limit, seed=args.seed)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise UserError(f"{args.data} is not a readable CSV: {exc}") from exc
+    for line in report_lines(report):
+        print(line)
+    return 0
+
+
 # --- parser ---------------------------------------------------------------------------------------------------
 
 
@@ -281,6 +318,19 @@ def build_parser() -> argparse.ArgumentParser:
     file_import.add_argument("file", type=Path)
     file_import.add_argument("--name", help="the board's name (default: the file's name)")
     file_import.set_defaults(run=_discover_import)
+
+    evaluation = commands.add_parser("eval", help="measure analysis against annotated data")
+    eval_actions = evaluation.add_subparsers(dest="action", required=True, metavar="ACTION")
+    skills = eval_actions.add_parser("skills", help="span precision, recall and F1 of the skill matcher on SkillSpan")
+    skills.add_argument("--data", required=True, type=Path, help="a SkillSpan file, e.g. skillspan/dev.json")
+    skills.add_argument("--limit", type=int, help="only the first N sentences")
+    skills.set_defaults(run=_eval_skills)
+    dedup = eval_actions.add_parser("dedup", help="pair precision, recall and F1 of semantic posting dedup "
+                                    "(exact repeats plus synthetic near-duplicates and same-role copies)")
+    dedup.add_argument("--data", required=True, type=Path, help="e.g. ../shared/data/postings/glassdoor_ds_jobs.csv")
+    dedup.add_argument("--limit", type=int, help="only the first N rows")
+    dedup.add_argument("--seed", type=int, default=0, help="seeds the synthetic copies and the half split")
+    dedup.set_defaults(run=_eval_dedup)
 
     user = commands.add_parser("user", help="register users and change their profile or preferences")
     user_actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")

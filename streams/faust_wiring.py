@@ -24,7 +24,7 @@ from streams.codec import AvroSerde
 from streams.kafka_clients import Serdes
 from streams.messages import DeadLetter, new_event_id, utc_now
 from streams.settings import Settings
-from streams.topics import TableSpec, TopicSpec, dead_letter_topic
+from streams.topics import BOARD_CELL_MAX_BYTES, TableSpec, TopicSpec, dead_letter_topic
 
 log = logging.getLogger(__name__)
 MAX_ERROR_CHARS = 2000
@@ -204,6 +204,7 @@ def create_app(settings: Settings, serdes: Serdes, processors: Iterable[Processo
         web_enabled=False,
         autodiscover=False,
         agent_supervisor=CrashingSupervisor,
+        producer_max_request_size=BOARD_CELL_MAX_BYTES,  # a board cell with thousands of postings is one record
     )
     for processor in chosen:
         processor.install(app)
