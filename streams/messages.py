@@ -420,5 +420,15 @@ class JobAnalysis(Message):
     dedup_evidence: list[str] = []
 
 
+class AnalysisUser(Message):
+    avro_schema: ClassVar[str] = "analysis_user"
+    user_id: NonEmptyStr
+    profile_version: int
+    terms: list[str] = []
+    years_of_experience: float = 0.0
+    embedding: list[float] = []
+    proceeding: dict[str, str] = {}
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)

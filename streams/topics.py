@@ -133,7 +133,9 @@ SOURCE_TOPICS: tuple[TopicSpec, ...] = (
     RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED, BOARD_SUBSCRIPTIONS,
     SOURCE_FAILED,
 )
-TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS)
+ANALYSIS_USERS = TableSpec(name="analysis-users", value_schema="analysis_user",
+                           doc="what each user's profile shows, and the postings going ahead")
+TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, ANALYSIS_USERS)
 
 
 def board_polls(settings: Settings) -> TopicSpec:

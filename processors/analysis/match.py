@@ -12,9 +12,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
-
-from streams.messages import JobAnalysis, JobAnalyzed, JobDiscovered, MatchDecision
+from streams.messages import AnalysisUser, JobAnalysis, JobAnalyzed, JobDiscovered, MatchDecision, UserProfile
 
 SKILLS_WEIGHT, SIMILARITY_WEIGHT, EXPERIENCE_WEIGHT = 0.5, 0.35, 0.15
 PREFERRED_WEIGHT = 0.5  # a "nice to have" counts half
@@ -22,25 +20,6 @@ PROCEED_AT = 0.45
 # MiniLM cosine between a whole resume and a posting lands roughly in 0.1..0.7; map that span to 0..1.
 SIMILARITY_FLOOR, SIMILARITY_SPAN = 0.15, 0.5
 _IDS = uuid.UUID("3c0e2f7a-9b1d-4b8e-8f44-2f6c1e0d5a93")
-
-
-class UserSkills(BaseModel):
-    """What the profile shows, derived once per profile version."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    terms: frozenset[str]  # casefolded skill names and keywords
-    years_of_experience: float
-
-
-class MatchCell(BaseModel):
-    """The analysis processor's state for one user: the postings they go ahead with, each mapped to its
-    canonical job, so a second posting of the same job is never taken as well."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    user_id: str
-    proceeding: dict[str, str] = {}  # posting's canonical job id -> the canonical job it is (itself or a duplicate)
 
 
 def _months(start: str | None, end: str | None, today: date) -> int:
@@ -58,10 +37,8 @@ def _months(start: str | None, end: str | None, today: date) -> int:
     return max(0, (finish.year - begin.year) * 12 + finish.month - begin.month + 1)
 
 
-def user_skills(profile_json: str, *, today: date) -> UserSkills:
-    """Skill terms a JSON Resume states (skills, keywords, languages, project keywords) and its years of work
-    (overlapping jobs counted once by month)."""
-    profile: dict[str, Any] = json.loads(profile_json)
+def profile_terms(profile: dict[str, Any]) -> set[str]:
+    """Skill terms a JSON Resume states: skills and their keywords, project keywords, languages."""
     terms: set[str] = set()
     for skill in profile.get("skills") or []:
         terms.update(t.casefold() for t in [skill.get("name") or "", *(skill.get("keywords") or [])] if t)
@@ -70,30 +47,60 @@ def user_skills(profile_json: str, *, today: date) -> UserSkills:
     for language in profile.get("languages") or []:
         if language.get("language"):
             terms.add(language["language"].casefold())
+    return terms
+
+
+def years_of_experience(profile: dict[str, Any], *, today: date) -> float:
+    """Years of work, overlapping jobs counted once (by month)."""
     months: set[tuple[int, int]] = set()
     for job in profile.get("work") or []:
-        span = _months(job.get("startDate"), job.get("endDate"), today)
         start = job.get("startDate")
+        span = _months(start, job.get("endDate"), today)
         if start and span:
-            year, month = (int(p) for p in ([*start.split("-"), "1"])[:2])
+            year, month = (int(p) for p in [*start.split("-"), "1"][:2])
             for offset in range(span):
                 months.add((year + (month - 1 + offset) // 12, (month - 1 + offset) % 12 + 1))
-    return UserSkills(terms=frozenset(terms), years_of_experience=round(len(months) / 12, 1))
+    return round(len(months) / 12, 1)
+
+
+def profile_text(profile: dict[str, Any]) -> str:
+    """The text embedded for a profile: label, summary, positions and highlights, skills."""
+    basics = profile.get("basics") or {}
+    parts = [basics.get("label") or "", basics.get("summary") or ""]
+    for job in profile.get("work") or []:
+        parts.append(f"{job.get('position') or ''} at {job.get('name') or ''}")
+        parts += job.get("highlights") or []
+    for skill in profile.get("skills") or []:
+        parts.append(", ".join([skill.get("name") or "", *(skill.get("keywords") or [])]))
+    return "\n".join(p for p in parts if p.strip())
+
+
+def on_profile(cell: AnalysisUser | None, profile: UserProfile, embedding: list[float], *, today: date
+               ) -> AnalysisUser | None:
+    """The user's state after a new profile version (None when it is an older or replayed version)."""
+    if cell is not None and profile.profile_version <= cell.profile_version:
+        return None
+    document: dict[str, Any] = json.loads(profile.profile_json)
+    return AnalysisUser(
+        user_id=profile.user_id, profile_version=profile.profile_version, terms=sorted(profile_terms(document)),
+        years_of_experience=years_of_experience(document, today=today), embedding=embedding,
+        proceeding=cell.proceeding if cell is not None else {},
+    )
 
 
 def step(
-    cell: MatchCell | None,
+    cell: AnalysisUser,
     discovered: JobDiscovered,
     analysis: JobAnalysis,
-    skills: UserSkills,
     *,
     similarity: float,
     fuzzy_matches: dict[str, str],
     now: datetime,
-) -> tuple[MatchCell, JobAnalyzed]:
-    """Score one discovered posting for its user. `fuzzy_matches` maps a required skill's name to the profile
-    term the embedding found close enough (beyond exact name/keyword matches)."""
-    cell = cell or MatchCell(user_id=discovered.user_id)
+) -> tuple[AnalysisUser, JobAnalyzed]:
+    """Score one discovered posting for its user. `similarity` is the cosine of the profile's and the posting's
+    embeddings; `fuzzy_matches` maps a required skill's name to the profile term the embeddings found close
+    enough (beyond exact name and keyword matches)."""
+    terms = set(cell.terms)
     requirements = analysis.requirements
     matched, missing, reasons = [], [], []
     weight_have = weight_all = 0.0
@@ -101,7 +108,7 @@ def step(
         weight = 1.0 if skill.required else PREFERRED_WEIGHT
         weight_all += weight
         forms = {skill.name.casefold(), *(k.casefold() for k in skill.keywords)}
-        if forms & skills.terms or skill.name in fuzzy_matches:
+        if forms & terms or skill.name in fuzzy_matches:
             matched.append(skill.name)
             weight_have += weight
         elif skill.required:
@@ -110,8 +117,8 @@ def step(
     similarity_fit = min(max((similarity - SIMILARITY_FLOOR) / SIMILARITY_SPAN, 0.0), 1.0)
     years_min = requirements.experience.years_min
     if years_min:
-        experience_fit = min(skills.years_of_experience / years_min, 1.0)
-        reasons.append(f"asks for {years_min}+ years; the profile shows {skills.years_of_experience:g}")
+        experience_fit = min(cell.years_of_experience / years_min, 1.0)
+        reasons.append(f"asks for {years_min}+ years; the profile shows {cell.years_of_experience:g}")
     else:
         experience_fit = 1.0
     score = round(SKILLS_WEIGHT * skills_fit + SIMILARITY_WEIGHT * similarity_fit + EXPERIENCE_WEIGHT * experience_fit,

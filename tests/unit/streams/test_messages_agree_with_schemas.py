@@ -111,6 +111,8 @@ def _sample(model: type[Message]) -> Message:
                                    "degree": "BSc", "responsibilities": ["build"], "qualifications": ["python"],
                                    "skills": [{"name": "Python", "level": "expert", "keywords": ["python"],
                                                "required": False}]}},
+        messages.AnalysisUser: {"user_id": "u-1", "profile_version": 3, "terms": ["python"], "years_of_experience": 9.5,
+                                "embedding": [0.5, -0.25], "proceeding": {"lever:a:1": "greenhouse:a:2"}},
         messages.PollRequested: {"event_id": "e", "occurred_at": NOW, "board_key": "lever:acme", "force": True},
         messages.FollowedBoards: {"user_id": "u-1", "profile_version": 2, "board_keys": ["lever:acme"]},
         messages.SourceFailed: {"event_id": "e", "occurred_at": NOW, "board_key": "lever:acme",

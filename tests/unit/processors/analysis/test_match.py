@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from processors.analysis.match import PROCEED_AT, MatchCell, step, user_skills
+from processors.analysis.match import PROCEED_AT, on_profile, profile_text, step
 from streams.messages import (
+    AnalysisUser,
     Experience,
     JobAnalysis,
     JobAnalyzed,
@@ -14,6 +15,7 @@ from streams.messages import (
     JobRequirements,
     MatchDecision,
     RequiredSkill,
+    UserProfile,
 )
 
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
@@ -23,7 +25,9 @@ PROFILE = json.dumps({
     "skills": [{"name": "Backend", "keywords": ["Python", "Kafka", "PostgreSQL"]}],
     "languages": [{"language": "Portuguese"}],
 })
-SKILLS = user_skills(PROFILE, today=date(2026, 11, 28))
+USER = on_profile(None, UserProfile(event_id="p", user_id="u1", occurred_at=NOW, email="a@b.co", profile_version=1,
+                                   profile_json=PROFILE, preferences={}), [0.1, 0.2], today=date(2026, 11, 28))
+assert USER is not None
 
 
 def analysis(job_id: str, *skills: RequiredSkill, years: int | None = None, duplicate_of: str | None = None
@@ -39,9 +43,9 @@ def discovered(job_id: str) -> JobDiscovered:
                          title="Backend Engineer", company="ExampleCorp")
 
 
-def run(cell: MatchCell | None, job_id: str, *skills: RequiredSkill, similarity: float = 0.5,
-        years: int | None = None) -> tuple[MatchCell, JobAnalyzed]:
-    return step(cell, discovered(job_id), analysis(job_id, *skills, years=years), SKILLS, similarity=similarity,
+def run(cell: AnalysisUser | None, job_id: str, *skills: RequiredSkill, similarity: float = 0.5,
+        years: int | None = None) -> tuple[AnalysisUser, JobAnalyzed]:
+    return step(cell or USER, discovered(job_id), analysis(job_id, *skills, years=years), similarity=similarity,
                 fuzzy_matches={}, now=NOW)
 
 
@@ -50,8 +54,18 @@ PY, KAFKA, GO = (RequiredSkill(name="Python"), RequiredSkill(name="Apache Kafka"
 
 
 def test_profile_terms_and_years_come_from_the_resume() -> None:
-    assert {"python", "kafka", "postgresql", "backend", "portuguese"} <= SKILLS.terms
-    assert SKILLS.years_of_experience == 9.2  # 2017-09 .. 2026-11 inclusive, the two jobs back to back
+    assert {"python", "kafka", "postgresql", "backend", "portuguese"} <= set(USER.terms)
+    assert USER.years_of_experience == 9.2  # 2017-09 .. 2026-11 inclusive, the two jobs back to back
+    assert profile_text({}) == "" and "Backend, Python, Kafka" in profile_text(json.loads(PROFILE))
+
+
+def test_an_older_profile_version_changes_nothing_and_a_newer_keeps_what_goes_ahead() -> None:
+    cell, _ = run(None, "j1", PY, similarity=0.6)
+    newer = UserProfile(event_id="p2", user_id="u1", occurred_at=NOW, email="a@b.co", profile_version=2,
+                        profile_json=PROFILE, preferences={})
+    assert on_profile(cell, newer.model_copy(update={"profile_version": 1}), [], today=date(2026, 11, 28)) is None
+    updated = on_profile(cell, newer, [0.3], today=date(2026, 11, 28))
+    assert updated is not None and updated.proceeding == {"j1": "j1"} and updated.embedding == [0.3]
 
 
 def test_matched_and_missing_skills_use_names_and_keywords() -> None:
@@ -72,19 +86,19 @@ def test_a_good_fit_proceeds_and_a_poor_one_is_skipped_with_the_reason() -> None
 def test_a_duplicate_of_a_job_already_going_ahead_is_skipped() -> None:
     cell, _ = run(None, "greenhouse:acme:1", PY, similarity=0.6)
     _, again = step(cell, discovered("lever:acme:9"), analysis("lever:acme:9", PY, duplicate_of="greenhouse:acme:1"),
-                    SKILLS, similarity=0.6, fuzzy_matches={}, now=NOW)
+                    similarity=0.6, fuzzy_matches={}, now=NOW)
     assert again.decision is MatchDecision.SKIP and again.duplicate_of == "greenhouse:acme:1"
 
 
 def test_the_original_is_skipped_when_its_duplicate_went_ahead_first() -> None:
-    cell, _ = step(None, discovered("lever:acme:9"), analysis("lever:acme:9", PY, duplicate_of="greenhouse:acme:1"),
-                   SKILLS, similarity=0.6, fuzzy_matches={}, now=NOW)
+    cell, _ = step(USER, discovered("lever:acme:9"), analysis("lever:acme:9", PY, duplicate_of="greenhouse:acme:1"),
+                   similarity=0.6, fuzzy_matches={}, now=NOW)
     _, original = run(cell, "greenhouse:acme:1", PY, similarity=0.6)
     assert original.decision is MatchDecision.SKIP and "lever:acme:9" in original.reasons[-1]
 
 
 def test_a_fuzzy_skill_match_counts() -> None:
-    _, result = step(None, discovered("j1"), analysis("j1", GO), SKILLS, similarity=0.5, fuzzy_matches={"Go": "golang"},
+    _, result = step(USER, discovered("j1"), analysis("j1", GO), similarity=0.5, fuzzy_matches={"Go": "golang"},
                      now=NOW)
     assert result.matched_skills == ["Go"]
 
