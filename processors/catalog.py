@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from processors.analysis.agent import PROCESSOR as ANALYSIS
 from processors.discovery.agent import PROCESSOR as DISCOVERY
 from processors.profiles.agent import PROCESSOR as PROFILES
 from streams.faust_wiring import Processor
 
-PROCESSORS: dict[str, Processor] = {p.name: p for p in (PROFILES, DISCOVERY)}
+PROCESSORS: dict[str, Processor] = {p.name: p for p in (PROFILES, DISCOVERY, ANALYSIS)}
 
 
 def resolve(names: list[str]) -> list[Processor]:

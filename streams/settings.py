@@ -53,6 +53,24 @@ class Settings(BaseSettings):
     rate_limit_burst: Annotated[int, Field(ge=1)] = Field(5, validation_alias="RESUMEFLOW_RATE_LIMIT_BURST")
     rate_limit_per_s: Annotated[float, Field(gt=0)] = Field(1.0, validation_alias="RESUMEFLOW_RATE_LIMIT_PER_S")
 
+    # AI gateway (streams/ai_gateway). Providers are litellm model strings in fallback order; empty = no LLM,
+    # every processor takes its deterministic path. API keys are never settings: litellm reads them from the
+    # environment (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...).
+    ai_providers_csv: str = Field("", validation_alias="RESUMEFLOW_AI_PROVIDERS")
+    # One api_base per provider, same order, empty for the provider's default (e.g. ",,http://127.0.0.1:11434").
+    ai_api_bases_csv: str = Field("", validation_alias="RESUMEFLOW_AI_API_BASES")
+    ai_timeout_s: Annotated[float, Field(gt=0)] = Field(30.0, validation_alias="RESUMEFLOW_AI_TIMEOUT_S")
+    ai_max_output_tokens: Annotated[int, Field(ge=1)] = Field(
+        2048, validation_alias="RESUMEFLOW_AI_MAX_OUTPUT_TOKENS")
+    ai_user_budget_usd_per_day: Annotated[float, Field(gt=0)] = Field(
+        1.0, validation_alias="RESUMEFLOW_AI_USER_BUDGET_USD_PER_DAY")
+    ai_cell_budget_usd_per_day: Annotated[float, Field(gt=0)] = Field(
+        20.0, validation_alias="RESUMEFLOW_AI_CELL_BUDGET_USD_PER_DAY")
+    ai_cache_ttl_s: Annotated[int, Field(ge=1)] = Field(7 * 24 * 3600, validation_alias="RESUMEFLOW_AI_CACHE_TTL_S")
+    ai_semantic_cache: bool = Field(True, validation_alias="RESUMEFLOW_AI_SEMANTIC_CACHE")
+    ai_semantic_threshold: Annotated[float, Field(gt=0, le=1)] = Field(
+        0.97, validation_alias="RESUMEFLOW_AI_SEMANTIC_THRESHOLD")
+
     @property
     def import_dir(self) -> Path:
         """Where FILE boards live: a FILE board's token is a file name in this folder."""

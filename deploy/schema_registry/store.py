@@ -99,10 +99,16 @@ class KafkaSchemaLog:
 
     def _read_until_high_watermark(self, consumer: Consumer) -> list[RawRecord]:
         partition = TopicPartition(self._topic, 0)
-        try:
-            _low, high = consumer.get_watermark_offsets(partition, timeout=self._timeout_s)
-        except KafkaException as exc:
-            raise StoreError(f"cannot read offsets of {self._topic}: {exc}") from exc
+        deadline = time.monotonic() + self._timeout_s
+        while True:
+            try:
+                _low, high = consumer.get_watermark_offsets(partition, timeout=self._timeout_s)
+                break
+            except KafkaException as exc:
+                # Right after a broker (re)start the partition may have no leader yet: that passes.
+                if not exc.args[0].retriable() or time.monotonic() > deadline:
+                    raise StoreError(f"cannot read offsets of {self._topic}: {exc}") from exc
+                time.sleep(0.5)
         records: list[RawRecord] = []
         if high <= 0:
             return records

@@ -1,0 +1,223 @@
+"""Faust wiring of analysis.
+
+- `analysis.postings` (job.catalog, job partitions): each posting once per content — requirements (the AI
+  gateway when a provider is configured, else the deterministic extractor), its embedding, the dedup decision
+  against the postings already stored in pgvector -> job.analysis, and the analysis stored by job id.
+- `analysis.profiles` (user.profiles, user cells): what the profile shows and its embedding.
+- `analysis.match` (job.discovered, user cells): the user's match with the analyzed posting -> job.analyzed.
+
+Embedding is CPU-bound, so it runs in a thread; the stores are PostgreSQL through asyncpg.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+from faust.types import EventT, StreamT
+from pydantic import ValidationError
+
+from processors.analysis.analysis_store import AnalysisStore
+from processors.analysis.dedup import candidate_from_posting, decide_duplicate, normalize_company, normalize_title
+from processors.analysis.embedding_text import dedup_locations, posting_embedding_text
+from processors.analysis.extraction import extract_requirements
+from processors.analysis.match import on_profile, profile_text, step
+from processors.analysis.skill_matching import fuzzy_skill_overlap
+from processors.analysis.vector_store import StoredEmbedding, VectorStore
+from processors.discovery.model import FetchedPosting
+from streams.embeddings import MiniLmEmbedder
+from streams.faust_wiring import Processor, ResumeflowApp, dead_letter_for
+from streams.messages import (
+    AnalysisUser,
+    JobAnalysis,
+    JobDiscovered,
+    JobPosting,
+    JobRequirements,
+    PostingStatus,
+    UserProfile,
+    utc_now,
+)
+from streams.settings import Settings
+from streams.topics import (
+    ANALYSIS_USERS,
+    JOB_ANALYSIS,
+    JOB_ANALYZED,
+    JOB_CATALOG,
+    JOB_DISCOVERED,
+    USER_PROFILES,
+    TopicSpec,
+    dead_letter_topic,
+)
+
+log = logging.getLogger(__name__)
+NEIGHBOURS = 10
+# A discovery can reach the user's cell before the posting's analysis (another partition) or the user's profile
+# (another topic) is there; wait this long, then fail loudly so the worker restarts and tries again.
+WAIT_FOR_INPUTS_S = 120.0
+_IDS = uuid.UUID("a2f4c6e8-1b3d-4f5a-9c7e-0d2b4f6a8c1e")
+T = TypeVar("T")
+
+
+@dataclass
+class AnalysisPorts:
+    """The slow parts, opened once per worker on first use."""
+
+    embedder: MiniLmEmbedder
+    vectors: VectorStore
+    analyses: AnalysisStore
+
+    @classmethod
+    async def open(cls, settings: Settings) -> AnalysisPorts:
+        return cls(MiniLmEmbedder(), await VectorStore.connect(settings.database_url),
+                   await AnalysisStore.connect(settings.database_url))
+
+    async def embed(self, texts: list[str]) -> np.ndarray:
+        return np.asarray(await asyncio.to_thread(self.embedder.embed, texts), dtype=np.float32)
+
+    async def close(self) -> None:
+        await self.vectors.close()
+        await self.analyses.close()
+
+
+async def wait_for(read: Callable[[], Awaitable[T | None]], what: str) -> T:
+    """The value once `read` has one; a TimeoutError after WAIT_FOR_INPUTS_S (the worker restarts and retries)."""
+    deadline = asyncio.get_running_loop().time() + WAIT_FOR_INPUTS_S
+    while (value := await read()) is None:
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{what} did not arrive within {WAIT_FOR_INPUTS_S:.0f}s")
+        await asyncio.sleep(0.5)
+    return value
+
+
+def as_fetched(posting: JobPosting) -> FetchedPosting:
+    return FetchedPosting.model_validate(posting.model_dump(include=set(FetchedPosting.model_fields)))
+
+
+def install(app: ResumeflowApp) -> None:
+    catalog = app.catalog_topic(JOB_CATALOG)
+    analyses_topic = app.catalog_topic(JOB_ANALYSIS)
+    profiles = app.catalog_topic(USER_PROFILES)
+    discovered = app.catalog_topic(JOB_DISCOVERED)
+    analyzed = app.catalog_topic(JOB_ANALYZED)
+    users = app.cell_table(ANALYSIS_USERS, help="What each user's profile shows; the postings going ahead.")
+    ports: AnalysisPorts | None = None
+
+    async def open_ports() -> AnalysisPorts:
+        nonlocal ports
+        if ports is None:
+            ports = await AnalysisPorts.open(app.settings)
+        return ports
+
+    async def dead_letter(spec: TopicSpec, event: EventT, exc: Exception) -> None:
+        await app.send_dead_letter(dead_letter_topic(spec), dead_letter_for(app.processor_label, event.message, exc))
+
+    async def analyze(posting: JobPosting) -> JobAnalysis | None:
+        p = await open_ports()
+        known = await p.analyses.get(posting.canonical_job_id)
+        if known is not None and known.content_hash == posting.content_hash:
+            return None  # analyzed once: a re-publication of the same content changes nothing
+        requirements: JobRequirements = extract_requirements(as_fetched(posting))
+        [embedding] = await p.embed([posting_embedding_text(posting)])
+        company = normalize_company(posting.company)
+        neighbours = await p.vectors.nearest(embedding, NEIGHBOURS, company_norm=company)
+        decision = decide_duplicate(candidate_from_posting(posting), neighbours)
+        await p.vectors.upsert(StoredEmbedding(
+            canonical_job_id=posting.canonical_job_id, canonical_of=decision.duplicate_of, company_norm=company,
+            title_norm=normalize_title(posting.title),
+            locations=dedup_locations(posting.locations, posting.workplace), content_hash=posting.content_hash,
+            embedding=embedding,
+        ))
+        analysis = JobAnalysis(
+            event_id=str(uuid.uuid5(_IDS, f"{posting.canonical_job_id}\x1f{posting.content_hash}")),
+            occurred_at=utc_now(), canonical_job_id=posting.canonical_job_id, content_hash=posting.content_hash,
+            extractor="deterministic", requirements=requirements, duplicate_of=decision.duplicate_of,
+            same_role_as=decision.same_role_as, dedup_evidence=decision.evidence,
+        )
+        await p.analyses.put(analysis)
+        return analysis
+
+    @app.agent(catalog, name="analysis.postings")
+    async def analyze_postings(stream: StreamT) -> None:
+        async for event in stream.events():
+            try:
+                posting = JobPosting.model_validate(event.value)
+            except ValidationError as exc:
+                await dead_letter(JOB_CATALOG, event, exc)
+                continue
+            if posting.status is PostingStatus.CLOSED:
+                continue
+            analysis = await analyze(posting)
+            if analysis is not None:
+                await analyses_topic.send(key=analysis.canonical_job_id, value=analysis)
+
+    @app.agent(profiles, name="analysis.profiles")
+    async def learn_profiles(stream: StreamT) -> None:
+        async for event in stream.events():
+            try:
+                profile = UserProfile.model_validate(event.value)
+            except ValidationError as exc:
+                await dead_letter(USER_PROFILES, event, exc)
+                continue
+            stored = users.get(profile.user_id)
+            cell = AnalysisUser.model_validate(stored) if stored is not None else None
+            if cell is not None and profile.profile_version <= cell.profile_version:
+                continue
+            [embedding] = await (await open_ports()).embed([profile_text(json.loads(profile.profile_json))])
+            new_cell = on_profile(cell, profile, embedding.tolist(), today=utc_now().date())
+            if new_cell is not None:
+                users[profile.user_id] = new_cell
+
+    async def match_one(found: JobDiscovered) -> None:
+        p = await open_ports()
+
+        async def read_user() -> AnalysisUser | None:
+            stored = users.get(found.user_id)
+            return AnalysisUser.model_validate(stored) if stored is not None else None
+
+        cell = await wait_for(read_user, f"the profile of user {found.user_id}")
+        analysis = await wait_for(lambda: p.analyses.get(found.canonical_job_id),
+                                  f"the analysis of {found.canonical_job_id}")
+        stored_vector = await p.vectors.get(found.canonical_job_id)
+        similarity = (float(np.dot(np.asarray(cell.embedding, dtype=np.float32), stored_vector.embedding))
+                      if stored_vector is not None and cell.embedding else 0.0)
+        exact = set(cell.terms)
+        unmatched = [s.name for s in analysis.requirements.skills
+                     if not ({s.name.casefold(), *(k.casefold() for k in s.keywords)} & exact)]
+        fuzzy: dict[str, str] = {}
+        if unmatched and cell.terms:
+            overlap = await asyncio.to_thread(fuzzy_skill_overlap, cell.terms, unmatched, p.embedder.embed)
+            fuzzy = {required: candidate for required, candidate, _ in overlap}
+        new_cell, result = step(cell, found, analysis, similarity=similarity, fuzzy_matches=fuzzy, now=utc_now())
+        if new_cell != cell:
+            users[found.user_id] = new_cell
+        await analyzed.send(key=found.user_id, value=result)
+
+    @app.agent(discovered, name="analysis.match")
+    async def match(stream: StreamT) -> None:
+        async for event in stream.events():
+            try:
+                found = JobDiscovered.model_validate(event.value)
+            except ValidationError as exc:
+                await dead_letter(JOB_DISCOVERED, event, exc)
+                continue
+            await match_one(found)
+
+    async def close_ports(sender: object, **kwargs: object) -> None:
+        if ports is not None:
+            await ports.close()
+
+    app.on_before_shutdown.connect(close_ports)
+
+
+PROCESSOR = Processor(
+    name="analysis",
+    install=install,
+    doc="Analyzes each posting once (requirements, embedding, dedup) and scores it for each discovering user.",
+    consumes=(JOB_CATALOG, USER_PROFILES, JOB_DISCOVERED),
+)
