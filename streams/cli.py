@@ -246,8 +246,8 @@ def _eval_skills(args: argparse.Namespace) -> int:
 
 
 def _eval_dedup(args: argparse.Namespace) -> int:
-    from processors.analysis._minilm import MiniLmEmbedder
     from processors.analysis.eval_dedup import evaluate, report_lines
+    from streams.embeddings import MiniLmEmbedder
 
     if not args.data.is_file():
         raise UserError(f"no file {args.data} (a Glassdoor-style CSV: Job Title, Company Name, Location, "

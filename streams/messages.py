@@ -430,5 +430,16 @@ class AnalysisUser(Message):
     proceeding: dict[str, str] = {}
 
 
+class BudgetCrossed(Message):
+    avro_schema: ClassVar[str] = "budget_crossed"
+    event_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    scope: str
+    scope_id: str
+    budget_usd: float
+    spent_usd: float
+    day: str
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)

@@ -107,6 +107,8 @@ JOB_CATALOG = TopicSpec(name="job.catalog", scope=Scope.JOB, key_schema="canonic
 JOB_ANALYSIS = TopicSpec(name="job.analysis", scope=Scope.JOB, key_schema="canonical_job_id",
                          value_schema="job_analysis", compacted=True,
                          doc="Each posting analyzed once: requirements, duplicate of, same role as.")
+AI_BUDGET = TopicSpec(name="ai.budget", scope=Scope.JOB, key_schema="budget_scope", value_schema="budget_crossed",
+                      retention_ms=90 * DAY_MS, doc="A user's or a cell's daily LLM budget was reached.")
 JOB_DISCOVERED = _user("job.discovered", "job_discovered", "A posting matched one of a user's saved searches.")
 JOB_ANALYZED = _user("job.analyzed", "job_analyzed", "Match score and decision for a user and a job.")
 RESUME_GENERATED = _user("resume.generated", "resume_generated", "A rendered, verified resume variant.")
@@ -130,7 +132,7 @@ BOARD_CELLS = TableSpec(name="discovery-boards", scope=Scope.BOARD, key_schema="
 
 SOURCE_TOPICS: tuple[TopicSpec, ...] = (
     USER_COMMANDS, USER_PROFILES, PROFILE_REJECTED, JOB_CATALOG, JOB_ANALYSIS, JOB_DISCOVERED, JOB_ANALYZED,
-    RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED, BOARD_SUBSCRIPTIONS,
+    RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED, BOARD_SUBSCRIPTIONS, AI_BUDGET,
     SOURCE_FAILED,
 )
 ANALYSIS_USERS = TableSpec(name="analysis-users", value_schema="analysis_user",

@@ -27,7 +27,16 @@ from streams.kafka_clients import RecordPublisher, Serdes
 from streams.messages import Preferences, UserCommand, UserCommandKind, new_event_id, utc_now
 from streams.settings import Settings
 from streams.topic_reader import Record, read_topic
-from streams.topics import JOB_CATALOG, JOB_DISCOVERED, PROFILE_REJECTED, SOURCE_FAILED, USER_COMMANDS, USER_PROFILES
+from streams.topics import (
+    JOB_ANALYSIS,
+    JOB_ANALYZED,
+    JOB_CATALOG,
+    JOB_DISCOVERED,
+    PROFILE_REJECTED,
+    SOURCE_FAILED,
+    USER_COMMANDS,
+    USER_PROFILES,
+)
 
 READY_TIMEOUT_S = 120.0
 ANSWER_TIMEOUT_S = 90.0
@@ -159,13 +168,22 @@ def run(settings: Settings, serdes: Serdes) -> list[str]:
         catalog = read_topic(settings, serdes, JOB_CATALOG, timeout_s=5)
         errors = read_topic(settings, serdes, SOURCE_FAILED, timeout_s=3)
         discovered()
+        wanted = {(r.key, r.value["canonical_job_id"]) for r in state["discovered"] if r.key in accepted}
+
+        def analyzed() -> bool:
+            state["analyzed"] = read_topic(settings, serdes, JOB_ANALYZED, timeout_s=5)
+            return wanted <= {(r.key, r.value["canonical_job_id"]) for r in state["analyzed"]}
+
+        _wait(analyzed, timeout_s=180)
+        analyses = read_topic(settings, serdes, JOB_ANALYSIS, timeout_s=5)
     finally:
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=60)
         boards.terminate()
         boards.wait(timeout=10)
-    return [*_report(answers, catalog, state["discovered"], errors, accepted), f"Worker log: {worker_log}"]
+    return [*_report(answers, catalog, state["discovered"], errors, accepted),
+            *_analysis_report(answers, analyses, state["analyzed"], accepted), f"Worker log: {worker_log}"]
 
 
 def _report(answers: dict[str, Record | None], catalog: list[Record], discovered: list[Record],
@@ -210,4 +228,29 @@ def _report(answers: dict[str, Record | None], catalog: list[Record], discovered
     failing = {r.key: r.value for r in errors if r.key in followed}  # others' boards are not this demo's
     for key, value in failing.items():
         lines.append(f"  board {key} failed ({value['error_kind']}): {value['error']}")
+    return lines
+
+
+def _analysis_report(answers: dict[str, Record | None], analyses: list[Record], analyzed: list[Record],
+                     accepted: set[str]) -> list[str]:
+    latest = {r.key: r.value for r in analyses}
+    duplicates = {k: v["duplicate_of"] for k, v in latest.items() if v["duplicate_of"]}
+    by_llm = sum(1 for v in latest.values() if v["extractor"] != "deterministic")
+    lines = ["Stage 3, analysis: job.catalog -> `analysis` (once per posting) -> job.analysis; "
+             "job.discovered -> `analysis` (per user) -> job.analyzed",
+             f"  postings analyzed: {len(latest)} ({by_llm} by an LLM, the rest by the deterministic extractor); "
+             f"duplicates collapsed: {len(duplicates)}"]
+    lines += [f"    {job} is the same job as {original}" for job, original in duplicates.items()]
+    by_user: dict[str, dict[str, dict[str, object]]] = defaultdict(dict)
+    for record in analyzed:
+        if record.key in accepted:
+            by_user[record.key][record.value["canonical_job_id"]] = record.value
+    for email, answer in answers.items():
+        if answer is None or answer.key not in accepted:
+            continue
+        lines.append(f"  {email}:")
+        for job, value in sorted(by_user.get(answer.key, {}).items(), key=lambda kv: -float(kv[1]["score"])):
+            missing = ", ".join(value["missing_skills"]) or "none"  # type: ignore[arg-type]
+            lines.append(f"    {value['decision']:8} {float(value['score']):.2f}  {job}  missing: {missing}")
+            lines.append(f"             {'; '.join(value['reasons'])}")  # type: ignore[arg-type]
     return lines

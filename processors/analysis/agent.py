@@ -2,7 +2,8 @@
 
 - `analysis.postings` (job.catalog, job partitions): each posting once per content — requirements (the AI
   gateway when a provider is configured, else the deterministic extractor), its embedding, the dedup decision
-  against the postings already stored in pgvector -> job.analysis, and the analysis stored by job id.
+  against the postings already stored in pgvector -> job.analysis (and ai.budget when a budget is reached),
+  and the analysis stored by job id.
 - `analysis.profiles` (user.profiles, user cells): what the profile shows and its embedding.
 - `analysis.match` (job.discovered, user cells): the user's match with the analyzed posting -> job.analyzed.
 
@@ -26,11 +27,11 @@ from pydantic import ValidationError
 from processors.analysis.analysis_store import AnalysisStore
 from processors.analysis.dedup import candidate_from_posting, decide_duplicate, normalize_company, normalize_title
 from processors.analysis.embedding_text import dedup_locations, posting_embedding_text
-from processors.analysis.extraction import extract_requirements
 from processors.analysis.match import on_profile, profile_text, step
+from processors.analysis.requirements import requirements_for
 from processors.analysis.skill_matching import fuzzy_skill_overlap
 from processors.analysis.vector_store import StoredEmbedding, VectorStore
-from processors.discovery.model import FetchedPosting
+from streams.ai_gateway import AiGateway
 from streams.embeddings import MiniLmEmbedder
 from streams.faust_wiring import Processor, ResumeflowApp, dead_letter_for
 from streams.messages import (
@@ -38,13 +39,13 @@ from streams.messages import (
     JobAnalysis,
     JobDiscovered,
     JobPosting,
-    JobRequirements,
     PostingStatus,
     UserProfile,
     utc_now,
 )
 from streams.settings import Settings
 from streams.topics import (
+    AI_BUDGET,
     ANALYSIS_USERS,
     JOB_ANALYSIS,
     JOB_ANALYZED,
@@ -71,16 +72,18 @@ class AnalysisPorts:
     embedder: MiniLmEmbedder
     vectors: VectorStore
     analyses: AnalysisStore
+    gateway: AiGateway
 
     @classmethod
     async def open(cls, settings: Settings) -> AnalysisPorts:
         return cls(MiniLmEmbedder(), await VectorStore.connect(settings.database_url),
-                   await AnalysisStore.connect(settings.database_url))
+                   await AnalysisStore.connect(settings.database_url), await AiGateway.start(settings))
 
     async def embed(self, texts: list[str]) -> np.ndarray:
-        return np.asarray(await asyncio.to_thread(self.embedder.embed, texts), dtype=np.float32)
+        return await asyncio.to_thread(self.embedder.embed, texts)
 
     async def close(self) -> None:
+        await self.gateway.close()
         await self.vectors.close()
         await self.analyses.close()
 
@@ -95,16 +98,13 @@ async def wait_for(read: Callable[[], Awaitable[T | None]], what: str) -> T:
     return value
 
 
-def as_fetched(posting: JobPosting) -> FetchedPosting:
-    return FetchedPosting.model_validate(posting.model_dump(include=set(FetchedPosting.model_fields)))
-
-
 def install(app: ResumeflowApp) -> None:
     catalog = app.catalog_topic(JOB_CATALOG)
     analyses_topic = app.catalog_topic(JOB_ANALYSIS)
     profiles = app.catalog_topic(USER_PROFILES)
     discovered = app.catalog_topic(JOB_DISCOVERED)
     analyzed = app.catalog_topic(JOB_ANALYZED)
+    budget_topic = app.catalog_topic(AI_BUDGET)
     users = app.cell_table(ANALYSIS_USERS, help="What each user's profile shows; the postings going ahead.")
     ports: AnalysisPorts | None = None
 
@@ -117,12 +117,14 @@ def install(app: ResumeflowApp) -> None:
     async def dead_letter(spec: TopicSpec, event: EventT, exc: Exception) -> None:
         await app.send_dead_letter(dead_letter_topic(spec), dead_letter_for(app.processor_label, event.message, exc))
 
-    async def analyze(posting: JobPosting) -> JobAnalysis | None:
+    async def analyze(posting: JobPosting, partition: int) -> JobAnalysis | None:
         p = await open_ports()
         known = await p.analyses.get(posting.canonical_job_id)
         if known is not None and known.content_hash == posting.content_hash:
             return None  # analyzed once: a re-publication of the same content changes nothing
-        requirements: JobRequirements = extract_requirements(as_fetched(posting))
+        requirements, extractor, budget_events = await requirements_for(posting, p.gateway, cell=partition)
+        for crossed in budget_events:
+            await budget_topic.send(key=f"{crossed.scope}:{crossed.scope_id}", value=crossed)
         [embedding] = await p.embed([posting_embedding_text(posting)])
         company = normalize_company(posting.company)
         neighbours = await p.vectors.nearest(embedding, NEIGHBOURS, company_norm=company)
@@ -136,7 +138,7 @@ def install(app: ResumeflowApp) -> None:
         analysis = JobAnalysis(
             event_id=str(uuid.uuid5(_IDS, f"{posting.canonical_job_id}\x1f{posting.content_hash}")),
             occurred_at=utc_now(), canonical_job_id=posting.canonical_job_id, content_hash=posting.content_hash,
-            extractor="deterministic", requirements=requirements, duplicate_of=decision.duplicate_of,
+            extractor=extractor, requirements=requirements, duplicate_of=decision.duplicate_of,
             same_role_as=decision.same_role_as, dedup_evidence=decision.evidence,
         )
         await p.analyses.put(analysis)
@@ -152,7 +154,7 @@ def install(app: ResumeflowApp) -> None:
                 continue
             if posting.status is PostingStatus.CLOSED:
                 continue
-            analysis = await analyze(posting)
+            analysis = await analyze(posting, event.message.partition)
             if analysis is not None:
                 await analyses_topic.send(key=analysis.canonical_job_id, value=analysis)
 

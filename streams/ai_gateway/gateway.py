@@ -60,6 +60,8 @@ from streams.embeddings import Embedder, MiniLmEmbedder
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
+# A prompt (a whole posting) is embedded in windows, so two prompts that differ only at the end differ.
+PROMPT_WINDOW_WORDS = 160
 
 T = TypeVar("T", bound=BaseModel)
 Tier = Literal["cheap", "quality"]
@@ -248,7 +250,7 @@ class AiGateway:
                 closers.append(pool.close)
                 semantic = SemanticCache(pool, threshold=settings.ai_semantic_threshold,
                                          ttl_s=settings.ai_cache_ttl_s)
-                embedder = embedder or MiniLmEmbedder()
+                embedder = embedder or MiniLmEmbedder(window_words=PROMPT_WINDOW_WORDS)
         except BaseException:
             await redis.aclose()
             raise

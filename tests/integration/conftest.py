@@ -181,3 +181,19 @@ def read_topic(stack: Settings, registry: SchemaRegistryClient) -> Callable[...,
         return messages
 
     return read
+
+
+@pytest.fixture(scope="session")
+def discovery_worker(profiles_worker: Worker, discovery_env: dict[str, str],
+                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+    worker = Worker(["discovery"], discovery_env, tmp_path_factory.mktemp("discovery") / "worker.log").start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture(scope="session")
+def analysis_worker(discovery_worker: Worker, discovery_env: dict[str, str],
+                    tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+    worker = Worker(["analysis"], discovery_env, tmp_path_factory.mktemp("analysis") / "worker.log").start()
+    yield worker
+    worker.stop()

@@ -27,7 +27,7 @@ from streams.ai_gateway import (
     GatewayMetrics,
     job_posting_messages,
 )
-from streams.ai_gateway.gateway import _litellm
+from streams.ai_gateway.gateway import PROMPT_WINDOW_WORDS, _litellm
 from streams.embeddings import MiniLmEmbedder
 from streams.settings import Settings
 from tests.support.fake_openai import FakeOpenAi, Reply, fake_openai_server, json_reply
@@ -51,7 +51,7 @@ a CAP Pâtissier and three years in a professional kitchen."""
 
 @pytest.fixture(scope="module")
 def embedder() -> MiniLmEmbedder:
-    return MiniLmEmbedder()
+    return MiniLmEmbedder(window_words=PROMPT_WINDOW_WORDS)  # as the gateway builds its own
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +18,6 @@ from tests.integration.conftest import Worker, run_cli
 pytestmark = pytest.mark.integration
 Reader = Callable[..., list[Any]]
 ADA_MATCHES = {"greenhouse:examplecorp:7001001", "greenhouse:examplecorp:7001004", "lever:example:a1b2c3d4-0002"}
-
-
-@pytest.fixture(scope="module")
-def discovery_worker(profiles_worker: Worker, discovery_env: dict[str, str],
-                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
-    worker = Worker(["discovery"], discovery_env, tmp_path_factory.mktemp("discovery") / "worker.log").start()
-    yield worker
-    worker.stop()
 
 
 def register(tmp_path: Path, prefs: dict[str, Any] | None = None) -> str:

@@ -1,0 +1,57 @@
+"""A posting's requirements: from the LLM through the AI gateway when a provider is configured (and within
+budget), else — and whenever the gateway fails — from the deterministic extractor. The posting's text goes to
+the model only as delimited data (`job_posting_messages`), and the answer must validate as `JobRequirements`."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from processors.analysis.extraction import extract_requirements
+from processors.discovery.model import FetchedPosting
+from streams.ai_gateway import AiGateway, AiGatewayError, job_posting_messages
+from streams.messages import BudgetCrossed, JobPosting, JobRequirements, utc_now
+
+log = logging.getLogger(__name__)
+TASK = "extract_requirements"
+INSTRUCTION = (
+    "Extract the job's requirements into the JSON schema: title, company, employment type, remote level, "
+    "location, salary, years of experience and seniority, degree, responsibilities, qualifications, and the "
+    "skills asked for (required, or nice to have). Use only what the posting states; leave a field empty "
+    "when it does not say."
+)
+# The catalog's postings belong to no user: their spend counts against the job partition's cell budget.
+CATALOG_USER = "catalog"
+
+
+def as_fetched(posting: JobPosting) -> FetchedPosting:
+    return FetchedPosting.model_validate(posting.model_dump(include=set(FetchedPosting.model_fields)))
+
+
+def posting_text(posting: JobPosting) -> str:
+    return "\n".join([f"Title: {posting.title}", f"Company: {posting.company}",
+                      f"Locations: {'; '.join(posting.locations) or 'not stated'}", "", posting.description_text])
+
+
+async def requirements_for(
+    posting: JobPosting, gateway: AiGateway, *, cell: int
+) -> tuple[JobRequirements, str, list[BudgetCrossed]]:
+    """(requirements, extractor name, budget events to publish)."""
+    if gateway.enabled:
+        try:
+            result = await gateway.complete(
+                task=TASK, schema=JobRequirements, user_id=CATALOG_USER, cell=cell,
+                messages=job_posting_messages(instruction=INSTRUCTION, schema=JobRequirements,
+                                              job_text=posting_text(posting)),
+            )
+        except AiGatewayError as exc:
+            log.warning("LLM extraction of %s fell back to the deterministic extractor: %s",
+                        posting.canonical_job_id, type(exc).__name__)
+        else:
+            events = [
+                BudgetCrossed(event_id=str(uuid.uuid4()), occurred_at=utc_now(), scope=e.scope, scope_id=e.id,
+                              budget_usd=e.budget_usd, spent_usd=e.spent_usd, day=e.day.isoformat())
+                for e in result.budget_events
+            ]
+            return result.value, f"llm:{result.model}", events
+    return extract_requirements(as_fetched(posting)), "deterministic", []

@@ -1,0 +1,170 @@
+"""The pgvector store against the real PostgreSQL of the local stack, in a table of this session's own."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Iterator
+
+import asyncpg
+import numpy as np
+import pytest
+
+from processors.analysis.dedup import DedupCandidate, decide_duplicate
+from processors.analysis.vector_store import StoredEmbedding, VectorStore
+from streams.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+DIMENSIONS = 384
+
+
+def unit(*weights: tuple[int, float]) -> np.ndarray:
+    """A unit vector with the given (axis, weight) components."""
+    vector = np.zeros(DIMENSIONS, dtype=np.float32)
+    for axis, weight in weights:
+        vector[axis] = weight
+    return vector / np.linalg.norm(vector)
+
+
+def record(job_id: str, embedding: np.ndarray, *, company: str = "acme", title: str = "data scientist",
+           locations: list[str] | None = None, canonical_of: str | None = None, content_hash: str = "h1"
+           ) -> StoredEmbedding:
+    return StoredEmbedding(canonical_job_id=job_id, canonical_of=canonical_of, company_norm=company,
+                           title_norm=title, locations=locations if locations is not None else ["New York, NY"],
+                           content_hash=content_hash, embedding=embedding)
+
+
+@pytest.fixture(scope="session")
+def table_name() -> str:
+    return f"job_embeddings_test_{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture
+def with_store(stack: Settings, table_name: str) -> Callable[[Callable[[VectorStore], Awaitable[None]]], None]:
+    """Run a scenario with a store on the session's table, emptied first."""
+
+    def run(scenario: Callable[[VectorStore], Awaitable[None]]) -> None:
+        async def main() -> None:
+            store = await VectorStore.connect(stack.database_url, table=table_name)
+            try:
+                await store._pool.execute(f"TRUNCATE {table_name}")
+                await scenario(store)
+            finally:
+                await store.close()
+
+        asyncio.run(main())
+
+    return run
+
+
+@pytest.fixture(scope="session", autouse=True)
+def drop_table_afterwards(stack: Settings, table_name: str) -> Iterator[None]:
+    yield
+
+    async def drop() -> None:
+        connection = await asyncpg.connect(stack.database_url)
+        try:
+            await connection.execute(f"DROP TABLE IF EXISTS {table_name}")
+        finally:
+            await connection.close()
+
+    asyncio.run(drop())
+
+
+def test_schema_is_created_idempotently_with_an_hnsw_cosine_index(stack: Settings, table_name: str) -> None:
+    async def scenario() -> None:
+        stores = await asyncio.gather(*(VectorStore.connect(stack.database_url, table=table_name) for _ in range(3)))
+        try:
+            await stores[0].ensure_schema()
+            indexes = await stores[0]._pool.fetch("SELECT indexdef FROM pg_indexes WHERE tablename = $1", table_name)
+        finally:
+            for store in stores:
+                await store.close()
+        definitions = " ".join(row["indexdef"] for row in indexes)
+        assert "USING hnsw (embedding vector_cosine_ops)" in definitions
+        assert "(company_norm)" in definitions
+
+    asyncio.run(scenario())
+
+
+def test_a_stored_embedding_reads_back_as_written(with_store: Callable[..., None]) -> None:
+    async def scenario(store: VectorStore) -> None:
+        embedding = unit((0, 1.0), (5, 0.3))
+        await store.upsert(record("greenhouse:acme:1", embedding, locations=["New York, NY", "Remote"]))
+        stored = await store.get("greenhouse:acme:1")
+        assert stored is not None
+        assert stored.locations == ["New York, NY", "Remote"]
+        assert stored.canonical_of is None and stored.content_hash == "h1" and stored.created_at is not None
+        np.testing.assert_allclose(stored.embedding, embedding, rtol=1e-6)
+        assert await store.get("greenhouse:acme:missing") is None
+
+    with_store(scenario)
+
+
+def test_upsert_replaces_the_row_but_keeps_when_it_was_first_seen(with_store: Callable[..., None]) -> None:
+    async def scenario(store: VectorStore) -> None:
+        await store.upsert(record("lever:acme:1", unit((0, 1.0))))
+        first = await store.get("lever:acme:1")
+        await store.upsert(record("lever:acme:1", unit((1, 1.0)), content_hash="h2", canonical_of="ashby:acme:9"))
+        second = await store.get("lever:acme:1")
+        assert first is not None and second is not None
+        assert second.content_hash == "h2" and second.canonical_of == "ashby:acme:9"
+        np.testing.assert_allclose(second.embedding, unit((1, 1.0)), atol=1e-6)
+        assert second.created_at == first.created_at
+        assert await store._pool.fetchval(f"SELECT count(*) FROM {store.table}") == 1
+
+    with_store(scenario)
+
+
+def test_nearest_orders_by_cosine_similarity_and_filters_by_company(with_store: Callable[..., None]) -> None:
+    async def scenario(store: VectorStore) -> None:
+        query = unit((0, 1.0))
+        await store.upsert(record("a:same", unit((0, 1.0))))
+        await store.upsert(record("a:close", unit((0, 1.0), (1, 0.2))))
+        await store.upsert(record("a:far", unit((0, 1.0), (1, 1.0))))
+        await store.upsert(record("a:opposite", unit((0, -1.0))))
+        await store.upsert(record("b:close", unit((0, 1.0), (2, 0.1)), company="globex"))
+
+        neighbours = await store.nearest(query, 3)
+        assert [n.canonical_job_id for n in neighbours] == ["a:same", "b:close", "a:close"]
+        assert neighbours[0].similarity == pytest.approx(1.0, abs=1e-5)
+        assert neighbours[2].similarity == pytest.approx(float(unit((0, 1.0), (1, 0.2)) @ query), abs=1e-5)
+
+        acme = await store.nearest(query, 10, company_norm="acme")
+        assert [n.canonical_job_id for n in acme] == ["a:same", "a:close", "a:far", "a:opposite"]
+        assert acme[-1].similarity == pytest.approx(-1.0, abs=1e-5)
+        assert await store.nearest(query, 5, company_norm="initech") == []
+
+    with_store(scenario)
+
+
+def test_a_company_filter_still_finds_its_postings_among_many_closer_ones(with_store: Callable[..., None]) -> None:
+    """The HNSW graph is searched with a filter: iterative scans keep going until the company's rows appear."""
+
+    async def scenario(store: VectorStore) -> None:
+        rng = np.random.default_rng(7)
+        query = unit((0, 1.0))
+        for i in range(300):  # many other companies' postings closer to the query than acme's
+            noise = rng.normal(size=DIMENSIONS).astype(np.float32) * 0.05
+            await store.upsert(record(f"other:{i}", unit((0, 1.0)) + noise, company=f"other {i % 7}"))
+        await store.upsert(record("acme:1", unit((0, 1.0), (3, 2.0))))
+        found = await store.nearest(query, 3, company_norm="acme")
+        assert [n.canonical_job_id for n in found] == ["acme:1"]
+
+    with_store(scenario)
+
+
+def test_dedup_on_store_neighbours_points_a_repost_at_the_root(with_store: Callable[..., None]) -> None:
+    async def scenario(store: VectorStore) -> None:
+        posting = unit((0, 1.0), (4, 0.1))
+        await store.upsert(record("greenhouse:acme:1", posting))
+        await store.upsert(record("lever:acme:7", posting, canonical_of="greenhouse:acme:1"))
+        await store.upsert(record("greenhouse:acme:2", posting, locations=["Chicago, IL"]))
+        candidate = DedupCandidate(canonical_job_id="ashby:acme:3", company="Acme, Inc.", title="Data Scientist",
+                                   locations=["New York, NY"])
+        decision = decide_duplicate(candidate, await store.nearest(posting, 5, company_norm=candidate.company_norm))
+        assert decision.duplicate_of == "greenhouse:acme:1"
+        assert decision.same_role_as == ["greenhouse:acme:2"]
+
+    with_store(scenario)
