@@ -227,6 +227,39 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- render ---------------------------------------------------------------------------------------------------
+
+
+def _render(args: argparse.Namespace) -> int:
+    from processors.generation.job_input import job_from_file
+    from processors.generation.pipeline import generate
+    from processors.profiles.validation import profile_problems
+    from streams.messages import utc_now
+
+    profile_json = _read_json_file(args.profile, "profile")
+    if problems := profile_problems(profile_json):
+        raise UserError(f"{args.profile} is not a usable JSON Resume:\n  " + "\n  ".join(problems))
+    job, job_text = job_from_file(args.job)
+    result = generate(json.loads(profile_json), job, job_text=job_text, pages=args.pages, today=utc_now().date())
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = []
+    for variant in result.variants:
+        stem = args.out / variant.resume.variant_id
+        stem.with_suffix(".pdf").write_bytes(variant.pdf)
+        stem.with_suffix(".html").write_text(variant.html, encoding="utf-8")
+        stem.with_suffix(".md").write_text(variant.markdown, encoding="utf-8")
+        report.append({"variant_id": variant.resume.variant_id, "template": variant.template,
+                       "ats": variant.ats.model_dump(), "provenance_summary": variant.provenance_summary,
+                       "resume": variant.resume.model_dump()})
+        print(f"{variant.resume.variant_id:22} {variant.template:8} ATS {variant.ats.before.score:.2f} -> "
+              f"{variant.ats.after.score:.2f}  missing: {', '.join(variant.ats.after.required_missing) or 'none'}"
+              f"  ({variant.provenance_summary})  {stem.with_suffix('.pdf')}")
+    (args.out / "cover-letter.pdf").write_bytes(result.letter_pdf)
+    (args.out / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"cover letter: {args.out / 'cover-letter.pdf'}; every line's provenance: {args.out / 'report.json'}")
+    return 0
+
+
 # --- eval -----------------------------------------------------------------------------------------------------
 
 
@@ -318,6 +351,14 @@ def build_parser() -> argparse.ArgumentParser:
     file_import.add_argument("file", type=Path)
     file_import.add_argument("--name", help="the board's name (default: the file's name)")
     file_import.set_defaults(run=_discover_import)
+
+    render = commands.add_parser("render", help="tailored resume variants for one job, without Kafka")
+    render.add_argument("--profile", type=Path, required=True, help="a JSON Resume file")
+    render.add_argument("--job", type=Path, required=True,
+                        help="a JSON Resume job-schema file (title, company, skills, ...) or a plain-text posting")
+    render.add_argument("--out", type=Path, required=True, help="folder for the PDFs, HTML, Markdown and report")
+    render.add_argument("--pages", type=int, choices=[1, 2], default=1)
+    render.set_defaults(run=_render)
 
     evaluation = commands.add_parser("eval", help="measure analysis against annotated data")
     eval_actions = evaluation.add_subparsers(dest="action", required=True, metavar="ACTION")
