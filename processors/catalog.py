@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from processors.analysis.agent import PROCESSOR as ANALYSIS
 from processors.discovery.agent import PROCESSOR as DISCOVERY
+from processors.generation.agent import PROCESSOR as GENERATION
 from processors.profiles.agent import PROCESSOR as PROFILES
 from streams.faust_wiring import Processor
 
-PROCESSORS: dict[str, Processor] = {p.name: p for p in (PROFILES, DISCOVERY, ANALYSIS)}
+PROCESSORS: dict[str, Processor] = {p.name: p for p in (PROFILES, DISCOVERY, ANALYSIS, GENERATION)}
 
 
 def resolve(names: list[str]) -> list[Processor]:

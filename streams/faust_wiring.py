@@ -9,10 +9,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import faust
 from faust.serializers import codecs
@@ -27,6 +27,7 @@ from streams.settings import Settings
 from streams.topics import BOARD_CELL_MAX_BYTES, TableSpec, TopicSpec, dead_letter_topic
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 MAX_ERROR_CHARS = 2000
 
 
@@ -174,6 +175,21 @@ async def wait_until_consumed(app: ResumeflowApp, topics: list[str], *, settle_s
         await asyncio.sleep(settle_s)
         lag = await asyncio.to_thread(group_lag, admin, app.conf.id, topics)
         clean_checks = clean_checks + 1 if lag == 0 else 0
+
+
+# A record can reach a user's cell before what it needs from another topic or partition (the user's profile, a
+# posting's analysis); an agent waits this long for it, then fails loudly so the worker restarts and retries.
+WAIT_FOR_INPUTS_S = 120.0
+
+
+async def wait_for(read: Callable[[], Awaitable[T | None]], what: str) -> T:
+    """The value once `read` has one; a TimeoutError after WAIT_FOR_INPUTS_S."""
+    deadline = asyncio.get_running_loop().time() + WAIT_FOR_INPUTS_S
+    while (value := await read()) is None:
+        if asyncio.get_running_loop().time() > deadline:
+            raise TimeoutError(f"{what} did not arrive within {WAIT_FOR_INPUTS_S:.0f}s")
+        await asyncio.sleep(0.5)
+    return value
 
 
 def worker_datadir(settings: Settings, app_id: str) -> Path:

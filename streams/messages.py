@@ -441,5 +441,12 @@ class BudgetCrossed(Message):
     day: str
 
 
+class GenerationUser(Message):
+    avro_schema: ClassVar[str] = "generation_user"
+    user_id: NonEmptyStr
+    profile_version: int
+    profile_json: str
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)

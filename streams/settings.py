@@ -73,6 +73,13 @@ class Settings(BaseSettings):
     ai_semantic_threshold: Annotated[float, Field(gt=0, le=1)] = Field(
         0.995, validation_alias="RESUMEFLOW_AI_SEMANTIC_THRESHOLD")
 
+    artifact_dir_override: Path | None = Field(None, validation_alias="RESUMEFLOW_ARTIFACT_DIR")
+
+    @property
+    def artifact_dir(self) -> Path:
+        """Where rendered resumes are stored by content hash."""
+        return self.artifact_dir_override or self.home / "artifacts"
+
     @property
     def import_dir(self) -> Path:
         """Where FILE boards live: a FILE board's token is a file name in this folder."""

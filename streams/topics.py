@@ -137,7 +137,9 @@ SOURCE_TOPICS: tuple[TopicSpec, ...] = (
 )
 ANALYSIS_USERS = TableSpec(name="analysis-users", value_schema="analysis_user",
                            doc="what each user's profile shows, and the postings going ahead")
-TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, ANALYSIS_USERS)
+GENERATION_USERS = TableSpec(name="generation-users", value_schema="generation_user",
+                             doc="each user's latest master profile, for tailoring")
+TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, ANALYSIS_USERS, GENERATION_USERS)
 
 
 def board_polls(settings: Settings) -> TopicSpec:

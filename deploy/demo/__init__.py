@@ -33,6 +33,7 @@ from streams.topics import (
     JOB_CATALOG,
     JOB_DISCOVERED,
     PROFILE_REJECTED,
+    RESUME_GENERATED,
     SOURCE_FAILED,
     USER_COMMANDS,
     USER_PROFILES,
@@ -176,6 +177,14 @@ def run(settings: Settings, serdes: Serdes) -> list[str]:
 
         _wait(analyzed, timeout_s=180)
         analyses = read_topic(settings, serdes, JOB_ANALYSIS, timeout_s=5)
+        proceed = {(r.key, r.value["canonical_job_id"]) for r in state["analyzed"]
+                   if (r.key, r.value["canonical_job_id"]) in wanted and r.value["decision"] == "PROCEED"}
+
+        def rendered() -> bool:
+            state["generated"] = read_topic(settings, serdes, RESUME_GENERATED, timeout_s=5)
+            return proceed <= {(r.key, r.value["canonical_job_id"]) for r in state["generated"]}
+
+        _wait(rendered, timeout_s=180)
     finally:
         if worker is not None:
             worker.terminate()
@@ -183,7 +192,8 @@ def run(settings: Settings, serdes: Serdes) -> list[str]:
         boards.terminate()
         boards.wait(timeout=10)
     return [*_report(answers, catalog, state["discovered"], errors, accepted),
-            *_analysis_report(answers, analyses, state["analyzed"], accepted), f"Worker log: {worker_log}"]
+            *_analysis_report(answers, analyses, state["analyzed"], accepted),
+            *_generation_report(answers, state["generated"], accepted), f"Worker log: {worker_log}"]
 
 
 def _report(answers: dict[str, Record | None], catalog: list[Record], discovered: list[Record],
@@ -253,4 +263,21 @@ def _analysis_report(answers: dict[str, Record | None], analyses: list[Record], 
             missing = ", ".join(value["missing_skills"]) or "none"  # type: ignore[arg-type]
             lines.append(f"    {value['decision']:8} {float(value['score']):.2f}  {job}  missing: {missing}")
             lines.append(f"             {'; '.join(value['reasons'])}")  # type: ignore[arg-type]
+    return lines
+
+
+def _generation_report(answers: dict[str, Record | None], generated: list[Record], accepted: set[str]) -> list[str]:
+    lines = ["Stage 4, generation: job.analyzed (PROCEED) -> `generation` -> resume.generated "
+             "(3 verified variants per job, stored by content hash)"]
+    by_user: dict[str, dict[tuple[str, str], dict[str, object]]] = defaultdict(dict)
+    for record in generated:
+        if record.key in accepted:
+            by_user[record.key][(record.value["canonical_job_id"], record.value["variant_id"])] = record.value
+    for email, answer in answers.items():
+        if answer is None or answer.key not in accepted:
+            continue
+        lines.append(f"  {email}:")
+        for (job, variant), value in sorted(by_user.get(answer.key, {}).items()):
+            lines.append(f"    {job}  {variant:20} {value['template']:8} ATS {float(value['ats_score']):.2f}  "
+                         f"{value['artifact_uri']}")
     return lines

@@ -16,9 +16,7 @@ import asyncio
 import json
 import logging
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 from faust.types import EventT, StreamT
@@ -33,7 +31,7 @@ from processors.analysis.skill_matching import fuzzy_skill_overlap
 from processors.analysis.vector_store import StoredEmbedding, VectorStore
 from streams.ai_gateway import AiGateway
 from streams.embeddings import MiniLmEmbedder
-from streams.faust_wiring import Processor, ResumeflowApp, dead_letter_for
+from streams.faust_wiring import Processor, ResumeflowApp, dead_letter_for, wait_for
 from streams.messages import (
     AnalysisUser,
     JobAnalysis,
@@ -58,11 +56,8 @@ from streams.topics import (
 
 log = logging.getLogger(__name__)
 NEIGHBOURS = 10
-# A discovery can reach the user's cell before the posting's analysis (another partition) or the user's profile
-# (another topic) is there; wait this long, then fail loudly so the worker restarts and tries again.
-WAIT_FOR_INPUTS_S = 120.0
 _IDS = uuid.UUID("a2f4c6e8-1b3d-4f5a-9c7e-0d2b4f6a8c1e")
-T = TypeVar("T")
+
 
 
 @dataclass
@@ -86,16 +81,6 @@ class AnalysisPorts:
         await self.gateway.close()
         await self.vectors.close()
         await self.analyses.close()
-
-
-async def wait_for(read: Callable[[], Awaitable[T | None]], what: str) -> T:
-    """The value once `read` has one; a TimeoutError after WAIT_FOR_INPUTS_S (the worker restarts and retries)."""
-    deadline = asyncio.get_running_loop().time() + WAIT_FOR_INPUTS_S
-    while (value := await read()) is None:
-        if asyncio.get_running_loop().time() > deadline:
-            raise TimeoutError(f"{what} did not arrive within {WAIT_FOR_INPUTS_S:.0f}s")
-        await asyncio.sleep(0.5)
-    return value
 
 
 def install(app: ResumeflowApp) -> None:

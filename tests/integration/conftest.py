@@ -197,3 +197,11 @@ def analysis_worker(discovery_worker: Worker, discovery_env: dict[str, str],
     worker = Worker(["analysis"], discovery_env, tmp_path_factory.mktemp("analysis") / "worker.log").start()
     yield worker
     worker.stop()
+
+
+@pytest.fixture(scope="session")
+def generation_worker(analysis_worker: Worker, discovery_env: dict[str, str],
+                      tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
+    worker = Worker(["generation"], discovery_env, tmp_path_factory.mktemp("generation") / "worker.log").start()
+    yield worker
+    worker.stop()

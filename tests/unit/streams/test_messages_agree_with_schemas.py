@@ -115,6 +115,7 @@ def _sample(model: type[Message]) -> Message:
                                 "embedding": [0.5, -0.25], "proceeding": {"lever:a:1": "greenhouse:a:2"}},
         messages.BudgetCrossed: {"event_id": "e", "occurred_at": NOW, "scope": "user", "scope_id": "u-1",
                                  "budget_usd": 1.0, "spent_usd": 1.02, "day": "2026-11-28"},
+        messages.GenerationUser: {"user_id": "u-1", "profile_version": 2, "profile_json": "{}"},
         messages.PollRequested: {"event_id": "e", "occurred_at": NOW, "board_key": "lever:acme", "force": True},
         messages.FollowedBoards: {"user_id": "u-1", "profile_version": 2, "board_keys": ["lever:acme"]},
         messages.SourceFailed: {"event_id": "e", "occurred_at": NOW, "board_key": "lever:acme",
