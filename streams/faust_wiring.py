@@ -112,6 +112,11 @@ class ResumeflowApp(faust.App):
         )
         return self.tables.add(table)  # type: ignore[return-value]
 
+    async def dead_letter_event(self, source: TopicSpec, event: Any, exc: BaseException) -> None:
+        """Send the record behind `event` (which did not validate) to `source`'s dead-letter topic."""
+        letter = dead_letter_for(self.processor_label, event.message, exc)
+        await self.send_dead_letter(dead_letter_topic(source), letter)
+
     async def send_dead_letter(self, dlq: TopicSpec, letter: DeadLetter) -> None:
         """Wait for the broker's ack: the poison record's offset is committed soon after, and must not be lost."""
         value = self.serdes.value(dlq).encode(letter)

@@ -19,7 +19,7 @@ import uuid
 from dataclasses import dataclass
 
 import numpy as np
-from faust.types import EventT, StreamT
+from faust.types import StreamT
 from pydantic import ValidationError
 
 from processors.analysis.analysis_store import AnalysisStore
@@ -31,7 +31,7 @@ from processors.analysis.skill_matching import fuzzy_skill_overlap
 from processors.analysis.vector_store import StoredEmbedding, VectorStore
 from streams.ai_gateway import AiGateway
 from streams.embeddings import MiniLmEmbedder
-from streams.faust_wiring import Processor, ResumeflowApp, dead_letter_for, wait_for
+from streams.faust_wiring import Processor, ResumeflowApp, wait_for
 from streams.messages import (
     AnalysisUser,
     JobAnalysis,
@@ -50,14 +50,11 @@ from streams.topics import (
     JOB_CATALOG,
     JOB_DISCOVERED,
     USER_PROFILES,
-    TopicSpec,
-    dead_letter_topic,
 )
 
 log = logging.getLogger(__name__)
 NEIGHBOURS = 10
 _IDS = uuid.UUID("a2f4c6e8-1b3d-4f5a-9c7e-0d2b4f6a8c1e")
-
 
 
 @dataclass
@@ -99,9 +96,6 @@ def install(app: ResumeflowApp) -> None:
             ports = await AnalysisPorts.open(app.settings)
         return ports
 
-    async def dead_letter(spec: TopicSpec, event: EventT, exc: Exception) -> None:
-        await app.send_dead_letter(dead_letter_topic(spec), dead_letter_for(app.processor_label, event.message, exc))
-
     async def analyze(posting: JobPosting, partition: int) -> JobAnalysis | None:
         p = await open_ports()
         known = await p.analyses.get(posting.canonical_job_id)
@@ -135,7 +129,7 @@ def install(app: ResumeflowApp) -> None:
             try:
                 posting = JobPosting.model_validate(event.value)
             except ValidationError as exc:
-                await dead_letter(JOB_CATALOG, event, exc)
+                await app.dead_letter_event(JOB_CATALOG, event, exc)
                 continue
             if posting.status is PostingStatus.CLOSED:
                 continue
@@ -149,7 +143,7 @@ def install(app: ResumeflowApp) -> None:
             try:
                 profile = UserProfile.model_validate(event.value)
             except ValidationError as exc:
-                await dead_letter(USER_PROFILES, event, exc)
+                await app.dead_letter_event(USER_PROFILES, event, exc)
                 continue
             stored = users.get(profile.user_id)
             cell = AnalysisUser.model_validate(stored) if stored is not None else None
@@ -191,7 +185,7 @@ def install(app: ResumeflowApp) -> None:
             try:
                 found = JobDiscovered.model_validate(event.value)
             except ValidationError as exc:
-                await dead_letter(JOB_DISCOVERED, event, exc)
+                await app.dead_letter_event(JOB_DISCOVERED, event, exc)
                 continue
             await match_one(found)
 

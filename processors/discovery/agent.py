@@ -16,12 +16,12 @@ import os
 import signal
 from datetime import timedelta
 
-from faust.types import EventT, StreamT
+from faust.types import StreamT
 from pydantic import ValidationError
 
 from processors.discovery.fetch import BoardFetcher, open_board_fetcher
 from processors.discovery.step import apply_subscription, follow_boards, on_fetch, plan_fetch
-from streams.faust_wiring import Processor, ResumeflowApp, dead_letter_for, wait_until_consumed
+from streams.faust_wiring import Processor, ResumeflowApp, wait_until_consumed
 from streams.messages import (
     BoardCell,
     BoardSubscription,
@@ -42,9 +42,7 @@ from streams.topics import (
     JOB_DISCOVERED,
     SOURCE_FAILED,
     USER_PROFILES,
-    TopicSpec,
     board_polls,
-    dead_letter_topic,
 )
 
 log = logging.getLogger(__name__)
@@ -64,16 +62,13 @@ def install(app: ResumeflowApp) -> None:
     boards = app.cell_table(BOARD_CELLS, help="Each board's followers, open postings and poll state.")
     fetcher: BoardFetcher | None = None
 
-    async def dead_letter(spec: TopicSpec, event: EventT, exc: Exception) -> None:
-        await app.send_dead_letter(dead_letter_topic(spec), dead_letter_for(app.processor_label, event.message, exc))
-
     @app.agent(profiles, name="discovery.follow")
     async def follow(stream: StreamT) -> None:
         async for event in stream.events():
             try:
                 profile = UserProfile.model_validate(event.value)
             except ValidationError as exc:
-                await dead_letter(USER_PROFILES, event, exc)
+                await app.dead_letter_event(USER_PROFILES, event, exc)
                 continue
             stored = followed.get(profile.user_id)
             current = FollowedBoards.model_validate(stored) if stored is not None else None
@@ -89,7 +84,7 @@ def install(app: ResumeflowApp) -> None:
             try:
                 subscription = BoardSubscription.model_validate(event.value)
             except ValidationError as exc:
-                await dead_letter(BOARD_SUBSCRIPTIONS, event, exc)
+                await app.dead_letter_event(BOARD_SUBSCRIPTIONS, event, exc)
                 continue
             stored = boards.get(subscription.board_key)
             cell = BoardCell.model_validate(stored) if stored is not None else None

@@ -15,13 +15,13 @@ import asyncio
 import json
 import uuid
 
-from faust.types import EventT, StreamT
+from faust.types import StreamT
 from pydantic import ValidationError
 
 from processors.analysis.analysis_store import AnalysisStore
 from processors.generation.artifacts import LocalArtifactStore
 from processors.generation.pipeline import Generated, generate
-from streams.faust_wiring import Processor, ResumeflowApp, dead_letter_for, wait_for
+from streams.faust_wiring import Processor, ResumeflowApp, wait_for
 from streams.messages import (
     GenerationUser,
     JobAnalyzed,
@@ -30,7 +30,7 @@ from streams.messages import (
     UserProfile,
     utc_now,
 )
-from streams.topics import GENERATION_USERS, JOB_ANALYZED, RESUME_GENERATED, USER_PROFILES, TopicSpec, dead_letter_topic
+from streams.topics import GENERATION_USERS, JOB_ANALYZED, RESUME_GENERATED, USER_PROFILES
 
 _IDS = uuid.UUID("5d7e9a1c-3b2f-4e6d-8a0b-1c2d3e4f5a6b")
 
@@ -43,16 +43,13 @@ def install(app: ResumeflowApp) -> None:
     artifacts = LocalArtifactStore(app.settings.artifact_dir)
     analyses: AnalysisStore | None = None
 
-    async def dead_letter(spec: TopicSpec, event: EventT, exc: Exception) -> None:
-        await app.send_dead_letter(dead_letter_topic(spec), dead_letter_for(app.processor_label, event.message, exc))
-
     @app.agent(profiles, name="generation.profiles")
     async def keep_profiles(stream: StreamT) -> None:
         async for event in stream.events():
             try:
                 profile = UserProfile.model_validate(event.value)
             except ValidationError as exc:
-                await dead_letter(USER_PROFILES, event, exc)
+                await app.dead_letter_event(USER_PROFILES, event, exc)
                 continue
             stored = users.get(profile.user_id)
             if stored is None or GenerationUser.model_validate(stored).profile_version < profile.profile_version:
@@ -99,7 +96,7 @@ def install(app: ResumeflowApp) -> None:
             try:
                 decision = JobAnalyzed.model_validate(event.value)
             except ValidationError as exc:
-                await dead_letter(JOB_ANALYZED, event, exc)
+                await app.dead_letter_event(JOB_ANALYZED, event, exc)
                 continue
             if decision.decision is not MatchDecision.PROCEED:
                 continue

@@ -8,9 +8,9 @@ from faust.types import EventT, StreamT
 from pydantic import ValidationError
 
 from processors.profiles.step import step
-from streams.faust_wiring import Processor, ResumeflowApp, dead_letter_for
+from streams.faust_wiring import Processor, ResumeflowApp
 from streams.messages import ProfileRejected, UserCell, UserCommand, UserProfile, utc_now
-from streams.topics import PROFILE_CELLS, PROFILE_REJECTED, USER_COMMANDS, USER_PROFILES, dead_letter_topic
+from streams.topics import PROFILE_CELLS, PROFILE_REJECTED, USER_COMMANDS, USER_PROFILES
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,6 @@ def install(app: ResumeflowApp) -> None:
     profiles = app.catalog_topic(USER_PROFILES)
     rejected = app.catalog_topic(PROFILE_REJECTED)
     cells = app.cell_table(PROFILE_CELLS, help="Each user's accepted profile and preferences.")
-    commands_dlq = dead_letter_topic(USER_COMMANDS)
 
     async def handle(event: EventT) -> None:
         try:
@@ -28,7 +27,7 @@ def install(app: ResumeflowApp) -> None:
             if command.user_id != event.key:
                 raise ValueError(f"key {event.key!r} is not the command's user_id: it would land in another cell")
         except (ValidationError, ValueError) as exc:
-            await app.send_dead_letter(commands_dlq, dead_letter_for(app.processor_label, event.message, exc))
+            await app.dead_letter_event(USER_COMMANDS, event, exc)
             return
         stored = cells.get(command.user_id)
         cell = UserCell.model_validate(stored) if stored is not None else None
