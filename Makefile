@@ -41,6 +41,9 @@ demo: stack
 	@echo "  $(RF) topics list                 the topic map, live partition counts"
 	@echo "  $(RF) topics tail user.profiles   accepted profiles (resumes elided; --full shows them)"
 	@echo "  $(RF) topics tail profile.rejected"
+	@echo "  $(RF) topics tail job.discovered    then job.analysis, job.analyzed, resume.generated"
+	@echo "  .resumeflow/artifacts/             the rendered resumes, by sha256 (the URIs above)"
+	@echo "  $(RF) render --profile deploy/demo/ada.profile.json --job tests/fixtures/jobs/backend_engineer.txt --out /tmp/cv"
 	@echo "  $(RF) stack status                the services and their addresses (also in .resumeflow/stack.env)"
 
 lint: venv
