@@ -108,6 +108,10 @@ def _run_worker(settings: Settings, names: list[str], loglevel: str) -> int:
         raise UserError(f"unknown processor {exc.args[0]}; choose from: all, {', '.join(PROCESSORS)}") from exc
     check_copartitioning(settings, admin_client(settings))
     app = create_app(settings, Serdes(registry_client(settings)), processors)
+    if settings.metrics_port is not None:
+        import prometheus_client
+
+        prometheus_client.start_http_server(settings.metrics_port, addr="127.0.0.1")
     # Runs until SIGTERM/SIGINT; an agent that raises crashes the worker (CrashingSupervisor), which exits
     # non-zero so a process supervisor restarts it and its cells move to the other workers meanwhile.
     faust.Worker(app, loglevel=loglevel).execute_from_commandline()

@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     cell_partitions: Annotated[int, Field(ge=1)] = Field(12, validation_alias="RESUMEFLOW_CELL_PARTITIONS")
     replication_factor: Annotated[int, Field(ge=1)] = Field(1, validation_alias="RESUMEFLOW_REPLICATION_FACTOR")
     table_standby_replicas: Annotated[int, Field(ge=0)] = Field(1, validation_alias="RESUMEFLOW_STANDBY_REPLICAS")
+    # Prometheus metrics of a worker (AI calls, cost, cache hits) on 127.0.0.1:<port>/metrics; off when unset.
+    metrics_port: int | None = Field(None, validation_alias="RESUMEFLOW_METRICS_PORT")
     worker_id: str = Field("0", pattern=r"^[A-Za-z0-9_-]+$", validation_alias="RESUMEFLOW_WORKER_ID")
     home: Path = Field(default_factory=resumeflow_home, validation_alias="RESUMEFLOW_HOME")
 

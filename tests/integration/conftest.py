@@ -194,7 +194,8 @@ def discovery_worker(profiles_worker: Worker, discovery_env: dict[str, str],
 @pytest.fixture(scope="session")
 def analysis_worker(discovery_worker: Worker, discovery_env: dict[str, str],
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
-    worker = Worker(["analysis"], discovery_env, tmp_path_factory.mktemp("analysis") / "worker.log").start()
+    env = {**discovery_env, "RESUMEFLOW_METRICS_PORT": str(free_port())}
+    worker = Worker(["analysis"], env, tmp_path_factory.mktemp("analysis") / "worker.log").start()
     yield worker
     worker.stop()
 

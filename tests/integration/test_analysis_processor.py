@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import urllib.request
 import uuid
 from collections.abc import Callable
 from pathlib import Path
@@ -93,3 +94,12 @@ def test_the_same_job_on_two_boards_is_one_canonical_job_and_one_application(
     munich, berlin = "greenhouse:examplecorp-careers:8002001", "greenhouse:examplecorp:7001002"
     assert analyses[munich]["duplicate_of"] is None and analyses[berlin]["duplicate_of"] is None
     assert berlin in analyses[munich]["same_role_as"] or munich in analyses[berlin]["same_role_as"]
+
+
+def test_the_worker_serves_the_ai_gateway_metrics(analysis_worker: Worker, read_topic: Reader) -> None:
+    read_topic("job.analysis", lambda ms: bool(ms), timeout_s=60)  # the gateway is built with the first analysis
+    port = analysis_worker.env["RESUMEFLOW_METRICS_PORT"]
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as response:
+        metrics = response.read().decode()
+    assert "# TYPE resumeflow_ai_cache_total counter" in metrics
+    assert "# TYPE resumeflow_ai_calls_total counter" in metrics
