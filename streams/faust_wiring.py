@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import traceback
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
@@ -18,6 +18,7 @@ import faust
 from faust.serializers import codecs
 from faust.types import Message as FaustMessage
 from mode import CrashingSupervisor
+from pydantic import BaseModel, ValidationError
 
 from streams.admin import admin_client, group_lag
 from streams.codec import AvroSerde
@@ -28,6 +29,7 @@ from streams.topics import BOARD_CELL_MAX_BYTES, TableSpec, TopicSpec, dead_lett
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
 MAX_ERROR_CHARS = 2000
 
 
@@ -111,6 +113,17 @@ class ResumeflowApp(faust.App):
             beacon=self.tables.beacon,
         )
         return self.tables.add(table)  # type: ignore[return-value]
+
+    async def valid_events(self, stream: Any, model: type[M], source: TopicSpec) -> AsyncIterator[tuple[M, Any]]:
+        """The stream's records validated as `model`, with their events; a record that does not validate goes
+        to `source`'s dead-letter topic and the stream goes on."""
+        async for event in stream.events():
+            try:
+                value = model.model_validate(event.value)
+            except ValidationError as exc:
+                await self.dead_letter_event(source, event, exc)
+                continue
+            yield value, event
 
     async def dead_letter_event(self, source: TopicSpec, event: Any, exc: BaseException) -> None:
         """Send the record behind `event` (which did not validate) to `source`'s dead-letter topic."""

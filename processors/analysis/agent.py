@@ -20,7 +20,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from faust.types import StreamT
-from pydantic import ValidationError
 
 from processors.analysis.analysis_store import AnalysisStore
 from processors.analysis.dedup import candidate_from_posting, decide_duplicate, normalize_company, normalize_title
@@ -125,12 +124,7 @@ def install(app: ResumeflowApp) -> None:
 
     @app.agent(catalog, name="analysis.postings")
     async def analyze_postings(stream: StreamT) -> None:
-        async for event in stream.events():
-            try:
-                posting = JobPosting.model_validate(event.value)
-            except ValidationError as exc:
-                await app.dead_letter_event(JOB_CATALOG, event, exc)
-                continue
+        async for posting, event in app.valid_events(stream, JobPosting, JOB_CATALOG):
             if posting.status is PostingStatus.CLOSED:
                 continue
             analysis = await analyze(posting, event.message.partition)
@@ -139,12 +133,7 @@ def install(app: ResumeflowApp) -> None:
 
     @app.agent(profiles, name="analysis.profiles")
     async def learn_profiles(stream: StreamT) -> None:
-        async for event in stream.events():
-            try:
-                profile = UserProfile.model_validate(event.value)
-            except ValidationError as exc:
-                await app.dead_letter_event(USER_PROFILES, event, exc)
-                continue
+        async for profile, _ in app.valid_events(stream, UserProfile, USER_PROFILES):
             stored = users.get(profile.user_id)
             cell = AnalysisUser.model_validate(stored) if stored is not None else None
             if cell is not None and profile.profile_version <= cell.profile_version:
@@ -181,12 +170,7 @@ def install(app: ResumeflowApp) -> None:
 
     @app.agent(discovered, name="analysis.match")
     async def match(stream: StreamT) -> None:
-        async for event in stream.events():
-            try:
-                found = JobDiscovered.model_validate(event.value)
-            except ValidationError as exc:
-                await app.dead_letter_event(JOB_DISCOVERED, event, exc)
-                continue
+        async for found, _ in app.valid_events(stream, JobDiscovered, JOB_DISCOVERED):
             await match_one(found)
 
     async def close_ports(sender: object, **kwargs: object) -> None:

@@ -64,12 +64,7 @@ def install(app: ResumeflowApp) -> None:
 
     @app.agent(profiles, name="discovery.follow")
     async def follow(stream: StreamT) -> None:
-        async for event in stream.events():
-            try:
-                profile = UserProfile.model_validate(event.value)
-            except ValidationError as exc:
-                await app.dead_letter_event(USER_PROFILES, event, exc)
-                continue
+        async for profile, _ in app.valid_events(stream, UserProfile, USER_PROFILES):
             stored = followed.get(profile.user_id)
             current = FollowedBoards.model_validate(stored) if stored is not None else None
             new, outgoing = follow_boards(current, profile, now=utc_now())
@@ -80,12 +75,7 @@ def install(app: ResumeflowApp) -> None:
 
     @app.agent(subscriptions, name="discovery.subscribe")
     async def subscribe(stream: StreamT) -> None:
-        async for event in stream.events():
-            try:
-                subscription = BoardSubscription.model_validate(event.value)
-            except ValidationError as exc:
-                await app.dead_letter_event(BOARD_SUBSCRIPTIONS, event, exc)
-                continue
+        async for subscription, _ in app.valid_events(stream, BoardSubscription, BOARD_SUBSCRIPTIONS):
             stored = boards.get(subscription.board_key)
             cell = BoardCell.model_validate(stored) if stored is not None else None
             boards[subscription.board_key] = apply_subscription(cell, subscription)

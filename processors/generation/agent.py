@@ -16,7 +16,6 @@ import json
 import uuid
 
 from faust.types import StreamT
-from pydantic import ValidationError
 
 from processors.analysis.analysis_store import AnalysisStore
 from processors.generation.artifacts import LocalArtifactStore
@@ -45,12 +44,7 @@ def install(app: ResumeflowApp) -> None:
 
     @app.agent(profiles, name="generation.profiles")
     async def keep_profiles(stream: StreamT) -> None:
-        async for event in stream.events():
-            try:
-                profile = UserProfile.model_validate(event.value)
-            except ValidationError as exc:
-                await app.dead_letter_event(USER_PROFILES, event, exc)
-                continue
+        async for profile, _ in app.valid_events(stream, UserProfile, USER_PROFILES):
             stored = users.get(profile.user_id)
             if stored is None or GenerationUser.model_validate(stored).profile_version < profile.profile_version:
                 users[profile.user_id] = GenerationUser(user_id=profile.user_id,
@@ -92,12 +86,7 @@ def install(app: ResumeflowApp) -> None:
 
     @app.agent(analyzed, name="generation.resumes")
     async def make_resumes(stream: StreamT) -> None:
-        async for event in stream.events():
-            try:
-                decision = JobAnalyzed.model_validate(event.value)
-            except ValidationError as exc:
-                await app.dead_letter_event(JOB_ANALYZED, event, exc)
-                continue
+        async for decision, _ in app.valid_events(stream, JobAnalyzed, JOB_ANALYZED):
             if decision.decision is not MatchDecision.PROCEED:
                 continue
             for out in await generate_for(decision):
