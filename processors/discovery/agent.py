@@ -3,7 +3,7 @@
 - `discovery.follow` (user.profiles, user cells): which boards each user follows -> discovery.subscriptions.
 - `discovery.subscribe` (discovery.subscriptions, board cells): the board's followers and their searches.
 - a timer on every worker: for each board in the partitions it owns that is due, a PollRequested to itself.
-- `discovery.poll` (discovery.polls, board cells): fetch the board (the one slow step, behind `BoardFetcher`),
+- `discovery.poll` (`<app>-discovery-polls`, board cells): fetch the board (the one slow step, behind `BoardFetcher`),
   then `on_fetch` on the board's *current* cell, store it, publish catalog records, discoveries, errors.
 
 Polls run as stream events because a table may only be written while processing an event of its partition.
