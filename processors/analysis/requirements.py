@@ -5,12 +5,11 @@ the model only as delimited data (`job_posting_messages`), and the answer must v
 from __future__ import annotations
 
 import logging
-import uuid
 
 from processors.analysis.extraction import extract_requirements
 from processors.discovery.model import FetchedPosting
 from streams.ai_gateway import AiGateway, AiGatewayError, job_posting_messages
-from streams.messages import BudgetCrossed, JobPosting, JobRequirements, utc_now
+from streams.messages import BudgetCrossed, JobPosting, JobRequirements
 
 log = logging.getLogger(__name__)
 TASK = "extract_requirements"
@@ -48,10 +47,5 @@ async def requirements_for(
             log.warning("LLM extraction of %s fell back to the deterministic extractor: %s",
                         posting.canonical_job_id, type(exc).__name__)
         else:
-            events = [
-                BudgetCrossed(event_id=str(uuid.uuid4()), occurred_at=utc_now(), scope=e.scope, scope_id=e.id,
-                              budget_usd=e.budget_usd, spent_usd=e.spent_usd, day=e.day.isoformat())
-                for e in result.budget_events
-            ]
-            return result.value, f"llm:{result.model}", events
+            return result.value, f"llm:{result.model}", [e.to_event() for e in result.budget_events]
     return extract_requirements(as_fetched(posting)), "deterministic", []

@@ -20,6 +20,9 @@ from faust.types import StreamT
 from processors.analysis.analysis_store import AnalysisStore
 from processors.generation.artifacts import LocalArtifactStore
 from processors.generation.pipeline import Generated, generate
+from processors.generation.rephrase import rephrase
+from processors.generation.tailoring import tailor_variants
+from streams.ai_gateway import AiGateway
 from streams.faust_wiring import Processor, ResumeflowApp, wait_for
 from streams.messages import (
     GenerationUser,
@@ -29,7 +32,7 @@ from streams.messages import (
     UserProfile,
     utc_now,
 )
-from streams.topics import GENERATION_USERS, JOB_ANALYZED, RESUME_GENERATED, USER_PROFILES
+from streams.topics import AI_BUDGET, GENERATION_USERS, JOB_ANALYZED, RESUME_GENERATED, USER_PROFILES
 
 _IDS = uuid.UUID("5d7e9a1c-3b2f-4e6d-8a0b-1c2d3e4f5a6b")
 
@@ -39,8 +42,10 @@ def install(app: ResumeflowApp) -> None:
     analyzed = app.catalog_topic(JOB_ANALYZED)
     generated = app.catalog_topic(RESUME_GENERATED)
     users = app.cell_table(GENERATION_USERS, help="Each user's latest master profile.")
+    budget_topic = app.catalog_topic(AI_BUDGET)
     artifacts = LocalArtifactStore(app.settings.artifact_dir)
     analyses: AnalysisStore | None = None
+    gateway: AiGateway | None = None
 
     @app.agent(profiles, name="generation.profiles")
     async def keep_profiles(stream: StreamT) -> None:
@@ -51,11 +56,13 @@ def install(app: ResumeflowApp) -> None:
                                                         profile_version=profile.profile_version,
                                                         profile_json=profile.profile_json)
 
-    async def generate_for(decision: JobAnalyzed) -> list[ResumeGenerated]:
-        nonlocal analyses
+    async def generate_for(decision: JobAnalyzed, partition: int) -> list[ResumeGenerated]:
+        nonlocal analyses, gateway
         if analyses is None:
             analyses = await AnalysisStore.connect(app.settings.database_url)
-        store = analyses
+            gateway = await AiGateway.start(app.settings)
+        store, ai = analyses, gateway
+        assert ai is not None
 
         async def read_user() -> GenerationUser | None:
             stored = users.get(decision.user_id)
@@ -65,8 +72,20 @@ def install(app: ResumeflowApp) -> None:
         analysis = await wait_for(lambda: store.get(decision.canonical_job_id),
                                   f"the analysis of {decision.canonical_job_id}")
         now = utc_now()
+        profile = json.loads(user.profile_json)
+        resumes = tailor_variants(profile, analysis.requirements, today=now.date())
+        if ai.enabled:  # optional: the deterministic tailoring stands on its own
+            rephrased = []
+            for resume in resumes:
+                resume, crossed = await rephrase(resume, analysis.requirements, ai, user_id=decision.user_id,
+                                                 cell=partition)
+                rephrased.append(resume)
+                for event in crossed:
+                    await budget_topic.send(key=event.event_key, value=event.to_event())
+            resumes = rephrased
+        # `generate` verifies every line (a rejected rewrite falls back to the profile's words) and renders.
         result: Generated = await asyncio.to_thread(
-            generate, json.loads(user.profile_json), analysis.requirements, today=now.date())
+            generate, profile, analysis.requirements, today=now.date(), resumes=resumes)
         events = []
         for variant in result.variants:
             stored = await asyncio.to_thread(artifacts.put, variant.pdf, suffix=".pdf", content_type="application/pdf")
@@ -86,15 +105,17 @@ def install(app: ResumeflowApp) -> None:
 
     @app.agent(analyzed, name="generation.resumes")
     async def make_resumes(stream: StreamT) -> None:
-        async for decision, _ in app.valid_events(stream, JobAnalyzed, JOB_ANALYZED):
+        async for decision, event in app.valid_events(stream, JobAnalyzed, JOB_ANALYZED):
             if decision.decision is not MatchDecision.PROCEED:
                 continue
-            for out in await generate_for(decision):
+            for out in await generate_for(decision, event.message.partition):
                 await generated.send(key=out.user_id, value=out)
 
     async def close(sender: object, **kwargs: object) -> None:
         if analyses is not None:
             await analyses.close()
+        if gateway is not None:
+            await gateway.close()
 
     app.on_before_shutdown.connect(close)
 

@@ -62,10 +62,13 @@ def truthful(profile: dict[str, Any], resume: TailoredResume, job: JobRequiremen
 
 
 def generate(profile: dict[str, Any], job: JobRequirements, *, job_text: str = "", pages: Literal[1, 2] = 1,
-             today: date) -> Generated:
+             today: date, resumes: list[TailoredResume] | None = None) -> Generated:
+    """Verify, score and render the variants: `resumes` when given (e.g. rephrased by an LLM), else the
+    deterministic tailoring's."""
     before = profile_text(profile)
     variants = []
-    for resume in tailor_variants(profile, job, pages=pages, job_text=job_text, today=today):
+    tailored = resumes or tailor_variants(profile, job, pages=pages, job_text=job_text, today=today)
+    for resume in tailored:
         resume = truthful(profile, resume, job, today)
         template = TEMPLATE_FOR[resume.strategy]
         variants.append(RenderedVariant(

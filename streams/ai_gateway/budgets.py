@@ -11,18 +11,21 @@ still complete and are counted, so a cap can be overshot by at most the cost of 
 
 from __future__ import annotations
 
+import uuid
 from datetime import date
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 from redis.asyncio import Redis
 
+from streams import messages
 from streams.ai_gateway.errors import BudgetExceeded
 
 DEFAULT_KEY_PREFIX = "resumeflow:ai:spend:"
 COUNTER_TTL_S = 2 * 24 * 3600
 
 Scope = Literal["user", "cell"]
+_EVENT_IDS = uuid.UUID("9e4c2a10-7d3b-4f8e-b1a6-2c5d8e0f4a37")
 
 
 class BudgetCrossed(BaseModel):
@@ -36,6 +39,17 @@ class BudgetCrossed(BaseModel):
     budget_usd: float
     spent_usd: float
     day: date
+
+    def to_event(self) -> messages.BudgetCrossed:
+        """The `ai.budget` record to publish (key: `event_key`)."""
+        return messages.BudgetCrossed(
+            event_id=str(uuid.uuid5(_EVENT_IDS, f"{self.scope}:{self.id}:{self.day.isoformat()}")),
+            occurred_at=messages.utc_now(), scope=self.scope, scope_id=self.id, budget_usd=self.budget_usd,
+            spent_usd=self.spent_usd, day=self.day.isoformat())
+
+    @property
+    def event_key(self) -> str:
+        return f"{self.scope}:{self.id}"
 
 
 class RedisBudgets:

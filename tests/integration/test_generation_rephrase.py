@@ -1,0 +1,73 @@
+"""LLM rephrasing through the AI gateway (real litellm against a local OpenAI-compatible server, real Redis and
+PostgreSQL), judged by the truthfulness verifier: a faithful rewrite stays, an invented fact falls back."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from datetime import date
+
+import pytest
+
+from processors.generation.job_input import job_from_file
+from processors.generation.model import TailoredResume
+from processors.generation.pipeline import truthful
+from processors.generation.rephrase import rephrasable_bullets, rephrase
+from processors.generation.tailoring import tailor_variants
+from streams.ai_gateway import AiGateway
+from streams.settings import Settings
+from tests.conftest import FIXTURES
+from tests.support.fake_openai import fake_openai_server, json_reply
+
+pytestmark = pytest.mark.integration
+TODAY = date(2026, 11, 28)
+ORIGINAL = "Moved nightly batch jobs to Kafka streams, cutting data latency from 24 hours to 2 minutes"
+
+
+@pytest.fixture(autouse=True)
+def dummy_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-not-real")
+
+
+def rephrased_and_verified(stack: Settings, rewrite: str | None) -> TailoredResume:
+    profile = json.loads((FIXTURES / "profile_ada.json").read_text())
+    job, _ = job_from_file(FIXTURES / "jobs" / "backend_engineer.txt")
+    resume = tailor_variants(profile, job, today=TODAY)[0]
+    index = [line.text for line in rephrasable_bullets(resume)].index(ORIGINAL)
+
+    async def scenario() -> TailoredResume:
+        async with fake_openai_server() as server:
+            update = {}
+            if rewrite is not None:
+                server.then(json_reply({"bullets": [{"index": index, "text": rewrite}]}))
+                update = {"ai_providers_csv": "openai/test-model", "ai_api_bases_csv": server.base_url,
+                          "ai_semantic_cache": False, "ai_timeout_s": 5.0}
+            gateway = await AiGateway.start(stack.model_copy(update=update), key_prefix=f"rftest:{uuid.uuid4().hex}:")
+            try:
+                result, _ = await rephrase(resume, job, gateway, user_id="u-rephrase", cell=1)
+            finally:
+                await gateway.close()
+            return result
+
+    return truthful(profile, asyncio.run(scenario()), job, TODAY)
+
+
+def bullet_texts(resume: TailoredResume) -> dict[str, str]:
+    return {line.text: line.transform for line in rephrasable_bullets(resume)}
+
+
+def test_a_faithful_rewrite_is_kept_and_marked_rephrased(stack: Settings) -> None:
+    rewrite = "Moved nightly batch jobs to Kafka streams and cut data latency from 24 hours to 2 minutes"
+    texts = bullet_texts(rephrased_and_verified(stack, rewrite))
+    assert texts.get(rewrite) == "rephrased" and ORIGINAL not in texts
+
+
+def test_a_rewrite_that_invents_a_fact_falls_back_to_the_profiles_words(stack: Settings) -> None:
+    invented = "Moved nightly batch jobs to Kafka and Rust streams, cutting data latency from 24 hours to 1 minute"
+    texts = bullet_texts(rephrased_and_verified(stack, invented))
+    assert invented not in texts and texts.get(ORIGINAL) in ("verbatim", "selected")
+
+
+def test_without_a_provider_the_tailored_bullets_stay(stack: Settings) -> None:
+    assert bullet_texts(rephrased_and_verified(stack, None)).get(ORIGINAL) in ("verbatim", "selected")
