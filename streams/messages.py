@@ -236,6 +236,7 @@ class ResumeGenerated(Message):
     sha256: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
     ats_score: Annotated[float, Field(ge=0.0, le=1.0)]
     provenance_summary: str = ""
+    resume_json_uri: str = ""
 
 
 class ApplicationSubmitted(Message):

@@ -92,13 +92,15 @@ def install(app: ResumeflowApp) -> None:
             for data, suffix, kind in ((variant.html.encode(), ".html", "text/html"),
                                        (variant.markdown.encode(), ".md", "text/markdown")):
                 await asyncio.to_thread(artifacts.put, data, suffix=suffix, content_type=kind)
+            resume_json = await asyncio.to_thread(artifacts.put, variant.resume.model_dump_json().encode(),
+                                                  suffix=".json", content_type="application/json")
             events.append(ResumeGenerated(
                 event_id=str(uuid.uuid5(_IDS, f"{decision.user_id}\x1f{decision.canonical_job_id}\x1f"
                                               f"{variant.resume.variant_id}\x1f{stored.sha256}")),
                 user_id=decision.user_id, occurred_at=now, canonical_job_id=decision.canonical_job_id,
                 variant_id=variant.resume.variant_id, template=variant.template, artifact_uri=stored.uri,
                 sha256=stored.sha256, ats_score=round(variant.ats.after.score, 3),
-                provenance_summary=variant.provenance_summary,
+                provenance_summary=variant.provenance_summary, resume_json_uri=resume_json.uri,
             ))
         await asyncio.to_thread(artifacts.put, result.letter_pdf, suffix=".pdf", content_type="application/pdf")
         return events

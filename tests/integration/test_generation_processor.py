@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import uuid
 from collections.abc import Callable
@@ -43,3 +44,6 @@ def test_a_job_going_ahead_gets_three_stored_variants_with_ats_and_provenance(
         text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
         assert text.startswith("Ada Park") and "Tidewater Analytics" in text
         assert value["ats_score"] > 0.5 and "verbatim" in value["provenance_summary"]
+        tailored = json.loads(Path(urlparse(value["resume_json_uri"]).path).read_text())
+        assert tailored["variant_id"] == value["variant_id"]
+        assert all(line["provenance"] for s in tailored["sections"] for e in s["entries"] for line in e["bullets"])
