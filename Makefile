@@ -11,7 +11,7 @@ CELLS ?= 3
 help:
 	@echo "make demo            set up, start the local stack, run the pipeline on sample data"
 	@echo "make test            set up, lint, run unit and integration tests (starts the stack itself)"
-	@echo "make dev             stack + every processor in one worker, in the foreground"
+	@echo "make dev             stack + sink + query API/web client (:8080) + every processor, in the foreground"
 	@echo "make dev-cells CELLS=3  stack + CELLS workers sharing the cells (Ctrl-C stops all)"
 	@echo "make test-failover   a worker dies; another takes its cells with their state"
 	@echo "make stack-down      stop the local services (data kept; 'resumeflow stack down --wipe' deletes it)"
@@ -58,8 +58,16 @@ test-integration: venv
 test: lint venv
 	$(BIN)/pytest -q tests
 
+# Everything in the foreground: the sink (PostgreSQL views), the query API and web client on :8080, and one worker
+# running every processor. Ctrl-C stops all three. The API signs per-user tokens with RESUMEFLOW_API_SECRET.
 dev: stack
-	$(RF) worker all
+	@test -n "$$RESUMEFLOW_API_SECRET" || { echo "set RESUMEFLOW_API_SECRET first, e.g.:" >&2; \
+	  echo "  export RESUMEFLOW_API_SECRET=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" >&2; exit 2; }
+	@echo "web client: http://127.0.0.1:8080  (a user's token: $(RF) user token --email EMAIL)"
+	@trap 'kill 0' INT TERM EXIT; \
+	$(RF) sink & \
+	$(RF) api --host 127.0.0.1 --port 8080 & \
+	$(RF) worker all; wait
 
 # Several workers in one consumer group: Kafka hands each a share of the cells (partitions) and moves them
 # when one stops. Each worker keeps its RocksDB tables in its own directory.

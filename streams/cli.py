@@ -147,6 +147,61 @@ def _discover_import(args: argparse.Namespace) -> int:
     return 0
 
 
+# --- sink -----------------------------------------------------------------------------------------------------
+
+
+def _sink(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from sinks.runner import run_sink
+
+    settings = load_settings()
+
+    async def keep_views() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await run_sink(settings, stop=stop)
+
+    asyncio.run(keep_views())
+    return 0
+
+
+# --- query API ------------------------------------------------------------------------------------------------
+
+
+def _api(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from query_api.app import serve
+
+    settings = load_settings()
+
+    async def serve_until_signalled() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await serve(settings, args.host, args.port, stop=stop)
+
+    try:
+        asyncio.run(serve_until_signalled())
+    except OSError as exc:  # port taken, or the database unreachable
+        raise UserError(f"the query API cannot start on {args.host}:{args.port}: {exc}") from exc
+    return 0
+
+
+def _user_token(args: argparse.Namespace) -> int:
+    from processors.profiles.step import user_id_for_email
+    from query_api.auth import issue_token, require_secret
+
+    print(issue_token(user_id_for_email(args.email), require_secret(load_settings())))
+    return 0
+
+
 # --- users ----------------------------------------------------------------------------------------------------
 
 
@@ -345,6 +400,14 @@ def build_parser() -> argparse.ArgumentParser:
     worker.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
     worker.set_defaults(run=_worker)
 
+    sink = commands.add_parser("sink", help="keep the PostgreSQL views the query API reads")
+    sink.set_defaults(run=_sink)
+
+    api = commands.add_parser("api", help="serve the query API and the web client (needs RESUMEFLOW_API_SECRET)")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8080)
+    api.set_defaults(run=_api)
+
     discover = commands.add_parser("discover", help="job discovery outside the long-running worker")
     discover.add_argument("--once", action="store_true",
                           help="catch up on subscriptions, poll every followed board once, then exit")
@@ -377,7 +440,7 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_argument("--seed", type=int, default=0, help="seeds the synthetic copies and the half split")
     dedup.set_defaults(run=_eval_dedup)
 
-    user = commands.add_parser("user", help="register users and change their profile or preferences")
+    user = commands.add_parser("user", help="register users, change their profile or preferences, get their API token")
     user_actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")
     create = user_actions.add_parser("create", help="register a user with a JSON Resume profile")
     create.add_argument("--email", required=True)
@@ -389,6 +452,9 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--profile", type=Path, help="a JSON Resume file")
     update.add_argument("--prefs", type=Path, help="a preferences JSON file")
     update.set_defaults(run=_user_command)
+    token = user_actions.add_parser("token", help="print a user's query API token (needs RESUMEFLOW_API_SECRET)")
+    token.add_argument("--email", required=True)
+    token.set_defaults(run=_user_token)
     return parser
 
 

@@ -77,6 +77,10 @@ class Settings(BaseSettings):
 
     artifact_dir_override: Path | None = Field(None, validation_alias="RESUMEFLOW_ARTIFACT_DIR")
 
+    # query API: the HMAC key of the per-user bearer tokens, from the environment only (never a file in the repo);
+    # `resumeflow api` refuses to start without one of at least 32 characters.
+    api_secret: str | None = Field(None, validation_alias="RESUMEFLOW_API_SECRET", repr=False)
+
     @property
     def artifact_dir(self) -> Path:
         """Where rendered resumes are stored by content hash."""

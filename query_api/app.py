@@ -1,0 +1,282 @@
+"""The query API: per-user reads of the read model (`sinks/views.py`) and the thin web client.
+
+It reads only the views and the artifact folder, never Kafka. Every `/api` route needs a bearer token
+(`query_api.auth`) and every query is scoped to the token's user; another user's row answers 404, exactly like a
+missing one, so ids of other users' rows cannot be probed. Artifact files are served only from inside
+`settings.artifact_dir`, whatever URI a row carries. Tokens and resume contents are never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import logging
+import re
+from collections.abc import Awaitable, Callable, Mapping
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urlsplit
+from urllib.request import url2pathname
+
+import asyncpg
+from aiohttp import web
+
+from processors.generation.model import TailoredResume
+from query_api.auth import require_secret, verify_token
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+LIST_LIMIT = 200
+SECURITY_HEADERS: Mapping[str, str] = {
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+_JSONB_COLUMNS = frozenset({"reasons", "matched_skills", "missing_skills", "locations"})
+_FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+SETTINGS_KEY = web.AppKey("settings", Settings)
+POOL_KEY = web.AppKey("pool", asyncpg.Pool)
+SECRET_KEY = web.AppKey("secret", str)
+USER_ID = web.RequestKey("user_id", str)  # the authenticated user of a request
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+# --- helpers --------------------------------------------------------------------------------------------------
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def _dumps(data: object) -> str:
+    return json.dumps(data, default=_json_default, ensure_ascii=False)
+
+
+def _json(data: object, status: int = 200, headers: Mapping[str, str] | None = None) -> web.Response:
+    return web.json_response(data, status=status, headers=headers, dumps=_dumps)
+
+
+def _error(status: int, message: str, headers: Mapping[str, str] | None = None) -> web.Response:
+    return _json({"error": message}, status=status, headers=headers)
+
+
+def _row(record: asyncpg.Record) -> dict[str, Any]:
+    """A view row as JSON-ready values; jsonb arrives as text unless the pool has a codec for it."""
+    row = dict(record)
+    for key in _JSONB_COLUMNS & row.keys():
+        if isinstance(row[key], str):
+            row[key] = json.loads(row[key])
+    return row
+
+
+def _bearer_token(request: web.Request) -> str | None:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    return (token.strip() or None) if scheme.lower() == "bearer" else None
+
+
+def artifact_path(uri: str, artifact_dir: Path) -> Path | None:
+    """The file a `file://` URI names, only if it resolves (symlinks and `..` included) to a file inside
+    `artifact_dir`; None for anything else, which the caller answers as not found without touching it."""
+    parts = urlsplit(uri)
+    if parts.scheme != "file" or parts.netloc not in ("", "localhost") or parts.query or parts.fragment:
+        return None
+    raw = url2pathname(unquote(parts.path))
+    if "\x00" in raw:
+        return None
+    root = artifact_dir.resolve()
+    path = Path(raw).resolve()
+    if not path.is_relative_to(root) or path == root or not path.is_file():
+        return None
+    return path
+
+
+def resume_lines(resume: TailoredResume) -> list[dict[str, Any]]:
+    """Every visible line in reading order with the section it belongs to and where its facts came from."""
+
+    def line(section: str, text: str, provenance: list[Any]) -> dict[str, Any]:
+        return {"section": section, "text": text,
+                "provenance": [{"path": p.path, "transform": p.transform} for p in provenance]}
+
+    lines = [line("header", resume.name.text, resume.name.provenance)]
+    lines += [line("header", c.text, c.provenance) for c in resume.contact]
+    for section in resume.sections:
+        lines += [line(section.title, ln.text, ln.provenance) for ln in section.lines()]
+    return lines
+
+
+# --- middleware -----------------------------------------------------------------------------------------------
+
+
+def _is_api(request: web.Request) -> bool:
+    return request.path == "/api" or request.path.startswith("/api/")
+
+
+@web.middleware
+async def _api_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Authenticate every /api request before routing (an unknown /api path is 401 too, so routes cannot be
+    probed without a token), and answer its errors as JSON."""
+    if not _is_api(request):
+        return await handler(request)
+    token = _bearer_token(request)
+    user_id = verify_token(token, request.app[SECRET_KEY]) if token else None
+    if user_id is None:
+        return _error(401, "missing or invalid bearer token", {"WWW-Authenticate": "Bearer"})
+    request[USER_ID] = user_id
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return _error(exc.status, exc.reason, {k: v for k, v in exc.headers.items() if k == "Allow"})
+
+
+async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
+    response.headers.update(SECURITY_HEADERS)
+    if _is_api(request):
+        response.headers["Cache-Control"] = "no-store"
+
+
+# --- routes ---------------------------------------------------------------------------------------------------
+
+
+async def healthz(request: web.Request) -> web.Response:
+    return _json({"ok": True})
+
+
+async def index(request: web.Request) -> web.FileResponse:
+    return web.FileResponse(STATIC_DIR / "index.html")
+
+
+async def me(request: web.Request) -> web.Response:
+    record = await request.app[POOL_KEY].fetchrow(
+        "SELECT user_id, email, name, profile_version, updated_at FROM view_users WHERE user_id = $1",
+        request[USER_ID])
+    return _json(_row(record)) if record else _error(404, "not found")
+
+
+async def discoveries(request: web.Request) -> web.Response:
+    records = await request.app[POOL_KEY].fetch(
+        """SELECT d.event_id, d.canonical_job_id, d.search_name, d.title, d.company, d.reasons, d.occurred_at,
+                  j.url, j.apply_url, j.status
+             FROM view_discoveries d LEFT JOIN view_jobs j ON j.canonical_job_id = d.canonical_job_id
+            WHERE d.user_id = $1 ORDER BY d.occurred_at DESC, d.event_id LIMIT $2""",
+        request[USER_ID], LIST_LIMIT)
+    return _json([_row(r) for r in records])
+
+
+async def matches(request: web.Request) -> web.Response:
+    records = await request.app[POOL_KEY].fetch(
+        """SELECT m.event_id, m.canonical_job_id, m.score, m.decision, m.matched_skills, m.missing_skills,
+                  m.reasons, m.duplicate_of, m.occurred_at, j.title, j.company, j.url
+             FROM view_matches m LEFT JOIN view_jobs j ON j.canonical_job_id = m.canonical_job_id
+            WHERE m.user_id = $1 ORDER BY m.occurred_at DESC, m.event_id LIMIT $2""",
+        request[USER_ID], LIST_LIMIT)
+    return _json([_row(r) for r in records])
+
+
+# File URIs stay server-side: clients get the API's own PDF link instead of a path on the server.
+_RESUME_COLUMNS = """r.event_id, r.canonical_job_id, r.variant_id, r.template, r.sha256, r.ats_score,
+                     r.provenance_summary, r.occurred_at, j.title, j.company, j.url"""
+
+
+def _resume_json(record: asyncpg.Record) -> dict[str, Any]:
+    row = {k: v for k, v in _row(record).items() if k not in ("artifact_uri", "resume_json_uri")}
+    row["pdf_url"] = f"/api/resumes/{record['event_id']}/pdf"
+    return row
+
+
+async def resumes(request: web.Request) -> web.Response:
+    records = await request.app[POOL_KEY].fetch(
+        f"""SELECT {_RESUME_COLUMNS}
+              FROM view_resumes r LEFT JOIN view_jobs j ON j.canonical_job_id = r.canonical_job_id
+             WHERE r.user_id = $1 ORDER BY r.occurred_at DESC, r.event_id LIMIT $2""",
+        request[USER_ID], LIST_LIMIT)
+    return _json([_resume_json(r) for r in records])
+
+
+async def _own_resume(request: web.Request) -> asyncpg.Record:
+    record = await request.app[POOL_KEY].fetchrow(
+        f"""SELECT {_RESUME_COLUMNS}, r.artifact_uri, r.resume_json_uri
+              FROM view_resumes r LEFT JOIN view_jobs j ON j.canonical_job_id = r.canonical_job_id
+             WHERE r.event_id = $1 AND r.user_id = $2""",
+        request.match_info["event_id"], request[USER_ID])
+    if record is None:
+        raise web.HTTPNotFound(reason="not found")
+    return record
+
+
+def _artifact_or_404(request: web.Request, uri: str, what: str, event_id: str) -> Path:
+    path = artifact_path(uri, request.app[SETTINGS_KEY].artifact_dir)
+    if path is None:
+        log.warning("resume %s: %s artifact is not a file inside the artifact folder; not served", event_id, what)
+        raise web.HTTPNotFound(reason="not found")
+    return path
+
+
+async def resume_detail(request: web.Request) -> web.Response:
+    record = await _own_resume(request)
+    row = _resume_json(record)
+    if not record["resume_json_uri"]:  # rows from before the JSON artifact existed
+        row["lines"] = []
+        return _json(row)
+    path = _artifact_or_404(request, record["resume_json_uri"], "JSON", record["event_id"])
+    resume = TailoredResume.model_validate_json(await asyncio.to_thread(path.read_bytes))
+    row["lines"] = resume_lines(resume)
+    return _json(row)
+
+
+async def resume_pdf(request: web.Request) -> web.Response:
+    record = await _own_resume(request)
+    path = _artifact_or_404(request, record["artifact_uri"], "PDF", record["event_id"])
+    filename = _FILENAME_UNSAFE.sub("_", record["variant_id"]).strip("._") or "resume"
+    return web.Response(
+        body=await asyncio.to_thread(path.read_bytes), content_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.pdf"'})
+
+
+# --- app ------------------------------------------------------------------------------------------------------
+
+
+def create_app(settings: Settings, pool: asyncpg.Pool) -> web.Application:
+    """Raises UserError when RESUMEFLOW_API_SECRET is missing or too short."""
+    secret = require_secret(settings)
+    app = web.Application(middlewares=[_api_auth])
+    app[SETTINGS_KEY] = settings
+    app[POOL_KEY] = pool
+    app[SECRET_KEY] = secret
+    app.on_response_prepare.append(_security_headers)
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/", index)
+    app.router.add_static("/static", STATIC_DIR, show_index=False, follow_symlinks=False)
+    app.router.add_get("/api/me", me)
+    app.router.add_get("/api/discoveries", discoveries)
+    app.router.add_get("/api/matches", matches)
+    app.router.add_get("/api/resumes", resumes)
+    app.router.add_get("/api/resumes/{event_id}", resume_detail)
+    app.router.add_get("/api/resumes/{event_id}/pdf", resume_pdf)
+    return app
+
+
+async def serve(settings: Settings, host: str, port: int, *, stop: asyncio.Event | None = None) -> None:
+    """Open the pool, serve until `stop` is set (or the task is cancelled), then close both."""
+    require_secret(settings)  # before connecting: a missing secret is the operator's to fix, not a DB error
+    pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=10)
+    try:
+        runner = web.AppRunner(create_app(settings, pool))
+        await runner.setup()
+        try:
+            await web.TCPSite(runner, host, port).start()
+            log.info("query API on http://%s:%d", host, port)
+            await (stop or asyncio.Event()).wait()
+        finally:
+            await runner.cleanup()
+    finally:
+        await pool.close()

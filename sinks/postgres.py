@@ -1,0 +1,168 @@
+"""The PostgreSQL sink: topic records become rows of the read model (`sinks.views`), upserted by their key.
+
+`BatchingSink` collects rows per table and says when a batch is due (by size or age); `flush` writes every
+table's rows in one transaction with `executemany`, so the runner commits the Kafka offsets only after the rows
+are durable. Every statement is an `INSERT ... ON CONFLICT`: events are written once (`DO NOTHING` on
+`event_id`), entities only move forward (a profile by version, a posting by time), so replaying a topic
+changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import asyncpg
+
+from streams.messages import JobAnalyzed, JobDiscovered, JobPosting, Message, ResumeGenerated, UserProfile
+from streams.topics import JOB_ANALYZED, JOB_CATALOG, JOB_DISCOVERED, RESUME_GENERATED, USER_PROFILES, TopicSpec
+
+Row = tuple[Any, ...]
+
+
+class BatchingSink:
+    """Rows per table, flushed together when `max_rows` records were absorbed or the oldest waited `max_delay_ms`.
+
+    A record that yields no row (a skipped poison record) still counts (`skip`): its offset is committed with
+    the batch that follows it.
+    """
+
+    def __init__(self, *, max_rows: int = 500, max_delay_ms: int = 1000,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.max_rows = max_rows
+        self.max_delay_ms = max_delay_ms
+        self._clock = clock
+        self._rows: dict[str, list[Row]] = {}
+        self._records = 0
+        self._first_at: float | None = None
+
+    @property
+    def pending(self) -> int:
+        """Records absorbed since the last flush (with or without a row)."""
+        return self._records
+
+    def add(self, table: str, row: Row) -> None:
+        self._rows.setdefault(table, []).append(row)
+        self._absorbed()
+
+    def skip(self) -> None:
+        self._absorbed()
+
+    def _absorbed(self) -> None:
+        if self._first_at is None:
+            self._first_at = self._clock()
+        self._records += 1
+
+    def due(self) -> bool:
+        if self._first_at is None:
+            return False
+        return self._records >= self.max_rows or (self._clock() - self._first_at) * 1000 >= self.max_delay_ms
+
+    async def flush(self, connection: asyncpg.Connection) -> int:
+        """Write every pending row in one transaction; returns the number of rows written (attempted)."""
+        rows, self._rows, self._records, self._first_at = self._rows, {}, 0, None
+        written = 0
+        if rows:
+            async with connection.transaction():
+                for table, table_rows in rows.items():
+                    await self.write(connection, table, table_rows)
+                    written += len(table_rows)
+        return written
+
+    async def write(self, connection: asyncpg.Connection, table: str, rows: list[Row]) -> None:
+        raise NotImplementedError
+
+
+# --- the views ------------------------------------------------------------------------------------------------
+
+
+def profile_name(profile_json: str) -> str:
+    """basics.name of a JSON Resume document, '' when absent or unreadable: the view is for display only."""
+    try:
+        name = json.loads(profile_json)["basics"]["name"]
+    except (ValueError, TypeError, KeyError):
+        return ""
+    return name if isinstance(name, str) else ""
+
+
+def _user_row(m: UserProfile) -> Row:
+    # Only email, name and version: the profile document itself stays on the topic (data minimization).
+    return (m.user_id, m.email, profile_name(m.profile_json), m.profile_version, m.occurred_at)
+
+
+def _job_row(m: JobPosting) -> Row:
+    return (m.canonical_job_id, m.title, m.company, m.url, m.apply_url, m.status.value, json.dumps(m.locations),
+            m.occurred_at)
+
+
+def _discovery_row(m: JobDiscovered) -> Row:
+    return (m.event_id, m.user_id, m.canonical_job_id, m.search_name, m.title, m.company,
+            json.dumps(m.match_reasons), m.occurred_at)
+
+
+def _match_row(m: JobAnalyzed) -> Row:
+    return (m.event_id, m.user_id, m.canonical_job_id, m.score, m.decision.value, json.dumps(m.matched_skills),
+            json.dumps(m.missing_skills), json.dumps(m.reasons), m.duplicate_of, m.occurred_at)
+
+
+def _resume_row(m: ResumeGenerated) -> Row:
+    return (m.event_id, m.user_id, m.canonical_job_id, m.variant_id, m.template, m.artifact_uri, m.resume_json_uri,
+            m.sha256, m.ats_score, m.provenance_summary, m.occurred_at)
+
+
+@dataclass(frozen=True)
+class View:
+    """How one topic's records become rows of one table."""
+
+    topic: TopicSpec
+    model: type[Message]
+    table: str
+    upsert: str
+    row: Callable[[Any], Row]
+
+
+VIEWS: tuple[View, ...] = (
+    View(USER_PROFILES, UserProfile, "view_users",
+         "INSERT INTO view_users (user_id, email, name, profile_version, updated_at) VALUES ($1, $2, $3, $4, $5) "
+         "ON CONFLICT (user_id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, "
+         "profile_version = EXCLUDED.profile_version, updated_at = EXCLUDED.updated_at "
+         "WHERE view_users.profile_version <= EXCLUDED.profile_version",
+         _user_row),
+    View(JOB_CATALOG, JobPosting, "view_jobs",
+         "INSERT INTO view_jobs (canonical_job_id, title, company, url, apply_url, status, locations, updated_at) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) "
+         "ON CONFLICT (canonical_job_id) DO UPDATE SET title = EXCLUDED.title, company = EXCLUDED.company, "
+         "url = EXCLUDED.url, apply_url = EXCLUDED.apply_url, status = EXCLUDED.status, "
+         "locations = EXCLUDED.locations, updated_at = EXCLUDED.updated_at "
+         "WHERE view_jobs.updated_at <= EXCLUDED.updated_at",
+         _job_row),
+    View(JOB_DISCOVERED, JobDiscovered, "view_discoveries",
+         "INSERT INTO view_discoveries (event_id, user_id, canonical_job_id, search_name, title, company, reasons, "
+         "occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) ON CONFLICT (event_id) DO NOTHING",
+         _discovery_row),
+    View(JOB_ANALYZED, JobAnalyzed, "view_matches",
+         "INSERT INTO view_matches (event_id, user_id, canonical_job_id, score, decision, matched_skills, "
+         "missing_skills, reasons, duplicate_of, occurred_at) "
+         "VALUES ($1, $2, $3, $4, $5, $6::jsonb, $7::jsonb, $8::jsonb, $9, $10) ON CONFLICT (event_id) DO NOTHING",
+         _match_row),
+    View(RESUME_GENERATED, ResumeGenerated, "view_resumes",
+         "INSERT INTO view_resumes (event_id, user_id, canonical_job_id, variant_id, template, artifact_uri, "
+         "resume_json_uri, sha256, ats_score, provenance_summary, occurred_at) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (event_id) DO NOTHING",
+         _resume_row),
+)
+VIEWS_BY_TOPIC: dict[str, View] = {view.topic.name: view for view in VIEWS}
+_UPSERT_BY_TABLE: dict[str, str] = {view.table: view.upsert for view in VIEWS}
+
+
+class PostgresViewSink(BatchingSink):
+    """The read model's sink: one upsert statement per table."""
+
+    def add_message(self, view: View, message: Message) -> None:
+        self.add(view.table, view.row(message))
+
+    async def write(self, connection: asyncpg.Connection, table: str, rows: list[Row]) -> None:
+        await connection.executemany(_UPSERT_BY_TABLE[table], rows)

@@ -1,0 +1,268 @@
+"""The query API against the real PostgreSQL: views filled directly (the sink is not under test), artifacts in a
+temporary folder, the app in an aiohttp test server. Each test seeds its own users and rows (shared database)."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import asyncpg
+import pytest
+from aiohttp.test_utils import TestClient, TestServer
+
+from processors.generation.artifacts import LocalArtifactStore
+from processors.generation.model import Entry, Line, Provenance, ResumeSection, TailoredResume
+from query_api.app import SECURITY_HEADERS, create_app
+from query_api.auth import issue_token
+from sinks.views import SCHEMA
+from streams.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+SECRET = "integration-test-secret-" + "x" * 16
+XSS_TITLE = "<img src=x onerror=alert(1)>"
+PDF_BYTES = b"%PDF-1.4\n% a tiny stand-in\n%%EOF\n"
+API_ROUTES = ["/api/me", "/api/discoveries", "/api/matches", "/api/resumes", "/api/resumes/{a_resume}",
+              "/api/resumes/{a_resume}/pdf", "/api/unknown"]
+
+
+@dataclass(frozen=True)
+class Seeded:
+    user_a: str
+    user_b: str
+    job: str
+    a_resume: str
+    b_resume: str
+    a_outside: str  # resume_json_uri is /etc/passwd
+    a_traversal: str  # resume_json_uri climbs out of the artifact folder with ..
+    a_pdf_outside: str  # artifact_uri points outside the artifact folder
+    outside_file: Path
+
+    def headers(self, user_id: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_token(user_id, SECRET)}"}
+
+
+def _resume(variant_id: str) -> TailoredResume:
+    return TailoredResume(
+        variant_id=variant_id, strategy="experience_first", pages=1,
+        name=Line.verbatim("Ada Lovelace", "/basics/name"),
+        contact=[Line.verbatim("ada@example.com", "/basics/email")],
+        sections=[ResumeSection(kind="experience", title="Experience", entries=[Entry(
+            heading=Line.selected("Engineer, Analytical Engines", ["/work/0/position", "/work/0/name"]),
+            bullets=[Line.verbatim("Wrote the first program", "/work/0/highlights/1"),
+                     Line(text="Built <b>engines</b>", provenance=[
+                         Provenance(path="/work/0/highlights/0", transform="rephrased")])],
+        )])],
+    )
+
+
+async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Seeded:
+    tag = uuid.uuid4().hex[:10]
+    user_a, user_b, job = f"ua-{tag}", f"ub-{tag}", f"job-{tag}"
+    store = LocalArtifactStore(artifact_dir)
+    resume_a, resume_b = (store.put(_resume(v).model_dump_json().encode(), suffix=".json",
+                                    content_type="application/json") for v in (f"va-{tag}", f"vb-{tag}"))
+    pdf = store.put(PDF_BYTES, suffix=".pdf", content_type="application/pdf")
+    # A perfectly valid resume just outside the folder: if the API ever read it, the request would succeed.
+    outside_file = outside_dir / f"outside-{tag}.json"
+    outside_file.write_text(_resume("outside").model_dump_json())
+    traversal_uri = f"file://{artifact_dir.resolve()}/../{outside_file.name}"
+
+    now = dt.datetime.now(dt.UTC)
+    ago = [now - dt.timedelta(minutes=m) for m in range(4)]
+    ids = {name: f"{name}-{tag}" for name in ("a_resume", "b_resume", "a_outside", "a_traversal", "a_pdf_outside")}
+    async with pool.acquire() as conn:
+        await conn.execute(SCHEMA)
+        await conn.executemany(
+            "INSERT INTO view_users (user_id, email, name, profile_version, updated_at) VALUES ($1, $2, $3, 1, $4)",
+            [(user_a, f"a-{tag}@example.com", "Ada", now), (user_b, f"b-{tag}@example.com", "Bob", now)])
+        await conn.execute(
+            "INSERT INTO view_jobs (canonical_job_id, title, company, url, status, updated_at) "
+            "VALUES ($1, $2, 'Acme', 'https://jobs.example.com/1', 'open', $3)", job, XSS_TITLE, now)
+        await conn.executemany(
+            "INSERT INTO view_discoveries (event_id, user_id, canonical_job_id, search_name, title, company, reasons,"
+            " occurred_at) VALUES ($1, $2, $3, 'python', $4, 'Acme', $5, $6)",
+            [(f"d1-{tag}", user_a, job, XSS_TITLE, json.dumps(["title matches"]), now - dt.timedelta(hours=1)),
+             (f"d2-{tag}", user_a, job, XSS_TITLE, "[]", now),
+             (f"d3-{tag}", user_b, job, XSS_TITLE, "[]", now)])
+        await conn.executemany(
+            "INSERT INTO view_matches (event_id, user_id, canonical_job_id, score, decision, matched_skills,"
+            " occurred_at) VALUES ($1, $2, $3, $4, 'apply', $5, $6)",
+            [(f"m1-{tag}", user_a, job, 0.8, json.dumps(["python"]), now),
+             (f"m2-{tag}", user_b, job, 0.4, "[]", now)])
+        resume_rows = [
+            (ids["a_resume"], user_a, f"va-{tag}", pdf.uri, resume_a.uri, now),
+            (ids["b_resume"], user_b, f"vb-{tag}", pdf.uri, resume_b.uri, now),
+            (ids["a_outside"], user_a, "outside", pdf.uri, "file:///etc/passwd", ago[1]),
+            (ids["a_traversal"], user_a, "traversal", pdf.uri, traversal_uri, ago[2]),
+            (ids["a_pdf_outside"], user_a, "pdfout", outside_file.as_uri(), resume_a.uri, ago[3]),
+        ]
+        await conn.executemany(
+            "INSERT INTO view_resumes (event_id, user_id, canonical_job_id, variant_id, template, artifact_uri,"
+            " resume_json_uri, sha256, ats_score, provenance_summary, occurred_at)"
+            " VALUES ($1, $2, $7, $3, 'classic', $4, $5, 'abc', 0.7, '5 verbatim', $6)",
+            [(*row, job) for row in resume_rows])
+    return Seeded(user_a=user_a, user_b=user_b, job=job, outside_file=outside_file, **ids)
+
+
+Scenario = Callable[[TestClient, Seeded], Awaitable[None]]
+
+
+def _run(stack: Settings, tmp_path: Path, scenario: Scenario) -> None:
+    artifact_dir = tmp_path / "artifacts"
+    artifact_dir.mkdir()
+    settings = stack.model_copy(update={"artifact_dir_override": artifact_dir, "api_secret": SECRET})
+
+    async def main() -> None:
+        pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=4)
+        try:
+            seeded = await _seed(pool, artifact_dir, tmp_path)
+            async with TestClient(TestServer(create_app(settings, pool))) as client:
+                await scenario(client, seeded)
+        finally:
+            await pool.close()
+
+    asyncio.run(main())
+
+
+def test_every_api_route_refuses_a_missing_or_bad_token(stack: Settings, tmp_path: Path) -> None:
+    async def scenario(client: TestClient, s: Seeded) -> None:
+        forged = issue_token(s.user_a, "another-secret-" + "y" * 32)
+        bad_headers = [{}, {"Authorization": "Bearer"}, {"Authorization": "Bearer nonsense"},
+                       {"Authorization": f"Bearer {forged}"},
+                       {"Authorization": f"Basic {issue_token(s.user_a, SECRET)}"}]
+        for route in API_ROUTES:
+            path = route.format(a_resume=s.a_resume)
+            for headers in bad_headers:
+                response = await client.get(path, headers=headers)
+                assert response.status == 401, (path, headers)
+                assert (await response.json()) == {"error": "missing or invalid bearer token"}
+                assert response.headers["WWW-Authenticate"] == "Bearer"
+
+    _run(stack, tmp_path, scenario)
+
+
+def test_a_user_sees_only_their_own_rows_newest_first(stack: Settings, tmp_path: Path) -> None:
+    async def scenario(client: TestClient, s: Seeded) -> None:
+        a = s.headers(s.user_a)
+        me = await (await client.get("/api/me", headers=a)).json()
+        assert (me["user_id"], me["name"]) == (s.user_a, "Ada")
+
+        discoveries = await (await client.get("/api/discoveries", headers=a)).json()
+        assert [d["event_id"].split("-")[0] for d in discoveries] == ["d2", "d1"]
+        assert discoveries[1]["reasons"] == ["title matches"]
+        assert discoveries[0]["url"] == "https://jobs.example.com/1"
+
+        matches = await (await client.get("/api/matches", headers=a)).json()
+        assert [(m["score"], m["title"], m["company"], m["matched_skills"]) for m in matches] == [
+            (0.8, XSS_TITLE, "Acme", ["python"])]
+
+        resumes = await (await client.get("/api/resumes", headers=a)).json()
+        assert [r["event_id"] for r in resumes] == [s.a_resume, s.a_outside, s.a_traversal, s.a_pdf_outside]
+        assert resumes[0]["pdf_url"] == f"/api/resumes/{s.a_resume}/pdf"
+        assert resumes[0]["title"] == XSS_TITLE
+        assert not {"artifact_uri", "resume_json_uri"} & resumes[0].keys()  # server paths stay server-side
+
+        b_resumes = await (await client.get("/api/resumes", headers=s.headers(s.user_b))).json()
+        assert [r["event_id"] for r in b_resumes] == [s.b_resume]
+
+    _run(stack, tmp_path, scenario)
+
+
+def test_another_users_resume_is_not_found_rather_than_forbidden(stack: Settings, tmp_path: Path) -> None:
+    async def scenario(client: TestClient, s: Seeded) -> None:
+        a = s.headers(s.user_a)
+        for path in (f"/api/resumes/{s.b_resume}", f"/api/resumes/{s.b_resume}/pdf",
+                     "/api/resumes/no-such-resume", "/api/resumes/no-such-resume/pdf"):
+            response = await client.get(path, headers=a)
+            assert response.status == 404, path
+            assert await response.json() == {"error": "not found"}
+        # and the owner does get it
+        assert (await client.get(f"/api/resumes/{s.b_resume}", headers=s.headers(s.user_b))).status == 200
+
+    _run(stack, tmp_path, scenario)
+
+
+def test_a_resume_comes_with_its_lines_and_their_provenance(stack: Settings, tmp_path: Path) -> None:
+    async def scenario(client: TestClient, s: Seeded) -> None:
+        response = await client.get(f"/api/resumes/{s.a_resume}", headers=s.headers(s.user_a))
+        assert response.status == 200
+        detail = await response.json()
+        assert detail["event_id"] == s.a_resume
+        assert detail["title"] == XSS_TITLE
+        assert detail["lines"][0] == {"section": "header", "text": "Ada Lovelace",
+                                      "provenance": [{"path": "/basics/name", "transform": "verbatim"}]}
+        assert {"section": "Experience", "text": "Wrote the first program",
+                "provenance": [{"path": "/work/0/highlights/1", "transform": "verbatim"}]} in detail["lines"]
+        heading = next(line for line in detail["lines"] if line["text"].startswith("Engineer"))
+        assert [p["path"] for p in heading["provenance"]] == ["/work/0/position", "/work/0/name"]
+        assert len(detail["lines"]) == 5
+
+    _run(stack, tmp_path, scenario)
+
+
+def test_the_pdf_is_served_as_an_attachment(stack: Settings, tmp_path: Path) -> None:
+    async def scenario(client: TestClient, s: Seeded) -> None:
+        response = await client.get(f"/api/resumes/{s.a_resume}/pdf", headers=s.headers(s.user_a))
+        assert response.status == 200
+        assert await response.read() == PDF_BYTES
+        assert response.headers["Content-Type"] == "application/pdf"
+        variant = "va-" + s.user_a.removeprefix("ua-")
+        assert response.headers["Content-Disposition"] == f'attachment; filename="{variant}.pdf"'
+
+    _run(stack, tmp_path, scenario)
+
+
+def test_artifact_uris_outside_the_artifact_folder_are_never_served(
+        stack: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    read: list[Path] = []
+    original = Path.read_bytes
+
+    def spy(self: Path) -> bytes:
+        read.append(self)
+        return original(self)
+
+    monkeypatch.setattr(Path, "read_bytes", spy)
+
+    async def scenario(client: TestClient, s: Seeded) -> None:
+        a = s.headers(s.user_a)
+        for path in (f"/api/resumes/{s.a_outside}", f"/api/resumes/{s.a_traversal}",
+                     f"/api/resumes/{s.a_pdf_outside}/pdf"):
+            response = await client.get(path, headers=a)
+            assert response.status == 404, path
+        # the same row's in-folder artifact is still served
+        assert (await client.get(f"/api/resumes/{s.a_pdf_outside}", headers=a)).status == 200
+        assert read  # the spy sees the reads the API does make
+        assert not [p for p in read if p.name == "passwd" or p.resolve() == s.outside_file.resolve()]
+
+    _run(stack, tmp_path, scenario)
+
+
+def test_security_headers_health_and_the_web_client(stack: Settings, tmp_path: Path) -> None:
+    async def scenario(client: TestClient, s: Seeded) -> None:
+        health = await client.get("/healthz")
+        assert await health.json() == {"ok": True}
+        index = await client.get("/")
+        assert index.status == 200
+        html = await index.text()
+        assert '<script src="/static/app.js"></script>' in html
+        script = await client.get("/static/app.js")
+        assert script.status == 200
+        assert "javascript" in script.headers["Content-Type"]
+        js = await script.text()
+        assert "innerHTML" not in js and "textContent" in js
+        api = await client.get("/api/me", headers=s.headers(s.user_a))
+        unauthorized = await client.get("/api/me")
+        missing_static = await client.get("/static/../auth.py")
+        assert missing_static.status == 404
+        for response in (health, index, script, api, unauthorized, missing_static):
+            for name, value in SECURITY_HEADERS.items():
+                assert response.headers[name] == value, (response.url, name)
+        assert api.headers["Cache-Control"] == "no-store"
+
+    _run(stack, tmp_path, scenario)

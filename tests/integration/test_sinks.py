@@ -1,0 +1,191 @@
+"""The PostgreSQL sink against the real stack: records published to the real topics land in the read model,
+replays change nothing, profiles only move forward, and poison is dead-lettered without stopping the sink."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import asyncpg
+import pytest
+from confluent_kafka import Producer
+
+from sinks.runner import run_sink
+from streams.kafka_clients import RecordPublisher, Serdes, producer_config, registry_client
+from streams.messages import (
+    BoardSource,
+    JobAnalyzed,
+    JobDiscovered,
+    JobPosting,
+    MatchDecision,
+    Message,
+    Preferences,
+    ResumeGenerated,
+    UserProfile,
+)
+from streams.settings import Settings
+from streams.topics import (
+    JOB_ANALYZED,
+    JOB_CATALOG,
+    JOB_DISCOVERED,
+    RESUME_GENERATED,
+    USER_PROFILES,
+    TopicSpec,
+    dead_letter_topic,
+)
+
+pytestmark = pytest.mark.integration
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+IDLE_EXIT_S = 4.0
+
+
+def _id(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def sink_settings(stack: Settings) -> Settings:
+    return stack.model_copy(update={"app_id": _id("sinktest")})
+
+
+def publish(settings: Settings, records: list[tuple[TopicSpec, str, Message]]) -> None:
+    publisher = RecordPublisher(settings, Serdes(registry_client(settings)))
+    for topic, key, message in records:
+        publisher.publish(topic, key, message)
+    publisher.flush()
+
+
+def run_until_idle(settings: Settings) -> None:
+    asyncio.run(asyncio.wait_for(run_sink(settings, idle_exit_s=IDLE_EXIT_S), timeout=120))
+
+
+def fetch(settings: Settings, sql: str, *args: Any) -> list[asyncpg.Record]:
+    async def query() -> list[asyncpg.Record]:
+        connection = await asyncpg.connect(settings.database_url)
+        try:
+            return list(await connection.fetch(sql, *args))
+        finally:
+            await connection.close()
+
+    return asyncio.run(query())
+
+
+def profile(user_id: str, version: int, name: str, at: datetime = T0) -> UserProfile:
+    return UserProfile(event_id=_id("ev"), user_id=user_id, occurred_at=at, email=f"{user_id}@example.com",
+                       profile_version=version, profile_json=json.dumps({"basics": {"name": name, "phone": "555"}}),
+                       preferences=Preferences())
+
+
+def posting(job_id: str, title: str, at: datetime) -> JobPosting:
+    return JobPosting(event_id=_id("ev"), occurred_at=at, canonical_job_id=job_id, source=BoardSource.GREENHOUSE,
+                      board_token="acme", source_job_id="1", title=title, company="Acme",
+                      locations=["Berlin", "Remote"], url="https://example.com/1", description_text="Build things.",
+                      content_hash="h1")
+
+
+def discovered(user_id: str, job_id: str) -> JobDiscovered:
+    return JobDiscovered(event_id=_id("ev"), user_id=user_id, occurred_at=T0, canonical_job_id=job_id,
+                         search_name="python", title="Engineer", company="Acme", match_reasons=["keyword: python"])
+
+
+def analyzed(user_id: str, job_id: str) -> JobAnalyzed:
+    return JobAnalyzed(event_id=_id("ev"), user_id=user_id, occurred_at=T0, canonical_job_id=job_id, score=0.8,
+                       matched_skills=["Python"], missing_skills=["Go"], decision=MatchDecision.PROCEED,
+                       reasons=["strong overlap"])
+
+
+def resume(user_id: str, job_id: str) -> ResumeGenerated:
+    return ResumeGenerated(event_id=_id("ev"), user_id=user_id, occurred_at=T0, canonical_job_id=job_id,
+                           variant_id="v1", template="classic", artifact_uri="file:///tmp/r.pdf", sha256="a" * 64,
+                           ats_score=0.9, provenance_summary="3 bullets rephrased")
+
+
+def test_each_topic_lands_in_its_view(stack: Settings) -> None:
+    settings = sink_settings(stack)
+    user_id, job_id = _id("user"), _id("job")
+    events = [discovered(user_id, job_id), analyzed(user_id, job_id), resume(user_id, job_id)]
+    publish(settings, [
+        (USER_PROFILES, user_id, profile(user_id, 1, "Ada Lovelace")),
+        (JOB_CATALOG, job_id, posting(job_id, "Senior Engineer", T0 + timedelta(hours=1))),
+        (JOB_CATALOG, job_id, posting(job_id, "Engineer (stale)", T0)),  # older: latest by occurred_at wins
+        (JOB_DISCOVERED, user_id, events[0]),
+        (JOB_ANALYZED, user_id, events[1]),
+        (RESUME_GENERATED, user_id, events[2]),
+    ])
+
+    run_until_idle(settings)
+
+    [user] = fetch(settings, "SELECT * FROM view_users WHERE user_id = $1", user_id)
+    assert dict(user) == {"user_id": user_id, "email": f"{user_id}@example.com", "name": "Ada Lovelace",
+                          "profile_version": 1, "updated_at": T0}
+    [job] = fetch(settings, "SELECT * FROM view_jobs WHERE canonical_job_id = $1", job_id)
+    assert (job["title"], job["status"], json.loads(job["locations"])) == ("Senior Engineer", "OPEN",
+                                                                           ["Berlin", "Remote"])
+    [discovery] = fetch(settings, "SELECT * FROM view_discoveries WHERE user_id = $1", user_id)
+    assert (discovery["event_id"], json.loads(discovery["reasons"])) == (events[0].event_id, ["keyword: python"])
+    [match] = fetch(settings, "SELECT * FROM view_matches WHERE user_id = $1", user_id)
+    assert (match["event_id"], match["score"], match["decision"], json.loads(match["missing_skills"])) == (
+        events[1].event_id, 0.8, "PROCEED", ["Go"])
+    [resume_row] = fetch(settings, "SELECT * FROM view_resumes WHERE user_id = $1", user_id)
+    assert (resume_row["event_id"], resume_row["sha256"], resume_row["provenance_summary"]) == (
+        events[2].event_id, "a" * 64, "3 bullets rephrased")
+
+
+def test_replaying_the_same_records_keeps_one_row_per_event(stack: Settings) -> None:
+    settings = sink_settings(stack)
+    user_id, job_id = _id("user"), _id("job")
+    records: list[tuple[TopicSpec, str, Message]] = [
+        (JOB_DISCOVERED, user_id, discovered(user_id, job_id)),
+        (JOB_ANALYZED, user_id, analyzed(user_id, job_id)),
+        (RESUME_GENERATED, user_id, resume(user_id, job_id)),
+    ]
+    publish(settings, records)
+    run_until_idle(settings)
+    publish(settings, records)  # the same events again, as a producer retry or a replay would
+    run_until_idle(settings)
+    run_until_idle(sink_settings(stack))  # and a fresh group replaying every topic from the start
+
+    for table in ("view_discoveries", "view_matches", "view_resumes"):
+        rows = fetch(settings, f"SELECT event_id FROM {table} WHERE user_id = $1", user_id)
+        assert len(rows) == 1, table
+
+
+def test_a_profile_only_moves_forward(stack: Settings) -> None:
+    settings = sink_settings(stack)
+    user_id = _id("user")
+    publish(settings, [(USER_PROFILES, user_id, profile(user_id, 2, "Grace Hopper")),
+                       (USER_PROFILES, user_id, profile(user_id, 1, "Grace (old)"))])
+    run_until_idle(settings)
+    assert [tuple(r) for r in fetch(settings, "SELECT name, profile_version FROM view_users WHERE user_id = $1",
+                                    user_id)] == [("Grace Hopper", 2)]
+
+    publish(settings, [(USER_PROFILES, user_id, profile(user_id, 3, "Rear Admiral Hopper", T0 + timedelta(1)))])
+    run_until_idle(settings)
+    assert [tuple(r) for r in fetch(settings, "SELECT name, profile_version FROM view_users WHERE user_id = $1",
+                                    user_id)] == [("Rear Admiral Hopper", 3)]
+
+
+def test_a_poison_record_is_dead_lettered_and_later_records_land(stack: Settings,
+                                                                  read_topic: Callable[..., list[Any]]) -> None:
+    settings = sink_settings(stack)
+    user_id, job_id = _id("user"), _id("job")
+    poison = f"not avro {uuid.uuid4()}".encode()
+    producer = Producer(producer_config(settings))
+    producer.produce(JOB_DISCOVERED.name, key=user_id.encode(), value=poison)
+    assert producer.flush(30) == 0
+    later = discovered(user_id, job_id)
+    publish(settings, [(JOB_DISCOVERED, user_id, later)])
+
+    run_until_idle(settings)
+
+    rows = fetch(settings, "SELECT event_id FROM view_discoveries WHERE user_id = $1", user_id)
+    assert [r["event_id"] for r in rows] == [later.event_id]
+    letters = read_topic(dead_letter_topic(JOB_DISCOVERED).name, avro_key=False,
+                         until=lambda ms: any(m.value()["value"] == poison for m in ms))
+    [letter] = [m.value() for m in letters if m.value()["value"] == poison]
+    assert (letter["source_topic"], letter["error_type"], letter["processor"], letter["key"]) == (
+        JOB_DISCOVERED.name, "DecodeError", "sink.views", user_id.encode())
