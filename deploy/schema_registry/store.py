@@ -26,6 +26,10 @@ from deploy.schema_registry.exceptions import StoreError, StoreTimeout
 logger = logging.getLogger(__name__)
 
 RawRecord = tuple[bytes | None, bytes | None]
+_LEADER_PENDING = frozenset({
+    KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE, KafkaError.UNKNOWN_TOPIC_OR_PART,
+    KafkaError._UNKNOWN_PARTITION, KafkaError._UNKNOWN_TOPIC,
+})
 
 
 class SchemaLog(Protocol):
@@ -105,8 +109,11 @@ class KafkaSchemaLog:
                 _low, high = consumer.get_watermark_offsets(partition, timeout=self._timeout_s)
                 break
             except KafkaException as exc:
-                # Right after a broker (re)start the partition may have no leader yet: that passes.
-                if not exc.args[0].retriable() or time.monotonic() > deadline:
+                # Right after the topic is created, or the broker (re)started, the partition may have no leader
+                # yet: that passes. (librdkafka does not always flag these as retriable here.)
+                error = exc.args[0]
+                passing = error.retriable() or error.code() in _LEADER_PENDING
+                if not passing or time.monotonic() > deadline:
                     raise StoreError(f"cannot read offsets of {self._topic}: {exc}") from exc
                 time.sleep(0.5)
         records: list[RawRecord] = []
