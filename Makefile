@@ -43,7 +43,7 @@ demo: stack
 	@echo "  $(RF) topics tail profile.rejected"
 	@echo "  $(RF) topics tail job.discovered    then job.analysis, job.analyzed, resume.generated"
 	@echo "  .resumeflow/artifacts/             the rendered resumes, by sha256 (the URIs above)"
-	@echo "  $(RF) render --profile deploy/demo/ada.profile.json --job tests/fixtures/jobs/backend_engineer.txt --out /tmp/cv"
+	@echo "  $(RF) render --profile demo/ada.profile.json --job tests/fixtures/jobs/backend_engineer.txt --out /tmp/cv"
 	@echo "  $(RF) stack status                the services and their addresses (also in .resumeflow/stack.env)"
 
 lint: venv

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import numpy as np
 
-from processors.analysis.eval_dedup import load_glassdoor
-from streams.embeddings import MiniLmEmbedder
+from adapters.embeddings import MiniLmEmbedder
+from evaluation.dedup import load_glassdoor
 
 DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "postings" / "glassdoor_ds_jobs.csv"
 

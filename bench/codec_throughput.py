@@ -21,8 +21,8 @@ def main() -> None:
     args = parser.parse_args()
 
     serde = Serdes(registry_client(load_settings())).value(USER_PROFILES)
-    profile_json = (resources.files("deploy") / "demo" / "ada.profile.json").read_text()
-    prefs = Preferences.model_validate_json((resources.files("deploy") / "demo" / "ada.prefs.json").read_text())
+    profile_json = (resources.files("demo") / "ada.profile.json").read_text()
+    prefs = Preferences.model_validate_json((resources.files("demo") / "ada.prefs.json").read_text())
     record = UserProfile(event_id=new_event_id(), user_id="u", occurred_at=utc_now(), email="a@example.org",
                          profile_version=1, profile_json=profile_json, preferences=prefs)
     serde.bind()

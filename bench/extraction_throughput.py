@@ -1,7 +1,7 @@
 """Throughput of the deterministic requirement extractor (`extract_requirements`): postings per second, one core.
 
 Reads ../shared/data/postings/glassdoor_ds_jobs.csv (real descriptions, evaluation use only) when it is there,
-else the demo boards shipped in deploy/demo/boards; skips cleanly when neither can be read.
+else the demo boards shipped in demo/boards; skips cleanly when neither can be read.
 
 Usage: python -m bench.extraction_throughput [--rounds N]
 """
@@ -20,7 +20,7 @@ from processors.discovery.model import FetchedPosting
 
 ROOT = Path(__file__).resolve().parents[1]
 GLASSDOOR = ROOT.parent / "shared" / "data" / "postings" / "glassdoor_ds_jobs.csv"
-DEMO_GREENHOUSE = ROOT / "deploy" / "demo" / "boards" / "greenhouse" / "examplecorp.json"
+DEMO_GREENHOUSE = ROOT / "demo" / "boards" / "greenhouse" / "examplecorp.json"
 
 
 def load_postings() -> tuple[str, list[FetchedPosting]]:

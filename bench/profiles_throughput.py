@@ -16,7 +16,7 @@ from importlib import resources
 
 from confluent_kafka import Consumer, TopicPartition
 
-from processors.profiles.step import user_id_for_email
+from streams.ids import user_id_for_email
 from streams.kafka_clients import RecordPublisher, Serdes, registry_client
 from streams.messages import UserCommand, UserCommandKind, new_event_id, utc_now
 from streams.settings import load_settings
@@ -30,7 +30,7 @@ def main() -> None:
     settings = load_settings()
     app_id = f"bench-{uuid.uuid4().hex[:8]}"  # a fresh group and changelog: nothing to replay
     env = {**os.environ, "RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_WORKER_ID": "bench"}
-    subprocess.run([sys.executable, "-m", "streams.cli", "topics", "apply"], env=env, check=True,
+    subprocess.run([sys.executable, "-m", "cli.main", "topics", "apply"], env=env, check=True,
                    capture_output=True)
 
     # Start from the end of user.profiles so only this run's output is counted.
@@ -42,7 +42,7 @@ def main() -> None:
     consumer.assign(ends)
 
     serdes = Serdes(registry_client(settings))
-    profile_json = (resources.files("deploy") / "demo" / "ada.profile.json").read_text()
+    profile_json = (resources.files("demo") / "ada.profile.json").read_text()
     run = uuid.uuid4().hex[:8]
     expected = set()
     publisher = RecordPublisher(settings, serdes)
@@ -59,7 +59,7 @@ def main() -> None:
 
     worker_log = settings.home / "bench-worker.log"
     with worker_log.open("wb") as log:
-        worker = subprocess.Popen([sys.executable, "-m", "streams.cli", "worker", "profiles", "--loglevel",
+        worker = subprocess.Popen([sys.executable, "-m", "cli.main", "worker", "profiles", "--loglevel",
                                    "warning"], env=env, stdout=log, stderr=subprocess.STDOUT)
     started = time.monotonic()
     key_serde = serdes.key(USER_PROFILES)

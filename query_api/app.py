@@ -22,8 +22,8 @@ from urllib.request import url2pathname
 import asyncpg
 from aiohttp import web
 
-from processors.generation.model import TailoredResume
 from query_api.auth import require_secret, verify_token
+from streams.messages.resume_document import TailoredResume
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-import traceback
 from typing import Any
 
 import asyncpg
@@ -20,16 +19,16 @@ from pydantic import ValidationError
 
 from sinks.postgres import VIEWS, VIEWS_BY_TOPIC, PostgresViewSink, View
 from sinks.views import SCHEMA
+from streams.dead_letters import dead_letter
 from streams.errors import DecodeError, ResumeflowError
 from streams.kafka_clients import Serdes, producer_config, registry_client
-from streams.messages import DeadLetter, Message, new_event_id, utc_now
+from streams.messages import Message
 from streams.settings import Settings
 from streams.topics import dead_letter_topic
 
 log = logging.getLogger(__name__)
 
 PROCESSOR = "sink.views"
-MAX_ERROR_CHARS = 2000
 CONSUME_MAX = 500
 CONSUME_TIMEOUT_S = 0.5
 
@@ -49,15 +48,6 @@ def decode(serdes: Serdes, view: View, value: bytes | None) -> Message:
     return view.model.model_validate(serdes.value(view.topic).decode(value))
 
 
-def dead_letter(record: Any, exc: BaseException) -> DeadLetter:
-    reason = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-    return DeadLetter(
-        event_id=new_event_id(), occurred_at=utc_now(), processor=PROCESSOR, source_topic=record.topic(),
-        source_partition=record.partition(), source_offset=record.offset(), error_type=type(exc).__name__,
-        error=reason[:MAX_ERROR_CHARS], key=record.key(), value=record.value(),
-    )
-
-
 class _DeadLetters:
     """Sends poison records to their topic's DLQ (same partition, raw key); `flush` waits for the acks."""
 
@@ -68,7 +58,8 @@ class _DeadLetters:
         self.unflushed = 0
 
     def send(self, view: View, record: Any, exc: BaseException) -> None:
-        letter = dead_letter(record, exc)
+        letter = dead_letter(PROCESSOR, topic=record.topic(), partition=record.partition(), offset=record.offset(),
+                             key=record.key(), value=record.value(), exc=exc)
         dlq = dead_letter_topic(view.topic)
         log.warning("dead-lettering %s[%d]@%d to %s: %s", letter.source_topic, letter.source_partition,
                     letter.source_offset, dlq.name, letter.error)

@@ -27,3 +27,13 @@ class EncodeError(ResumeflowError):
 
 class CoPartitioningError(UserError):
     """User-scoped topics disagree on their partition count, so a user's records would land in different cells."""
+
+
+class TransientError(ResumeflowError):
+    """A dependency (database, cache, remote API) cannot be reached right now; the same work succeeds later.
+    The cell agent waits and retries the record instead of counting it as poison."""
+
+
+class PoisonRecord(ResumeflowError):
+    """A record that can never be processed as it is (for example its outputs would not fit on their topic):
+    it goes to its topic's dead-letter topic with this reason, at once."""

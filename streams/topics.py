@@ -111,7 +111,17 @@ AI_BUDGET = TopicSpec(name="ai.budget", scope=Scope.JOB, key_schema="budget_scop
                       retention_ms=90 * DAY_MS, doc="A user's or a cell's daily LLM budget was reached.")
 JOB_DISCOVERED = _user("job.discovered", "job_discovered", "A posting matched one of a user's saved searches.")
 JOB_ANALYZED = _user("job.analyzed", "job_analyzed", "Match score and decision for a user and a job.")
+ANALYSIS_REQUESTS = TopicSpec(name="analysis.requests", scope=Scope.JOB, key_schema="canonical_job_id",
+                              value_schema="analysis_requested", retention_ms=30 * DAY_MS,
+                              doc="A user's cell asks a posting's cell for its analysis (re-keyed user -> job).")
+ANALYSIS_DELIVERIES = _user("analysis.deliveries", "analysis_delivered",
+                            "A posting's analysis for a user's cell (re-keyed job -> user).", retention_ms=30 * DAY_MS)
+ANALYSIS_FAILED = TopicSpec(name="analysis.failed", scope=Scope.JOB, key_schema="canonical_job_id",
+                            value_schema="analysis_failed", retention_ms=90 * DAY_MS,
+                            doc="A posting that could not be analyzed, and why.")
 RESUME_GENERATED = _user("resume.generated", "resume_generated", "A rendered, verified resume variant.")
+RESUME_FAILED = _user("resume.failed", "resume_failed", "No resume could be made for a job, and why.",
+                      retention_ms=90 * DAY_MS)
 APPLICATION_SUBMITTED = _user("application.submitted", "application_submitted", "An application was sent.")
 RESPONSE_RECEIVED = _user("response.received", "response_received", "An employer's answer to an application.")
 WORKFLOW_COMPLETED = _user("workflow.completed", "workflow_completed", "A user's journey with a job ended.")
@@ -133,19 +143,22 @@ BOARD_CELLS = TableSpec(name="discovery-boards", scope=Scope.BOARD, key_schema="
 SOURCE_TOPICS: tuple[TopicSpec, ...] = (
     USER_COMMANDS, USER_PROFILES, PROFILE_REJECTED, JOB_CATALOG, JOB_ANALYSIS, JOB_DISCOVERED, JOB_ANALYZED,
     RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED, BOARD_SUBSCRIPTIONS, AI_BUDGET,
-    SOURCE_FAILED,
+    SOURCE_FAILED, ANALYSIS_REQUESTS, ANALYSIS_DELIVERIES, ANALYSIS_FAILED, RESUME_FAILED,
 )
 ANALYSIS_USERS = TableSpec(name="analysis-users", value_schema="analysis_user",
-                           doc="what each user's profile shows, and the postings going ahead")
+                           doc="what each user's profile shows, postings awaiting analysis, decisions taken")
+ANALYSIS_JOBS = TableSpec(name="analysis-jobs", scope=Scope.JOB, key_schema="canonical_job_id",
+                          value_schema="analysis_job", doc="each posting's latest analysis and who asked for it")
 GENERATION_USERS = TableSpec(name="generation-users", value_schema="generation_user",
-                             doc="each user's latest master profile, for tailoring")
-TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, ANALYSIS_USERS, GENERATION_USERS)
+                             doc="each user's latest master profile, decisions waiting for it, what was generated")
+TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, ANALYSIS_USERS, ANALYSIS_JOBS,
+                                 GENERATION_USERS)
 
 
 def board_polls(settings: Settings) -> TopicSpec:
     """Discovery's ticks to itself: internal to one deployment (app id), like a changelog."""
     return TopicSpec(name=f"{settings.app_id}-discovery-polls", scope=Scope.BOARD, key_schema="board_key",
-                     value_schema="poll_requested", retention_ms=1 * DAY_MS, with_dead_letter=False,
+                     value_schema="poll_requested", retention_ms=1 * DAY_MS,
                      doc="Ticks that make the worker owning a board consider polling it.")
 
 
@@ -158,7 +171,8 @@ def dead_letter_topic(source: TopicSpec) -> TopicSpec:
 def catalog(settings: Settings) -> tuple[TopicSpec, ...]:
     """Every topic the platform owns, in a stable order."""
     internal = (*(table.changelog(settings) for table in TABLES), board_polls(settings))
-    return SOURCE_TOPICS + internal + tuple(dead_letter_topic(t) for t in SOURCE_TOPICS)
+    dead_letters = tuple(dead_letter_topic(t) for t in (*SOURCE_TOPICS, *internal) if t.with_dead_letter)
+    return SOURCE_TOPICS + internal + dead_letters
 
 
 def by_name(settings: Settings, name: str) -> TopicSpec:

@@ -82,6 +82,11 @@ class Neighbour(_Frozen):
     def root(self) -> str:
         return self.canonical_of or self.canonical_job_id
 
+    @classmethod
+    def from_row(cls, row: object) -> Neighbour:
+        """From anything with a Neighbour's attributes (the vector store's `NearestRow`)."""
+        return cls.model_validate(row, from_attributes=True)
+
 
 class DedupDecision(_Frozen):
     canonical_job_id: str

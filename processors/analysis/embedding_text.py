@@ -1,4 +1,4 @@
-"""The text analysis embeds for each posting, its fingerprint, and the port that embeds it. Pure; no I/O.
+"""The text analysis embeds for each posting, its fingerprint. Pure; no I/O (the embedder is `adapters.embeddings`).
 
 all-MiniLM-L6-v2 reads at most 256 word pieces and silently drops the rest, so what goes first decides what is
 compared: title and company (the identity of a role), then the locations, then the start of the description,
@@ -11,27 +11,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Sequence
-from typing import Protocol
-
-import numpy as np
 
 from streams.messages import JobPosting, Workplace
 
 DESCRIPTION_CHARS = 1000
-EMBEDDING_DIMENSIONS = 384
 # A cut is moved back to the end of a sentence (or else a word) when one ends at most this far before the limit.
 _CUT_SLACK = 200
 _WHITESPACE = re.compile(r"\s+")
 _LINE_BREAK = re.compile(r"\s*\n\s*")
 _SPACES = re.compile(r"[^\S\n]+")
 _SENTENCE_END = re.compile(r"[.!?;:](?=\s)|\n")
-
-
-class Embedder(Protocol):
-    """Turns texts into unit-length vectors (one row each, `EMBEDDING_DIMENSIONS` wide), so a dot product is a
-    cosine similarity. Slow work: the agent calls it outside `step`."""
-
-    def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
 def truncate_description(text: str, limit: int = DESCRIPTION_CHARS) -> str:

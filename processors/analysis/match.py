@@ -1,66 +1,35 @@
-"""A user's fit with an analyzed posting, in the user's cell. Pure: the slow parts (embeddings, fuzzy skill
-similarity) are computed by the agent and handed in as numbers.
+"""A user's fit with an analyzed posting, in the user's cell. Pure: the embeddings and the fuzzy skill matches are
+computed by the ports and handed in.
 
-The score is a weighted blend a user can follow: the share of the posting's skills the profile shows, how
-close profile and posting read (embedding cosine), and whether the years of experience suffice.
+The score is a weighted blend a user can follow: the share of the posting's skills the profile shows, how close
+profile and posting read (embedding cosine), and whether the years of experience suffice.
 """
 
 from __future__ import annotations
 
 import json
-import uuid
+import math
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from streams.messages import AnalysisUser, JobAnalysis, JobAnalyzed, JobDiscovered, MatchDecision, UserProfile
+from streams.ids import derived_id
+from streams.messages import (
+    AnalysisUser,
+    DecidedMatch,
+    JobAnalysis,
+    JobAnalyzed,
+    MatchDecision,
+    RequiredSkill,
+    UserProfile,
+)
+from textkit.jsonresume import profile_terms, years_of_experience
 
 SKILLS_WEIGHT, SIMILARITY_WEIGHT, EXPERIENCE_WEIGHT = 0.5, 0.35, 0.15
 PREFERRED_WEIGHT = 0.5  # a "nice to have" counts half
 PROCEED_AT = 0.45
 # MiniLM cosine between a whole resume and a posting lands roughly in 0.1..0.7; map that span to 0..1.
 SIMILARITY_FLOOR, SIMILARITY_SPAN = 0.15, 0.5
-_IDS = uuid.UUID("3c0e2f7a-9b1d-4b8e-8f44-2f6c1e0d5a93")
-
-
-def _months(start: str | None, end: str | None, today: date) -> int:
-    def parse(value: str | None, default: date) -> date:
-        if not value:
-            return default
-        parts = [int(p) for p in value.split("-")[:3]]
-        return date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
-
-    try:
-        begin, finish = parse(start, today), parse(end, today)
-    except (ValueError, TypeError):
-        return 0
-    # Both months count: JSON Resume's endDate is the last month worked.
-    return max(0, (finish.year - begin.year) * 12 + finish.month - begin.month + 1)
-
-
-def profile_terms(profile: dict[str, Any]) -> set[str]:
-    """Skill terms a JSON Resume states: skills and their keywords, project keywords, languages."""
-    terms: set[str] = set()
-    for skill in profile.get("skills") or []:
-        terms.update(t.casefold() for t in [skill.get("name") or "", *(skill.get("keywords") or [])] if t)
-    for project in profile.get("projects") or []:
-        terms.update(t.casefold() for t in project.get("keywords") or [] if t)
-    for language in profile.get("languages") or []:
-        if language.get("language"):
-            terms.add(language["language"].casefold())
-    return terms
-
-
-def years_of_experience(profile: dict[str, Any], *, today: date) -> float:
-    """Years of work, overlapping jobs counted once (by month)."""
-    months: set[tuple[int, int]] = set()
-    for job in profile.get("work") or []:
-        start = job.get("startDate")
-        span = _months(start, job.get("endDate"), today)
-        if start and span:
-            year, month = (int(p) for p in [*start.split("-"), "1"][:2])
-            for offset in range(span):
-                months.add((year + (month - 1 + offset) // 12, (month - 1 + offset) % 12 + 1))
-    return round(len(months) / 12, 1)
 
 
 def profile_text(profile: dict[str, Any]) -> str:
@@ -77,38 +46,51 @@ def profile_text(profile: dict[str, Any]) -> str:
 
 def on_profile(cell: AnalysisUser | None, profile: UserProfile, embedding: list[float], *, today: date
                ) -> AnalysisUser | None:
-    """The user's state after a new profile version (None when it is an older or replayed version)."""
+    """The user's state after a new profile version (None when it is an older or replayed version); what the
+    cell remembers about postings (pending, decided, going ahead) is kept."""
     if cell is not None and profile.profile_version <= cell.profile_version:
         return None
     document: dict[str, Any] = json.loads(profile.profile_json)
-    return AnalysisUser(
-        user_id=profile.user_id, profile_version=profile.profile_version, terms=sorted(profile_terms(document)),
-        years_of_experience=years_of_experience(document, today=today), embedding=embedding,
-        proceeding=cell.proceeding if cell is not None else {},
-    )
+    kept = cell or AnalysisUser(user_id=profile.user_id)
+    return kept.model_copy(update={
+        "profile_version": profile.profile_version, "terms": sorted(profile_terms(document)),
+        "years_of_experience": years_of_experience(document, today=today), "embedding": embedding,
+    })
 
 
-def step(
-    cell: AnalysisUser,
-    discovered: JobDiscovered,
-    analysis: JobAnalysis,
-    *,
-    similarity: float,
-    fuzzy_matches: dict[str, str],
-    now: datetime,
-) -> tuple[AnalysisUser, JobAnalyzed]:
-    """Score one discovered posting for its user. `similarity` is the cosine of the profile's and the posting's
-    embeddings; `fuzzy_matches` maps a required skill's name to the profile term the embeddings found close
-    enough (beyond exact name and keyword matches)."""
+def named_in_profile(skill: RequiredSkill, terms: set[str]) -> bool:
+    """Whether the profile states the skill by its name or one of its keywords (case-insensitively)."""
+    return bool({skill.name.casefold(), *(k.casefold() for k in skill.keywords)} & terms)
+
+
+def unmatched_skills(cell: AnalysisUser, analysis: JobAnalysis) -> list[str]:
+    """The posting's skills the profile does not name: the ones worth an embedding comparison."""
+    terms = set(cell.terms)
+    return [s.name for s in analysis.requirements.skills if not named_in_profile(s, terms)]
+
+
+def cosine(a: Sequence[float], b: Sequence[float]) -> float:
+    """Cosine of two vectors; 0.0 when either is missing (an old analysis without its embedding)."""
+    if not a or not b or len(a) != len(b):
+        return 0.0
+    norm = math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b))
+    return sum(x * y for x, y in zip(a, b, strict=True)) / norm if norm else 0.0
+
+
+def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str, str], now: datetime
+           ) -> tuple[AnalysisUser, JobAnalyzed]:
+    """Score one analyzed posting for the cell's user and decide. `fuzzy_matches` maps a required skill's name to
+    the profile term the embeddings found close enough (beyond exact name and keyword matches). A user never goes
+    ahead with two postings of one canonical job."""
     terms = set(cell.terms)
     requirements = analysis.requirements
+    similarity = cosine(cell.embedding, analysis.embedding)
     matched, missing, reasons = [], [], []
     weight_have = weight_all = 0.0
     for skill in requirements.skills:
         weight = 1.0 if skill.required else PREFERRED_WEIGHT
         weight_all += weight
-        forms = {skill.name.casefold(), *(k.casefold() for k in skill.keywords)}
-        if forms & terms or skill.name in fuzzy_matches:
+        if named_in_profile(skill, terms) or skill.name in fuzzy_matches:
             matched.append(skill.name)
             weight_have += weight
         elif skill.required:
@@ -127,7 +109,7 @@ def step(
         reasons.insert(0, f"{len(matched)} of {len(requirements.skills)} skills shown in the profile")
     reasons.append(f"profile and posting similarity {similarity:.2f}")
 
-    job_id = discovered.canonical_job_id
+    job_id = analysis.canonical_job_id
     duplicate_of = analysis.duplicate_of
     same_job = duplicate_of or job_id
     taken_by = next(
@@ -145,9 +127,27 @@ def step(
         decision = MatchDecision.SKIP
         reasons.append(f"score {score:.2f} is below {PROCEED_AT}")
     analyzed = JobAnalyzed(
-        event_id=str(uuid.uuid5(_IDS, f"{discovered.user_id}\x1f{job_id}\x1f{analysis.content_hash}")),
-        user_id=discovered.user_id, occurred_at=now, canonical_job_id=job_id, score=score,
+        event_id=derived_id("analyzed", cell.user_id, job_id, analysis.content_hash),
+        user_id=cell.user_id, occurred_at=now, canonical_job_id=job_id, score=score,
         matched_skills=matched, missing_skills=missing, duplicate_of=duplicate_of, decision=decision,
-        reasons=reasons,
+        reasons=reasons, requirements=requirements if decision is MatchDecision.PROCEED else None,
     )
-    return cell, analyzed
+    return _decided(cell, job_id, analysis.content_hash), analyzed
+
+
+def unanalyzable(cell: AnalysisUser, canonical_job_id: str, failure: str, *, now: datetime
+                 ) -> tuple[AnalysisUser, JobAnalyzed]:
+    """A posting that could not be analyzed is skipped, and the user sees why."""
+    analyzed = JobAnalyzed(
+        event_id=derived_id("analyzed", cell.user_id, canonical_job_id, "failed", failure),
+        user_id=cell.user_id, occurred_at=now, canonical_job_id=canonical_job_id, score=0.0,
+        decision=MatchDecision.SKIP, reasons=[f"the posting could not be analyzed: {failure}"],
+    )
+    return _decided(cell, canonical_job_id, f"failed:{failure}"), analyzed
+
+
+def _decided(cell: AnalysisUser, canonical_job_id: str, content_hash: str) -> AnalysisUser:
+    pending = {job: p for job, p in cell.pending.items() if job != canonical_job_id}
+    decided = {**cell.decided, canonical_job_id: DecidedMatch(content_hash=content_hash,
+                                                              profile_version=cell.profile_version)}
+    return cell.model_copy(update={"pending": pending, "decided": decided})

@@ -1,14 +1,100 @@
-"""What analysis knows about a posting: its requirements in JSON Resume's job-schema shape, extended with the
-structured fields matching needs (years, level, degree). The types are the `job.analysis` topic's contract, so
-they live with the other messages; this module names them for the analysis code."""
+"""What analysis works with: the requirement types of the `job.analysis` contract (defined with the other
+messages, named here for analysis's code) and the requests and results of its ports."""
 
+from __future__ import annotations
+
+from processors.analysis.dedup import Neighbour
 from streams.messages import (
+    BudgetCrossed,
     Experience,
+    JobAnalysis,
+    JobPosting,
     JobRequirements,
     RemoteLevel,
     RequiredSkill,
     Salary,
     Seniority,
+    UserProfile,
 )
+from streams.processor import PortRequest, PortResult
 
-__all__ = ["Experience", "JobRequirements", "RemoteLevel", "RequiredSkill", "Salary", "Seniority"]
+__all__ = [
+    "CompareSkills",
+    "EmbedProfile",
+    "ExaminationFailed",
+    "ExaminePosting",
+    "Experience",
+    "IndexPosting",
+    "JobRequirements",
+    "PostingExamined",
+    "ProfileEmbedded",
+    "RemoteLevel",
+    "RequiredSkill",
+    "Salary",
+    "Seniority",
+    "SkillsCompared",
+]
+
+
+# --- a posting's cell ------------------------------------------------------------------------------------------
+
+
+class ExaminePosting(PortRequest):
+    """Read the posting's requirements (LLM or deterministic), embed it, and find its nearest stored postings of
+    the same company."""
+
+    posting: JobPosting
+
+
+class PostingExamined(PortResult):
+    posting: JobPosting
+    requirements: JobRequirements
+    extractor: str
+    embedding: list[float]
+    neighbours: list[Neighbour]
+    budget_events: tuple[BudgetCrossed, ...] = ()
+
+
+class ExaminationFailed(PortResult):
+    """The posting cannot be analyzed as it is (e.g. nothing to embed): a decision, not an outage."""
+
+    posting: JobPosting
+    reason: str
+
+
+class IndexPosting(PortRequest):
+    """Store the posting's embedding where later postings look for duplicates (a side effect, no result)."""
+
+    canonical_job_id: str
+    canonical_of: str | None
+    company_norm: str
+    title_norm: str
+    locations: list[str]
+    content_hash: str
+    embedding: list[float]
+
+
+# --- a user's cell ---------------------------------------------------------------------------------------------
+
+
+class EmbedProfile(PortRequest):
+    profile: UserProfile
+
+
+class ProfileEmbedded(PortResult):
+    profile: UserProfile
+    embedding: list[float]
+
+
+class CompareSkills(PortRequest):
+    """Which of `unmatched` (skills the posting asks for, not named in the profile) the profile's `terms` cover
+    under another name, by embedding similarity."""
+
+    analysis: JobAnalysis
+    terms: list[str]
+    unmatched: list[str]
+
+
+class SkillsCompared(PortResult):
+    analysis: JobAnalysis
+    fuzzy_matches: dict[str, str]  # required skill -> the profile term that covers it

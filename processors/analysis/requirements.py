@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import logging
 
+from adapters.ai_gateway import AiGateway, AiGatewayError, job_posting_messages
 from processors.analysis.extraction import extract_requirements
-from processors.discovery.model import FetchedPosting
-from streams.ai_gateway import AiGateway, AiGatewayError, job_posting_messages
 from streams.messages import BudgetCrossed, JobPosting, JobRequirements
 
 log = logging.getLogger(__name__)
@@ -21,10 +20,6 @@ INSTRUCTION = (
 )
 # The catalog's postings belong to no user: their spend counts against the job partition's cell budget.
 CATALOG_USER = "catalog"
-
-
-def as_fetched(posting: JobPosting) -> FetchedPosting:
-    return FetchedPosting.model_validate(posting.model_dump(include=set(FetchedPosting.model_fields)))
 
 
 def posting_text(posting: JobPosting) -> str:
@@ -48,4 +43,4 @@ async def requirements_for(
                         posting.canonical_job_id, type(exc).__name__)
         else:
             return result.value, f"llm:{result.model}", [e.to_event() for e in result.budget_events]
-    return extract_requirements(as_fetched(posting)), "deterministic", []
+    return extract_requirements(posting), "deterministic", []

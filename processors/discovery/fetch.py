@@ -17,8 +17,15 @@ from pathlib import Path
 
 from redis.asyncio import Redis
 
-from processors.discovery.errors import FetchError, SourceParseError
-from processors.discovery.http_client import HttpClientSettings, PoliteHttpClient, open_vetted_session
+from adapters.http_fetch import (
+    CacheValidators,
+    FetchError,
+    HttpClientSettings,
+    PoliteHttpClient,
+    open_vetted_session,
+)
+from adapters.rate_limit import RedisTokenBucket
+from processors.discovery.errors import SourceParseError
 from processors.discovery.model import (
     BoardFailed,
     BoardFetched,
@@ -27,13 +34,20 @@ from processors.discovery.model import (
     FetchedPosting,
     FetchOutcome,
 )
-from processors.discovery.rate_limit import RedisTokenBucket
 from processors.discovery.sources import ashby, feed, file_import, greenhouse, lever
 from streams.messages import BOARD_NAME, BoardRef, BoardSource
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 MAX_LEVER_PAGES = 100
+
+
+def _cache(validators: BoardValidators) -> CacheValidators:
+    return CacheValidators(etag=validators.etag, last_modified=validators.last_modified)
+
+
+def _board(validators: CacheValidators) -> BoardValidators:
+    return BoardValidators(etag=validators.etag, last_modified=validators.last_modified)
 
 
 class BoardFetcher:
@@ -70,11 +84,11 @@ class BoardFetcher:
 
     async def _json_board(self, url: str, parse: Callable[..., list[FetchedPosting]], token: str,
                           validators: BoardValidators, now: datetime) -> FetchOutcome:
-        response = await self._http.get(url, validators=validators)
+        response = await self._http.get(url, validators=_cache(validators))
         if response.not_modified:
             return BoardNotModified(fetched_at=now)
         postings = parse(json.loads(response.body), board_token=token)
-        return BoardFetched(postings=postings, validators=response.validators, fetched_at=now)
+        return BoardFetched(postings=postings, validators=_board(response.validators), fetched_at=now)
 
     async def _lever(self, site: str, validators: BoardValidators, now: datetime) -> FetchOutcome:
         postings: list[FetchedPosting] = []
@@ -82,11 +96,11 @@ class BoardFetcher:
         for page in range(MAX_LEVER_PAGES):
             url = lever.page_url(self._settings.lever_url, site, page * lever.PAGE_SIZE)
             # Only the first page can be asked conditionally: it stands for the board as a whole.
-            response = await self._http.get(url, validators=validators if page == 0 else None)
+            response = await self._http.get(url, validators=_cache(validators) if page == 0 else None)
             if response.not_modified:
                 return BoardNotModified(fetched_at=now)
             if page == 0:
-                first_validators = response.validators
+                first_validators = _board(response.validators)
             items = json.loads(response.body)
             postings += lever.parse(items, board_token=site)
             if not isinstance(items, list) or len(items) < lever.PAGE_SIZE:
@@ -95,10 +109,10 @@ class BoardFetcher:
 
     async def _feed(self, url: str, validators: BoardValidators, now: datetime) -> FetchOutcome:
         # A feed URL is typed by a user: it must be a public http(s) address, and so must every redirect.
-        response = await self._http.get(url, validators=validators, check_public=True)
+        response = await self._http.get(url, validators=_cache(validators), check_public=True)
         if response.not_modified:
             return BoardNotModified(fetched_at=now)
-        return BoardFetched(postings=feed.parse(response.body, board_token=url), validators=response.validators,
+        return BoardFetched(postings=feed.parse(response.body, board_token=url), validators=_board(response.validators),
                             fetched_at=now)
 
     async def _file(self, name: str, validators: BoardValidators, now: datetime) -> FetchOutcome:

@@ -1,4 +1,5 @@
-"""Discovery's domain values: a posting as a source hands it over, and what a fetch of one board returned.
+"""Discovery's domain values: a posting as a source hands it over, and the fetch port: its request and what a
+fetch of one board returned.
 
 Pure: no I/O. The catalog identity (`canonical_job_id`) and change detection (`content_hash`) are defined
 here once, so re-fetches of an unchanged posting produce the same id and hash.
@@ -9,13 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict
 
-from streams.messages import BoardRef, BoardSource, UtcDatetime, Workplace
-
-NonEmptyStr = Annotated[str, Field(min_length=1)]
+from streams.messages import BoardRef, PostingFields
+from streams.processor import PortRequest, PortResult
 
 
 def board_key(board: BoardRef) -> str:
@@ -23,29 +22,8 @@ def board_key(board: BoardRef) -> str:
     return f"{board.source.value.lower()}:{board.token}"
 
 
-class FetchedPosting(BaseModel):
-    """One posting normalized from any source. Text fields are clean text; `description_html` is the
-    source's HTML kept as data (never rendered by us without escaping)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    source: BoardSource
-    board_token: NonEmptyStr
-    source_job_id: NonEmptyStr
-    title: NonEmptyStr
-    company: str
-    locations: list[str] = []
-    workplace: Workplace = Workplace.UNKNOWN
-    employment_type: str | None = None
-    salary_min: int | None = None
-    salary_max: int | None = None
-    salary_currency: str | None = None
-    posted_at: UtcDatetime | None = None
-    updated_at: UtcDatetime | None = None
-    url: str
-    apply_url: str | None = None
-    description_text: str = ""
-    description_html: str | None = None
+class FetchedPosting(PostingFields):
+    """One posting normalized from any source, before it has a catalog identity."""
 
     @property
     def canonical_job_id(self) -> str:
@@ -69,28 +47,22 @@ class BoardValidators(BaseModel):
     last_modified: str | None = None
 
 
-class BoardFetched(BaseModel):
+class BoardFetched(PortResult):
     """A board answered: all of its current postings (a posting missing here has closed)."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     postings: list[FetchedPosting]
     validators: BoardValidators = BoardValidators()
     fetched_at: datetime
 
 
-class BoardNotModified(BaseModel):
+class BoardNotModified(PortResult):
     """The board answered 304: nothing changed since the validators were issued."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     fetched_at: datetime
 
 
-class BoardFailed(BaseModel):
+class BoardFailed(PortResult):
     """The board could not be fetched or parsed after the allowed attempts."""
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
     error_kind: str  # e.g. "timeout", "http_status", "unsafe_url", "parse"
     error: str
@@ -99,3 +71,10 @@ class BoardFailed(BaseModel):
 
 
 FetchOutcome = BoardFetched | BoardNotModified | BoardFailed
+
+
+class FetchBoard(PortRequest):
+    """Fetch `board` now (conditionally when `validators` has any); the answer is a `FetchOutcome`."""
+
+    board: BoardRef
+    validators: BoardValidators

@@ -1,4 +1,4 @@
-"""Discovery's pure core.
+"""Discovery's pure core: `follow_step` for a user's cell, `board_step_for(interval)` for a board's cell.
 
 Three decisions, each a plain function of state and an event:
 - `follow_boards`: a user's new profile, in the user's cell -> which boards they follow, as subscriptions
@@ -13,7 +13,7 @@ of one posting.
 
 from __future__ import annotations
 
-import uuid
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from processors.discovery.matching import first_match
@@ -22,10 +22,12 @@ from processors.discovery.model import (
     BoardFetched,
     BoardNotModified,
     BoardValidators,
+    FetchBoard,
     FetchedPosting,
     FetchOutcome,
     board_key,
 )
+from streams.ids import derived_id
 from streams.messages import (
     BoardCell,
     BoardFollower,
@@ -36,6 +38,7 @@ from streams.messages import (
     JobDiscovered,
     JobPosting,
     KnownPosting,
+    PollRequested,
     PostingStatus,
     SourceFailed,
     UserProfile,
@@ -43,11 +46,6 @@ from streams.messages import (
 
 DiscoveryEvent = JobPosting | JobDiscovered | SourceFailed
 MAX_BACKOFF_STEPS = 5
-_IDS = uuid.UUID("0b7f3a0e-5d0c-4f3e-8a55-5c1f9e2d7b61")
-
-
-def _id(*parts: str) -> str:
-    return str(uuid.uuid5(_IDS, "\x1f".join(parts)))
 
 
 # --- the user's cell -------------------------------------------------------------------------------------------
@@ -65,7 +63,7 @@ def follow_boards(
             boards.setdefault(board_key(board), board)
     subscriptions = [
         BoardSubscription(
-            event_id=_id("subscription", profile.user_id, str(profile.profile_version), key),
+            event_id=derived_id("subscription", profile.user_id, str(profile.profile_version), key),
             occurred_at=now, board_key=key, board=board, user_id=profile.user_id,
             profile_version=profile.profile_version,
             searches=[s for s in profile.preferences.saved_searches if board in s.boards],
@@ -75,7 +73,7 @@ def follow_boards(
     for dropped in sorted(set(followed.board_keys if followed else ()) - set(boards)):
         source, _, token = dropped.partition(":")
         subscriptions.append(BoardSubscription(
-            event_id=_id("subscription", profile.user_id, str(profile.profile_version), dropped),
+            event_id=derived_id("subscription", profile.user_id, str(profile.profile_version), dropped),
             occurred_at=now, board_key=dropped, board=BoardRef(source=BoardSource(source.upper()), token=token),
             user_id=profile.user_id, profile_version=profile.profile_version, searches=[],
         ))
@@ -131,7 +129,7 @@ def plan_fetch(
 
 def _catalog_record(posting: FetchedPosting, *, now: datetime) -> JobPosting:
     return JobPosting(
-        event_id=_id("posting", posting.canonical_job_id, posting.content_hash),
+        event_id=derived_id("posting", posting.canonical_job_id, posting.content_hash),
         occurred_at=now,
         canonical_job_id=posting.canonical_job_id,
         content_hash=posting.content_hash,
@@ -142,7 +140,7 @@ def _catalog_record(posting: FetchedPosting, *, now: datetime) -> JobPosting:
 
 def _closed_record(cell: BoardCell, canonical_job_id: str, known: KnownPosting, *, now: datetime) -> JobPosting:
     return JobPosting(
-        event_id=_id("closed", canonical_job_id, known.content_hash),
+        event_id=derived_id("closed", canonical_job_id, known.content_hash),
         occurred_at=now, canonical_job_id=canonical_job_id, source=cell.board.source, board_token=cell.board.token,
         source_job_id=known.source_job_id, status=PostingStatus.CLOSED, title=known.title, company=known.company,
         url=known.url, description_text="", content_hash=known.content_hash,
@@ -155,7 +153,7 @@ def _discovery(follower: BoardFollower, posting: FetchedPosting, *, now: datetim
         return None
     search_name, reasons = matched
     return JobDiscovered(
-        event_id=_id("discovered", follower.user_id, posting.canonical_job_id),
+        event_id=derived_id("discovered", follower.user_id, posting.canonical_job_id),
         user_id=follower.user_id, occurred_at=now, canonical_job_id=posting.canonical_job_id,
         search_name=search_name, title=posting.title, company=posting.company, match_reasons=reasons,
     )
@@ -166,7 +164,7 @@ def on_fetch(cell: BoardCell, outcome: FetchOutcome, *, now: datetime) -> tuple[
     if isinstance(outcome, BoardFailed):
         failures = cell.consecutive_failures + 1
         failed = SourceFailed(
-            event_id=_id("failed", cell.board_key, outcome.fetched_at.isoformat()), occurred_at=now,
+            event_id=derived_id("failed", cell.board_key, outcome.fetched_at.isoformat()), occurred_at=now,
             board_key=cell.board_key, board=cell.board, error_kind=outcome.error_kind, error=outcome.error,
             attempts=outcome.attempts, consecutive_failures=failures,
         )
@@ -195,3 +193,39 @@ def on_fetch(cell: BoardCell, outcome: FetchOutcome, *, now: datetime) -> tuple[
         "consecutive_failures": 0,
     })
     return new_cell, events
+
+
+# --- the agents' steps -----------------------------------------------------------------------------------------
+
+
+def follow_step(cell: FollowedBoards | None, profile: UserProfile, *, now: datetime
+                ) -> tuple[FollowedBoards | None, list[BoardSubscription]]:
+    """The user cell's step: a new profile -> the subscriptions to send to the boards' cells."""
+    return follow_boards(cell, profile, now=now)
+
+
+BoardEvent = BoardSubscription | PollRequested | BoardFetched | BoardNotModified | BoardFailed
+
+
+def board_step_for(interval: timedelta) -> Callable[..., tuple[BoardCell | None, list[DiscoveryEvent | FetchBoard]]]:
+    """The board cell's step for a poll `interval`: subscriptions change the followers; a poll that is due asks
+    the fetch port for the board; what the fetch returned becomes catalog records, discoveries or a failure."""
+
+    def board_step(cell: BoardCell | None, event: BoardEvent, *, now: datetime
+                   ) -> tuple[BoardCell | None, list[DiscoveryEvent | FetchBoard]]:
+        match event:
+            case BoardSubscription():
+                return apply_subscription(cell, event), []
+            case PollRequested():
+                validators = None if cell is None else plan_fetch(cell, now=now, interval=interval,
+                                                                  force=event.force)
+                if cell is None or validators is None:
+                    return cell, []  # polled meanwhile, or nobody follows it any more
+                return cell, [FetchBoard(board=cell.board, validators=validators)]
+            case BoardFetched() | BoardNotModified() | BoardFailed():
+                if cell is None:
+                    return cell, []
+                return on_fetch(cell, event, now=now)
+        raise TypeError(f"a board cell does not take {type(event).__name__}")
+
+    return board_step

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterator, Sequence
 from typing import Any
 
-from processors.analysis.extraction import SkillMatcher, default_matcher, sentences, tokenize
+from textkit.skills import SkillMatcher, default_matcher, sentences, tokenize
 
 _MISSING = object()
 

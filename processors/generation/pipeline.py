@@ -1,9 +1,9 @@
-"""From a profile and an analyzed job to rendered, verified variants: the one path both `resumeflow render`
-and the generation processor take. Pure but for the rendering, which is CPU work (Typst); no I/O."""
+"""From a profile and an analyzed job to verified variants (`prepare`, pure) and their renderings (`render`, CPU
+work in Typst): the one path both `resumeflow render` and the generation processor take, in two halves so the
+processor's `step` decides and its render port only lays out what was decided."""
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
@@ -12,7 +12,7 @@ from processors.generation.ats import ats_report
 from processors.generation.cover_letter import cover_letter
 from processors.generation.errors import GenerationError
 from processors.generation.facts import profile_text
-from processors.generation.model import AtsReport, CoverLetter, TailoredResume
+from processors.generation.model import AtsReport, CoverLetter, Prepared, PreparedVariant, TailoredResume, Template
 from processors.generation.render_text import render_html, render_markdown
 from processors.generation.render_typst import render_cover_letter_pdf, render_pdf
 from processors.generation.tailoring import tailor_variants
@@ -20,7 +20,7 @@ from processors.generation.truthfulness import fallback_to_profile_words, verify
 from streams.messages import JobRequirements
 
 # Two templates across the three variants, so learning can also tell templates apart.
-TEMPLATE_FOR: dict[str, Literal["classic", "compact"]] = {
+TEMPLATE_FOR: dict[str, Template] = {
     "skills_first": "classic", "experience_first": "compact", "projects_first": "classic",
 }
 
@@ -28,17 +28,12 @@ TEMPLATE_FOR: dict[str, Literal["classic", "compact"]] = {
 @dataclass(frozen=True)
 class RenderedVariant:
     resume: TailoredResume
-    template: Literal["classic", "compact"]
+    template: Template
     ats: AtsReport
     pdf: bytes
     html: str
     markdown: str
-
-    @property
-    def provenance_summary(self) -> str:
-        """How each line came from the profile, e.g. `31 lines: 24 verbatim, 5 selected, 2 template`."""
-        counts = Counter(line.transform for line in self.resume.lines())
-        return f"{sum(counts.values())} lines: " + ", ".join(f"{n} {kind}" for kind, n in counts.most_common())
+    provenance_summary: str
 
 
 @dataclass(frozen=True)
@@ -50,7 +45,7 @@ class Generated:
 
 def truthful(profile: dict[str, Any], resume: TailoredResume, job: JobRequirements, today: date) -> TailoredResume:
     """`resume` if the profile supports every line; else with rejected lines put back in the profile's own words.
-    What still fails is an error of ours: nothing untruthful is ever rendered."""
+    What still fails raises `GenerationError`: nothing untruthful is ever rendered."""
     violations = verify(profile, resume, job=job, today=today)
     if not violations:
         return resume
@@ -61,23 +56,31 @@ def truthful(profile: dict[str, Any], resume: TailoredResume, job: JobRequiremen
     return repaired
 
 
-def generate(profile: dict[str, Any], job: JobRequirements, *, job_text: str = "", pages: Literal[1, 2] = 1,
-             today: date, resumes: list[TailoredResume] | None = None) -> Generated:
-    """Verify, score and render the variants: `resumes` when given (e.g. rephrased by an LLM), else the
-    deterministic tailoring's."""
+def prepare(profile: dict[str, Any], job: JobRequirements, *, today: date, job_text: str = "",
+            pages: Literal[1, 2] = 1, resumes: list[TailoredResume] | None = None) -> Prepared:
+    """Verify and score the variants — `resumes` when given (e.g. rephrased by an LLM), else the deterministic
+    tailoring's — and write the cover letter from the best. Pure; raises `GenerationError` when a variant or the
+    letter stays unsupported by the profile."""
     before = profile_text(profile)
     variants = []
-    tailored = resumes or tailor_variants(profile, job, pages=pages, job_text=job_text, today=today)
-    for resume in tailored:
+    for resume in resumes or tailor_variants(profile, job, pages=pages, job_text=job_text, today=today):
         resume = truthful(profile, resume, job, today)
-        template = TEMPLATE_FOR[resume.strategy]
-        variants.append(RenderedVariant(
-            resume=resume, template=template, ats=ats_report(job, before, resume.plain_text()),
-            pdf=render_pdf(resume, template=template), html=render_html(resume, template=template),
-            markdown=render_markdown(resume),
-        ))
+        variants.append(PreparedVariant(resume=resume, template=TEMPLATE_FOR[resume.strategy],
+                                        ats=ats_report(job, before, resume.plain_text())))
     best = max(variants, key=lambda v: v.ats.after.score).resume
-    letter = cover_letter(profile, job, best)
-    if violations := verify_cover_letter(profile, letter, job, today=today):
+    prepared = Prepared(variants=variants, letter=cover_letter(profile, job, best))
+    if violations := verify_cover_letter(profile, prepared.letter, job, today=today):
         raise GenerationError(f"the cover letter is not supported by the profile: {violations[0].reason}")
-    return Generated(variants, letter, render_cover_letter_pdf(letter, name=best.name, contact=best.contact))
+    return prepared
+
+
+def render(prepared: Prepared) -> Generated:
+    """Lay out every prepared variant (PDF, HTML, Markdown) and the cover letter. CPU work; no decisions."""
+    rendered = [RenderedVariant(resume=v.resume, template=v.template, ats=v.ats,
+                                pdf=render_pdf(v.resume, template=v.template),
+                                html=render_html(v.resume, template=v.template),
+                                markdown=render_markdown(v.resume), provenance_summary=v.provenance_summary)
+                for v in prepared.variants]
+    best = prepared.best
+    return Generated(rendered, prepared.letter,
+                     render_cover_letter_pdf(prepared.letter, name=best.name, contact=best.contact))

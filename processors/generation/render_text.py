@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import re
 from html import escape
-from typing import Literal
 
-from processors.generation.model import Entry, Line, ResumeSection, TailoredResume
-
-Template = Literal["classic", "compact"]
+from processors.generation.model import Entry, Line, ResumeSection, TailoredResume, Template
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'"
 

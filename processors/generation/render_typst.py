@@ -18,9 +18,8 @@ from typing import Any, Literal
 
 import typst
 
-from processors.generation.model import CoverLetter, Entry, Line, TailoredResume
+from processors.generation.model import CoverLetter, Entry, Line, TailoredResume, Template
 
-Template = Literal["classic", "compact"]
 Paper = Literal["us-letter", "a4"]
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"

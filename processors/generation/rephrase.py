@@ -14,9 +14,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from adapters.ai_gateway import AiGateway, AiGatewayError, build_messages
 from processors.generation.model import Entry, Line, Provenance, ResumeSection, TailoredResume
-from streams.ai_gateway import AiGateway, AiGatewayError, BudgetCrossed, build_messages
-from streams.messages import JobRequirements
+from streams.messages import BudgetCrossed, JobRequirements
 
 log = logging.getLogger(__name__)
 TASK = "tailor_resume"

@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Literal
 
-from processors.analysis.match import years_of_experience
 from processors.generation.facts import skill_terms, stems
 from processors.generation.model import (
     STRATEGIES,
@@ -42,6 +41,7 @@ from processors.generation.model import (
 from processors.generation.relevance import JobTerm, job_terms
 from processors.generation.relevance import score as relevance_score
 from streams.messages import JobRequirements
+from textkit.jsonresume import years_of_experience
 
 TEMPLATE_VERSION = "v1"
 PAGE_ROWS: dict[int, int] = {1: 38, 2: 80}

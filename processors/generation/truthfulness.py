@@ -26,7 +26,6 @@ from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-from processors.analysis.match import years_of_experience
 from processors.generation.facts import (
     contains_phrase,
     numbers,
@@ -48,6 +47,7 @@ from processors.generation.model import (
     Violation,
 )
 from streams.messages import JobRequirements
+from textkit.jsonresume import years_of_experience
 
 _SPACES = re.compile(r"\s+")
 _YEARS_CLAIM = re.compile(r"\b(\d+)\+?\s+years?\b", re.IGNORECASE)

@@ -6,15 +6,14 @@ crash yields the same events and sinks that upsert by `event_id` see nothing new
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 
 from processors.profiles.validation import (
     email_problems,
-    normalize_email,
     preferences_problems,
     profile_problems,
 )
+from streams.ids import derived_id, normalize_email, user_id_for_email
 from streams.messages import (
     Preferences,
     ProfileRejected,
@@ -26,21 +25,9 @@ from streams.messages import (
 
 ProfileEvent = UserProfile | ProfileRejected
 REMEMBERED_COMMANDS = 32
-_EVENT_NAMESPACE = uuid.UUID("6f1d7a52-4c1e-4d8e-9a8e-2b8f0e6a1c11")
-
-
-def user_id_for_email(email: str) -> str:
-    """One email, one user id, one cell: registering twice lands on the same cell and is refused there."""
-    return str(uuid.uuid5(_EVENT_NAMESPACE, "user:" + normalize_email(email)))
-
-
-def _derived_id(*parts: str) -> str:
-    return str(uuid.uuid5(_EVENT_NAMESPACE, ":".join(parts)))
-
-
 def profile_event(cell: UserCell, *, now: datetime) -> UserProfile:
     return UserProfile(
-        event_id=_derived_id("profile", cell.user_id, str(cell.profile_version)),
+        event_id=derived_id("profile", cell.user_id, str(cell.profile_version)),
         user_id=cell.user_id,
         occurred_at=now,
         email=cell.email,
@@ -52,7 +39,7 @@ def profile_event(cell: UserCell, *, now: datetime) -> UserProfile:
 
 def _reject(command: UserCommand, reasons: list[str], *, now: datetime) -> ProfileRejected:
     return ProfileRejected(
-        event_id=_derived_id("rejected", command.event_id),
+        event_id=derived_id("rejected", command.event_id),
         user_id=command.user_id,
         occurred_at=now,
         command_id=command.event_id,

@@ -10,9 +10,11 @@ from typing import Any
 
 from jsonschema import Draft7Validator
 
+from streams import bounded_json
+from streams.ids import normalize_email
 from streams.messages import BOARD_NAME, BoardSource, Preferences
+from streams.messages.users import MAX_PROFILE_BYTES
 
-MAX_PROFILE_BYTES = 256 * 1024
 MAX_REASONS = 20
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -21,10 +23,6 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 def _resume_validator() -> Draft7Validator:
     schema = json.loads((resources.files("schemas") / "jsonresume" / "schema.json").read_text())
     return Draft7Validator(schema, format_checker=Draft7Validator.FORMAT_CHECKER)
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def email_problems(email: str | None) -> list[str]:
@@ -50,12 +48,12 @@ def profile_problems(profile_json: str | None) -> list[str]:
     """Why `profile_json` is not an acceptable master profile; empty when it is."""
     if profile_json is None:
         return ["a profile (JSON Resume document) is required"]
-    if len(profile_json.encode()) > MAX_PROFILE_BYTES:
+    if len(profile_json.encode(errors="surrogatepass")) > MAX_PROFILE_BYTES:
         return [f"the profile is larger than {MAX_PROFILE_BYTES // 1024} KiB"]
     try:
-        document = json.loads(profile_json)
-    except json.JSONDecodeError as exc:
-        return [f"the profile is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"]
+        document = bounded_json.loads(profile_json, max_bytes=MAX_PROFILE_BYTES)
+    except bounded_json.JsonRefused as exc:
+        return [f"the profile is {exc}" if str(exc).startswith("not ") else f"the profile is refused: {exc}"]
     if not isinstance(document, dict):
         return ["the profile must be a JSON object (a JSON Resume document)"]
     problems = [

@@ -18,17 +18,16 @@ import pytest
 from prometheus_client import CollectorRegistry
 from redis.asyncio import Redis
 
-from processors.analysis.model import JobRequirements
-from streams.ai_gateway import (
+from adapters.ai_gateway import (
     AiGateway,
     AllProvidersFailed,
-    BudgetCrossed,
     BudgetExceeded,
     GatewayMetrics,
     job_posting_messages,
 )
-from streams.ai_gateway.gateway import PROMPT_WINDOW_WORDS, _litellm
-from streams.embeddings import MiniLmEmbedder
+from adapters.ai_gateway.gateway import PROMPT_WINDOW_WORDS, _litellm
+from adapters.embeddings import MiniLmEmbedder
+from processors.analysis.model import JobRequirements
 from streams.settings import Settings
 from tests.support.fake_openai import FakeOpenAi, Reply, fake_openai_server, json_reply
 
@@ -293,8 +292,8 @@ def test_spend_crossing_a_budget_is_reported_and_later_calls_are_refused_before_
 
             assert first.cost_usd == pytest.approx(0.1506)
             [crossed] = first.budget_events
-            assert crossed == BudgetCrossed(scope="user", id=user, budget_usd=0.10, spent_usd=crossed.spent_usd,
-                                            day=today)
+            assert (crossed.scope, crossed.scope_id, crossed.budget_usd, crossed.day) == (
+                "user", user, 0.10, today.isoformat())
             assert crossed.spent_usd == pytest.approx(0.1506)
             spent = await h.redis.get(f"{h.key_prefix}spend:user:{user}:{today.isoformat()}")
             assert float(spent) == pytest.approx(0.1506)
@@ -309,8 +308,8 @@ def test_spend_crossing_a_budget_is_reported_and_later_calls_are_refused_before_
             assert cached.cache == "exact"
 
             second_user = await h.extract(OTHER_POSTING, user_id=user + "-b", cell=cell)
-            assert [(e.scope, e.id, e.budget_usd, e.day) for e in second_user.budget_events] == [
-                ("user", user + "-b", 0.10, today), ("cell", str(cell), 0.25, today)]
+            assert [(e.scope, e.scope_id, e.budget_usd, e.day) for e in second_user.budget_events] == [
+                ("user", user + "-b", 0.10, today.isoformat()), ("cell", str(cell), 0.25, today.isoformat())]
             assert second_user.budget_events[1].spent_usd == pytest.approx(0.3012)
             with pytest.raises(BudgetExceeded) as refused:
                 await h.extract(THIRD_POSTING, user_id=user + "-c", cell=cell)

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from adapters.ai_gateway import AiGateway
 from processors.analysis.requirements import requirements_for
-from streams.ai_gateway import AiGateway
 from streams.messages import JobPosting, JobRequirements
 from streams.settings import Settings
 from tests.support.fake_openai import Reply, fake_openai_server, json_reply

@@ -17,15 +17,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from redis.asyncio import Redis
 
-from processors.discovery.errors import FetchError
-from processors.discovery.http_client import (
+from adapters.http_fetch import (
+    CacheValidators,
+    FetchError,
     FetchResponse,
     HttpClientSettings,
     PoliteHttpClient,
     RedisTokenBucket,
     open_vetted_session,
 )
-from processors.discovery.model import BoardValidators
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -107,7 +107,7 @@ def test_a_board_that_has_not_changed_answers_304_to_a_conditional_request(stack
         async with serving(routes) as (base, board), polite_client(stack) as (client, _, _):
             first = await client.get(f"{base}/jobs")
             assert (first.status, first.body, first.attempts) == (200, b'{"jobs": []}', 1)
-            assert first.validators == BoardValidators(etag='"v1"', last_modified="Sat, 28 Nov 2026 10:00:00 GMT")
+            assert first.validators == CacheValidators(etag='"v1"', last_modified="Sat, 28 Nov 2026 10:00:00 GMT")
 
             second = await client.get(f"{base}/jobs", validators=first.validators)
             assert second == FetchResponse(status=304, body=b"", etag='"v1"',

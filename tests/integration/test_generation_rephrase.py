@@ -10,12 +10,12 @@ from datetime import date
 
 import pytest
 
-from processors.generation.job_input import job_from_file
+from adapters.ai_gateway import AiGateway
+from cli.job_file import job_from_file
 from processors.generation.model import TailoredResume
 from processors.generation.pipeline import truthful
 from processors.generation.rephrase import rephrasable_bullets, rephrase
 from processors.generation.tailoring import tailor_variants
-from streams.ai_gateway import AiGateway
 from streams.settings import Settings
 from tests.conftest import FIXTURES
 from tests.support.fake_openai import fake_openai_server, json_reply

@@ -15,7 +15,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
-from processors.generation.artifacts import LocalArtifactStore
+from adapters.artifacts import LocalArtifactStore
 from processors.generation.model import Entry, Line, Provenance, ResumeSection, TailoredResume
 from query_api.app import SECURITY_HEADERS, create_app
 from query_api.auth import issue_token

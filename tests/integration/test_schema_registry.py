@@ -1,7 +1,7 @@
 """The local schema registry against the real broker, driven by Confluent's own client and serdes.
 
 Each test gets a fresh ``_schemas_test_<uuid>`` topic and a registry subprocess started exactly like the
-deployment starts it (``python -m deploy.schema_registry``); the topic is deleted afterwards.
+deployment starts it (``python -m schema_registry``); the topic is deleted afterwards.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ class RegistryProcess:
                 [
                     sys.executable,
                     "-m",
-                    "deploy.schema_registry",
+                    "schema_registry",
                     "--bootstrap-servers",
                     self.bootstrap_servers,
                     "--topic",

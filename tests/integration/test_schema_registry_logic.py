@@ -18,12 +18,12 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from confluent_kafka.admin import AdminClient
 
-from deploy.schema_registry.app import CONTENT_TYPE, create_app
-from deploy.schema_registry.compatibility import CompatibilityLevel
-from deploy.schema_registry.exceptions import IncompatibleSchema, SchemaNotFound, SubjectNotFound
-from deploy.schema_registry.registry import SchemaRegistry
-from deploy.schema_registry.schemas import ParsedAvroSchema, parse_avro_schema
-from deploy.schema_registry.store import KafkaSchemaLog, RawRecord
+from schema_registry.app import CONTENT_TYPE, create_app
+from schema_registry.compatibility import CompatibilityLevel
+from schema_registry.exceptions import IncompatibleSchema, SchemaNotFound, SubjectNotFound
+from schema_registry.registry import SchemaRegistry
+from schema_registry.schemas import ParsedAvroSchema, parse_avro_schema
+from schema_registry.store import KafkaSchemaLog, RawRecord
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration

@@ -10,8 +10,8 @@ import asyncpg
 import numpy as np
 import pytest
 
-from processors.analysis.dedup import DedupCandidate, decide_duplicate
-from processors.analysis.vector_store import StoredEmbedding, VectorStore
+from adapters.vector_store import StoredEmbedding, VectorStore
+from processors.analysis.dedup import DedupCandidate, Neighbour, decide_duplicate
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -163,7 +163,8 @@ def test_dedup_on_store_neighbours_points_a_repost_at_the_root(with_store: Calla
         await store.upsert(record("greenhouse:acme:2", posting, locations=["Chicago, IL"]))
         candidate = DedupCandidate(canonical_job_id="ashby:acme:3", company="Acme, Inc.", title="Data Scientist",
                                    locations=["New York, NY"])
-        decision = decide_duplicate(candidate, await store.nearest(posting, 5, company_norm=candidate.company_norm))
+        rows = await store.nearest(posting, 5, company_norm=candidate.company_norm)
+        decision = decide_duplicate(candidate, [Neighbour.from_row(row) for row in rows])
         assert decision.duplicate_of == "greenhouse:acme:1"
         assert decision.same_role_as == ["greenhouse:acme:2"]
 

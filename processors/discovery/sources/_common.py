@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from processors.discovery.html_text import html_to_text, looks_like_html, normalize_text, sanitize_html
 from processors.discovery.model import FetchedPosting
 from streams.messages import BoardSource
+from textkit.html_text import html_to_text, looks_like_html, normalize_text, sanitize_html
 
 logger = logging.getLogger("processors.discovery.sources")
 

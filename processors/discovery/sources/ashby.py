@@ -13,17 +13,7 @@ from typing import Any
 from urllib.parse import quote
 
 from processors.discovery.errors import SourceParseError
-from processors.discovery.html_text import normalize_text
 from processors.discovery.model import FetchedPosting
-from processors.discovery.normalize import (
-    Salary,
-    clean_line,
-    dedupe,
-    detect_workplace,
-    parse_salary,
-    parse_time,
-    split_locations,
-)
 from processors.discovery.sources._common import (
     MalformedPosting,
     build_postings,
@@ -35,6 +25,16 @@ from processors.discovery.sources._common import (
     text_field,
 )
 from streams.messages import BoardSource
+from textkit.html_text import normalize_text
+from textkit.normalize import (
+    Salary,
+    clean_line,
+    dedupe,
+    detect_workplace,
+    parse_salary,
+    parse_time,
+    split_locations,
+)
 
 SOURCE = BoardSource.ASHBY
 

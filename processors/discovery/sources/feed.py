@@ -11,16 +11,7 @@ import re
 import xml.etree.ElementTree as ET
 
 from processors.discovery.errors import SourceParseError
-from processors.discovery.html_text import normalize_text
 from processors.discovery.model import FetchedPosting
-from processors.discovery.normalize import (
-    clean_line,
-    detect_workplace,
-    find_salary,
-    parse_time,
-    split_locations,
-    stable_id,
-)
 from processors.discovery.sources._common import (
     MalformedPosting,
     build_postings,
@@ -29,6 +20,15 @@ from processors.discovery.sources._common import (
     require_board_token,
 )
 from streams.messages import BoardSource
+from textkit.html_text import normalize_text
+from textkit.normalize import (
+    clean_line,
+    detect_workplace,
+    find_salary,
+    parse_time,
+    split_locations,
+    stable_id,
+)
 
 SOURCE = BoardSource.FEED
 

@@ -33,9 +33,11 @@ from typing import Any, Literal
 from pydantic import ValidationError
 
 from processors.discovery.errors import SourceParseError
-from processors.discovery.html_text import html_to_text, looks_like_html, normalize_text, sanitize_html
 from processors.discovery.model import FetchedPosting
-from processors.discovery.normalize import (
+from processors.discovery.sources._common import MalformedPosting, require_board_token, validation_reason
+from streams.messages import BoardSource
+from textkit.html_text import html_to_text, looks_like_html, normalize_text, sanitize_html
+from textkit.normalize import (
     clean_line,
     dedupe,
     detect_workplace,
@@ -44,8 +46,6 @@ from processors.discovery.normalize import (
     split_locations,
     stable_id,
 )
-from processors.discovery.sources._common import MalformedPosting, require_board_token, validation_reason
-from streams.messages import BoardSource
 
 SOURCE = BoardSource.FILE
 logger = logging.getLogger(__name__)

@@ -7,7 +7,7 @@ import avro.schema
 import fastavro
 import pytest
 
-from deploy.schema_registry.compatibility import reader_can_read_writer
+from schema_registry.compatibility import reader_can_read_writer
 from streams import avro_schemas
 
 NAMES = avro_schemas.schema_names()

@@ -5,18 +5,17 @@ from pathlib import Path
 import pytest
 
 from processors.analysis.extraction import (
-    default_matcher,
     degree,
     extract_requirements,
-    load_vocabulary,
     sectioned_lines,
     seniority,
     years_of_experience,
 )
 from processors.analysis.model import RemoteLevel, Salary, Seniority
-from processors.discovery.html_text import html_to_text
 from processors.discovery.model import FetchedPosting
 from streams.messages import BoardSource, Workplace
+from textkit.html_text import html_to_text
+from textkit.skills import default_matcher, load_vocabulary
 
 BACKEND_HTML = """
 <p>We build real-time data products for logistics companies.</p>
@@ -228,7 +227,7 @@ def test_an_empty_posting_gives_empty_requirements() -> None:
 
 
 def test_the_vocabulary_ships_inside_the_package() -> None:
-    folder = Path(__file__).resolve().parents[4] / "processors" / "analysis" / "vocabulary"
+    folder = Path(__file__).resolve().parents[4] / "textkit" / "vocabulary"
 
     assert (folder / "ESCO_ATTRIBUTION.md").is_file()
     vocabulary = load_vocabulary().names

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
 from datetime import UTC, date, datetime
 
-from processors.analysis.match import PROCEED_AT, on_profile, profile_text, step
+from processors.analysis.match import PROCEED_AT, cosine, decide, on_profile, profile_text
 from streams.messages import (
     AnalysisUser,
     Experience,
@@ -41,6 +42,17 @@ def analysis(job_id: str, *skills: RequiredSkill, years: int | None = None, dupl
 def discovered(job_id: str) -> JobDiscovered:
     return JobDiscovered(event_id="d", user_id="u1", occurred_at=NOW, canonical_job_id=job_id, search_name="s",
                          title="Backend Engineer", company="ExampleCorp")
+
+
+def step(cell: AnalysisUser, found: JobDiscovered, posting: JobAnalysis, *, similarity: float,
+         fuzzy_matches: dict[str, str], now: datetime) -> tuple[AnalysisUser, JobAnalyzed]:
+    """`decide` on `posting` with an embedding whose cosine to the profile's is `similarity`."""
+    norm = math.hypot(*cell.embedding)
+    unit, across = [x / norm for x in cell.embedding], [-cell.embedding[1] / norm, cell.embedding[0] / norm]
+    embedding = [similarity * u + math.sqrt(1 - similarity**2) * a for u, a in zip(unit, across, strict=True)]
+    assert found.canonical_job_id == posting.canonical_job_id
+    assert math.isclose(cosine(cell.embedding, embedding), similarity, abs_tol=1e-9)
+    return decide(cell, posting.model_copy(update={"embedding": embedding}), fuzzy_matches=fuzzy_matches, now=now)
 
 
 def run(cell: AnalysisUser | None, job_id: str, *skills: RequiredSkill, similarity: float = 0.5,

@@ -24,7 +24,7 @@ def ada() -> dict[str, Any]:
 
 @pytest.fixture
 def sam() -> dict[str, Any]:
-    return load("deploy/demo/sam.profile.json")
+    return load("demo/sam.profile.json")
 
 
 @pytest.fixture

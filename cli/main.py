@@ -1,0 +1,472 @@
+"""`resumeflow`: the one command. Parses arguments, builds what the subcommand needs, hands over, prints.
+
+Errors the user must fix (`UserError`) are printed without a traceback and exit 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from streams.errors import ResumeflowError, UserError
+from streams.messages import BOARD_NAME, UserCommand
+from streams.settings import Settings, load_settings, resumeflow_home
+
+log = logging.getLogger("resumeflow")
+
+
+# --- stack ----------------------------------------------------------------------------------------------------
+
+
+def _stack_up(args: argparse.Namespace) -> int:
+    from localstack.stack import Stack
+
+    for key, value in Stack(resumeflow_home()).up().items():
+        print(f"{key}={value}")
+    return 0
+
+
+def _stack_down(args: argparse.Namespace) -> int:
+    from localstack.stack import Stack
+
+    stopped = Stack(resumeflow_home()).down(wipe=args.wipe)
+    print(f"stopped: {', '.join(stopped) or 'nothing was running'}" + ("; data wiped" if args.wipe else ""))
+    return 0
+
+
+def _stack_status(args: argparse.Namespace) -> int:
+    from localstack.stack import Stack
+
+    states = Stack(resumeflow_home()).status()
+    for name, (address, state) in states.items():
+        print(f"{name:16} {address:50} {state}")
+    return 0 if all("healthy" in s and "NOT" not in s and "UNREACHABLE" not in s for _, s in states.values()) else 1
+
+
+# --- topics ---------------------------------------------------------------------------------------------------
+
+
+def _topics_apply(args: argparse.Namespace) -> int:
+    from streams.admin import admin_client, apply_topics, register_subjects
+    from streams.kafka_clients import Serdes, registry_client
+
+    settings = load_settings()
+    changes = apply_topics(settings, admin_client(settings))
+    for change in changes:
+        print(change)
+    subjects = register_subjects(settings, Serdes(registry_client(settings)))
+    print(f"{len(changes)} topics created, {len(subjects)} subjects registered")
+    if args.verbose:
+        print("\n".join(subjects))
+    return 0
+
+
+def _topics_list(args: argparse.Namespace) -> int:
+    from streams.admin import admin_client, topic_states
+
+    settings = load_settings()
+    print(f"{'topic':40} {'scope':12} {'parts':>5} {'live':>5} {'policy':8} {'key':17} value")
+    for state in topic_states(settings, admin_client(settings)):
+        spec = state.spec
+        live = "-" if state.partitions is None else str(state.partitions)
+        policy = "compact" if spec.compacted else ("forever" if spec.retention_ms < 0 else
+                                                    f"{spec.retention_ms // 86_400_000}d")
+        print(f"{spec.name:40} {spec.scope.value:12} {spec.partitions(settings):>5} {live:>5} {policy:8} "
+              f"{spec.key_schema or 'raw bytes':17} {spec.value_schema}")
+    return 0
+
+
+def _schemas_release(args: argparse.Namespace) -> int:
+    from streams.avro_schemas import release_changed
+
+    written = release_changed()
+    print("\n".join(written) if written else "every schema matches its latest release")
+    return 0
+
+
+# --- worker ---------------------------------------------------------------------------------------------------
+
+
+def _run_worker(settings: Settings, names: list[str], loglevel: str) -> int:
+    from cli.processors import PROCESSORS, resolve
+    from cli.worker import run_in_process, supervise
+    from streams.admin import admin_client, check_copartitioning
+
+    try:
+        processors = resolve(names)
+    except KeyError as exc:
+        raise UserError(f"unknown processor {exc.args[0]}; choose from: all, {', '.join(PROCESSORS)}") from exc
+    if len(processors) > 1:
+        return supervise([p.name for p in processors], loglevel)
+    check_copartitioning(settings, admin_client(settings))
+    return run_in_process(settings, processors[0], loglevel)
+
+
+def _worker(args: argparse.Namespace) -> int:
+    return _run_worker(load_settings(), args.processors, args.loglevel)
+
+
+def _discover(args: argparse.Namespace) -> int:
+    if not args.once:
+        raise UserError("discovery polls inside `resumeflow worker discovery`; `discover --once` runs one cycle")
+    # Its own table directory, so it can run beside a worker of this machine; it joins the same consumer group
+    # (and so only forces the boards of the partitions it is given while another discovery worker runs).
+    settings = load_settings().model_copy(update={"discovery_once": True, "worker_id": "discover-once"})
+    return _run_worker(settings, ["discovery"], args.loglevel)
+
+
+def _discover_import(args: argparse.Namespace) -> int:
+    import shutil
+
+    settings = load_settings()
+    name = args.name or args.file.name
+    if not BOARD_NAME.match(name) or Path(name).suffix.lower() not in (".jsonl", ".csv"):
+        raise UserError(f"{name!r} is not a board name ending in .jsonl or .csv (letters, digits, '.', '_', '-')")
+    if not args.file.is_file():
+        raise UserError(f"no file {args.file}")
+    settings.import_dir.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(args.file, settings.import_dir / name)
+    print(f"imported as FILE board {name!r} ({settings.import_dir / name}); users follow it with "
+          f'{{"source": "FILE", "token": "{name}"}} and the next poll reads it')
+    return 0
+
+
+# --- sink -----------------------------------------------------------------------------------------------------
+
+
+def _sink(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from sinks.runner import run_sink
+
+    settings = load_settings()
+
+    async def keep_views() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await run_sink(settings, stop=stop)
+
+    asyncio.run(keep_views())
+    return 0
+
+
+# --- query API ------------------------------------------------------------------------------------------------
+
+
+def _api(args: argparse.Namespace) -> int:
+    import asyncio
+    import signal
+
+    from query_api.app import serve
+
+    settings = load_settings()
+
+    async def serve_until_signalled() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, stop.set)
+        await serve(settings, args.host, args.port, stop=stop)
+
+    try:
+        asyncio.run(serve_until_signalled())
+    except OSError as exc:  # port taken, or the database unreachable
+        raise UserError(f"the query API cannot start on {args.host}:{args.port}: {exc}") from exc
+    return 0
+
+
+def _user_token(args: argparse.Namespace) -> int:
+    from query_api.auth import issue_token, require_secret
+    from streams.ids import user_id_for_email
+
+    print(issue_token(user_id_for_email(args.email), require_secret(load_settings())))
+    return 0
+
+
+# --- users ----------------------------------------------------------------------------------------------------
+
+
+def _read_json_file(path: Path, what: str) -> str:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot read the {what} file {path}: {exc.strerror}") from exc
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UserError(f"the {what} file {path} is not JSON: {exc.msg} at line {exc.lineno}") from exc
+    return text
+
+
+def _publish_user_command(settings: Settings, command: UserCommand) -> None:
+    from streams.kafka_clients import RecordPublisher, Serdes, registry_client
+    from streams.topics import USER_COMMANDS
+
+    publisher = RecordPublisher(settings, Serdes(registry_client(settings)))
+    publisher.publish(USER_COMMANDS, command.user_id, command)
+    publisher.flush()
+
+
+def _user_command(args: argparse.Namespace) -> int:
+    from streams.ids import user_id_for_email
+    from streams.messages import Preferences, UserCommand, UserCommandKind, new_event_id, utc_now
+
+    profile_json = _read_json_file(args.profile, "profile") if args.profile else None
+    preferences = None
+    if args.prefs:
+        try:
+            preferences = Preferences.model_validate_json(_read_json_file(args.prefs, "preferences"))
+        except ValidationError as exc:
+            raise UserError(f"the preferences file {args.prefs} is not valid:\n{exc}") from exc
+    if args.action == "create":
+        kind = UserCommandKind.REGISTER_USER
+    elif profile_json is not None:
+        kind = UserCommandKind.UPDATE_PROFILE
+    elif preferences is not None:
+        kind = UserCommandKind.UPDATE_PREFERENCES
+    else:
+        raise UserError("nothing to update: give --profile and/or --prefs")
+    command = UserCommand(
+        event_id=new_event_id(), user_id=user_id_for_email(args.email), occurred_at=utc_now(), kind=kind,
+        email=args.email, profile_json=profile_json, preferences=preferences,
+    )
+    _publish_user_command(load_settings(), command)
+    print(f"user_id={command.user_id}")
+    print(f"command_id={command.event_id}")
+    return 0
+
+
+def _topics_tail(args: argparse.Namespace) -> int:
+    from streams.kafka_clients import Serdes, registry_client
+    from streams.topic_reader import read_topic
+    from streams.topics import by_name
+
+    settings = load_settings()
+    try:
+        topic = by_name(settings, args.topic)
+    except KeyError as exc:
+        raise UserError(f"{args.topic} is not in the topic catalog (see `resumeflow topics list`)") from exc
+    records = read_topic(settings, Serdes(registry_client(settings)), topic, timeout_s=args.timeout)
+    for record in records[-args.max:]:
+        value = record.value
+        if isinstance(value, dict) and "profile_json" in value and not args.full:
+            # Resumes are personal data: shown whole only when asked for.
+            value = {**value, "profile_json": f"<{len(value['profile_json'])} characters; --full shows them>"}
+        line = {"partition": record.partition, "offset": record.offset, "key": record.key, "value": value}
+        print(json.dumps(line, default=str, ensure_ascii=False))
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from demo import run
+    from streams.kafka_clients import Serdes, registry_client
+
+    settings = load_settings()
+    for line in run(settings, Serdes(registry_client(settings))):
+        print(line)
+    return 0
+
+
+# --- render ---------------------------------------------------------------------------------------------------
+
+
+def _render(args: argparse.Namespace) -> int:
+    from cli.job_file import job_from_file
+    from processors.generation.pipeline import prepare, render
+    from processors.profiles.validation import profile_problems
+    from streams.messages import utc_now
+
+    profile_json = _read_json_file(args.profile, "profile")
+    if problems := profile_problems(profile_json):
+        raise UserError(f"{args.profile} is not a usable JSON Resume:\n  " + "\n  ".join(problems))
+    job, job_text = job_from_file(args.job)
+    result = render(prepare(json.loads(profile_json), job, job_text=job_text, pages=args.pages,
+                            today=utc_now().date()))
+    args.out.mkdir(parents=True, exist_ok=True)
+    report = []
+    for variant in result.variants:
+        stem = args.out / variant.resume.variant_id
+        stem.with_suffix(".pdf").write_bytes(variant.pdf)
+        stem.with_suffix(".html").write_text(variant.html, encoding="utf-8")
+        stem.with_suffix(".md").write_text(variant.markdown, encoding="utf-8")
+        report.append({"variant_id": variant.resume.variant_id, "template": variant.template,
+                       "ats": variant.ats.model_dump(), "provenance_summary": variant.provenance_summary,
+                       "resume": variant.resume.model_dump()})
+        print(f"{variant.resume.variant_id:22} {variant.template:8} ATS {variant.ats.before.score:.2f} -> "
+              f"{variant.ats.after.score:.2f}  missing: {', '.join(variant.ats.after.required_missing) or 'none'}"
+              f"  ({variant.provenance_summary})  {stem.with_suffix('.pdf')}")
+    (args.out / "cover-letter.pdf").write_bytes(result.letter_pdf)
+    (args.out / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
+    print(f"cover letter: {args.out / 'cover-letter.pdf'}; every line's provenance: {args.out / 'report.json'}")
+    return 0
+
+
+# --- eval -----------------------------------------------------------------------------------------------------
+
+
+def _eval_skills(args: argparse.Namespace) -> int:
+    from evaluation.skills import evaluate, format_report, load_skillspan, matcher_predictor
+
+    if not args.data.is_file():
+        raise UserError(f"no file {args.data} (a SkillSpan split: one JSON object a line with tokens and BIO tags)")
+    if args.limit is not None and args.limit < 1:
+        raise UserError("--limit must be at least 1")
+    try:
+        sentences = load_skillspan(args.data, limit=args.limit)
+    except (ValueError, KeyError) as exc:
+        raise UserError(f"{args.data} is not SkillSpan JSON Lines: {exc}") from exc
+    print(format_report(evaluate(sentences, matcher_predictor()), str(args.data)))
+    return 0
+
+
+def _eval_dedup(args: argparse.Namespace) -> int:
+    from adapters.embeddings import MiniLmEmbedder
+    from evaluation.dedup import evaluate, report_lines
+
+    if not args.data.is_file():
+        raise UserError(f"no file {args.data} (a Glassdoor-style CSV: Job Title, Company Name, Location, "
+                        "Job Description)")
+    if args.limit is not None and args.limit < 2:
+        raise UserError("--limit must be at least 2")
+    try:
+        report = evaluate(args.data, MiniLmEmbedder(), limit=args.limit, seed=args.seed)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise UserError(f"{args.data} is not a readable CSV: {exc}") from exc
+    for line in report_lines(report):
+        print(line)
+    return 0
+
+
+# --- parser ---------------------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="resumeflow", description="Resume automation as Kafka stream processors.")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    stack = commands.add_parser("stack", help="the local Kafka, schema registry, PostgreSQL and Redis")
+    stack_actions = stack.add_subparsers(dest="action", required=True, metavar="ACTION")
+    stack_actions.add_parser("up", help="start what is not running; print the addresses as KEY=value"
+                             ).set_defaults(run=_stack_up)
+    down = stack_actions.add_parser("down", help="stop the local services (data is kept)")
+    down.add_argument("--wipe", action="store_true", help="also delete their data")
+    down.set_defaults(run=_stack_down)
+    stack_actions.add_parser("status", help="each service's address and health").set_defaults(run=_stack_status)
+
+    topics = commands.add_parser("topics", help="the topic catalog on the cluster")
+    topic_actions = topics.add_subparsers(dest="action", required=True, metavar="ACTION")
+    topic_actions.add_parser("apply", help="create or update every topic and register every schema (idempotent)"
+                             ).set_defaults(run=_topics_apply)
+    topic_actions.add_parser("list", help="the catalog with each topic's live partition count"
+                             ).set_defaults(run=_topics_list)
+
+    schemas = commands.add_parser("schemas", help="the Avro schemas in schemas/")
+    schema_actions = schemas.add_subparsers(dest="action", required=True, metavar="ACTION")
+    schema_actions.add_parser("release", help="freeze every changed schema as its next released version "
+                              "(tests then hold each release BACKWARD compatible with the one before)"
+                              ).set_defaults(run=_schemas_release)
+
+    tail = topic_actions.add_parser("tail", help="print a topic's last records, decoded, as JSON lines")
+    tail.add_argument("topic")
+    tail.add_argument("--max", type=int, default=20, help="how many of the last records (default 20)")
+    tail.add_argument("--timeout", type=float, default=10.0, help="seconds to read for (default 10)")
+    tail.add_argument("--full", action="store_true", help="show resume documents whole")
+    tail.set_defaults(run=_topics_tail)
+
+    commands.add_parser("demo", help="run the pipeline on the sample people against the running stack"
+                        ).set_defaults(run=_demo)
+
+    worker = commands.add_parser("worker", help="run stream processors: one in this process, several as one process "
+                                 "each (each processor is its own consumer group)")
+    worker.add_argument("processors", nargs="+", metavar="PROCESSOR", help="processor names, or `all`")
+    worker.add_argument("--loglevel", default="info", choices=["debug", "info", "warning", "error"])
+    worker.set_defaults(run=_worker)
+
+    sink = commands.add_parser("sink", help="keep the PostgreSQL views the query API reads")
+    sink.set_defaults(run=_sink)
+
+    api = commands.add_parser("api", help="serve the query API and the web client (needs RESUMEFLOW_API_SECRET)")
+    api.add_argument("--host", default="127.0.0.1")
+    api.add_argument("--port", type=int, default=8080)
+    api.set_defaults(run=_api)
+
+    discover = commands.add_parser("discover", help="job discovery outside the long-running worker")
+    discover.add_argument("--once", action="store_true",
+                          help="catch up on subscriptions, poll every followed board once, then exit")
+    discover.add_argument("--loglevel", default="warning", choices=["debug", "info", "warning", "error"])
+    discover.set_defaults(run=_discover)
+    discover_actions = discover.add_subparsers(dest="action", metavar="ACTION")
+    file_import = discover_actions.add_parser("import", help="add a JSON Lines or CSV file of postings as a FILE board")
+    file_import.add_argument("file", type=Path)
+    file_import.add_argument("--name", help="the board's name (default: the file's name)")
+    file_import.set_defaults(run=_discover_import)
+
+    render = commands.add_parser("render", help="tailored resume variants for one job, without Kafka")
+    render.add_argument("--profile", type=Path, required=True, help="a JSON Resume file")
+    render.add_argument("--job", type=Path, required=True,
+                        help="a JSON Resume job-schema file (title, company, skills, ...) or a plain-text posting")
+    render.add_argument("--out", type=Path, required=True, help="folder for the PDFs, HTML, Markdown and report")
+    render.add_argument("--pages", type=int, choices=[1, 2], default=1)
+    render.set_defaults(run=_render)
+
+    evaluation = commands.add_parser("eval", help="measure analysis against annotated data")
+    eval_actions = evaluation.add_subparsers(dest="action", required=True, metavar="ACTION")
+    skills = eval_actions.add_parser("skills", help="span precision, recall and F1 of the skill matcher on SkillSpan")
+    skills.add_argument("--data", required=True, type=Path, help="a SkillSpan file, e.g. skillspan/dev.json")
+    skills.add_argument("--limit", type=int, help="only the first N sentences")
+    skills.set_defaults(run=_eval_skills)
+    dedup = eval_actions.add_parser("dedup", help="pair precision, recall and F1 of semantic posting dedup "
+                                    "(exact repeats plus synthetic near-duplicates and same-role copies)")
+    dedup.add_argument("--data", required=True, type=Path, help="e.g. ../shared/data/postings/glassdoor_ds_jobs.csv")
+    dedup.add_argument("--limit", type=int, help="only the first N rows")
+    dedup.add_argument("--seed", type=int, default=0, help="seeds the synthetic copies and the half split")
+    dedup.set_defaults(run=_eval_dedup)
+
+    user = commands.add_parser("user", help="register users, change their profile or preferences, get their API token")
+    user_actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")
+    create = user_actions.add_parser("create", help="register a user with a JSON Resume profile")
+    create.add_argument("--email", required=True)
+    create.add_argument("--profile", required=True, type=Path, help="a JSON Resume file")
+    create.add_argument("--prefs", type=Path, help="a preferences JSON file (saved searches, submission mode, cap)")
+    create.set_defaults(run=_user_command)
+    update = user_actions.add_parser("update", help="replace a user's profile and/or preferences")
+    update.add_argument("--email", required=True)
+    update.add_argument("--profile", type=Path, help="a JSON Resume file")
+    update.add_argument("--prefs", type=Path, help="a preferences JSON file")
+    update.set_defaults(run=_user_command)
+    token = user_actions.add_parser("token", help="print a user's query API token (needs RESUMEFLOW_API_SECRET)")
+    token.add_argument("--email", required=True)
+    token.set_defaults(run=_user_token)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    for chatty in ("httpx", "httpx2"):  # one INFO line per registry request drowns the output
+        logging.getLogger(chatty).setLevel(logging.WARNING)
+    run: Callable[[argparse.Namespace], int] = args.run
+    try:
+        return run(args)
+    except UserError as exc:
+        print(f"resumeflow: {exc}", file=sys.stderr)
+        return 2
+    except ResumeflowError as exc:
+        log.error("%s", exc)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,1 +1,0 @@
-"""Local deployment pieces: broker resolution and the development schema registry."""

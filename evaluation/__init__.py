@@ -1,0 +1,2 @@
+"""Offline evaluations of the analysis against annotated data (`resumeflow eval ...`): never imported by the
+running pipeline."""

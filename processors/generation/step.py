@@ -1,0 +1,100 @@
+"""Generation's pure core: for each posting a user goes ahead with, tailored variants that the profile supports.
+
+In the user's cell (keyed by user id), with the latest master profile from `user.profiles`:
+
+    JobAnalyzed (PROCEED, with requirements)
+      -> tailoring (pure)                    -> Rephrase        (port: the LLM, or unchanged without one)
+    Rephrased
+      -> truthfulness, ATS, cover letter     -> RenderResumes   (port: Typst, HTML, Markdown, artifact store)
+         (pure: `pipeline.prepare`)
+    Rendered      -> one ResumeGenerated per variant
+    RenderFailed, or a variant the profile does not support -> ResumeFailed, with the reason
+
+A decision that arrives before the user's profile waits in the cell and is taken up when the profile comes. The
+cell remembers which decision each job's resumes answer, so a redelivered decision costs nothing; a new decision
+for the job (its posting changed) is generated again.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from processors.generation.errors import GenerationError
+from processors.generation.model import Rendered, RenderFailed, RenderResumes, Rephrase, Rephrased
+from processors.generation.pipeline import prepare
+from processors.generation.tailoring import tailor_variants
+from streams.ids import derived_id
+from streams.messages import GenerationUser, JobAnalyzed, MatchDecision, ResumeFailed, ResumeGenerated, UserProfile
+
+GenerationEvent = UserProfile | JobAnalyzed | Rephrased | Rendered | RenderFailed
+
+
+def step(cell: GenerationUser | None, event: GenerationEvent, *, now: datetime
+         ) -> tuple[GenerationUser | None, list[Any]]:
+    match event:
+        case UserProfile():
+            if cell is not None and event.profile_version <= cell.profile_version:
+                return cell, []  # a replayed or older profile
+            waiting = cell.pending if cell is not None else []
+            cell = (cell or GenerationUser(user_id=event.user_id)).model_copy(update={
+                "profile_version": event.profile_version, "profile_json": event.profile_json, "pending": []})
+            outputs: list[Any] = []
+            for decision in waiting:
+                cell, more = _begin(cell, decision, now=now)
+                outputs += more
+            return cell, outputs
+        case JobAnalyzed():
+            if event.decision is not MatchDecision.PROCEED:
+                return cell, []
+            cell = cell or GenerationUser(user_id=event.user_id)
+            if cell.generated.get(event.canonical_job_id) == event.event_id:
+                return cell, []  # done: a redelivery
+            if cell.profile_version == 0:  # the profile has not arrived: wait for it here
+                waiting = [d for d in cell.pending if d.event_id != event.event_id]
+                return cell.model_copy(update={"pending": [*waiting, event]}), []
+            return _begin(cell, event, now=now)
+        case Rephrased():
+            assert cell is not None and event.decision.requirements is not None
+            try:
+                prepared = prepare(json.loads(cell.profile_json), event.decision.requirements, today=now.date(),
+                                   resumes=event.resumes)
+            except GenerationError as exc:
+                return _failed(cell, event.decision, "truthfulness", str(exc), now=now)
+            return cell, [*event.budget_events, RenderResumes(decision=event.decision, prepared=prepared)]
+        case Rendered():
+            assert cell is not None
+            decision = event.decision
+            resumes = [ResumeGenerated(
+                event_id=derived_id("resume", decision.user_id, decision.canonical_job_id, v.variant_id, v.sha256),
+                user_id=decision.user_id, occurred_at=now, canonical_job_id=decision.canonical_job_id,
+                variant_id=v.variant_id, template=v.template, artifact_uri=v.artifact_uri, sha256=v.sha256,
+                ats_score=round(v.ats_score, 3), provenance_summary=v.provenance_summary,
+                resume_json_uri=v.resume_json_uri,
+            ) for v in event.variants]
+            return _done(cell, decision), resumes
+        case RenderFailed():
+            assert cell is not None
+            return _failed(cell, event.decision, "render", event.reason, now=now)
+    raise TypeError(f"a generation cell does not take {type(event).__name__}")
+
+
+def _begin(cell: GenerationUser, decision: JobAnalyzed, *, now: datetime) -> tuple[GenerationUser, list[Any]]:
+    if decision.requirements is None:
+        return _failed(cell, decision, "requirements", "the decision carries no requirements to tailor to "
+                       "(it predates them on job.analyzed): replaying job.analyzed from analysis fixes it", now=now)
+    resumes = tailor_variants(json.loads(cell.profile_json), decision.requirements, today=now.date())
+    return cell, [Rephrase(decision=decision, resumes=resumes)]
+
+
+def _done(cell: GenerationUser, decision: JobAnalyzed) -> GenerationUser:
+    return cell.model_copy(update={"generated": {**cell.generated, decision.canonical_job_id: decision.event_id}})
+
+
+def _failed(cell: GenerationUser, decision: JobAnalyzed, stage: str, reason: str, *, now: datetime
+            ) -> tuple[GenerationUser, list[Any]]:
+    failed = ResumeFailed(event_id=derived_id("resume-failed", decision.user_id, decision.event_id, stage),
+                          user_id=decision.user_id, occurred_at=now, canonical_job_id=decision.canonical_job_id,
+                          stage=stage, reason=reason[:2000])
+    return _done(cell, decision), [failed]

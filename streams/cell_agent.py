@@ -1,0 +1,331 @@
+"""The one generic cell agent: runs a `CellAgentSpec` on Faust with the delivery rules every processor needs.
+
+For each batch of records (up to `BATCH_MAX`, or what arrived within `BATCH_WITHIN_S`):
+
+1. **Decode and validate** each record with its topic's serde and model. Anything that raises doing so (bad
+   framing, an unknown schema, a model refusing the value, a key that is not the record's cell) sends the record,
+   whole, to its topic's dead-letter topic with the reason. Input never crashes the worker.
+2. **Load the cell, call `step`**, run the `PortRequest`s it returns through the processor's ports and feed their
+   results back to `step`, until only messages remain. Outputs are encoded at once: one that would not fit on its
+   topic makes the record poison (dead letter), instead of a send that fails later.
+3. **Send every output, and wait for the broker to acknowledge all of them; only then store the changed cells
+   and acknowledge the records.** So a cell never records work whose outputs were lost: after a crash the record
+   is processed again, and `step` either redoes it (same event ids) or finds it done because its outputs were
+   delivered. The offset moves only past acknowledged records (Faust commits the contiguous acknowledged range).
+4. **Failures.** A port that raises `TransientError` (a database or cache down) makes the agent finish what came
+   before, wait with capped exponential backoff and retry the same record, logging each outage once. Anything
+   else unexpected is logged with topic/partition/offset and crashes the worker with the record unacknowledged,
+   so a restart retries it; the crashes are counted in Redis per record, and the `MAX_CRASHES`th crash of the same
+   record dead-letters it with its traceback instead of looping forever.
+
+Faust acknowledges the record in flight when an agent's iterator closes, which would commit a record that
+crashed the worker; `noack_take` does not, so acknowledging stays ours.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import weakref
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from faust.streams import _current_event  # Faust's own per-task "current event"; tables read their partition from it
+from faust.types import EventT, StreamT
+from pydantic import BaseModel
+from redis.asyncio import Redis
+
+from streams.dead_letters import dead_letter
+from streams.errors import PoisonRecord, TransientError
+from streams.kafka_clients import Serdes
+from streams.messages import DeadLetter, Message, utc_now
+from streams.processor import CellAgentSpec, CellInput, PortRequest, Ports
+from streams.settings import Settings
+from streams.topics import TopicSpec, dead_letter_topic
+
+log = logging.getLogger(__name__)
+
+BATCH_MAX = 100
+BATCH_WITHIN_S = 0.2
+MAX_CRASHES = 3  # the third crash on one record dead-letters it
+CRASH_MEMORY_S = 7 * 24 * 3600
+BROKER_MAX_BYTES = 1_048_576  # Kafka's default max.message.bytes, for topics that do not set their own
+MAX_PORT_HOPS = 32  # step -> port -> step ... for one record; more means step loops
+BACKOFF_START_S, BACKOFF_MAX_S = 1.0, 30.0
+_MISSING = object()
+
+
+@contextlib.contextmanager
+def event_context(event: EventT) -> Iterator[None]:
+    """Make `event` Faust's current event: a table reads and writes the partition of the current event."""
+    token = _current_event.set(weakref.ref(event))
+    try:
+        yield
+    finally:
+        _current_event.reset(token)
+
+
+@dataclass
+class _Encoded:
+    topic: str
+    key: bytes | None
+    value: bytes
+    partition: int | None = None
+
+
+@dataclass
+class _Batch:
+    """What the records of one batch produced, held back until their outputs are acknowledged."""
+
+    events: list[EventT] = field(default_factory=list)
+    outputs: list[_Encoded] = field(default_factory=list)
+    cells: dict[str, Any] = field(default_factory=dict)  # key -> cell after this batch's records
+    loaded: dict[str, Any] = field(default_factory=dict)  # key -> cell as the table had it
+    last_event: dict[str, EventT] = field(default_factory=dict)  # key -> the event whose partition stores it
+
+
+class CrashCounter:
+    """How many times a record crashed the worker, in Redis so it survives the restarts it counts."""
+
+    def __init__(self, settings: Settings, group: str) -> None:
+        self._url = settings.redis_url
+        self._group = group
+        self._redis: Redis | None = None
+
+    async def record(self, topic: str, partition: int, offset: int) -> int:
+        if self._redis is None:
+            self._redis = Redis.from_url(self._url)
+        key = f"resumeflow:crashes:{self._group}:{topic}:{partition}:{offset}"
+        count = int(await self._redis.incr(key))
+        await self._redis.expire(key, CRASH_MEMORY_S)
+        return count
+
+    async def close(self) -> None:
+        if self._redis is not None:
+            await self._redis.aclose()
+
+
+class CellAgent:
+    """Runs one `CellAgentSpec` on the app; see the module docstring for the rules."""
+
+    def __init__(self, app: Any, spec: CellAgentSpec, ports: PortsHandle, crashes: CrashCounter) -> None:
+        self.app = app
+        self.spec = spec
+        self.settings: Settings = app.settings
+        self.serdes: Serdes = app.serdes
+        self.ports = ports
+        self.crashes = crashes
+        self.inputs: dict[str, tuple[CellInput, TopicSpec]] = {
+            i.spec(self.settings).name: (i, i.spec(self.settings)) for i in spec.inputs}
+        self.routes = {kind: (route, route.spec(self.settings)) for kind, route in spec.routes.items()}
+        self.table = app.cell_table(spec.table, help=spec.table.doc)
+        self.step = spec.make_step(self.settings)
+        self._outage_since: float | None = None
+
+    def install(self) -> None:
+        names = list(self.inputs)
+        # Raw bytes from Faust: each topic has its own serde, and decoding is ours so every failure is a dead letter.
+        channel = self.app.topic(*names, key_serializer="raw", value_serializer="raw",
+                                 partitions=self.settings.cell_partitions)
+        self.app.agent(channel, name=self.spec.name)(self._run)
+
+    # --- the loop -------------------------------------------------------------------------------------------------
+
+    async def _run(self, stream: StreamT) -> None:
+        async for events in stream.noack_take(BATCH_MAX, within=BATCH_WITHIN_S):
+            batch = _Batch()
+            for event in events:
+                await self._process(event, batch, stream)
+            await self._finish(batch, stream)
+
+    async def _process(self, event: EventT, batch: _Batch, stream: StreamT) -> None:
+        message = event.message
+        source, topic = self.inputs[message.topic]
+        try:
+            record = self._decode(source, topic, message)
+        except Exception as exc:  # anything the input makes decoding or validation raise
+            self._dead_letter(batch, topic, event, exc)
+            return
+        key = source.key(record)
+        attempt = 0
+        while True:
+            try:
+                with event_context(event):
+                    cell = batch.cells[key] if key in batch.cells else self._load(key)
+                    if key not in batch.loaded:
+                        batch.loaded[key] = cell
+                new_cell, outputs = await self._apply(cell, record, message.partition)
+                encoded = [self._encode(out) for out in outputs]
+            except PoisonRecord as exc:
+                self._dead_letter(batch, topic, event, exc)
+                return
+            except TransientError as exc:
+                await self._finish(batch, stream)  # keep what is done; this record waits
+                await self._wait_out(exc, attempt, message)
+                attempt += 1
+                batch.cells.pop(key, None)
+                batch.loaded.pop(key, None)
+                continue
+            except Exception as exc:
+                await self._finish(batch, stream)
+                await self._crashed(event, topic, exc, stream)
+                return
+            self._recovered()
+            batch.events.append(event)
+            batch.outputs.extend(encoded)
+            batch.cells[key] = new_cell
+            batch.last_event[key] = event
+            return
+
+    async def _apply(self, cell: Any, item: Any, partition: int, hops: int = 0) -> tuple[Any, list[Message]]:
+        """`step` on `item`, then on every port result it leads to, depth first; the outputs in order."""
+        if hops > MAX_PORT_HOPS:
+            raise RuntimeError(f"{self.spec.name}: step asked for more than {MAX_PORT_HOPS} port calls in a row")
+        cell, produced = self.step(cell, item, now=utc_now())
+        outputs: list[Message] = []
+        for out in produced:
+            if isinstance(out, PortRequest):
+                for result in await self.ports.run(out, cell=partition):
+                    cell, more = await self._apply(cell, result, partition, hops + 1)
+                    outputs += more
+            else:
+                outputs.append(out)
+        return cell, outputs
+
+    async def _finish(self, batch: _Batch, stream: StreamT) -> None:
+        """Send the outputs and wait for every acknowledgement; then store the cells and ack the records."""
+        if not batch.events:
+            return
+        producer = self.app.producer
+        pending = [await producer.send(out.topic, out.key, out.value, out.partition, None, None)
+                   for out in batch.outputs]
+        await asyncio.gather(*pending)  # a failed delivery raises: nothing below happens, the batch is redone
+        for key, cell in batch.cells.items():
+            if cell != batch.loaded.get(key, _MISSING):
+                with event_context(batch.last_event[key]):
+                    if cell is None:
+                        self.table.pop(key, None)
+                    else:
+                        self.table[key] = cell
+        for event in batch.events:
+            await stream.ack(event)
+        batch.events.clear()
+        batch.outputs.clear()
+        batch.cells.clear()
+        batch.loaded.clear()
+        batch.last_event.clear()
+
+    # --- records in and out ---------------------------------------------------------------------------------------
+
+    def _decode(self, source: CellInput, topic: TopicSpec, message: Any) -> Message:
+        value = self.serdes.value(topic).decode(message.value)
+        record = source.model.model_validate(value)
+        key_serde = self.serdes.key(topic)
+        key = key_serde.decode(message.key) if key_serde is not None else message.key
+        if key != source.key(record):
+            raise ValueError(f"the record's key {key!r} is not the cell it belongs to ({source.key(record)!r}): "
+                             "it would be processed in another cell")
+        return record
+
+    def _load(self, key: str) -> Any:
+        stored = self.table.get(key)
+        return None if stored is None else self.spec.cell_model.model_validate(stored)
+
+    def _encode(self, out: Message) -> _Encoded:
+        try:
+            route, topic = self.routes[type(out)]
+        except KeyError:
+            raise TypeError(f"{self.spec.name}: no route for {type(out).__name__} in the routing table") from None
+        key = route.key(out)
+        key_serde = self.serdes.key(topic)
+        key_bytes = key_serde.encode(key) if key_serde is not None else key.encode()
+        value = self.serdes.value(topic).encode(out)
+        limit = topic.max_message_bytes or BROKER_MAX_BYTES
+        if len(value) + len(key_bytes) > limit:
+            raise PoisonRecord(f"its {type(out).__name__} for {topic.name} would be {len(value)} bytes, over the "
+                               f"topic's limit of {limit}")
+        return _Encoded(topic.name, key_bytes, value)
+
+    def _dead_letter(self, batch: _Batch, topic: TopicSpec, event: EventT, exc: BaseException, *,
+                     attempts: int | None = None) -> None:
+        letter = self._letter(topic, event, exc, attempts=attempts)
+        dlq = dead_letter_topic(topic)
+        log.warning("dead-lettering %s[%d]@%d to %s: %s", letter.source_topic, letter.source_partition,
+                    letter.source_offset, dlq.name, letter.error.splitlines()[0][:300])
+        batch.outputs.append(_Encoded(dlq.name, letter.key, self.serdes.value(dlq).encode(letter),
+                                      letter.source_partition))
+        batch.events.append(event)
+
+    def _letter(self, topic: TopicSpec, event: EventT, exc: BaseException, *,
+                attempts: int | None = None) -> DeadLetter:
+        message = event.message
+        return dead_letter(self.spec.name, topic=message.topic, partition=message.partition, offset=message.offset,
+                           key=message.key, value=message.value, exc=exc, with_traceback=attempts is not None,
+                           attempts=attempts)
+
+    # --- failures -------------------------------------------------------------------------------------------------
+
+    async def _crashed(self, event: EventT, topic: TopicSpec, exc: BaseException, stream: StreamT) -> None:
+        message = event.message
+        where = f"{message.topic}[{message.partition}]@{message.offset}"
+        try:
+            crashes = await self.crashes.record(message.topic, message.partition, message.offset)
+        except Exception:
+            log.exception("%s failed on %s, and its crashes cannot be counted (Redis?)", self.spec.name, where)
+            raise exc from None
+        if crashes >= MAX_CRASHES:
+            log.error("%s failed on %s for the %d. time: dead-lettering it with its traceback", self.spec.name,
+                      where, crashes, exc_info=exc)
+            batch = _Batch()
+            self._dead_letter(batch, topic, event, exc, attempts=crashes)
+            await self._finish(batch, stream)
+            return
+        log.error("%s failed on %s (crash %d of %d before it is dead-lettered); stopping the worker so it is "
+                  "retried", self.spec.name, where, crashes, MAX_CRASHES, exc_info=exc)
+        raise exc
+
+    async def _wait_out(self, exc: TransientError, attempt: int, message: Any) -> None:
+        loop = asyncio.get_running_loop()
+        if self._outage_since is None:
+            self._outage_since = loop.time()
+            log.warning("%s: %s; waiting to retry %s[%d]@%d", self.spec.name, exc, message.topic,
+                        message.partition, message.offset)
+        elif attempt % 10 == 0:
+            log.warning("%s: still waiting (%.0fs): %s", self.spec.name, loop.time() - self._outage_since, exc)
+        await asyncio.sleep(min(BACKOFF_START_S * 2 ** min(attempt, 10), BACKOFF_MAX_S))
+
+    def _recovered(self) -> None:
+        if self._outage_since is not None:
+            waited = asyncio.get_running_loop().time() - self._outage_since
+            log.warning("%s: working again after %.0fs", self.spec.name, waited)
+            self._outage_since = None
+
+
+class PortsHandle:
+    """The processor's ports, opened on first use (so a worker starts without its databases) and shared by its
+    agents. Opening them when a dependency is down is a `TransientError` like any port call."""
+
+    def __init__(self, open_ports: Any, settings: Settings) -> None:
+        self._open = open_ports
+        self._settings = settings
+        self._ports: Ports | None = None
+        self._lock = asyncio.Lock()
+
+    async def run(self, request: PortRequest, *, cell: int) -> Sequence[BaseModel]:
+        if self._ports is None:
+            async with self._lock:
+                if self._ports is None:
+                    if self._open is None:
+                        raise TypeError(f"step asked for {type(request).__name__}, but the processor has no ports")
+                    try:
+                        self._ports = await self._open(self._settings)
+                    except (OSError, ConnectionError) as exc:
+                        raise TransientError(f"cannot open the ports: {exc}") from exc
+        return await self._ports.run(request, cell=cell)
+
+    async def close(self) -> None:
+        if self._ports is not None:
+            await self._ports.close()
+            self._ports = None

@@ -1,0 +1,128 @@
+"""The messages on the topics: frozen pydantic models that agree field for field with `schemas/*.avsc`.
+
+One module per context (`users`, `postings`, `analysis`, `resumes`, `applications`, `operations`; `common` for
+the base class and helpers); every message is importable from here. `tests/unit/streams/
+test_messages_agree_with_schemas.py` proves the agreement with the schemas, so a change to one without the
+other fails fast. Enum values are the Avro symbols.
+"""
+
+from streams.messages.analysis import (
+    AnalysisDelivered,
+    AnalysisFailed,
+    AnalysisJob,
+    AnalysisRequested,
+    AnalysisUser,
+    DecidedMatch,
+    Experience,
+    JobAnalysis,
+    JobAnalyzed,
+    JobRequirements,
+    MatchDecision,
+    PendingMatch,
+    RemoteLevel,
+    RequiredSkill,
+    Salary,
+    Seniority,
+)
+from streams.messages.applications import (
+    ApplicationSubmitted,
+    ResponseKind,
+    ResponseReceived,
+    WorkflowCompleted,
+    WorkflowOutcome,
+)
+from streams.messages.common import BOARD_NAME, Message, NonEmptyStr, UtcDatetime, new_event_id, utc_now
+from streams.messages.operations import (
+    BudgetCrossed,
+    DeadLetter,
+)
+from streams.messages.postings import (
+    BoardCell,
+    BoardFollower,
+    BoardSubscription,
+    FollowedBoards,
+    JobDiscovered,
+    JobPosting,
+    KnownPosting,
+    PollRequested,
+    PostingFields,
+    PostingStatus,
+    SourceFailed,
+    Workplace,
+)
+from streams.messages.resumes import (
+    GenerationUser,
+    ResumeFailed,
+    ResumeGenerated,
+)
+from streams.messages.users import (
+    BoardRef,
+    BoardSource,
+    Preferences,
+    ProfileRejected,
+    RemotePreference,
+    SavedSearch,
+    SubmissionMode,
+    UserCell,
+    UserCommand,
+    UserCommandKind,
+    UserProfile,
+)
+
+__all__ = [
+    "BOARD_NAME",
+    "AnalysisDelivered",
+    "AnalysisFailed",
+    "AnalysisJob",
+    "AnalysisRequested",
+    "AnalysisUser",
+    "ApplicationSubmitted",
+    "BoardCell",
+    "BoardFollower",
+    "BoardRef",
+    "BoardSource",
+    "BoardSubscription",
+    "BudgetCrossed",
+    "DeadLetter",
+    "DecidedMatch",
+    "Experience",
+    "FollowedBoards",
+    "GenerationUser",
+    "JobAnalysis",
+    "JobAnalyzed",
+    "JobDiscovered",
+    "JobPosting",
+    "JobRequirements",
+    "KnownPosting",
+    "MatchDecision",
+    "Message",
+    "NonEmptyStr",
+    "PendingMatch",
+    "PollRequested",
+    "PostingFields",
+    "PostingStatus",
+    "Preferences",
+    "ProfileRejected",
+    "RemoteLevel",
+    "RemotePreference",
+    "RequiredSkill",
+    "ResponseKind",
+    "ResponseReceived",
+    "ResumeFailed",
+    "ResumeGenerated",
+    "Salary",
+    "SavedSearch",
+    "Seniority",
+    "SourceFailed",
+    "SubmissionMode",
+    "UserCell",
+    "UserCommand",
+    "UserCommandKind",
+    "UserProfile",
+    "UtcDatetime",
+    "WorkflowCompleted",
+    "WorkflowOutcome",
+    "Workplace",
+    "new_event_id",
+    "utc_now",
+]

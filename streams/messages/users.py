@@ -1,0 +1,122 @@
+"""Users: commands from the web client and CLI, accepted profiles with preferences, refusals, the profile cell."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, ClassVar
+
+from pydantic import AfterValidator, Field
+
+from streams import bounded_json
+from streams.messages.common import Message, NonEmptyStr, UtcDatetime
+
+MAX_PROFILE_BYTES = 256 * 1024
+
+
+def _json_object(text: str) -> str:
+    # Every stage after profiles parses the profile: one that is too big, too deep or not an object is refused
+    # here, at decoding, rather than in the middle of a later stage's work.
+    if not isinstance(bounded_json.loads(text, max_bytes=MAX_PROFILE_BYTES), dict):
+        raise ValueError("the profile must be a JSON object")
+    return text
+
+
+ProfileJson = Annotated[str, AfterValidator(_json_object)]
+
+
+class BoardSource(StrEnum):
+    GREENHOUSE = "GREENHOUSE"
+    LEVER = "LEVER"
+    ASHBY = "ASHBY"
+    FEED = "FEED"
+    FILE = "FILE"
+
+
+class RemotePreference(StrEnum):
+    ANY = "ANY"
+    REMOTE_ONLY = "REMOTE_ONLY"
+    REMOTE_OR_HYBRID = "REMOTE_OR_HYBRID"
+    ONSITE_ONLY = "ONSITE_ONLY"
+
+
+class SubmissionMode(StrEnum):
+    REVIEW = "REVIEW"
+    AUTO = "AUTO"
+    OFF = "OFF"
+
+
+class BoardRef(Message):
+    source: BoardSource
+    token: NonEmptyStr
+
+
+class SavedSearch(Message):
+    name: NonEmptyStr
+    keywords: list[str] = []
+    locations: list[str] = []
+    remote: RemotePreference = RemotePreference.ANY
+    boards: list[BoardRef] = []
+    companies: list[str] = []
+    salary_floor: Annotated[int, Field(ge=0)] | None = None
+    salary_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
+    exclusions: list[str] = []
+
+
+class Preferences(Message):
+    avro_schema: ClassVar[str] = "preferences"
+    saved_searches: list[SavedSearch] = []
+    submission_mode: SubmissionMode = SubmissionMode.REVIEW
+    daily_cap: Annotated[int, Field(ge=0, le=1000)] = 10
+
+
+class UserCommandKind(StrEnum):
+    REGISTER_USER = "REGISTER_USER"
+    UPDATE_PROFILE = "UPDATE_PROFILE"
+    UPDATE_PREFERENCES = "UPDATE_PREFERENCES"
+
+
+class UserCommand(Message):
+    """One flat record for every kind, so analysts read one schema; which fields a kind needs is checked by
+    the profiles processor and reported back as a rejection, never as a crash."""
+
+    avro_schema: ClassVar[str] = "user_command"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    kind: UserCommandKind
+    email: str | None = None
+    profile_json: str | None = None
+    preferences: Preferences | None = None
+
+
+class UserProfile(Message):
+    avro_schema: ClassVar[str] = "user_profile"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    email: NonEmptyStr
+    profile_version: Annotated[int, Field(ge=1)]
+    profile_json: ProfileJson
+    preferences: Preferences
+
+
+class ProfileRejected(Message):
+    avro_schema: ClassVar[str] = "profile_rejected"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    command_id: NonEmptyStr
+    command_kind: UserCommandKind
+    reasons: Annotated[list[str], Field(min_length=1)]
+
+
+class UserCell(Message):
+    avro_schema: ClassVar[str] = "user_cell"
+    user_id: NonEmptyStr
+    email: NonEmptyStr
+    profile_version: Annotated[int, Field(ge=1)]
+    profile_json: str
+    preferences: Preferences
+    created_at: UtcDatetime
+    updated_at: UtcDatetime
+    applied_command_ids: list[str] = []

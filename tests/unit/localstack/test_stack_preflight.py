@@ -1,0 +1,37 @@
+"""The local stack explains what the operator must fix: a port taken, a tool missing, an external address."""
+
+import socket
+from pathlib import Path
+
+import pytest
+
+from localstack.stack import Kafka, Redis, Stack
+from streams.errors import UserError
+
+
+def test_a_taken_port_is_reported_with_the_variable_that_moves_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                   ) -> None:
+    with socket.socket() as squatter:
+        squatter.bind(("127.0.0.1", 0))
+        squatter.listen()
+        port = squatter.getsockname()[1]
+        monkeypatch.setenv("RESUMEFLOW_REDIS_PORT", str(port))
+        monkeypatch.delenv("REDIS_URL", raising=False)
+        with pytest.raises(UserError, match=f"port {port} for Redis is taken.*RESUMEFLOW_REDIS_PORT"):
+            Redis(tmp_path).start()
+
+
+def test_a_missing_java_is_reported_with_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # nothing on it
+    monkeypatch.delenv("KAFKA_BOOTSTRAP_SERVERS", raising=False)
+    with pytest.raises(UserError, match="`java` is not installed: install a JDK 17"):
+        Kafka(tmp_path).start()
+
+
+def test_an_address_in_the_environment_makes_the_service_external(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    monkeypatch.setenv("KAFKA_BOOTSTRAP_SERVERS", "broker-1.example.internal:9092")
+    stack = Stack(tmp_path)
+    kafka = stack.components[0]
+    assert kafka.external and kafka.ensure_up() == "external"
+    assert stack.addresses()["KAFKA_BOOTSTRAP_SERVERS"] == "broker-1.example.internal:9092"
