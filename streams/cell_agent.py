@@ -41,7 +41,7 @@ from streams.dead_letters import dead_letter
 from streams.errors import PoisonRecord, TransientError
 from streams.kafka_clients import Serdes
 from streams.messages import DeadLetter, Message, utc_now
-from streams.processor import CellAgentSpec, CellInput, PortRequest, Ports
+from streams.processor import CellAgentSpec, CellInput, PortRequest, Ports, run_step
 from streams.settings import Settings
 from streams.topics import TopicSpec, dead_letter_topic
 
@@ -52,7 +52,6 @@ BATCH_WITHIN_S = 0.2
 MAX_CRASHES = 3  # the third crash on one record dead-letters it
 CRASH_MEMORY_S = 7 * 24 * 3600
 BROKER_MAX_BYTES = 1_048_576  # Kafka's default max.message.bytes, for topics that do not set their own
-MAX_PORT_HOPS = 32  # step -> port -> step ... for one record; more means step loops
 BACKOFF_START_S, BACKOFF_MAX_S = 1.0, 30.0
 _MISSING = object()
 
@@ -179,20 +178,11 @@ class CellAgent:
             batch.last_event[key] = event
             return
 
-    async def _apply(self, cell: Any, item: Any, partition: int, hops: int = 0) -> tuple[Any, list[Message]]:
-        """`step` on `item`, then on every port result it leads to, depth first; the outputs in order."""
-        if hops > MAX_PORT_HOPS:
-            raise RuntimeError(f"{self.spec.name}: step asked for more than {MAX_PORT_HOPS} port calls in a row")
-        cell, produced = self.step(cell, item, now=utc_now())
-        outputs: list[Message] = []
-        for out in produced:
-            if isinstance(out, PortRequest):
-                for result in await self.ports.run(out, cell=partition):
-                    cell, more = await self._apply(cell, result, partition, hops + 1)
-                    outputs += more
-            else:
-                outputs.append(out)
-        return cell, outputs
+    async def _apply(self, cell: Any, record: Any, partition: int) -> tuple[Any, list[Message]]:
+        async def run_port(request: PortRequest) -> Sequence[BaseModel]:
+            return await self.ports.run(request, cell=partition)
+
+        return await run_step(self.step, cell, record, now=utc_now(), run_port=run_port)
 
     async def _finish(self, batch: _Batch, stream: StreamT) -> None:
         """Send the outputs and wait for every acknowledgement; then store the cells and ack the records."""

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict
@@ -61,6 +62,27 @@ class NoPorts:
 
 
 Step = Callable[..., tuple[Any, Sequence[Message | PortRequest]]]
+RunPort = Callable[[PortRequest], Awaitable[Sequence[PortResult]]]
+MAX_PORT_HOPS = 32  # step -> port -> step ... for one record; more means a step that loops
+
+
+async def run_step(step: Step, cell: Any, item: Any, *, now: datetime, run_port: RunPort, hops: int = 0
+                   ) -> tuple[Any, list[Message]]:
+    """What a cell agent does with one record: `step` on it, then on every result of every port request it
+    returns (depth first, in order), until only messages remain. Returns the final cell and the messages in the
+    order they were produced. Tests drive a `step` through this with fake ports."""
+    if hops > MAX_PORT_HOPS:
+        raise RuntimeError(f"step asked for more than {MAX_PORT_HOPS} port calls in a row for one record")
+    cell, produced = step(cell, item, now=now)
+    outputs: list[Message] = []
+    for out in produced:
+        if isinstance(out, PortRequest):
+            for result in await run_port(out):
+                cell, more = await run_step(step, cell, result, now=now, run_port=run_port, hops=hops + 1)
+                outputs += more
+        else:
+            outputs.append(out)
+    return cell, outputs
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -17,3 +19,10 @@ def profile_json() -> str:
 @pytest.fixture
 def preferences_json() -> str:
     return (FIXTURES / "preferences_ada.json").read_text()
+
+
+# Property tests run 200 examples each; `HYPOTHESIS_PROFILE=thorough pytest ...` runs 5000. No deadline: a
+# step that tailors and verifies a resume takes longer than hypothesis's 200 ms default on a busy machine.
+settings.register_profile("default", max_examples=200, deadline=None)
+settings.register_profile("thorough", max_examples=5000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))

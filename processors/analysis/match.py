@@ -77,8 +77,8 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return sum(x * y for x, y in zip(a, b, strict=True)) / norm if norm else 0.0
 
 
-def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str, str], now: datetime
-           ) -> tuple[AnalysisUser, JobAnalyzed]:
+def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str, str], now: datetime,
+           posting_at: datetime | None = None) -> tuple[AnalysisUser, JobAnalyzed]:
     """Score one analyzed posting for the cell's user and decide. `fuzzy_matches` maps a required skill's name to
     the profile term the embeddings found close enough (beyond exact name and keyword matches). A user never goes
     ahead with two postings of one canonical job."""
@@ -132,22 +132,23 @@ def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str
         matched_skills=matched, missing_skills=missing, duplicate_of=duplicate_of, decision=decision,
         reasons=reasons, requirements=requirements if decision is MatchDecision.PROCEED else None,
     )
-    return _decided(cell, job_id, analysis.content_hash), analyzed
+    return _decided(cell, job_id, analysis.content_hash, posting_at), analyzed
 
 
-def unanalyzable(cell: AnalysisUser, canonical_job_id: str, failure: str, *, now: datetime
-                 ) -> tuple[AnalysisUser, JobAnalyzed]:
+def unanalyzable(cell: AnalysisUser, canonical_job_id: str, failure: str, *, now: datetime,
+                 posting_at: datetime | None = None) -> tuple[AnalysisUser, JobAnalyzed]:
     """A posting that could not be analyzed is skipped, and the user sees why."""
     analyzed = JobAnalyzed(
         event_id=derived_id("analyzed", cell.user_id, canonical_job_id, "failed", failure),
         user_id=cell.user_id, occurred_at=now, canonical_job_id=canonical_job_id, score=0.0,
         decision=MatchDecision.SKIP, reasons=[f"the posting could not be analyzed: {failure}"],
     )
-    return _decided(cell, canonical_job_id, f"failed:{failure}"), analyzed
+    return _decided(cell, canonical_job_id, f"failed:{failure}", posting_at), analyzed
 
 
-def _decided(cell: AnalysisUser, canonical_job_id: str, content_hash: str) -> AnalysisUser:
+def _decided(cell: AnalysisUser, canonical_job_id: str, content_hash: str, posting_at: datetime | None
+             ) -> AnalysisUser:
     pending = {job: p for job, p in cell.pending.items() if job != canonical_job_id}
-    decided = {**cell.decided, canonical_job_id: DecidedMatch(content_hash=content_hash,
+    decided = {**cell.decided, canonical_job_id: DecidedMatch(content_hash=content_hash, posting_at=posting_at,
                                                               profile_version=cell.profile_version)}
     return cell.model_copy(update={"pending": pending, "decided": decided})

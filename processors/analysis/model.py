@@ -3,6 +3,8 @@ messages, named here for analysis's code) and the requests and results of its po
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from processors.analysis.dedup import Neighbour
 from streams.messages import (
     BudgetCrossed,
@@ -93,8 +95,10 @@ class CompareSkills(PortRequest):
     analysis: JobAnalysis
     terms: list[str]
     unmatched: list[str]
+    posting_at: datetime | None = None  # carried through to the decision
 
 
 class SkillsCompared(PortResult):
     analysis: JobAnalysis
     fuzzy_matches: dict[str, str]  # required skill -> the profile term that covers it
+    posting_at: datetime | None = None

@@ -62,7 +62,7 @@ class AnalysisPorts:
             case CompareSkills():
                 overlap = await asyncio.to_thread(fuzzy_skill_overlap, request.terms, request.unmatched,
                                                   self._embedder.embed)
-                return [SkillsCompared(analysis=request.analysis,
+                return [SkillsCompared(analysis=request.analysis, posting_at=request.posting_at,
                                        fuzzy_matches={required: term for required, term, _ in overlap})]
         raise TypeError(f"analysis has no port for {type(request).__name__}")
 

@@ -59,13 +59,16 @@ def job_step(cell: AnalysisJob | None, event: JobEvent, *, now: datetime) -> tup
                 return cell, []
             if cell is not None and cell.content_hash == event.content_hash:
                 return cell, []  # analyzed once: a re-publication of the same content changes nothing
+            if cell is not None and cell.posting_at is not None and event.occurred_at <= cell.posting_at:
+                return cell, []  # an older record seen again (a replay): the newer content was analyzed
             return cell or AnalysisJob(canonical_job_id=event.canonical_job_id), [ExaminePosting(posting=event)]
         case PostingExamined():
             return _analyzed(cell, event, now=now)
         case ExaminationFailed():
             posting = event.posting
             cell = (cell or AnalysisJob(canonical_job_id=posting.canonical_job_id)).model_copy(update={
-                "content_hash": posting.content_hash, "analysis": None, "failure": event.reason})
+                "content_hash": posting.content_hash, "posting_at": posting.occurred_at, "analysis": None,
+                "failure": event.reason})
             failed = AnalysisFailed(event_id=derived_id("analysis-failed", posting.canonical_job_id,
                                                         posting.content_hash),
                                     occurred_at=now, canonical_job_id=posting.canonical_job_id,
@@ -73,8 +76,10 @@ def job_step(cell: AnalysisJob | None, event: JobEvent, *, now: datetime) -> tup
             return cell, [failed, *(_delivery(cell, user, now=now) for user in cell.subscribers)]
         case AnalysisRequested():
             cell = cell or AnalysisJob(canonical_job_id=event.canonical_job_id)
-            if event.user_id not in cell.subscribers:
-                cell = cell.model_copy(update={"subscribers": sorted({*cell.subscribers, event.user_id})})
+            asked = max(cell.requested.get(event.user_id, 0), event.profile_version)
+            if event.user_id not in cell.subscribers or asked != cell.requested.get(event.user_id):
+                cell = cell.model_copy(update={"subscribers": sorted({*cell.subscribers, event.user_id}),
+                                               "requested": {**cell.requested, event.user_id: asked}})
             if cell.analysis is None and cell.failure is None:
                 return cell, []  # answered when the analysis is done
             return cell, [_delivery(cell, event.user_id, now=now)]
@@ -97,16 +102,19 @@ def _analyzed(cell: AnalysisJob | None, examined: PostingExamined, *, now: datet
         embedding=examined.embedding,
     )
     cell = (cell or AnalysisJob(canonical_job_id=posting.canonical_job_id)).model_copy(update={
-        "content_hash": posting.content_hash, "analysis": analysis, "failure": None})
+        "content_hash": posting.content_hash, "posting_at": posting.occurred_at, "analysis": analysis,
+        "failure": None})
     deliveries = [_delivery(cell, user, now=now) for user in cell.subscribers]
     return cell, [index, *examined.budget_events, analysis, *deliveries]
 
 
 def _delivery(cell: AnalysisJob, user_id: str, *, now: datetime) -> AnalysisDelivered:
+    version = cell.requested.get(user_id, 0)
     return AnalysisDelivered(
-        event_id=derived_id("analysis-delivered", user_id, cell.canonical_job_id, cell.content_hash or ""),
+        event_id=derived_id("analysis-delivered", user_id, cell.canonical_job_id, cell.content_hash or "",
+                            str(version)),
         occurred_at=now, user_id=user_id, canonical_job_id=cell.canonical_job_id, analysis=cell.analysis,
-        failure=cell.failure)
+        failure=cell.failure, posting_at=cell.posting_at, for_version=version)
 
 
 # --- a user's cell ---------------------------------------------------------------------------------------------
@@ -126,49 +134,83 @@ def user_step(cell: AnalysisUser | None, event: UserEvent, *, now: datetime) -> 
         case JobDiscovered():
             cell = cell or AnalysisUser(user_id=event.user_id)
             job = event.canonical_job_id
+            wanted = event.profile_version or 1  # (records from before discoveries named their profile: 1)
+            waiting = cell.pending.get(job)
             done = cell.decided.get(job)
-            if job in cell.pending or (done is not None and done.profile_version == cell.profile_version):
-                return cell, []  # awaited, or decided on this profile (a new analysis is delivered anyway)
+            if waiting is not None and waiting.profile_version >= wanted:
+                return cell, []  # already asked for
+            if waiting is None and done is not None and done.profile_version >= wanted:
+                return cell, []  # decided on this profile or a newer one (a new analysis is delivered anyway)
+            if waiting is not None:  # the posting was found again for a newer profile: decide on that one
+                raised = waiting.model_copy(update={"profile_version": wanted})
+                cell = cell.model_copy(update={"pending": {**cell.pending, job: raised}})
+                return _resume_pending(cell, now=now)
             request = AnalysisRequested(
-                event_id=derived_id("analysis-requested", cell.user_id, job, str(cell.profile_version)),
-                occurred_at=now, canonical_job_id=job, user_id=cell.user_id)
-            return cell.model_copy(update={"pending": {**cell.pending, job: PendingMatch()}}), [request]
+                event_id=derived_id("analysis-requested", cell.user_id, job, str(wanted)),
+                occurred_at=now, canonical_job_id=job, user_id=cell.user_id, profile_version=wanted)
+            pending = PendingMatch(profile_version=wanted)
+            return cell.model_copy(update={"pending": {**cell.pending, job: pending}}), [request]
         case AnalysisDelivered():
             cell = cell or AnalysisUser(user_id=event.user_id)
+            if not _news(cell, event):
+                return cell, []  # not asked for, or not newer than what the cell has (a delivery seen again)
             job = event.canonical_job_id
-            done = cell.decided.get(job)
-            content = event.analysis.content_hash if event.analysis is not None else f"failed:{event.failure}"
-            if job not in cell.pending and (done is None or done.content_hash == content):
-                return cell, []  # not asked for, or already decided on this content
-            if cell.profile_version == 0:  # the profile has not arrived: wait for it here
-                parked = PendingMatch(analysis=event.analysis, failure=event.failure)
+            waiting = cell.pending.get(job)
+            wanted = waiting.profile_version if waiting is not None else cell.profile_version
+            if cell.profile_version == 0 or cell.profile_version < wanted:  # wait here for the profile
+                parked = PendingMatch(analysis=event.analysis, failure=event.failure, posting_at=event.posting_at,
+                                      profile_version=wanted)
                 return cell.model_copy(update={"pending": {**cell.pending, job: parked}}), []
-            return _match(cell, job, event.analysis, event.failure, now=now)
+            return _match(cell, job, event.analysis, event.failure, event.posting_at, now=now)
         case SkillsCompared():
             if cell is None:
                 return cell, []
-            cell, analyzed = decide(cell, event.analysis, fuzzy_matches=event.fuzzy_matches, now=now)
+            cell, analyzed = decide(cell, event.analysis, fuzzy_matches=event.fuzzy_matches,
+                                    posting_at=event.posting_at, now=now)
             return cell, [analyzed]
     raise TypeError(f"a user's cell does not take {type(event).__name__}")
 
 
-def _match(cell: AnalysisUser, job: str, analysis: JobAnalysis | None, failure: str | None, *, now: datetime
-           ) -> tuple[AnalysisUser, list[Any]]:
+def _news(cell: AnalysisUser, delivery: AnalysisDelivered) -> bool:
+    """Whether a delivery tells the cell something: it answers the request the cell is waiting on (not an older
+    one) with content no older than the cell already has, or it brings newer content of a posting already
+    decided. Deliveries of one posting carry the times discovery published its contents, in order, and the
+    profile version they answer, so one seen again is never news."""
+    at = delivery.posting_at
+    waiting = delivery.canonical_job_id in cell.pending and cell.pending[delivery.canonical_job_id]
+    done = cell.decided.get(delivery.canonical_job_id)
+    if waiting:
+        if delivery.for_version < waiting.profile_version:
+            return False  # the answer to an older request
+        if waiting.analysis is not None or waiting.failure is not None:  # one is parked already
+            return at is not None and waiting.posting_at is not None and at > waiting.posting_at
+        return at is None or done is None or done.posting_at is None or at >= done.posting_at
+    if done is None:
+        return False  # never asked for
+    if at is None or done.posting_at is None:  # records from before deliveries carried times
+        content = delivery.analysis.content_hash if delivery.analysis is not None else f"failed:{delivery.failure}"
+        return content != done.content_hash
+    return at > done.posting_at
+
+
+def _match(cell: AnalysisUser, job: str, analysis: JobAnalysis | None, failure: str | None,
+           posting_at: datetime | None, *, now: datetime) -> tuple[AnalysisUser, list[Any]]:
     if analysis is None:
-        cell, skipped = unanalyzable(cell, job, failure or "no analysis", now=now)
+        cell, skipped = unanalyzable(cell, job, failure or "no analysis", posting_at=posting_at, now=now)
         return cell, [skipped]
     unmatched = unmatched_skills(cell, analysis)
     if not unmatched:
-        cell, analyzed = decide(cell, analysis, fuzzy_matches={}, now=now)
+        cell, analyzed = decide(cell, analysis, fuzzy_matches={}, posting_at=posting_at, now=now)
         return cell, [analyzed]
-    return cell, [CompareSkills(analysis=analysis, terms=cell.terms, unmatched=unmatched)]
+    return cell, [CompareSkills(analysis=analysis, terms=cell.terms, unmatched=unmatched, posting_at=posting_at)]
 
 
 def _resume_pending(cell: AnalysisUser, *, now: datetime) -> tuple[AnalysisUser, list[Any]]:
-    """After a profile arrives: decide every parked posting whose analysis is already here."""
+    """Decide every parked posting whose analysis is here and whose profile has arrived."""
     outputs: list[Any] = []
     for job, parked in sorted(cell.pending.items()):
-        if parked.analysis is not None or parked.failure is not None:
-            cell, more = _match(cell, job, parked.analysis, parked.failure, now=now)
+        ready = cell.profile_version > 0 and parked.profile_version <= cell.profile_version
+        if ready and (parked.analysis is not None or parked.failure is not None):
+            cell, more = _match(cell, job, parked.analysis, parked.failure, parked.posting_at, now=now)
             outputs += more
     return cell, outputs

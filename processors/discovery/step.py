@@ -86,23 +86,30 @@ def follow_boards(
 
 
 def apply_subscription(cell: BoardCell | None, subscription: BoardSubscription) -> BoardCell:
-    """Add, update or remove one follower. An older profile version never overrides a newer one."""
+    """Add, update or remove one follower. An older profile version never overrides a newer one: a user who stops
+    following stays listed without searches, so their older subscription seen again cannot bring them back."""
     cell = cell or BoardCell(board_key=subscription.board_key, board=subscription.board)
     others = [f for f in cell.followers if f.user_id != subscription.user_id]
     current = next((f for f in cell.followers if f.user_id == subscription.user_id), None)
-    if current is not None and current.profile_version > subscription.profile_version:
-        return cell
-    if subscription.searches:
-        others.append(BoardFollower(
-            user_id=subscription.user_id, profile_version=subscription.profile_version,
-            searches=subscription.searches, matched_version=current.matched_version if current else 0,
-        ))
-    return cell.model_copy(update={"followers": sorted(others, key=lambda f: f.user_id)})
+    if current is not None and current.profile_version >= subscription.profile_version:
+        return cell  # the same subscription again, or an older one
+    others.append(BoardFollower(
+        user_id=subscription.user_id, profile_version=subscription.profile_version,
+        searches=subscription.searches, matched_version=current.matched_version if current else 0,
+    ))
+    changed_at = max(filter(None, (cell.followers_changed_at, subscription.occurred_at)))
+    return cell.model_copy(update={"followers": sorted(others, key=lambda f: f.user_id),
+                                   "followers_changed_at": changed_at})
+
+
+def following(cell: BoardCell) -> list[BoardFollower]:
+    """The followers with searches (the others stopped following)."""
+    return [f for f in cell.followers if f.searches]
 
 
 def needs_backfill(cell: BoardCell) -> bool:
     """A follower whose current searches have not yet been matched against every open posting."""
-    return any(f.matched_version < f.profile_version for f in cell.followers)
+    return any(f.matched_version < f.profile_version for f in following(cell))
 
 
 def plan_fetch(
@@ -113,7 +120,7 @@ def plan_fetch(
 
     Due: every `interval`; at once for a new follower's backfill; after failures, only after a backoff that
     doubles each time (also for a backfill, so a dead board is not hammered). `force` ignores all waiting."""
-    if not cell.followers:
+    if not following(cell):
         return None
     if not force and cell.last_polled_at is not None:
         if cell.consecutive_failures:
@@ -156,6 +163,7 @@ def _discovery(follower: BoardFollower, posting: FetchedPosting, *, now: datetim
         event_id=derived_id("discovered", follower.user_id, posting.canonical_job_id),
         user_id=follower.user_id, occurred_at=now, canonical_job_id=posting.canonical_job_id,
         search_name=search_name, title=posting.title, company=posting.company, match_reasons=reasons,
+        profile_version=follower.profile_version,
     )
 
 
@@ -217,6 +225,8 @@ def board_step_for(interval: timedelta) -> Callable[..., tuple[BoardCell | None,
             case BoardSubscription():
                 return apply_subscription(cell, event), []
             case PollRequested():
+                if cell is not None and cell.followers_changed_at and event.occurred_at < cell.followers_changed_at:
+                    return cell, []  # a tick from before the followers changed, seen again: the next one counts
                 validators = None if cell is None else plan_fetch(cell, now=now, interval=interval,
                                                                   force=event.force)
                 if cell is None or validators is None:

@@ -29,6 +29,8 @@ from streams.ids import derived_id
 from streams.messages import GenerationUser, JobAnalyzed, MatchDecision, ResumeFailed, ResumeGenerated, UserProfile
 
 GenerationEvent = UserProfile | JobAnalyzed | Rephrased | Rendered | RenderFailed
+# More than a crash can redeliver (one commit interval of one user's decisions) is never needed.
+REMEMBERED_DECISIONS = 256
 
 
 def step(cell: GenerationUser | None, event: GenerationEvent, *, now: datetime
@@ -49,8 +51,8 @@ def step(cell: GenerationUser | None, event: GenerationEvent, *, now: datetime
             if event.decision is not MatchDecision.PROCEED:
                 return cell, []
             cell = cell or GenerationUser(user_id=event.user_id)
-            if cell.generated.get(event.canonical_job_id) == event.event_id:
-                return cell, []  # done: a redelivery
+            if event.event_id in cell.answered or cell.generated.get(event.canonical_job_id) == event.event_id:
+                return cell, []  # answered already: a redelivery
             if cell.profile_version == 0:  # the profile has not arrived: wait for it here
                 waiting = [d for d in cell.pending if d.event_id != event.event_id]
                 return cell.model_copy(update={"pending": [*waiting, event]}), []
@@ -89,7 +91,9 @@ def _begin(cell: GenerationUser, decision: JobAnalyzed, *, now: datetime) -> tup
 
 
 def _done(cell: GenerationUser, decision: JobAnalyzed) -> GenerationUser:
-    return cell.model_copy(update={"generated": {**cell.generated, decision.canonical_job_id: decision.event_id}})
+    answered = [*(i for i in cell.answered if i != decision.event_id), decision.event_id][-REMEMBERED_DECISIONS:]
+    return cell.model_copy(update={"generated": {**cell.generated, decision.canonical_job_id: decision.event_id},
+                                   "answered": answered})
 
 
 def _failed(cell: GenerationUser, decision: JobAnalyzed, stage: str, reason: str, *, now: datetime

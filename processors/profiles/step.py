@@ -55,32 +55,45 @@ def _remember(ids: list[str], command_id: str) -> list[str]:
 def _problems(cell: UserCell | None, command: UserCommand) -> list[str]:
     match command.kind:
         case UserCommandKind.REGISTER_USER:
-            problems = [] if cell is None else ["this email is already registered"]
+            problems = ["this email is already registered"] if _registered(cell) else []
             problems += email_problems(command.email)
             email_ok = command.email and not email_problems(command.email)
             if email_ok and user_id_for_email(command.email or "") != command.user_id:
                 problems.append("the user id does not belong to this email")
             problems += profile_problems(command.profile_json)
         case UserCommandKind.UPDATE_PROFILE:
-            problems = ["no such user: register first"] if cell is None else []
+            problems = [] if _registered(cell) else ["no such user: register first"]
             problems += profile_problems(command.profile_json)
         case UserCommandKind.UPDATE_PREFERENCES:
-            problems = ["no such user: register first"] if cell is None else []
+            problems = [] if _registered(cell) else ["no such user: register first"]
             if command.preferences is None:
                 problems.append("preferences are required")
+            if command.profile_json is not None:  # it would replace the profile: it must be one
+                problems += profile_problems(command.profile_json)
     if command.preferences is not None:
         problems += preferences_problems(command.preferences)
     return problems
 
 
+def _registered(cell: UserCell | None) -> bool:
+    return cell is not None and cell.registered
+
+
 def step(cell: UserCell | None, command: UserCommand, *, now: datetime) -> tuple[UserCell | None, list[ProfileEvent]]:
-    """Apply `command` to the user's `cell` (None for an unknown user)."""
+    """Apply `command` to the user's `cell` (None for a user id never seen). A command is decided once: a
+    redelivered one is answered as it was the first time (the same profile version or no new refusal), never
+    decided again on the state later commands made."""
     if cell is not None and command.event_id in cell.applied_command_ids:
         return cell, [profile_event(cell, now=now)]  # redelivered: same version, same event id
+    if cell is not None and command.event_id in cell.refused_command_ids:
+        return cell, []  # redelivered: its refusal was published before the cell remembered it
     problems = _problems(cell, command)
     if problems:
-        return cell, [_reject(command, problems, now=now)]
-    if cell is None:
+        known = cell or UserCell(user_id=command.user_id, profile_version=0, created_at=now, updated_at=now)
+        remembered = known.model_copy(update={"refused_command_ids": _remember(known.refused_command_ids,
+                                                                                command.event_id)})
+        return remembered, [_reject(command, problems, now=now)]
+    if not _registered(cell):
         assert command.email is not None and command.profile_json is not None
         new_cell = UserCell(
             user_id=command.user_id,
@@ -91,8 +104,10 @@ def step(cell: UserCell | None, command: UserCommand, *, now: datetime) -> tuple
             created_at=now,
             updated_at=now,
             applied_command_ids=[command.event_id],
+            refused_command_ids=cell.refused_command_ids if cell is not None else [],
         )
     else:
+        assert cell is not None
         new_cell = cell.model_copy(
             update={
                 "profile_version": cell.profile_version + 1,

@@ -103,11 +103,14 @@ class JobAnalyzed(Message):
 class PendingMatch(Message):
     analysis: JobAnalysis | None = None
     failure: str | None = None
+    posting_at: UtcDatetime | None = None
+    profile_version: int = 0
 
 
 class DecidedMatch(Message):
     content_hash: str
     profile_version: int
+    posting_at: UtcDatetime | None = None
 
 
 class AnalysisUser(Message):
@@ -126,9 +129,11 @@ class AnalysisJob(Message):
     avro_schema: ClassVar[str] = "analysis_job"
     canonical_job_id: NonEmptyStr
     content_hash: str | None = None
+    posting_at: UtcDatetime | None = None
     analysis: JobAnalysis | None = None
     failure: str | None = None
     subscribers: list[str] = []
+    requested: dict[str, int] = {}
 
 
 class AnalysisRequested(Message):
@@ -137,6 +142,7 @@ class AnalysisRequested(Message):
     occurred_at: UtcDatetime
     canonical_job_id: NonEmptyStr
     user_id: NonEmptyStr
+    profile_version: int = 0
 
 
 class AnalysisDelivered(Message):
@@ -147,6 +153,8 @@ class AnalysisDelivered(Message):
     canonical_job_id: NonEmptyStr
     analysis: JobAnalysis | None = None
     failure: str | None = None
+    posting_at: UtcDatetime | None = None
+    for_version: int = 0
 
 
 class AnalysisFailed(Message):

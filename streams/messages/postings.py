@@ -71,6 +71,7 @@ class JobDiscovered(Message):
     title: str
     company: str
     match_reasons: list[str] = []
+    profile_version: int | None = None
 
 
 class BoardSubscription(Message):
@@ -109,6 +110,7 @@ class BoardCell(Message):
     last_modified: str | None = None
     last_polled_at: UtcDatetime | None = None
     consecutive_failures: int = 0
+    followers_changed_at: UtcDatetime | None = None
 
 
 class FollowedBoards(Message):

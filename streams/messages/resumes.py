@@ -32,6 +32,7 @@ class GenerationUser(Message):
     profile_json: str = ""
     pending: list[JobAnalyzed] = []
     generated: dict[str, str] = {}
+    answered: list[str] = []
 
 
 class ResumeFailed(Message):

@@ -113,10 +113,15 @@ class ProfileRejected(Message):
 class UserCell(Message):
     avro_schema: ClassVar[str] = "user_cell"
     user_id: NonEmptyStr
-    email: NonEmptyStr
-    profile_version: Annotated[int, Field(ge=1)]
-    profile_json: str
-    preferences: Preferences
+    email: str = ""
+    profile_version: Annotated[int, Field(ge=0)]
+    profile_json: str = ""
+    preferences: Preferences = Preferences()
     created_at: UtcDatetime
     updated_at: UtcDatetime
     applied_command_ids: list[str] = []
+    refused_command_ids: list[str] = []
+
+    @property
+    def registered(self) -> bool:
+        return self.profile_version > 0

@@ -10,6 +10,7 @@ from streams.messages import (
     BoardCell,
     BoardRef,
     BoardSource,
+    BoardSubscription,
     JobDiscovered,
     JobPosting,
     PostingStatus,
@@ -171,3 +172,14 @@ def test_a_failure_is_an_event_and_keeps_what_the_board_showed_before() -> None:
         cell, BoardFailed(error_kind="timeout", error="no answer in 20s", attempts=3, fetched_at=NOW), now=NOW)
     assert isinstance(failure, SourceFailed) and failure.consecutive_failures == 1 and failure.attempts == 3
     assert failed_cell.postings == cell.postings
+
+
+def test_a_user_who_stopped_following_is_not_brought_back_by_an_older_subscription() -> None:
+    # Found by the redelivery property test: a replayed older subscription resurrected a follower.
+    def subscription(version: int, *searches: SavedSearch) -> BoardSubscription:
+        return BoardSubscription(event_id=f"s{version}", occurred_at=NOW, board_key="greenhouse:examplecorp",
+                                 board=GH, user_id="u1", profile_version=version, searches=list(searches))
+
+    stopped = apply_subscription(apply_subscription(None, subscription(1, PYTHON)), subscription(2))
+    assert apply_subscription(stopped, subscription(1, PYTHON)) == stopped
+    assert plan_fetch(stopped, now=NOW, interval=HOUR) is None  # nobody follows it: it is not polled

@@ -58,7 +58,8 @@ def test_registering_without_preferences_uses_the_defaults(profile_json: str) ->
 def test_an_invalid_profile_is_refused_with_every_reason_and_no_state() -> None:
     bad = json.dumps({"basics": {"email": "not an email", "name": ""}, "work": [{"startDate": "last year"}]})
     cell, [event] = step(None, command(UserCommandKind.REGISTER_USER, profile_json=bad), now=NOW)
-    assert cell is None
+    # No registration; the cell only remembers the refusal, so a redelivery is answered the same way.
+    assert cell is not None and not cell.registered and cell.refused_command_ids == ["c-1"]
     assert isinstance(event, ProfileRejected)
     reasons = "\n".join(event.reasons)
     assert "/basics/email" in reasons
@@ -92,7 +93,7 @@ def test_a_user_id_that_is_not_the_emails_is_refused(profile_json: str) -> None:
 def test_registering_twice_is_refused_and_keeps_the_first_profile(registered: UserCell, profile_json: str) -> None:
     cell, [event] = step(registered, command(UserCommandKind.REGISTER_USER, event_id="c-2",
                                              profile_json=profile_json), now=NOW)
-    assert cell == registered
+    assert cell == registered.model_copy(update={"refused_command_ids": ["c-2"]})  # the first profile is kept
     assert isinstance(event, ProfileRejected) and "already registered" in event.reasons[0]
 
 
@@ -117,7 +118,19 @@ def test_updating_preferences_keeps_the_profile(registered: UserCell) -> None:
 
 def test_updating_an_unknown_user_is_refused(profile_json: str) -> None:
     cell, [event] = step(None, command(UserCommandKind.UPDATE_PROFILE, profile_json=profile_json), now=NOW)
-    assert cell is None and isinstance(event, ProfileRejected) and "register first" in event.reasons[0]
+    assert cell is not None and not cell.registered
+    assert isinstance(event, ProfileRejected) and "register first" in event.reasons[0]
+
+
+def test_a_refused_command_redelivered_after_registration_stays_refused(profile_json: str) -> None:
+    # Found by the redelivery property test: an update sent before registering was applied when it came again.
+    early, [refused] = step(None, command(UserCommandKind.UPDATE_PROFILE, event_id="early",
+                                          profile_json=profile_json), now=NOW)
+    cell, _ = step(early, command(UserCommandKind.REGISTER_USER, event_id="register", profile_json=profile_json),
+                   now=NOW)
+    again, events = step(cell, command(UserCommandKind.UPDATE_PROFILE, event_id="early", profile_json=profile_json),
+                         now=NOW)
+    assert isinstance(refused, ProfileRejected) and again == cell and events == []
 
 
 def test_a_feed_board_must_be_an_http_url(registered: UserCell) -> None:
