@@ -1,6 +1,7 @@
 """The one generic cell agent: runs a `CellAgentSpec` on Faust with the delivery rules every processor needs.
 
-For each batch of records (up to `BATCH_MAX`, or what arrived within `BATCH_WITHIN_S`):
+For each batch of records (up to `BATCH_MAX`, or what arrived within `BATCH_WITHIN_S`; delivered in parts every
+`BATCH_FLUSH_S` when its records do slow work):
 
 1. **Decode and validate** each record with its topic's serde and model. Anything that raises doing so (bad
    framing, an unknown schema, a model refusing the value, a key that is not the record's cell) sends the record,
@@ -49,6 +50,9 @@ log = logging.getLogger(__name__)
 
 BATCH_MAX = 100
 BATCH_WITHIN_S = 0.2
+# A batch whose records take longer than this (ports doing slow work) is delivered in parts, so an early record's
+# outputs wait at most this long for the records after it, and a crash redoes at most this much work.
+BATCH_FLUSH_S = 1.0
 MAX_CRASHES = 3  # the third crash on one record dead-letters it
 CRASH_MEMORY_S = 7 * 24 * 3600
 BROKER_MAX_BYTES = 1_048_576  # Kafka's default max.message.bytes, for topics that do not set their own
@@ -133,10 +137,15 @@ class CellAgent:
     # --- the loop -------------------------------------------------------------------------------------------------
 
     async def _run(self, stream: StreamT) -> None:
+        loop = asyncio.get_running_loop()
         async for events in stream.noack_take(BATCH_MAX, within=BATCH_WITHIN_S):
             batch = _Batch()
+            started = loop.time()
             for event in events:
                 await self._process(event, batch, stream)
+                if loop.time() - started > BATCH_FLUSH_S:  # slow work (ports): deliver what is done so far
+                    await self._finish(batch, stream)
+                    started = loop.time()
             await self._finish(batch, stream)
 
     async def _process(self, event: EventT, batch: _Batch, stream: StreamT) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from processors.discovery.ports import open_ports
@@ -80,12 +80,24 @@ def _ticks(app: ResumeflowApp, tables: dict[str, Any]) -> None:
     key_serde, value_serde = app.serdes.key(polls), app.serdes.value(polls)
     interval = _interval(settings)
 
+    # What this worker asked each board to do last: (when, the board's followers_changed_at then). A board whose
+    # fetch takes a while stays due; asking it again every tick would only queue polls behind it.
+    asked: dict[str, tuple[datetime, datetime | None]] = {}
+
     async def request_due_polls(*, force: bool) -> int:
         if app.rebalancing or app.in_recovery:
             return 0
         now = utc_now()
-        due = [key for key, stored in list(boards.items())
-               if plan_fetch(BoardCell.model_validate(stored), now=now, interval=interval, force=force) is not None]
+        due = []
+        for key, stored in list(boards.items()):
+            cell = BoardCell.model_validate(stored)
+            if plan_fetch(cell, now=now, interval=interval, force=force) is None:
+                continue
+            last = asked.get(key)
+            if not force and last is not None and last[1] == cell.followers_changed_at and now - last[0] < interval:
+                continue  # asked already and nothing new since: the poll is on its way
+            asked[key] = (now, cell.followers_changed_at)
+            due.append(key)
         for key in due:
             request = PollRequested(event_id=new_event_id(), occurred_at=now, board_key=key, force=force)
             await app.producer.send(polls.name, key_serde.encode(key), value_serde.encode(request), None, None, None)
