@@ -120,6 +120,10 @@ def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str
     elif taken_by is not None:
         decision = MatchDecision.SKIP
         reasons.append(f"the same job as {taken_by}, which is already going ahead")
+    elif duplicate_of is not None and (duplicate_of in cell.pending or duplicate_of in cell.decided):
+        # Whichever analysis arrives first, the user goes ahead with the original posting they also found.
+        decision = MatchDecision.SKIP
+        reasons.append(f"the same job as {duplicate_of}, which the user found too: decided there")
     elif score >= PROCEED_AT:
         decision = MatchDecision.PROCEED
         cell = cell.model_copy(update={"proceeding": {**cell.proceeding, job_id: same_job}})

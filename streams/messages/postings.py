@@ -43,6 +43,7 @@ class PostingFields(Message):
     apply_url: str | None = None
     description_text: str = ""
     description_html: str | None = None
+    description_original_chars: int | None = None  # set when the description was cut to fit a record
 
 
 class JobPosting(PostingFields):
@@ -58,7 +59,6 @@ class JobPosting(PostingFields):
     source_job_id: str
     title: str
     content_hash: str
-    description_original_chars: int | None = None
 
 
 class JobDiscovered(Message):

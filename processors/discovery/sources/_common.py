@@ -15,6 +15,35 @@ from textkit.html_text import html_to_text, looks_like_html, normalize_text, san
 
 logger = logging.getLogger("processors.discovery.sources")
 
+# A catalog record must fit Kafka's default 1 MiB message: a description is cut to these many UTF-8 bytes (its
+# HTML copy, which cannot be cut safely, is dropped instead), and the other fields to lengths no real posting has.
+MAX_DESCRIPTION_BYTES = 200_000
+MAX_HTML_BYTES = 400_000
+MAX_FIELD_CHARS = {"title": 500, "company": 300, "url": 2_000, "apply_url": 2_000, "employment_type": 100}
+MAX_LOCATIONS, MAX_LOCATION_CHARS = 50, 200
+
+
+def fit_to_record(posting: FetchedPosting) -> FetchedPosting:
+    """`posting` cut to what a catalog record can carry; a cut description records its original length."""
+    changes: dict[str, Any] = {}
+    for field, limit in MAX_FIELD_CHARS.items():
+        value = getattr(posting, field)
+        if isinstance(value, str) and len(value) > limit:
+            changes[field] = value[:limit]
+    if len(posting.locations) > MAX_LOCATIONS or any(len(p) > MAX_LOCATION_CHARS for p in posting.locations):
+        changes["locations"] = [p[:MAX_LOCATION_CHARS] for p in posting.locations[:MAX_LOCATIONS]]
+    text = posting.description_text
+    if len(text.encode()) > MAX_DESCRIPTION_BYTES:
+        cut = text.encode()[:MAX_DESCRIPTION_BYTES].decode(errors="ignore")
+        changes["description_text"] = cut[: cut.rfind(" ")] if " " in cut[-200:] else cut
+        changes["description_original_chars"] = len(text)
+    if posting.description_html is not None and len(posting.description_html.encode()) > MAX_HTML_BYTES:
+        changes["description_html"] = None
+    if not changes:
+        return posting
+    logger.warning("posting %s cut to fit a record: %s", posting.canonical_job_id, ", ".join(sorted(changes)))
+    return posting.model_copy(update=changes)
+
 
 class MalformedPosting(ValueError):
     """One item cannot become a posting; the adapter logs the reason and moves on."""
@@ -61,7 +90,7 @@ def build_postings(
             )
             continue
         seen.add(posting.source_job_id)
-        postings.append(posting)
+        postings.append(fit_to_record(posting))
     return postings
 
 

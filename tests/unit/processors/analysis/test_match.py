@@ -15,6 +15,7 @@ from streams.messages import (
     JobDiscovered,
     JobRequirements,
     MatchDecision,
+    PendingMatch,
     RequiredSkill,
     UserProfile,
 )
@@ -117,3 +118,13 @@ def test_a_fuzzy_skill_match_counts() -> None:
 
 def test_the_same_input_gives_the_same_event() -> None:
     assert run(None, "j1", PY) == run(None, "j1", PY)
+
+
+def test_a_duplicate_decided_first_leaves_the_job_to_the_original_the_user_also_found() -> None:
+    waiting = USER.model_copy(update={"pending": {"greenhouse:acme:1": PendingMatch(profile_version=1)}})
+    _, dup = step(waiting, discovered("lever:acme:9"), analysis("lever:acme:9", PY, duplicate_of="greenhouse:acme:1"),
+                  similarity=0.6, fuzzy_matches={}, now=NOW)
+    assert dup.decision is MatchDecision.SKIP and "greenhouse:acme:1" in dup.reasons[-1]
+    _, alone = step(USER, discovered("lever:acme:9"), analysis("lever:acme:9", PY, duplicate_of="greenhouse:acme:1"),
+                    similarity=0.6, fuzzy_matches={}, now=NOW)
+    assert alone.decision is MatchDecision.PROCEED  # the original was not found by this user
