@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 
 # Suffixes become part of a file name: dots and alphanumerics only (".pdf", ".tar.gz"), so no path escapes.
 _SUFFIX = re.compile(r"^(\.[A-Za-z0-9]{1,16}){0,3}$")
+_OWNER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$")  # a folder name that cannot climb out
 
 
 class StoredArtifact(BaseModel):
@@ -36,10 +37,19 @@ class ArtifactStore(Protocol):
 class LocalArtifactStore:
     """Files at `root/<sha256[:2]>/<sha256><suffix>`, written atomically (temp file in the same directory,
     fsync, rename), so a reader never sees a partial file. `content_type` is implied by the suffix here and
-    not recorded; it is in the protocol for object stores that keep it as metadata."""
+    not recorded; it is in the protocol for object stores that keep it as metadata.
+
+    Resumes are personal data: each user's artifacts live in the user's own folder (`for_owner`), so a reader
+    that serves a user only from that user's folder cannot be pointed at someone else's file."""
 
     def __init__(self, root: Path) -> None:
         self._root = root
+
+    def for_owner(self, owner: str) -> LocalArtifactStore:
+        """The store of one owner's artifacts: `root/<owner>/...`. `owner` must be a plain name (a user id)."""
+        if not _OWNER.match(owner):
+            raise ValueError(f"an artifact owner must be a plain name, got {owner!r}")
+        return LocalArtifactStore(self._root / owner)
 
     def put(self, data: bytes, *, suffix: str, content_type: str) -> StoredArtifact:
         if not _SUFFIX.match(suffix):

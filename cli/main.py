@@ -15,8 +15,10 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from streams import bounded_json
 from streams.errors import ResumeflowError, UserError
 from streams.messages import BOARD_NAME, UserCommand
+from streams.messages.users import MAX_PROFILE_BYTES
 from streams.settings import Settings, load_settings, resumeflow_home
 
 log = logging.getLogger("resumeflow")
@@ -202,9 +204,9 @@ def _read_json_file(path: Path, what: str) -> str:
     except OSError as exc:
         raise UserError(f"cannot read the {what} file {path}: {exc.strerror}") from exc
     try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise UserError(f"the {what} file {path} is not JSON: {exc.msg} at line {exc.lineno}") from exc
+        bounded_json.loads(text, max_bytes=MAX_PROFILE_BYTES)
+    except bounded_json.JsonRefused as exc:
+        raise UserError(f"the {what} file {path} is refused: {exc}") from exc
     return text
 
 

@@ -158,7 +158,8 @@ def run(settings: Settings, serdes: Serdes) -> list[str]:
         _wait(answered)
         answers = {email: _answer(c, state["profiles"], state["rejections"], versions_before.get(c.user_id, 0))
                    for email, c in commands.items()}
-        accepted = {a.key for a in answers.values() if a is not None and a.topic == USER_PROFILES.name}
+        profiles_topic = USER_PROFILES.for_settings(settings).name
+        accepted = {a.key for a in answers.values() if a is not None and a.topic == profiles_topic}
 
         def discovered() -> bool:
             state["discovered"] = read_topic(settings, serdes, JOB_DISCOVERED, timeout_s=5)
@@ -202,7 +203,7 @@ def _report(answers: dict[str, Record | None], catalog: list[Record], discovered
     for email, answer in answers.items():
         if answer is None:
             lines.append(f"  NO ANSWER {email} within the timeout")
-        elif answer.topic == PROFILE_REJECTED.name:
+        elif answer.topic.endswith(PROFILE_REJECTED.name):
             lines.append(f"  REFUSED   {email}  (cell {answer.partition}):")
             lines += [f"              - {reason}" for reason in answer.value["reasons"]]
         else:

@@ -11,7 +11,7 @@ Serves files from a folder laid out as `greenhouse/<token>.json`, `lever/<site>.
 with ETag / If-None-Match (304), and a request log so tests can see what was fetched. The files are read on
 every request, so a test changes the board by editing them.
 
-    python -m demo.board_server --dir demo/boards --port 38090
+    python -m demo.board_server --dir demo/boards --port 18090
 """
 
 from __future__ import annotations
@@ -75,7 +75,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--dir", type=Path, required=True)
     parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=38090)
+    parser.add_argument("--port", type=int, default=18090)
     args = parser.parse_args()
     web.run_app(BoardServer(args.dir).app(), host=args.host, port=args.port, print=None)
 

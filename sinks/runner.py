@@ -17,14 +17,14 @@ import asyncpg
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from pydantic import ValidationError
 
-from sinks.postgres import VIEWS, VIEWS_BY_TOPIC, PostgresViewSink, View
+from sinks.postgres import VIEWS, PostgresViewSink, View
 from sinks.views import SCHEMA
 from streams.dead_letters import dead_letter
 from streams.errors import DecodeError, ResumeflowError
 from streams.kafka_clients import Serdes, producer_config, registry_client
 from streams.messages import Message
 from streams.settings import Settings
-from streams.topics import dead_letter_topic
+from streams.topics import TopicSpec, dead_letter_topic
 
 log = logging.getLogger(__name__)
 
@@ -43,9 +43,9 @@ def consumer_config(settings: Settings) -> dict[str, Any]:
     }
 
 
-def decode(serdes: Serdes, view: View, value: bytes | None) -> Message:
+def decode(serdes: Serdes, view: View, value: bytes | None, topic: TopicSpec | None = None) -> Message:
     """The record's message; DecodeError or ValidationError when it is poison."""
-    return view.model.model_validate(serdes.value(view.topic).decode(value))
+    return view.model.model_validate(serdes.value(topic or view.topic).decode(value))
 
 
 class _DeadLetters:
@@ -57,10 +57,10 @@ class _DeadLetters:
         self._errors: list[str] = []
         self.unflushed = 0
 
-    def send(self, view: View, record: Any, exc: BaseException) -> None:
+    def send(self, topic: TopicSpec, record: Any, exc: BaseException) -> None:
         letter = dead_letter(PROCESSOR, topic=record.topic(), partition=record.partition(), offset=record.offset(),
                              key=record.key(), value=record.value(), exc=exc)
-        dlq = dead_letter_topic(view.topic)
+        dlq = dead_letter_topic(topic)
         log.warning("dead-lettering %s[%d]@%d to %s: %s", letter.source_topic, letter.source_partition,
                     letter.source_offset, dlq.name, letter.error)
         self._producer.produce(dlq.name, key=letter.key, value=self._serdes.value(dlq).encode(letter),
@@ -87,21 +87,23 @@ async def run_sink(settings: Settings, *, stop: asyncio.Event | None = None, idl
     partitions were assigned — how tests and one-off catch-ups end."""
     stop = stop or asyncio.Event()
     serdes = Serdes(registry_client(settings))
-    for view in VIEWS:  # fail at start, not on the first record, when the registry is unreachable
-        await asyncio.to_thread(serdes.value(view.topic).bind)
+    # The view topics of this deployment (behind its topic prefix), by name.
+    views = {topic.name: (view, topic) for view in VIEWS for topic in (view.topic.for_settings(settings),)}
+    for _view, topic in views.values():  # fail at start, not on the first record, when the registry is unreachable
+        await asyncio.to_thread(serdes.value(topic).bind)
     connection = await asyncpg.connect(settings.database_url)
     consumer = Consumer(consumer_config(settings))
     dead_letters = _DeadLetters(settings, serdes)
     sink = PostgresViewSink(max_rows=max_rows, max_delay_ms=max_delay_ms)
     try:
         await connection.execute(SCHEMA)
-        consumer.subscribe([view.topic.name for view in VIEWS])
+        consumer.subscribe(list(views))
         log.info("sink %s-views keeping %s", settings.app_id, ", ".join(v.table for v in VIEWS))
         last_record_at = time.monotonic()
         while not stop.is_set():
             records = await asyncio.to_thread(consumer.consume, CONSUME_MAX, CONSUME_TIMEOUT_S)
             for record in records:
-                _absorb(record, serdes, sink, dead_letters)
+                _absorb(record, views, serdes, sink, dead_letters)
             if records:
                 last_record_at = time.monotonic()
             if sink.due():
@@ -119,18 +121,19 @@ async def run_sink(settings: Settings, *, stop: asyncio.Event | None = None, idl
         await connection.close()
 
 
-def _absorb(record: Any, serdes: Serdes, sink: PostgresViewSink, dead_letters: _DeadLetters) -> None:
+def _absorb(record: Any, views: dict[str, tuple[View, TopicSpec]], serdes: Serdes, sink: PostgresViewSink,
+            dead_letters: _DeadLetters) -> None:
     error = record.error()
     if error is not None:
         if error.fatal():
             raise ResumeflowError(f"consumer failed: {error}")
         log.warning("consumer: %s", error)
         return
-    view = VIEWS_BY_TOPIC[record.topic()]
+    view, topic = views[record.topic()]
     try:
-        message = decode(serdes, view, record.value())
+        message = decode(serdes, view, record.value(), topic)
     except (DecodeError, ValidationError) as exc:
-        dead_letters.send(view, record, exc)
+        dead_letters.send(topic, record, exc)
         sink.skip()
         return
     try:

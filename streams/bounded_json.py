@@ -33,9 +33,9 @@ def nesting_depth(text: str) -> int:
     return deepest
 
 
-def loads(text: str | bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH) -> Any:
-    """The JSON value of `text`; `JsonRefused` when it is over `max_bytes` (UTF-8), nested deeper than
-    `max_depth`, or not JSON."""
+def loads(text: str | bytes, *, max_bytes: int | None, max_depth: int = MAX_DEPTH) -> Any:
+    """The JSON value of `text`; `JsonRefused` when it is over `max_bytes` (UTF-8; None when the caller bounded
+    the size already), nested deeper than `max_depth`, or not JSON."""
     if isinstance(text, bytes):
         size = len(text)
         try:
@@ -44,7 +44,7 @@ def loads(text: str | bytes, *, max_bytes: int, max_depth: int = MAX_DEPTH) -> A
             raise JsonRefused(f"not UTF-8 text: {exc.reason} at byte {exc.start}") from exc
     else:
         size = len(text.encode("utf-8", errors="surrogatepass"))
-    if size > max_bytes:
+    if max_bytes is not None and size > max_bytes:
         raise JsonRefused(f"{size} bytes, over the limit of {max_bytes}")
     depth = nesting_depth(text)
     if depth > max_depth:

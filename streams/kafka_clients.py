@@ -56,11 +56,13 @@ class RecordPublisher:
     """Publishes catalog records with the shared codec; `flush` waits until the broker acknowledged all."""
 
     def __init__(self, settings: Settings, serdes: Serdes) -> None:
+        self._settings = settings
         self._producer = Producer(producer_config(settings))
         self._serdes = serdes
         self._errors: list[str] = []
 
     def publish(self, topic: TopicSpec, key: str | bytes | None, value: Message) -> None:
+        topic = topic.for_settings(self._settings)
         key_serde = self._serdes.key(topic)
         key_bytes = key_serde.encode(key) if key_serde is not None and isinstance(key, str) else key
         self._producer.produce(

@@ -95,7 +95,7 @@ class CellInput:
     key: Callable[[Any], str]
 
     def spec(self, settings: Settings) -> TopicSpec:
-        return self.topic(settings) if callable(self.topic) else self.topic
+        return self.topic(settings) if callable(self.topic) else self.topic.for_settings(settings)
 
 
 @dataclass(frozen=True)
@@ -106,7 +106,7 @@ class Route:
     key: Callable[[Any], str]
 
     def spec(self, settings: Settings) -> TopicSpec:
-        return self.topic(settings) if callable(self.topic) else self.topic
+        return self.topic(settings) if callable(self.topic) else self.topic.for_settings(settings)
 
 
 @dataclass(frozen=True)

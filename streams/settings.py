@@ -7,6 +7,7 @@ Production points the four addresses at real clusters through the environment; o
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 from typing import Annotated
 
@@ -26,12 +27,15 @@ def stack_env_file() -> Path:
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore", env_file_encoding="utf-8")
 
-    kafka_bootstrap_servers: str = Field("127.0.0.1:39092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
-    schema_registry_url: str = Field("http://127.0.0.1:38081", validation_alias="SCHEMA_REGISTRY_URL")
-    database_url: str = Field("postgresql://postgres@127.0.0.1:35432/resumeflow", validation_alias="DATABASE_URL")
-    redis_url: str = Field("redis://127.0.0.1:36379/0", validation_alias="REDIS_URL")
+    kafka_bootstrap_servers: str = Field("127.0.0.1:19092", validation_alias="KAFKA_BOOTSTRAP_SERVERS")
+    schema_registry_url: str = Field("http://127.0.0.1:18081", validation_alias="SCHEMA_REGISTRY_URL")
+    database_url: str = Field("postgresql://postgres@127.0.0.1:15432/resumeflow", validation_alias="DATABASE_URL")
+    redis_url: str = Field("redis://127.0.0.1:16379/0", validation_alias="REDIS_URL")
 
     app_id: str = Field("resumeflow", validation_alias="RESUMEFLOW_APP_ID")
+    # Prepended to every topic of the catalog (`user.commands` -> `<prefix>user.commands`), so several deployments
+    # (a test session, a demo, a staging copy) can share one cluster without reading each other's records.
+    topic_prefix: str = Field("", pattern=r"^[A-Za-z0-9._-]*$", validation_alias="RESUMEFLOW_TOPIC_PREFIX")
     cell_partitions: Annotated[int, Field(ge=1)] = Field(12, validation_alias="RESUMEFLOW_CELL_PARTITIONS")
     replication_factor: Annotated[int, Field(ge=1)] = Field(1, validation_alias="RESUMEFLOW_REPLICATION_FACTOR")
     table_standby_replicas: Annotated[int, Field(ge=0)] = Field(1, validation_alias="RESUMEFLOW_STANDBY_REPLICAS")
@@ -80,6 +84,12 @@ class Settings(BaseSettings):
     # query API: the HMAC key of the per-user bearer tokens, from the environment only (never a file in the repo);
     # `resumeflow api` refuses to start without one of at least 32 characters.
     api_secret: str | None = Field(None, validation_alias="RESUMEFLOW_API_SECRET", repr=False)
+
+    @property
+    def vector_table(self) -> str:
+        """The posting index's PostgreSQL table, namespaced like the topics."""
+        namespace = re.sub(r"[^a-z0-9_]", "_", self.topic_prefix.lower()).strip("_")
+        return f"{namespace}_job_embeddings"[:48].lstrip("_") if namespace else "job_embeddings"
 
     @property
     def artifact_dir(self) -> Path:

@@ -35,6 +35,7 @@ def read_topic(
     idle_s: float = 2.0,
 ) -> list[Record]:
     """Records from offset 0 until `until` holds, nothing new came for `idle_s`, or `timeout_s` passed."""
+    topic = topic.for_settings(settings)
     consumer = Consumer({
         "bootstrap.servers": settings.kafka_bootstrap_servers,
         "group.id": f"resumeflow-reader-{uuid.uuid4().hex}",

@@ -39,6 +39,7 @@ class TopicSpec(BaseModel):
     retention_ms: int = FOREVER
     max_message_bytes: int | None = None  # broker default (1 MiB) unless a record can be larger
     with_dead_letter: bool = True
+    namespaced: bool = False  # the name already carries the deployment's prefix (or needs none: changelogs)
     doc: str
 
     @property
@@ -47,6 +48,12 @@ class TopicSpec(BaseModel):
 
     def partitions(self, settings: Settings) -> int:
         return settings.cell_partitions
+
+    def for_settings(self, settings: Settings) -> TopicSpec:
+        """This topic in the deployment `settings` describe: its name behind the deployment's topic prefix."""
+        if not settings.topic_prefix or self.namespaced:
+            return self
+        return self.model_copy(update={"name": settings.topic_prefix + self.name, "namespaced": True})
 
     def config(self) -> dict[str, str]:
         if self.compacted:
@@ -87,6 +94,7 @@ class TableSpec(BaseModel):
             compacted=True,
             max_message_bytes=self.max_message_bytes,
             with_dead_letter=False,  # read only by Faust's own recovery, which needs every record
+            namespaced=True,  # the app id names the deployment
             doc=f"Changelog of the {self.name} table: {self.doc}",
         )
 
@@ -158,25 +166,28 @@ TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, AN
 def board_polls(settings: Settings) -> TopicSpec:
     """Discovery's ticks to itself: internal to one deployment (app id), like a changelog."""
     return TopicSpec(name=f"{settings.app_id}-discovery-polls", scope=Scope.BOARD, key_schema="board_key",
-                     value_schema="poll_requested", retention_ms=1 * DAY_MS,
+                     value_schema="poll_requested", retention_ms=1 * DAY_MS, namespaced=True,
                      doc="Ticks that make the worker owning a board consider polling it.")
 
 
 def dead_letter_topic(source: TopicSpec) -> TopicSpec:
     assert source.dlq is not None
     return TopicSpec(name=source.dlq, scope=Scope.DEAD_LETTER, key_schema=None, value_schema="dead_letter",
-                     with_dead_letter=False, doc=f"Records of {source.name} that could not be decoded or validated.")
+                     with_dead_letter=False, namespaced=source.namespaced,
+                     doc=f"Records of {source.name} that could not be decoded or validated.")
 
 
 def catalog(settings: Settings) -> tuple[TopicSpec, ...]:
-    """Every topic the platform owns, in a stable order."""
+    """Every topic the platform owns, in a stable order, named for the deployment `settings` describe."""
+    sources = tuple(t.for_settings(settings) for t in SOURCE_TOPICS)
     internal = (*(table.changelog(settings) for table in TABLES), board_polls(settings))
-    dead_letters = tuple(dead_letter_topic(t) for t in (*SOURCE_TOPICS, *internal) if t.with_dead_letter)
-    return SOURCE_TOPICS + internal + dead_letters
+    dead_letters = tuple(dead_letter_topic(t) for t in (*sources, *internal) if t.with_dead_letter)
+    return sources + internal + dead_letters
 
 
 def by_name(settings: Settings, name: str) -> TopicSpec:
+    """A catalog topic by its name, with or without the deployment's prefix."""
     for spec in catalog(settings):
-        if spec.name == name:
+        if name in (spec.name, settings.topic_prefix + name):
             return spec
     raise KeyError(name)

@@ -93,7 +93,7 @@ class AnalysisPorts:
 
 async def open_ports(settings: Settings) -> AnalysisPorts:
     async with outages("PostgreSQL or Redis"):
-        vectors = await VectorStore.connect(settings.database_url)
+        vectors = await VectorStore.connect(settings.database_url, table=settings.vector_table)
         try:
             gateway = await AiGateway.start(settings)
         except BaseException:

@@ -114,7 +114,7 @@ def _ticks(app: ResumeflowApp, tables: dict[str, Any]) -> None:
     @app.task
     async def one_cycle() -> None:
         """`resumeflow discover --once`: catch up on subscriptions, poll every followed board once, stop."""
-        inputs = [USER_PROFILES.name, BOARD_SUBSCRIPTIONS.name]
+        inputs = [USER_PROFILES.for_settings(settings).name, BOARD_SUBSCRIPTIONS.for_settings(settings).name]
         await wait_until_consumed(app, inputs)
         requested = await request_due_polls(force=True)
         log.info("discover --once: %d boards to poll", requested)

@@ -8,7 +8,6 @@ board lives, pages through Lever, reads FILE boards from the import folder, and 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -35,6 +34,8 @@ from processors.discovery.model import (
     FetchOutcome,
 )
 from processors.discovery.sources import ashby, feed, file_import, greenhouse, lever
+from processors.discovery.sources._common import fit_to_record
+from streams import bounded_json
 from streams.messages import BOARD_NAME, BoardRef, BoardSource
 from streams.settings import Settings
 
@@ -58,6 +59,12 @@ class BoardFetcher:
         self._close = close
 
     async def fetch(self, board: BoardRef, validators: BoardValidators) -> FetchOutcome:
+        outcome = await self._fetch(board, validators)
+        if isinstance(outcome, BoardFetched):  # whatever a source hands over must fit a catalog record
+            return outcome.model_copy(update={"postings": [fit_to_record(p) for p in outcome.postings]})
+        return outcome
+
+    async def _fetch(self, board: BoardRef, validators: BoardValidators) -> FetchOutcome:
         now = datetime.now(UTC)
         try:
             if board.source is not BoardSource.FEED and not BOARD_NAME.match(board.token):
@@ -87,7 +94,7 @@ class BoardFetcher:
         response = await self._http.get(url, validators=_cache(validators))
         if response.not_modified:
             return BoardNotModified(fetched_at=now)
-        postings = parse(json.loads(response.body), board_token=token)
+        postings = parse(bounded_json.loads(response.body, max_bytes=None), board_token=token)
         return BoardFetched(postings=postings, validators=_board(response.validators), fetched_at=now)
 
     async def _lever(self, site: str, validators: BoardValidators, now: datetime) -> FetchOutcome:
@@ -101,7 +108,7 @@ class BoardFetcher:
                 return BoardNotModified(fetched_at=now)
             if page == 0:
                 first_validators = _board(response.validators)
-            items = json.loads(response.body)
+            items = bounded_json.loads(response.body, max_bytes=None)
             postings += lever.parse(items, board_token=site)
             if not isinstance(items, list) or len(items) < lever.PAGE_SIZE:
                 break

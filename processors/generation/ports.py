@@ -55,7 +55,7 @@ class GenerationPorts:
         except RenderError as exc:
             log.exception("rendering for %s failed", request.decision.canonical_job_id)
             return RenderFailed(decision=request.decision, reason=str(exc)[:1000])
-        put = self._artifacts.put
+        put = self._artifacts.for_owner(request.decision.user_id).put
         stored = []
         for variant in generated.variants:
             pdf = put(variant.pdf, suffix=".pdf", content_type="application/pdf")

@@ -45,10 +45,19 @@ def test_app_id() -> str:
 
 
 @pytest.fixture(scope="session")
-def stack(test_app_id: str) -> Settings:
+def stack(test_app_id: str) -> Iterator[Settings]:
+    """The running local stack, and a namespace of this session's own: every topic behind the prefix
+    `<app id>.` (and the posting index in its own table), so the session neither sees the records of a demo or
+    an earlier session on the same stack nor leaves its records where they would."""
+    previous = os.environ.get("RESUMEFLOW_TOPIC_PREFIX")
+    os.environ["RESUMEFLOW_TOPIC_PREFIX"] = f"{test_app_id}."  # for this process and every subprocess
     run_cli("stack", "up")
     run_cli("topics", "apply", env={"RESUMEFLOW_APP_ID": test_app_id})
-    return load_settings()
+    yield load_settings()
+    if previous is None:
+        os.environ.pop("RESUMEFLOW_TOPIC_PREFIX", None)
+    else:
+        os.environ["RESUMEFLOW_TOPIC_PREFIX"] = previous
 
 
 class Worker:
@@ -59,6 +68,9 @@ class Worker:
         self.env = env
         self.log_path = log_path
         self.process: subprocess.Popen[bytes] | None = None
+        # One processor runs in the process (Faust says when it is ready); several run under a supervisor, which
+        # says when all of them are.
+        self.ready_mark = "Worker ready" if len(processors) == 1 and processors != ["all"] else "processors ready"
 
     def start(self) -> Worker:
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
@@ -70,7 +82,7 @@ class Worker:
         deadline = time.monotonic() + WORKER_READY_TIMEOUT_S
         while time.monotonic() < deadline:
             text = self.log_path.read_bytes()[offset:].decode(errors="replace")
-            if "Worker ready" in text:
+            if self.ready_mark in text:
                 return self
             if self.process.poll() is not None:
                 pytest.fail(f"worker exited with {self.process.returncode}:\n{text[-4000:]}")
@@ -157,7 +169,10 @@ def read_topic(stack: Settings, registry: SchemaRegistryClient) -> Callable[...,
     start, until `until(records)` holds or the timeout passes. Returns the messages read."""
 
     def read(topic: str, until: Callable[[list[Any]], bool], timeout_s: float = 60.0,
-             avro_key: bool = True, avro_value: bool = True) -> list[Any]:
+             avro_key: bool = True, avro_value: bool = True, prefix: str | None = None) -> list[Any]:
+        """`topic` is a catalog name (`user.profiles`); it is read in this session's namespace, or `prefix`'s."""
+        namespace = stack.topic_prefix if prefix is None else prefix
+        topic = topic if topic.startswith(namespace) else namespace + topic
         config: dict[str, Any] = {
             "bootstrap.servers": stack.kafka_bootstrap_servers,
             "group.id": f"analyst-{uuid.uuid4().hex}",

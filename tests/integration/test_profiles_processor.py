@@ -96,10 +96,12 @@ def test_poison_records_go_to_the_dead_letter_topic_and_the_pipeline_keeps_going
     victim = user_id_for_email(fresh_email())
     producer = Producer(producer_config(stack))
     # 1. bytes that are not Avro at all; 2. a valid command whose user_id is not its key (wrong cell).
-    producer.produce(USER_COMMANDS.name, key=key_serde.encode(victim), value=b"<script>alert(1)</script>")
+    producer.produce(USER_COMMANDS.for_settings(stack).name, key=key_serde.encode(victim),
+                     value=b"<script>alert(1)</script>")
     stray = UserCommand(event_id=new_event_id(), user_id="someone-else", occurred_at=utc_now(),
                         kind=UserCommandKind.UPDATE_PREFERENCES)
-    producer.produce(USER_COMMANDS.name, key=key_serde.encode(victim), value=serdes.value(USER_COMMANDS).encode(stray))
+    producer.produce(USER_COMMANDS.for_settings(stack).name, key=key_serde.encode(victim),
+                     value=serdes.value(USER_COMMANDS).encode(stray))
     producer.flush(30)
 
     def both_dead(messages: list[Any]) -> bool:
@@ -110,7 +112,7 @@ def test_poison_records_go_to_the_dead_letter_topic_and_the_pipeline_keeps_going
     garbage, stray_letter = (m.value() for m in letters)
     assert garbage["value"] == b"<script>alert(1)</script>"
     assert garbage["error_type"] == "DecodeError" and "magic byte" in garbage["error"]
-    assert garbage["source_topic"] == "user.commands" and garbage["source_offset"] >= 0
+    assert garbage["source_topic"] == stack.topic_prefix + "user.commands" and garbage["source_offset"] >= 0
     assert stray_letter["error_type"] == "ValueError" and "another cell" in stray_letter["error"]
     assert letters[0].partition() == garbage["source_partition"]
 

@@ -41,6 +41,7 @@ class Seeded:
     a_outside: str  # resume_json_uri is /etc/passwd
     a_traversal: str  # resume_json_uri climbs out of the artifact folder with ..
     a_pdf_outside: str  # artifact_uri points outside the artifact folder
+    a_points_at_b: str  # a row of user A naming user B's artifacts (inside the artifact folder)
     outside_file: Path
 
     def headers(self, user_id: str) -> dict[str, str]:
@@ -65,9 +66,12 @@ async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Se
     tag = uuid.uuid4().hex[:10]
     user_a, user_b, job = f"ua-{tag}", f"ub-{tag}", f"job-{tag}"
     store = LocalArtifactStore(artifact_dir)
+    store_a, store_b = store.for_owner(user_a), store.for_owner(user_b)
     resume_a, resume_b = (store.put(_resume(v).model_dump_json().encode(), suffix=".json",
-                                    content_type="application/json") for v in (f"va-{tag}", f"vb-{tag}"))
-    pdf = store.put(PDF_BYTES, suffix=".pdf", content_type="application/pdf")
+                                    content_type="application/json") for store, v in ((store_a, f"va-{tag}"),
+                                                                                      (store_b, f"vb-{tag}")))
+    pdf = store_a.put(PDF_BYTES, suffix=".pdf", content_type="application/pdf")
+    pdf_b = store_b.put(PDF_BYTES + b"% b", suffix=".pdf", content_type="application/pdf")
     # A perfectly valid resume just outside the folder: if the API ever read it, the request would succeed.
     outside_file = outside_dir / f"outside-{tag}.json"
     outside_file.write_text(_resume("outside").model_dump_json())
@@ -75,7 +79,8 @@ async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Se
 
     now = dt.datetime.now(dt.UTC)
     ago = [now - dt.timedelta(minutes=m) for m in range(4)]
-    ids = {name: f"{name}-{tag}" for name in ("a_resume", "b_resume", "a_outside", "a_traversal", "a_pdf_outside")}
+    ids = {name: f"{name}-{tag}" for name in ("a_resume", "b_resume", "a_outside", "a_traversal", "a_pdf_outside",
+                                              "a_points_at_b")}
     async with pool.acquire() as conn:
         await conn.execute(SCHEMA)
         await conn.executemany(
@@ -97,7 +102,8 @@ async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Se
              (f"m2-{tag}", user_b, job, 0.4, "[]", now)])
         resume_rows = [
             (ids["a_resume"], user_a, f"va-{tag}", pdf.uri, resume_a.uri, now),
-            (ids["b_resume"], user_b, f"vb-{tag}", pdf.uri, resume_b.uri, now),
+            (ids["b_resume"], user_b, f"vb-{tag}", pdf_b.uri, resume_b.uri, now),
+            (ids["a_points_at_b"], user_a, "theirs", pdf_b.uri, resume_b.uri, ago[3]),
             (ids["a_outside"], user_a, "outside", pdf.uri, "file:///etc/passwd", ago[1]),
             (ids["a_traversal"], user_a, "traversal", pdf.uri, traversal_uri, ago[2]),
             (ids["a_pdf_outside"], user_a, "pdfout", outside_file.as_uri(), resume_a.uri, ago[3]),
@@ -264,5 +270,20 @@ def test_security_headers_health_and_the_web_client(stack: Settings, tmp_path: P
             for name, value in SECURITY_HEADERS.items():
                 assert response.headers[name] == value, (response.url, name)
         assert api.headers["Cache-Control"] == "no-store"
+
+    _run(stack, tmp_path, scenario)
+
+
+def test_a_row_naming_another_users_artifact_and_odd_ids_are_not_found(stack: Settings, tmp_path: Path) -> None:
+    async def scenario(client: TestClient, s: Seeded) -> None:
+        a = s.headers(s.user_a)
+        for path in (f"/api/resumes/{s.a_points_at_b}", f"/api/resumes/{s.a_points_at_b}/pdf"):
+            assert (await client.get(path, headers=a)).status == 404, path
+        # B's own row serves the same files to B.
+        assert (await client.get(f"/api/resumes/{s.b_resume}/pdf", headers=s.headers(s.user_b))).status == 200
+        for odd in ("%00", f"{s.a_resume}%00", "x" * 500, "..%2F..%2Fetc%2Fpasswd"):
+            for suffix in ("", "/pdf"):
+                response = await client.get(f"/api/resumes/{odd}{suffix}", headers=a)
+                assert response.status == 404 and (await response.json()) == {"error": "not found"}, odd
 
     _run(stack, tmp_path, scenario)

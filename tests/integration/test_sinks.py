@@ -176,7 +176,7 @@ def test_a_poison_record_is_dead_lettered_and_later_records_land(stack: Settings
     user_id, job_id = _id("user"), _id("job")
     poison = f"not avro {uuid.uuid4()}".encode()
     producer = Producer(producer_config(settings))
-    producer.produce(JOB_DISCOVERED.name, key=user_id.encode(), value=poison)
+    producer.produce(JOB_DISCOVERED.for_settings(settings).name, key=user_id.encode(), value=poison)
     assert producer.flush(30) == 0
     later = discovered(user_id, job_id)
     publish(settings, [(JOB_DISCOVERED, user_id, later)])
@@ -192,4 +192,4 @@ def test_a_poison_record_is_dead_lettered_and_later_records_land(stack: Settings
     letters = read_topic(dead_letter_topic(JOB_DISCOVERED).name, avro_key=False, until=lambda ms: bool(the_sinks(ms)))
     [letter] = the_sinks(letters)
     assert (letter["source_topic"], letter["error_type"], letter["processor"], letter["key"]) == (
-        JOB_DISCOVERED.name, "DecodeError", "sink.views", user_id.encode())
+        JOB_DISCOVERED.for_settings(settings).name, "DecodeError", "sink.views", user_id.encode())

@@ -90,7 +90,7 @@ def build_postings(
             )
             continue
         seen.add(posting.source_job_id)
-        postings.append(fit_to_record(posting))
+        postings.append(posting)
     return postings
 
 

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import re
 from collections.abc import Mapping
@@ -35,6 +34,7 @@ from pydantic import ValidationError
 from processors.discovery.errors import SourceParseError
 from processors.discovery.model import FetchedPosting
 from processors.discovery.sources._common import MalformedPosting, require_board_token, validation_reason
+from streams import bounded_json
 from streams.messages import BoardSource
 from textkit.html_text import html_to_text, looks_like_html, normalize_text, sanitize_html
 from textkit.normalize import (
@@ -154,9 +154,9 @@ def _jsonl_records(text: str, board_token: str) -> _Records:
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
-        except json.JSONDecodeError as exc:
-            records.append((line_number, f"not valid JSON: {exc.msg} at column {exc.colno}"))
+            value = bounded_json.loads(line, max_bytes=None)  # the file's size is bounded by the fetcher
+        except bounded_json.JsonRefused as exc:
+            records.append((line_number, f"not valid JSON: {exc}"))
             continue
         if isinstance(value, Mapping):
             records.append((line_number, value))

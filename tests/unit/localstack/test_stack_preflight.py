@@ -1,12 +1,14 @@
 """The local stack explains what the operator must fix: a port taken, a tool missing, an external address."""
 
+import os
 import socket
 from pathlib import Path
 
 import pytest
 
-from localstack.stack import Kafka, Redis, Stack
+from localstack.stack import DEFAULT_PORTS, Kafka, Redis, Stack, ephemeral_ports
 from streams.errors import UserError
+from streams.settings import Settings
 
 
 def test_a_taken_port_is_reported_with_the_variable_that_moves_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -17,8 +19,16 @@ def test_a_taken_port_is_reported_with_the_variable_that_moves_it(tmp_path: Path
         port = squatter.getsockname()[1]
         monkeypatch.setenv("RESUMEFLOW_REDIS_PORT", str(port))
         monkeypatch.delenv("REDIS_URL", raising=False)
-        with pytest.raises(UserError, match=f"port {port} for Redis is taken.*RESUMEFLOW_REDIS_PORT"):
+        with pytest.raises(UserError, match=f"port {port} for Redis is taken.*RESUMEFLOW_REDIS_PORT") as taken:
             Redis(tmp_path).start()
+        # Who holds it: this very test process, by its pid.
+        assert f"pid {os.getpid()} (" in str(taken.value)
+
+
+def test_default_ports_are_outside_the_range_the_kernel_hands_to_clients() -> None:
+    low, _ = ephemeral_ports()
+    assert all(port < min(low, 32768) for port in DEFAULT_PORTS.values())
+    assert Settings().kafka_bootstrap_servers.endswith(f":{DEFAULT_PORTS['RESUMEFLOW_KAFKA_PORT']}")
 
 
 def test_a_missing_java_is_reported_with_how_to_install_it(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

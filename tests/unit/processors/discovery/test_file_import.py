@@ -111,3 +111,9 @@ def test_empty_files_have_no_postings() -> None:
 def test_unknown_format_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="unknown file format"):
         file_import.parse("", board_token="a", fmt="xml")  # type: ignore[arg-type]
+
+
+def test_a_line_nested_too_deep_is_rejected_with_the_reason_not_a_crash() -> None:
+    deep = '{"title": ' + "[" * 10_000 + "]" * 10_000 + "}"
+    imported = file_import.parse(deep + "\n", board_token="deep.jsonl", fmt="jsonl")
+    assert imported.postings == [] and "nested 10001 levels deep" in imported.rejected[0].reason
