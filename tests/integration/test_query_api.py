@@ -41,7 +41,8 @@ class Seeded:
     a_outside: str  # resume_json_uri is /etc/passwd
     a_traversal: str  # resume_json_uri climbs out of the artifact folder with ..
     a_pdf_outside: str  # artifact_uri points outside the artifact folder
-    a_points_at_b: str  # a row of user A naming user B's artifacts (inside the artifact folder)
+    user_c: str
+    c_points_at_b: str  # a row of user C naming user B's artifacts (inside the artifact folder)
     outside_file: Path
 
     def headers(self, user_id: str) -> dict[str, str]:
@@ -64,7 +65,7 @@ def _resume(variant_id: str) -> TailoredResume:
 
 async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Seeded:
     tag = uuid.uuid4().hex[:10]
-    user_a, user_b, job = f"ua-{tag}", f"ub-{tag}", f"job-{tag}"
+    user_a, user_b, user_c, job = f"ua-{tag}", f"ub-{tag}", f"uc-{tag}", f"job-{tag}"
     store = LocalArtifactStore(artifact_dir)
     store_a, store_b = store.for_owner(user_a), store.for_owner(user_b)
     resume_a, resume_b = (store.put(_resume(v).model_dump_json().encode(), suffix=".json",
@@ -80,7 +81,7 @@ async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Se
     now = dt.datetime.now(dt.UTC)
     ago = [now - dt.timedelta(minutes=m) for m in range(4)]
     ids = {name: f"{name}-{tag}" for name in ("a_resume", "b_resume", "a_outside", "a_traversal", "a_pdf_outside",
-                                              "a_points_at_b")}
+                                              "c_points_at_b")}
     async with pool.acquire() as conn:
         await conn.execute(SCHEMA)
         await conn.executemany(
@@ -103,7 +104,7 @@ async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Se
         resume_rows = [
             (ids["a_resume"], user_a, f"va-{tag}", pdf.uri, resume_a.uri, now),
             (ids["b_resume"], user_b, f"vb-{tag}", pdf_b.uri, resume_b.uri, now),
-            (ids["a_points_at_b"], user_a, "theirs", pdf_b.uri, resume_b.uri, ago[3]),
+            (ids["c_points_at_b"], user_c, "theirs", pdf_b.uri, resume_b.uri, ago[3]),
             (ids["a_outside"], user_a, "outside", pdf.uri, "file:///etc/passwd", ago[1]),
             (ids["a_traversal"], user_a, "traversal", pdf.uri, traversal_uri, ago[2]),
             (ids["a_pdf_outside"], user_a, "pdfout", outside_file.as_uri(), resume_a.uri, ago[3]),
@@ -113,7 +114,7 @@ async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Se
             " resume_json_uri, sha256, ats_score, provenance_summary, occurred_at)"
             " VALUES ($1, $2, $7, $3, 'classic', $4, $5, 'abc', 0.7, '5 verbatim', $6)",
             [(*row, job) for row in resume_rows])
-    return Seeded(user_a=user_a, user_b=user_b, job=job, outside_file=outside_file, **ids)
+    return Seeded(user_a=user_a, user_b=user_b, user_c=user_c, job=job, outside_file=outside_file, **ids)
 
 
 Scenario = Callable[[TestClient, Seeded], Awaitable[None]]
@@ -276,9 +277,9 @@ def test_security_headers_health_and_the_web_client(stack: Settings, tmp_path: P
 
 def test_a_row_naming_another_users_artifact_and_odd_ids_are_not_found(stack: Settings, tmp_path: Path) -> None:
     async def scenario(client: TestClient, s: Seeded) -> None:
-        a = s.headers(s.user_a)
-        for path in (f"/api/resumes/{s.a_points_at_b}", f"/api/resumes/{s.a_points_at_b}/pdf"):
-            assert (await client.get(path, headers=a)).status == 404, path
+        a, c = s.headers(s.user_a), s.headers(s.user_c)
+        for path in (f"/api/resumes/{s.c_points_at_b}", f"/api/resumes/{s.c_points_at_b}/pdf"):
+            assert (await client.get(path, headers=c)).status == 404, path
         # B's own row serves the same files to B.
         assert (await client.get(f"/api/resumes/{s.b_resume}/pdf", headers=s.headers(s.user_b))).status == 200
         for odd in ("%00", f"{s.a_resume}%00", "x" * 500, "..%2F..%2Fetc%2Fpasswd"):
