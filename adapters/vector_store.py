@@ -62,6 +62,7 @@ class StoredEmbedding:
     salary_currency: str | None = None
     skills: list[str] = field(default_factory=list)
     role_words: int = 0
+    shingles: list[int] = field(default_factory=list)
     chunks: np.ndarray | None = None  # one unit row per role chunk
     chunk_words: list[int] = field(default_factory=list)
 
@@ -151,8 +152,8 @@ class VectorStore:
                 f"""
                 INSERT INTO {self.table} (canonical_job_id, canonical_of, company_norm, title_norm, locations,
                     content_hash, embedding, company, company_names, company_mentions, title, salary_min,
-                    salary_max, salary_currency, skills, role_words, chunk_words)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+                    salary_max, salary_currency, skills, role_words, chunk_words, shingles)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
                 ON CONFLICT (canonical_job_id) DO UPDATE SET
                     canonical_of = EXCLUDED.canonical_of, company_norm = EXCLUDED.company_norm,
                     title_norm = EXCLUDED.title_norm, locations = EXCLUDED.locations,
@@ -161,13 +162,14 @@ class VectorStore:
                     company_mentions = EXCLUDED.company_mentions, title = EXCLUDED.title,
                     salary_min = EXCLUDED.salary_min, salary_max = EXCLUDED.salary_max,
                     salary_currency = EXCLUDED.salary_currency, skills = EXCLUDED.skills,
-                    role_words = EXCLUDED.role_words, chunk_words = EXCLUDED.chunk_words
+                    role_words = EXCLUDED.role_words, chunk_words = EXCLUDED.chunk_words,
+                    shingles = EXCLUDED.shingles
                 """,
                 record.canonical_job_id, record.canonical_of, record.company_norm, record.title_norm,
                 list(record.locations), record.content_hash, _vector(record.embedding), record.company,
                 list(record.company_names), list(record.company_mentions), record.title, record.salary_min,
                 record.salary_max, record.salary_currency, list(record.skills), record.role_words,
-                list(record.chunk_words),
+                list(record.chunk_words), list(record.shingles),
             )
             await connection.execute(f"DELETE FROM {self.table}_chunks WHERE canonical_job_id = $1",
                                      record.canonical_job_id)
@@ -258,6 +260,7 @@ _DEDUP_COLUMNS = (
     ("skills", "text[] NOT NULL DEFAULT '{}'"),
     ("role_words", "integer NOT NULL DEFAULT 0"),
     ("chunk_words", "integer[] NOT NULL DEFAULT '{}'"),
+    ("shingles", "bigint[] NOT NULL DEFAULT '{}'"),
 )
 
 
@@ -269,7 +272,8 @@ def _stored(row: Any, chunks: np.ndarray | None) -> StoredEmbedding:
         company=row["company"], company_names=list(row["company_names"]),
         company_mentions=list(row["company_mentions"]), title=row["title"], salary_min=row["salary_min"],
         salary_max=row["salary_max"], salary_currency=row["salary_currency"], skills=list(row["skills"]),
-        role_words=row["role_words"], chunks=chunks, chunk_words=list(row["chunk_words"]),
+        role_words=row["role_words"], shingles=list(row["shingles"]), chunks=chunks,
+        chunk_words=list(row["chunk_words"]),
     )
 
 

@@ -43,11 +43,11 @@ from processors.analysis.dedup import (
     posting_features,
     role_features,
     score_pair,
-    traits_of,
+    traits_and_chunks,
 )
 from processors.analysis.embedding_text import posting_embedding_text
 from processors.analysis.extraction import extract_requirements
-from processors.analysis.role_text import role_chunks, text_similarity
+from processors.analysis.role_text import text_similarity
 
 __all__ = ["LABELS", "evaluate", "fit_logistic", "load_glassdoor", "report_lines"]
 
@@ -100,13 +100,11 @@ class Analyzed:
 def analyze(postings: Sequence[EvalPosting], embedder: CachedEmbedder) -> list[Analyzed]:
     """Each posting's traits, summary embedding and role chunks' embeddings (all texts embedded in one batch)."""
     summaries = embedder.embed([posting_embedding_text(p.posting) for p in postings])
-    chunked = [role_chunks(p.posting.description_text, traits_of(p.posting).company_names) for p in postings]
-    vectors = embedder.embed([c.text for chunks in chunked for c in chunks])
+    examined = [traits_and_chunks(p.posting, extract_requirements(p.posting)) for p in postings]
+    vectors = embedder.embed([c.text for _, chunks in examined for c in chunks])
     analyzed: list[Analyzed] = []
     start = 0
-    for item, summary, chunks in zip(postings, summaries, chunked, strict=True):
-        posting = item.posting
-        traits = traits_of(posting, extract_requirements(posting), role_words=sum(c.words for c in chunks))
+    for item, summary, (traits, chunks) in zip(postings, summaries, examined, strict=True):
         mine = vectors[start:start + len(chunks)]
         start += len(chunks)
         analyzed.append(Analyzed(item, traits, IndexedPosting(

@@ -44,8 +44,9 @@ from processors.analysis.companies import (
 )
 from processors.analysis.embedding_text import dedup_locations
 from processors.analysis.places import Place, Relation, describe, relation, resolve_all
+from processors.analysis.role_text import Chunk, role_chunks, shingles, text_overlap
 from processors.analysis.titles import TitleRelation, normalize_title, title_overlap, title_relation
-from streams.messages import JobPosting, JobRequirements
+from streams.messages import BoardSource, JobPosting, JobRequirements
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -86,6 +87,7 @@ class PostingTraits(_Frozen):
     salary_currency: str | None = None
     skills: list[str] = []
     role_words: int = 0  # words of role-specific text (0: only boilerplate, or no description)
+    shingles: list[int] = []  # the role text's four-word runs, hashed (`role_text.shingles`)
 
     @property
     def company_norm(self) -> str:
@@ -115,20 +117,34 @@ class DedupDecision(_Frozen):
     evidence: list[str] = []
 
 
-def traits_of(posting: JobPosting, requirements: JobRequirements | None = None, *, role_words: int = 0
-              ) -> DedupCandidate:
+_COMPANY_BOARDS = frozenset({BoardSource.GREENHOUSE, BoardSource.LEVER, BoardSource.ASHBY})
+
+
+def traits_of(posting: JobPosting, requirements: JobRequirements | None = None, *, role_words: int = 0,
+              shingles: Sequence[int] = ()) -> DedupCandidate:
     """A posting's traits: its employer's names (company, board token, own-site URL domains) and the names its
     description mentions, its normalized title (a trailing place that is its own location dropped), locations
     (remote added when the source says so), salary, and the skills analysis extracted."""
     locations = dedup_locations(posting.locations, posting.workplace)
+    board = posting.board_token if posting.source in _COMPANY_BOARDS else ""  # a feed or an import names no employer
     skills = sorted({skill.name.casefold() for skill in requirements.skills}) if requirements is not None else []
     return DedupCandidate(
         canonical_job_id=posting.canonical_job_id, company=posting.company,
-        company_names=company_names(posting.company, posting.board_token, (posting.apply_url, posting.url)),
+        company_names=company_names(posting.company, board, (posting.apply_url, posting.url)),
         company_mentions=company_mentions(posting.description_text, limit=MAX_MENTIONS),
         title=posting.title, title_norm=normalize_title(posting.title, _places(tuple(locations))),
         locations=locations, salary_min=posting.salary_min, salary_max=posting.salary_max,
-        salary_currency=posting.salary_currency, skills=skills, role_words=role_words)
+        salary_currency=posting.salary_currency, skills=skills, role_words=role_words, shingles=list(shingles))
+
+
+def traits_and_chunks(posting: JobPosting, requirements: JobRequirements | None = None
+                      ) -> tuple[DedupCandidate, list[Chunk]]:
+    """A posting's traits with its role text's size and word runs, and the role chunks to embed."""
+    names = traits_of(posting).company_names
+    chunks = role_chunks(posting.description_text, names)
+    traits = traits_of(posting, requirements, role_words=sum(chunk.words for chunk in chunks),
+                       shingles=shingles(chunks))
+    return traits, chunks
 
 
 def candidate_from_posting(posting: JobPosting, requirements: JobRequirements | None = None, *,
@@ -158,6 +174,7 @@ class PairEvidence(_Frozen):
     salary: SalaryRelation
     text_similarity: float | None
     text_words: int  # role words on the shorter side
+    text_overlap: float | None  # share of the shorter text's word runs the other has
     skills_overlap: float | None
     skills_count: int  # skills on the side with fewer
 
@@ -201,13 +218,14 @@ def compare(candidate: PostingTraits, neighbour: Neighbour) -> PairEvidence:
         salary=_salary_relation(candidate, neighbour),
         text_similarity=neighbour.text_similarity if candidate.role_words and neighbour.role_words else None,
         text_words=min(candidate.role_words, neighbour.role_words),
+        text_overlap=text_overlap(candidate.shingles, neighbour.shingles),
         skills_overlap=skills, skills_count=fewer)
 
 
 # --- the model ------------------------------------------------------------------------------------------------
 
 ROLE_FEATURES = ("company_same", "company_alias", "title_same", "title_narrower", "title_overlap", "text_known",
-                 "text_similarity", "skills_known", "skills_overlap")
+                 "text_similarity", "text_overlap", "skills_known", "skills_overlap")
 POSTING_FEATURES = ("place_overlap", "place_disjoint", "salary_match", "salary_conflict")
 TEXT_CENTRE = 0.85  # the similarity where text neither speaks for nor against
 TEXT_FULL_WORDS = 60  # role words from which a text comparison counts fully
@@ -226,6 +244,7 @@ def role_features(e: PairEvidence) -> dict[str, float]:
         "title_overlap": e.title_overlap,
         "text_known": text_weight,
         "text_similarity": text_weight * ((e.text_similarity or 0.0) - TEXT_CENTRE) * 10,
+        "text_overlap": text_weight * ((e.text_overlap or 0.0) - 0.5) * 2 if e.text_overlap is not None else 0.0,
         "skills_known": skills_weight,
         "skills_overlap": skills_weight * ((e.skills_overlap or 0.0) - 0.5) * 2,
     }
@@ -352,9 +371,11 @@ def _piece_words(name: str, e: PairEvidence, n: Neighbour) -> str:
             return e.company_words
         case "title_same" | "title_narrower" | "title_overlap":
             return f"title {e.title.value} {e.title_words}"
-        case "text_known" | "text_similarity":
-            return (f"text {e.text_similarity:.3f} chunk by chunk over {e.text_words} role words"
-                    if e.text_similarity is not None else "no role text to compare")
+        case "text_known" | "text_similarity" | "text_overlap":
+            if e.text_similarity is None:
+                return "no role text to compare"
+            overlap = f", {e.text_overlap:.2f} of word runs shared" if e.text_overlap is not None else ""
+            return f"text {e.text_similarity:.3f} chunk by chunk over {e.text_words} role words{overlap}"
         case "skills_known" | "skills_overlap":
             return (f"skills overlap {e.skills_overlap:.2f} of {e.skills_count}+"
                     if e.skills_overlap is not None else "no skills to compare")
@@ -381,7 +402,8 @@ _EXAMPLE_FEATURE = {"company": "company_same", "title": "title_same", "text": "t
 
 _IDEAL = PairEvidence(company=CompanyRelation.SAME, company_words="", title=TitleRelation.SAME, title_overlap=1.0,
                       title_words="", place=Relation.OVERLAP, place_words="", salary=SalaryRelation.MATCH,
-                      text_similarity=1.0, text_words=TEXT_FULL_WORDS, skills_overlap=1.0, skills_count=4)
+                      text_similarity=1.0, text_words=TEXT_FULL_WORDS, text_overlap=1.0, skills_overlap=1.0,
+                      skills_count=4)
 
 
 def _shortfalls(scored: Scored, model: DedupModel, *, posting: bool) -> dict[str, float]:

@@ -15,7 +15,7 @@ from adapters.embeddings import MiniLmEmbedder
 from adapters.transient import outages
 from adapters.vector_store import StoredEmbedding, VectorStore
 from processors.analysis.candidates import NEAREST, NEAREST_ENTITY, IndexedPosting, entity_keys, neighbour_of
-from processors.analysis.dedup import PostingTraits, normalize_company, traits_of
+from processors.analysis.dedup import PostingTraits, normalize_company, traits_and_chunks
 from processors.analysis.embedding_text import posting_embedding_text
 from processors.analysis.match import profile_text
 from processors.analysis.model import (
@@ -29,7 +29,6 @@ from processors.analysis.model import (
     SkillsCompared,
 )
 from processors.analysis.requirements import requirements_for
-from processors.analysis.role_text import role_chunks
 from streams.errors import TransientError
 from streams.processor import PortRequest, PortResult
 from streams.settings import Settings
@@ -68,8 +67,7 @@ class AnalysisPorts:
         try:
             async with outages("Redis (AI budgets and cache)"):
                 requirements, extractor, budget_events = await requirements_for(posting, self._gateway, cell=cell)
-            traits = traits_of(posting, requirements)
-            chunks = role_chunks(posting.description_text, traits.company_names)
+            traits, chunks = traits_and_chunks(posting, requirements)
             vectors = await self._embed([posting_embedding_text(posting), *(chunk.text for chunk in chunks)])
         except TransientError:
             raise
@@ -84,7 +82,7 @@ class AnalysisPorts:
         async with outages("PostgreSQL (the posting index)"):
             rows = await self._vectors.candidates(summary, nearest=NEAREST, nearest_entity=NEAREST_ENTITY,
                                                   names=sorted(names), names_and_mentions=sorted(names_and_mentions))
-        neighbours = [neighbour_of(query, _indexed(row.stored), row.similarity) for row in rows]
+        neighbours = [neighbour_of(query, indexed_posting(row.stored), row.similarity) for row in rows]
         return PostingExamined(posting=posting, requirements=requirements, extractor=extractor,
                                embedding=summary.tolist(), chunk_embeddings=chunk_vectors.tolist(),
                                chunk_words=chunk_words, neighbours=neighbours, budget_events=tuple(budget_events))
@@ -106,15 +104,16 @@ def _stored(request: IndexPosting) -> StoredEmbedding:
         content_hash=request.content_hash, embedding=np.asarray(request.embedding, dtype=np.float32),
         company=t.company, company_names=t.company_names, company_mentions=t.company_mentions, title=t.title,
         salary_min=t.salary_min, salary_max=t.salary_max, salary_currency=t.salary_currency, skills=t.skills,
-        role_words=t.role_words, chunks=chunks, chunk_words=request.chunk_words)
+        role_words=t.role_words, shingles=t.shingles, chunks=chunks, chunk_words=request.chunk_words)
 
 
-def _indexed(stored: StoredEmbedding) -> IndexedPosting:
+def indexed_posting(stored: StoredEmbedding) -> IndexedPosting:
     traits = PostingTraits(
         canonical_job_id=stored.canonical_job_id, company=stored.company, company_names=stored.company_names,
         company_mentions=stored.company_mentions, title=stored.title, title_norm=stored.title_norm,
         locations=stored.locations, salary_min=stored.salary_min, salary_max=stored.salary_max,
-        salary_currency=stored.salary_currency, skills=stored.skills, role_words=stored.role_words)
+        salary_currency=stored.salary_currency, skills=stored.skills, role_words=stored.role_words,
+        shingles=stored.shingles)
     chunks = stored.chunks if stored.chunks is not None else np.zeros((0, len(stored.embedding)), dtype=np.float32)
     return IndexedPosting(traits=traits, canonical_of=stored.canonical_of, embedding=stored.embedding,
                           chunks=chunks, chunk_words=stored.chunk_words)

@@ -13,11 +13,14 @@ their first screen, all MiniLM reads) says "same company" rather than "same role
   next section's), so a section moved elsewhere keeps its chunks;
 - **two texts are compared chunk by chunk** (`text_similarity`): each chunk of the shorter text against its
   closest chunk of the other, weighted by words. A text that is a cut or a subset of the other scores as high
-  as a full copy; a reordered copy scores as the original.
+  as a full copy; a reordered copy scores as the original;
+- **and word for word** (`text_overlap`): the share of the shorter text's four-word runs the other has, which
+  a copy keeps exactly and a rewritten role at the same company does not.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,6 +29,7 @@ import numpy as np
 
 CHUNK_WORDS = 90  # ~120-150 word pieces: well inside MiniLM's 256
 MIN_CHUNK_WORDS = 6  # a lone heading or a one-word bullet says nothing by itself
+SHINGLE_WORDS = 4
 _HEADING_MAX_WORDS = 9
 
 _COMPANY_HEADING = re.compile(
@@ -44,7 +48,8 @@ _LEGAL = re.compile(
     r"privacy (?:notice|policy)|background check|applicants with disabilities|affirmative action|"
     r"recruitment agenc|unsolicited resume|we do not accept|visa sponsorship is not", re.IGNORECASE)
 _YOU = re.compile(r"\byou(?:'ll|'re|'ve|r|rs|rself)?\b|\bcandidates?\b|\bthe role\b|\bthis role\b|"
-                  r"\bresponsib|\brequire|\bexperience (?:with|in)\b|\byears of\b|\bqualif", re.IGNORECASE)
+                  r"\bthis position\b|\bresponsib|\brequire|\bexperience (?:with|in)\b|\byears of\b|\bqualif|"
+                  r"\blooking for\b|\bseeking\b|\bhiring\b|\bjoin(?:ing)? (?:our|the|us)\b", re.IGNORECASE)
 _WE = re.compile(r"\b(?:we|we're|we've|our|ours|us)\b", re.IGNORECASE)
 _SENTENCE = re.compile(r"(?<=[.!?;])\s+")
 _WORD = re.compile(r"\S+")
@@ -91,8 +96,33 @@ def role_blocks(text: str, company_names: Sequence[str] = ()) -> list[tuple[int,
             continue
         if _speaks_about_the_company(block, company_names):
             continue
+        if "\n" not in block:  # a paragraph (an aggregator's cut is one): its sentences about the company go
+            block = " ".join(sentence for sentence in _SENTENCE.split(block)
+                             if not _speaks_about_the_company(sentence, company_names)
+                             and not _LEGAL.search(sentence))
+            if not block:
+                continue
         kept.append((section, block))
     return kept
+
+
+def shingles(chunks: Sequence[Chunk], *, size: int = SHINGLE_WORDS) -> list[int]:
+    """The role text's overlapping runs of `size` words (lower case, punctuation dropped), hashed to 63-bit
+    ints, sorted and distinct: what `text_overlap` compares. A copy keeps the runs of its original whatever the
+    order of sections or where it was cut."""
+    words = [w for chunk in chunks for w in re.findall(r"[a-z0-9]+", chunk.text.casefold())]
+    hashed = {int.from_bytes(hashlib.blake2b(" ".join(words[i:i + size]).encode(), digest_size=8).digest(), "big")
+              >> 1 for i in range(max(0, len(words) - size + 1))}
+    return sorted(hashed)
+
+
+def text_overlap(a: Sequence[int], b: Sequence[int]) -> float | None:
+    """The share of the shorter text's word runs that the other text has (containment); None when either has
+    none."""
+    if not a or not b:
+        return None
+    shorter, longer = (a, b) if len(a) <= len(b) else (b, a)
+    return len(set(shorter) & set(longer)) / len(set(shorter))
 
 
 def role_chunks(text: str, company_names: Sequence[str] = (), *, chunk_words: int = CHUNK_WORDS) -> list[Chunk]:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from processors.analysis.dedup import PostingTraits, decide_duplicate, traits_of
+from processors.analysis.dedup import PostingTraits, decide_duplicate, traits_and_chunks
 from processors.analysis.match import decide, on_profile, unanalyzable, unmatched_skills
 from processors.analysis.model import (
     CompareSkills,
@@ -82,7 +82,7 @@ def job_step(cell: AnalysisJob | None, event: JobEvent, *, now: datetime) -> tup
 
 def _analyzed(cell: AnalysisJob | None, examined: PostingExamined, *, now: datetime) -> tuple[AnalysisJob, list[Any]]:
     posting = examined.posting
-    candidate = traits_of(posting, examined.requirements, role_words=sum(examined.chunk_words))
+    candidate, _ = traits_and_chunks(posting, examined.requirements)
     decision = decide_duplicate(candidate, examined.neighbours)
     analysis = JobAnalysis(
         event_id=derived_id("analysis", posting.canonical_job_id, posting.content_hash), occurred_at=now,

@@ -12,7 +12,8 @@ import pytest
 
 from adapters.vector_store import StoredEmbedding, VectorStore
 from processors.analysis.candidates import IndexedPosting, entity_keys, neighbour_of
-from processors.analysis.dedup import DedupCandidate, PostingTraits, decide_duplicate
+from processors.analysis.dedup import DedupCandidate, decide_duplicate
+from processors.analysis.ports import indexed_posting
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -244,15 +245,7 @@ def test_dedup_on_store_candidates_points_a_repost_at_the_root(with_store: Calla
         names, everything = entity_keys(candidate)
         rows = await store.candidates(posting, nearest=5, nearest_entity=5, names=sorted(names),
                                       names_and_mentions=sorted(everything))
-        neighbours = [neighbour_of(query, IndexedPosting(
-            traits=PostingTraits(canonical_job_id=r.stored.canonical_job_id, company=r.stored.company,
-                                 company_names=r.stored.company_names, title=r.stored.title,
-                                 title_norm=r.stored.title_norm, locations=r.stored.locations,
-                                 salary_min=r.stored.salary_min, salary_max=r.stored.salary_max,
-                                 salary_currency=r.stored.salary_currency, skills=r.stored.skills,
-                                 role_words=r.stored.role_words),
-            canonical_of=r.stored.canonical_of, embedding=r.stored.embedding, chunks=r.stored.chunks,
-            chunk_words=r.stored.chunk_words), r.similarity) for r in rows]
+        neighbours = [neighbour_of(query, indexed_posting(r.stored), r.similarity) for r in rows]
         decision = decide_duplicate(candidate, neighbours)
         assert decision.duplicate_of == "greenhouse:acme:1", decision.evidence
         assert decision.same_role_as == ["greenhouse:acme:2"]
