@@ -108,15 +108,23 @@ def _catalog(fetched: FetchedPosting) -> JobPosting:
                       status=PostingStatus.OPEN, **fetched.model_dump())
 
 
-def _title_key(title: str) -> str:
-    return " ".join(title.casefold().split())
+def _title_key(title: str, locations: Sequence[str] = ()) -> str:
+    """One title however its words are ordered ("Manager, Customer Success" = "Customer Success Manager"), and
+    without a trailing " - <city>" naming the posting's own location ("Research Engineer - London" in London)."""
+    head, sep, tail = title.rpartition(" - ")
+    if sep and any(place.casefold().startswith(tail.strip().casefold()) for place in locations if tail.strip()):
+        title = head
+    return " ".join(sorted(re.findall(r"[a-z0-9+#]+", title.casefold())))
 
 
-def _label_same_titles(originals: list[_Original], source: str) -> None:
-    """Within one board: one company and one title is one role; with a location in common, one job."""
+def _label_same_titles(originals: list[_Original], source: str, everyone: list[_Original] | None = None) -> None:
+    """Within one board: one company and one title is one role; with a location in common, one job (`everyone`:
+    the postings whose labels follow a join, when more than `originals`)."""
+    everyone = originals if everyone is None else everyone
     by_title: dict[tuple[str, str], list[_Original]] = {}
     for o in originals:
-        by_title.setdefault((o.fetched.company.casefold(), _title_key(o.fetched.title)), []).append(o)
+        by_title.setdefault((o.fetched.company.casefold(), _title_key(o.fetched.title, o.fetched.locations)),
+                            []).append(o)
     for (company, title), members in by_title.items():
         role = f"{source}:{company}:{title}"
         for o in members:
@@ -124,7 +132,7 @@ def _label_same_titles(originals: list[_Original], source: str) -> None:
         for i, o in enumerate(members):
             for earlier in members[:i]:
                 if {x.casefold() for x in _raw_locations(o)} & {x.casefold() for x in _raw_locations(earlier)}:
-                    _join(o, earlier, originals)
+                    _join(o, earlier, everyone)
 
 
 def _raw_locations(o: _Original) -> list[str]:
@@ -231,10 +239,11 @@ def load_glassdoor(path: Path, *, rows: int, seed: int) -> list[_Original]:
         first = first_of[tuple(records[number][1:])]
         if first != number and number in by_row:
             _join(by_row[number], by_row[first], originals)
-    _label_same_titles([o for o in originals if o.fetched.board_token == "glassdoor"], "glassdoor")
+    firsts = [o for o in originals if o.fetched.board_token == "glassdoor"]
+    _label_same_titles(firsts, "glassdoor", originals)
     for o in originals:
         if o.fetched.board_token == "glassdoor-rescrape":
-            o.role = next(x.role for x in originals if x.group == o.group and x.fetched.board_token == "glassdoor")
+            o.role = next(x.role for x in firsts if x.group == o.group)
     boys = [o for o in originals if normalize_company(o.fetched.company) in ("boys town", "boys town hospital")
             and _title_key(o.fetched.title) == "research scientist" and o.fetched.board_token == "glassdoor"]
     if len(boys) == 2:
@@ -500,7 +509,16 @@ class EvalSet:
 def build(shared: Path, *, seed: int = 0, glassdoor_rows: int = 300, copy_share: float = 0.3) -> EvalSet:
     """Every source present under `shared/data`, the re-publications, and the seeded family split. The adapters'
     warnings about skipped lines are silenced: the data is read as it is."""
-    logging.getLogger("processors.discovery").setLevel(logging.ERROR)
+    adapters_log = logging.getLogger("processors.discovery")
+    level = adapters_log.level
+    adapters_log.setLevel(logging.ERROR)
+    try:
+        return _build(shared, seed=seed, glassdoor_rows=glassdoor_rows, copy_share=copy_share)
+    finally:
+        adapters_log.setLevel(level)
+
+
+def _build(shared: Path, *, seed: int, glassdoor_rows: int, copy_share: float) -> EvalSet:
     data = shared / "data"
     loaders: list[tuple[Path, Callable[[Path], list[_Original]]]] = [
         (data / "boards" / "ashby_cursor_jobs.json", load_ashby),

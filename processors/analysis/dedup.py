@@ -41,12 +41,12 @@ from processors.analysis.companies import (
     company_names,
     company_relation,
     normalize_company,
+    url_name,
 )
-from processors.analysis.embedding_text import dedup_locations
 from processors.analysis.places import Place, Relation, describe, relation, resolve_all
 from processors.analysis.role_text import Chunk, role_chunks, shingles, text_overlap
 from processors.analysis.titles import TitleRelation, normalize_title, title_overlap, title_relation
-from streams.messages import BoardSource, JobPosting, JobRequirements
+from streams.messages import BoardSource, JobPosting, JobRequirements, Workplace
 
 __all__ = [
     "DEFAULT_MODEL",
@@ -125,16 +125,31 @@ def traits_of(posting: JobPosting, requirements: JobRequirements | None = None, 
     """A posting's traits: its employer's names (company, board token, own-site URL domains) and the names its
     description mentions, its normalized title (a trailing place that is its own location dropped), locations
     (remote added when the source says so), salary, and the skills analysis extracted."""
-    locations = dedup_locations(posting.locations, posting.workplace)
+    locations = remote_locations(posting.locations, posting.workplace)
     board = posting.board_token if posting.source in _COMPANY_BOARDS else ""  # a feed or an import names no employer
+    urls = [posting.apply_url, posting.url]
+    if posting.source is BoardSource.FEED:  # links on an aggregator's feed go to the aggregator
+        feed = url_name(posting.board_token)
+        urls = [url for url in urls if url_name(url) != feed]
     skills = sorted({skill.name.casefold() for skill in requirements.skills}) if requirements is not None else []
     return DedupCandidate(
         canonical_job_id=posting.canonical_job_id, company=posting.company,
-        company_names=company_names(posting.company, board, (posting.apply_url, posting.url)),
+        company_names=company_names(posting.company, board, urls),
         company_mentions=company_mentions(posting.description_text, limit=MAX_MENTIONS),
         title=posting.title, title_norm=normalize_title(posting.title, _places(tuple(locations))),
         locations=locations, salary_min=posting.salary_min, salary_max=posting.salary_max,
         salary_currency=posting.salary_currency, skills=skills, role_words=role_words, shingles=list(shingles))
+
+
+def remote_locations(locations: Sequence[str], workplace: Workplace) -> list[str]:
+    """The locations dedup compares: a remote posting's places are remote territories ("Remote, FL, US"), so two
+    remote postings for different states do not overlap; with no place, a remote posting is remote anywhere."""
+    kept = [place for place in locations if place.strip()]
+    if workplace is not Workplace.REMOTE:
+        return kept
+    if not kept:
+        return ["Remote"]
+    return [place if "remote" in place.casefold() else f"Remote, {place}" for place in kept]
 
 
 def traits_and_chunks(posting: JobPosting, requirements: JobRequirements | None = None
@@ -224,7 +239,7 @@ def compare(candidate: PostingTraits, neighbour: Neighbour) -> PairEvidence:
 
 # --- the model ------------------------------------------------------------------------------------------------
 
-ROLE_FEATURES = ("company_same", "company_alias", "title_same", "title_narrower", "title_overlap", "text_known",
+ROLE_FEATURES = ("company_same", "company_alias", "company_title", "title_narrower", "title_overlap", "text_known",
                  "text_similarity", "text_overlap", "skills_known", "skills_overlap")
 POSTING_FEATURES = ("place_overlap", "place_disjoint", "salary_match", "salary_conflict")
 TEXT_CENTRE = 0.85  # the similarity where text neither speaks for nor against
@@ -239,7 +254,9 @@ def role_features(e: PairEvidence) -> dict[str, float]:
     return {
         "company_same": float(e.company is CompanyRelation.SAME),
         "company_alias": float(e.company is CompanyRelation.ALIAS),
-        "title_same": float(e.title is TitleRelation.SAME),
+        # One title at one employer. A title alone is no evidence across employers ("Data Scientist" is
+        # everywhere), so the same title counts only together with the same company entity.
+        "company_title": float(e.company is not CompanyRelation.DIFFERENT and e.title is TitleRelation.SAME),
         "title_narrower": float(e.title is TitleRelation.NARROWER),
         "title_overlap": e.title_overlap,
         "text_known": text_weight,
@@ -270,14 +287,15 @@ class DedupModel(_Frozen):
     decide: Annotated[float, Field(gt=0.0, lt=1.0)] = 0.5
 
 
-# Fitted by `resumeflow eval dedup --fit` on the tuning part (seed 0); see README, "analysis".
+# Fitted by `resumeflow eval dedup --fit` on the tuning part only (seed 0, L2 1.0); see README, "analysis". The
+# negative company terms are the share `company_title` took over: the same employer counts with the same title.
 DEFAULT_MODEL = DedupModel(
-    role_bias=-9.0,
-    role_weights={"company_same": 5.0, "company_alias": 3.5, "title_same": 4.0, "title_narrower": -0.5,
-                  "title_overlap": 2.0, "text_known": 0.0, "text_similarity": 1.5, "skills_known": 0.0,
-                  "skills_overlap": 0.5},
-    posting_bias=1.0,
-    posting_weights={"place_overlap": 3.0, "place_disjoint": -6.0, "salary_match": 1.0, "salary_conflict": -3.0},
+    role_bias=-6.63,
+    role_weights={"company_same": -1.16, "company_alias": -0.72, "company_title": 5.78, "title_narrower": -1.27,
+                  "title_overlap": 5.56, "text_known": 0.63, "text_similarity": 0.75, "text_overlap": 0.89,
+                  "skills_known": -1.7, "skills_overlap": 1.03},
+    posting_bias=-0.61,
+    posting_weights={"place_overlap": 3.87, "place_disjoint": -2.75, "salary_match": 0.83, "salary_conflict": -3.59},
 )
 
 
@@ -369,7 +387,7 @@ def _piece_words(name: str, e: PairEvidence, n: Neighbour) -> str:
     match name:
         case "company_same" | "company_alias":
             return e.company_words
-        case "title_same" | "title_narrower" | "title_overlap":
+        case "company_title" | "title_narrower" | "title_overlap":
             return f"title {e.title.value} {e.title_words}"
         case "text_known" | "text_similarity" | "text_overlap":
             if e.text_similarity is None:
@@ -391,12 +409,17 @@ def _grouped(scored: Scored, *, posting: bool) -> dict[str, float]:
     terms = scored.posting_terms if posting else scored.role_terms
     pieces: dict[str, float] = {}
     for name, value in terms.items():
-        piece = name.split("_", 1)[0]
-        pieces[piece] = pieces.get(piece, 0.0) + value
+        pieces[_piece(name)] = pieces.get(_piece(name), 0.0) + value
     return pieces
 
 
-_EXAMPLE_FEATURE = {"company": "company_same", "title": "title_same", "text": "text_similarity",
+def _piece(feature: str) -> str:
+    """The piece of evidence a feature belongs to: "company_title" is the title's (the same title counts only at
+    the same employer), every other is named by its prefix."""
+    return "title" if feature == "company_title" else feature.split("_", 1)[0]
+
+
+_EXAMPLE_FEATURE = {"company": "company_same", "title": "title_overlap", "text": "text_similarity",
                     "skills": "skills_overlap", "place": "place_overlap", "salary": "salary_match"}
 
 
@@ -412,8 +435,7 @@ def _shortfalls(scored: Scored, model: DedupModel, *, posting: bool) -> dict[str
     actual = _grouped(scored, posting=posting)
     ideal_pieces: dict[str, float] = {}
     for name, value in (ideal[1] if posting else ideal[0]).items():
-        piece = name.split("_", 1)[0]
-        ideal_pieces[piece] = ideal_pieces.get(piece, 0.0) + value
+        ideal_pieces[_piece(name)] = ideal_pieces.get(_piece(name), 0.0) + value
     return {piece: ideal_pieces.get(piece, 0.0) - value for piece, value in actual.items()}
 
 

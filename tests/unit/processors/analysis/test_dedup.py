@@ -180,7 +180,7 @@ def test_a_remote_posting_is_compared_as_remote() -> None:
                          company="Acme", locations=["New York, NY"], workplace=Workplace.REMOTE,
                          url="https://acme.com/jobs/1", description_text="", content_hash="h")
     traits_ = candidate_from_posting(posting)
-    assert traits_.locations == ["New York, NY", "Remote"]
+    assert traits_.locations == ["Remote, New York, NY"]  # remote work based in New York
     assert traits_.company_names == ["acme"]
 
 
