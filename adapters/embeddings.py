@@ -7,8 +7,9 @@ similarity is a dot product.
 
 MiniLM reads at most 256 word pieces and cuts the rest. With `window_words`, a longer text is embedded in
 windows of that many words whose vectors are averaged and normalized again, so its end counts as well (the AI
-gateway's prompt cache uses this). Analysis embeds postings without windows: its texts are already cut to a
-title-first summary (`processors/analysis/embedding_text.py`), and its dedup thresholds were tuned on that.
+gateway's prompt cache uses this). Analysis embeds a title-first summary of each posting
+(`processors/analysis/embedding_text.py`) and, for dedup, its role text in chunks that fit the window
+(`processors/analysis/role_text.py`).
 `int8=True` quantizes the transformer's Linear layers (per output channel) for ~3x speed on CPU at a mean
 cosine of ~0.98 to the float32 vectors (`bench/analysis_throughput.py`).
 Embedding is CPU-bound and blocking: async callers run it in a thread (`asyncio.to_thread`).

@@ -6,7 +6,6 @@ Errors the user must fix (`UserError`) are printed without a traceback and exit 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import logging
 import sys
@@ -335,16 +334,15 @@ def _eval_dedup(args: argparse.Namespace) -> int:
     from adapters.embeddings import MiniLmEmbedder
     from evaluation.dedup import evaluate, report_lines
 
-    if not args.data.is_file():
-        raise UserError(f"no file {args.data} (a Glassdoor-style CSV: Job Title, Company Name, Location, "
-                        "Job Description)")
-    if args.limit is not None and args.limit < 2:
-        raise UserError("--limit must be at least 2")
-    try:
-        report = evaluate(args.data, MiniLmEmbedder(), limit=args.limit, seed=args.seed)
-    except (UnicodeDecodeError, csv.Error) as exc:
-        raise UserError(f"{args.data} is not a readable CSV: {exc}") from exc
-    for line in report_lines(report):
+    data = args.shared / "data"
+    if not (data / "boards").is_dir() and not (data / "postings").is_dir():
+        print(f"skipped: no {data}/boards or {data}/postings (the shared evaluation data is not part of the "
+              "project; pass --shared DIR)")
+        return 0
+    cache = None if args.no_cache else resumeflow_home() / "eval-cache" / "dedup"
+    report = evaluate(args.shared, MiniLmEmbedder(), seed=args.seed, fit_model=args.fit, cache=cache,
+                      glassdoor_rows=args.glassdoor_rows)
+    for line in report_lines(report, errors=None if args.errors == "all" else int(args.errors)):
         print(line)
     return 0
 
@@ -428,11 +426,16 @@ def build_parser() -> argparse.ArgumentParser:
     skills.add_argument("--data", required=True, type=Path, help="a SkillSpan file, e.g. skillspan/dev.json")
     skills.add_argument("--limit", type=int, help="only the first N sentences")
     skills.set_defaults(run=_eval_skills)
-    dedup = eval_actions.add_parser("dedup", help="pair precision, recall and F1 of semantic posting dedup "
-                                    "(exact repeats plus synthetic near-duplicates and same-role copies)")
-    dedup.add_argument("--data", required=True, type=Path, help="e.g. ../shared/data/postings/glassdoor_ds_jobs.csv")
-    dedup.add_argument("--limit", type=int, help="only the first N rows")
-    dedup.add_argument("--seed", type=int, default=0, help="seeds the synthetic copies and the half split")
+    dedup = eval_actions.add_parser(
+        "dedup", help="dedup on real postings written as each board's raw payload: confusion matrix, precision and "
+        "recall on a tuning and a held-out part, every error with its evidence")
+    dedup.add_argument("--shared", type=Path, default=Path("../shared"),
+                       help="the folder holding data/boards and data/postings (default ../shared)")
+    dedup.add_argument("--seed", type=int, default=0, help="seeds the sample, the copies and the split")
+    dedup.add_argument("--glassdoor-rows", type=int, default=300, help="rows sampled from the Glassdoor export")
+    dedup.add_argument("--fit", action="store_true", help="also fit the model on the tuning part and report it")
+    dedup.add_argument("--errors", default="20", help="errors listed per part: a number or 'all'")
+    dedup.add_argument("--no-cache", action="store_true", help="embed everything again (no <home>/eval-cache)")
     dedup.set_defaults(run=_eval_dedup)
 
     user = commands.add_parser("user", help="register users, change their profile or preferences, get their API token")

@@ -64,8 +64,8 @@ def posting_embedding_text(posting: JobPosting, *, description_chars: int = DESC
 
 
 def dedup_locations(locations: Sequence[str], workplace: Workplace = Workplace.UNKNOWN) -> list[str]:
-    """The locations a posting is compared by: its own, plus "Remote" when the source says it is remote but no
-    location says so (a remote posting overlaps every location)."""
+    """The locations the summary embedding reads: its own, plus "Remote" when the source says it is remote but no
+    location says so. (Dedup compares places itself: `dedup.remote_locations`.)"""
     kept = [place for place in locations if place.strip()]
     if workplace == Workplace.REMOTE and not any("remote" in place.lower() for place in kept):
         kept.append("Remote")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from processors.analysis.dedup import Neighbour
+from processors.analysis.dedup import Neighbour, PostingTraits
 from streams.messages import (
     BudgetCrossed,
     Experience,
@@ -42,8 +42,9 @@ __all__ = [
 
 
 class ExaminePosting(PortRequest):
-    """Read the posting's requirements (LLM or deterministic), embed it, and find its nearest stored postings of
-    the same company."""
+    """Read the posting's requirements (LLM or deterministic), embed its summary and its role chunks, and find
+    the stored postings dedup compares it with (nearest by embedding, and nearest of the same company entity
+    across aliases), each with its chunk-by-chunk text similarity."""
 
     posting: JobPosting
 
@@ -53,6 +54,8 @@ class PostingExamined(PortResult):
     requirements: JobRequirements
     extractor: str
     embedding: list[float]
+    chunk_embeddings: list[list[float]]  # one per role chunk (`role_text.role_chunks`)
+    chunk_words: list[int]
     neighbours: list[Neighbour]
     budget_events: tuple[BudgetCrossed, ...] = ()
 
@@ -65,15 +68,16 @@ class ExaminationFailed(PortResult):
 
 
 class IndexPosting(PortRequest):
-    """Store the posting's embedding where later postings look for duplicates (a side effect, no result)."""
+    """Store the posting's embeddings and traits where later postings look for duplicates (a side effect, no
+    result)."""
 
     canonical_job_id: str
     canonical_of: str | None
-    company_norm: str
-    title_norm: str
-    locations: list[str]
+    traits: PostingTraits
     content_hash: str
     embedding: list[float]
+    chunk_embeddings: list[list[float]]
+    chunk_words: list[int]
 
 
 # --- a user's cell ---------------------------------------------------------------------------------------------

@@ -14,7 +14,8 @@ from adapters.ai_gateway import AiGateway
 from adapters.embeddings import MiniLmEmbedder
 from adapters.transient import outages
 from adapters.vector_store import StoredEmbedding, VectorStore
-from processors.analysis.dedup import Neighbour, normalize_company
+from processors.analysis.candidates import NEAREST, NEAREST_ENTITY, IndexedPosting, entity_keys, neighbour_of
+from processors.analysis.dedup import PostingTraits, normalize_company, traits_and_chunks
 from processors.analysis.embedding_text import posting_embedding_text
 from processors.analysis.match import profile_text
 from processors.analysis.model import (
@@ -34,7 +35,6 @@ from streams.settings import Settings
 from textkit.skill_similarity import fuzzy_skill_overlap
 
 log = logging.getLogger(__name__)
-NEIGHBOURS = 10
 
 
 class AnalysisPorts:
@@ -49,11 +49,7 @@ class AnalysisPorts:
                 return [await self._examine(request, cell)]
             case IndexPosting():
                 async with outages("PostgreSQL (the posting index)"):
-                    await self._vectors.upsert(StoredEmbedding(
-                        canonical_job_id=request.canonical_job_id, canonical_of=request.canonical_of,
-                        company_norm=request.company_norm, title_norm=request.title_norm,
-                        locations=request.locations, content_hash=request.content_hash,
-                        embedding=np.asarray(request.embedding, dtype=np.float32)))
+                    await self._vectors.upsert(_stored(request))
                 return []
             case EmbedProfile():
                 text = profile_text(json.loads(request.profile.profile_json))
@@ -71,17 +67,25 @@ class AnalysisPorts:
         try:
             async with outages("Redis (AI budgets and cache)"):
                 requirements, extractor, budget_events = await requirements_for(posting, self._gateway, cell=cell)
-            [vector] = await self._embed([posting_embedding_text(posting)])
+            traits, chunks = traits_and_chunks(posting, requirements)
+            vectors = await self._embed([posting_embedding_text(posting), *(chunk.text for chunk in chunks)])
         except TransientError:
             raise
         except Exception as exc:  # this posting cannot be read: the users who discovered it are told why
             log.exception("cannot analyze %s", posting.canonical_job_id)
             return ExaminationFailed(posting=posting, reason=f"{type(exc).__name__}: {exc}"[:500])
+        summary, chunk_vectors = vectors[0], vectors[1:]
+        chunk_words = [chunk.words for chunk in chunks]
+        query = IndexedPosting(traits=traits, canonical_of=None, embedding=summary, chunks=chunk_vectors,
+                               chunk_words=chunk_words)
+        names, names_and_mentions = entity_keys(traits)
         async with outages("PostgreSQL (the posting index)"):
-            rows = await self._vectors.nearest(vector, NEIGHBOURS, company_norm=normalize_company(posting.company))
+            rows = await self._vectors.candidates(summary, nearest=NEAREST, nearest_entity=NEAREST_ENTITY,
+                                                  names=sorted(names), names_and_mentions=sorted(names_and_mentions))
+        neighbours = [neighbour_of(query, indexed_posting(row.stored), row.similarity) for row in rows]
         return PostingExamined(posting=posting, requirements=requirements, extractor=extractor,
-                               embedding=vector.tolist(), neighbours=[Neighbour.from_row(r) for r in rows],
-                               budget_events=tuple(budget_events))
+                               embedding=summary.tolist(), chunk_embeddings=chunk_vectors.tolist(),
+                               chunk_words=chunk_words, neighbours=neighbours, budget_events=tuple(budget_events))
 
     async def _embed(self, texts: list[str]) -> np.ndarray:
         return await asyncio.to_thread(self._embedder.embed, texts)
@@ -89,6 +93,30 @@ class AnalysisPorts:
     async def close(self) -> None:
         await self._gateway.close()
         await self._vectors.close()
+
+
+def _stored(request: IndexPosting) -> StoredEmbedding:
+    t = request.traits
+    chunks = np.asarray(request.chunk_embeddings, dtype=np.float32).reshape(-1, len(request.embedding))
+    return StoredEmbedding(
+        canonical_job_id=request.canonical_job_id, canonical_of=request.canonical_of,
+        company_norm=normalize_company(t.company), title_norm=t.title_norm, locations=t.locations,
+        content_hash=request.content_hash, embedding=np.asarray(request.embedding, dtype=np.float32),
+        company=t.company, company_names=t.company_names, company_mentions=t.company_mentions, title=t.title,
+        salary_min=t.salary_min, salary_max=t.salary_max, salary_currency=t.salary_currency, skills=t.skills,
+        role_words=t.role_words, shingles=t.shingles, chunks=chunks, chunk_words=request.chunk_words)
+
+
+def indexed_posting(stored: StoredEmbedding) -> IndexedPosting:
+    traits = PostingTraits(
+        canonical_job_id=stored.canonical_job_id, company=stored.company, company_names=stored.company_names,
+        company_mentions=stored.company_mentions, title=stored.title, title_norm=stored.title_norm,
+        locations=stored.locations, salary_min=stored.salary_min, salary_max=stored.salary_max,
+        salary_currency=stored.salary_currency, skills=stored.skills, role_words=stored.role_words,
+        shingles=stored.shingles)
+    chunks = stored.chunks if stored.chunks is not None else np.zeros((0, len(stored.embedding)), dtype=np.float32)
+    return IndexedPosting(traits=traits, canonical_of=stored.canonical_of, embedding=stored.embedding,
+                          chunks=chunks, chunk_words=stored.chunk_words)
 
 
 async def open_ports(settings: Settings) -> AnalysisPorts:

@@ -17,8 +17,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from processors.analysis.dedup import candidate_from_posting, decide_duplicate, normalize_company, normalize_title
-from processors.analysis.embedding_text import dedup_locations
+from processors.analysis.dedup import PostingTraits, decide_duplicate, traits_and_chunks
 from processors.analysis.match import decide, on_profile, unanalyzable, unmatched_skills
 from processors.analysis.model import (
     CompareSkills,
@@ -88,7 +87,8 @@ def job_step(cell: AnalysisJob | None, event: JobEvent, *, now: datetime) -> tup
 
 def _analyzed(cell: AnalysisJob | None, examined: PostingExamined, *, now: datetime) -> tuple[AnalysisJob, list[Any]]:
     posting = examined.posting
-    decision = decide_duplicate(candidate_from_posting(posting), examined.neighbours)
+    candidate, _ = traits_and_chunks(posting, examined.requirements)
+    decision = decide_duplicate(candidate, examined.neighbours)
     analysis = JobAnalysis(
         event_id=derived_id("analysis", posting.canonical_job_id, posting.content_hash), occurred_at=now,
         canonical_job_id=posting.canonical_job_id, content_hash=posting.content_hash, extractor=examined.extractor,
@@ -97,9 +97,8 @@ def _analyzed(cell: AnalysisJob | None, examined: PostingExamined, *, now: datet
     )
     index = IndexPosting(
         canonical_job_id=posting.canonical_job_id, canonical_of=decision.duplicate_of,
-        company_norm=normalize_company(posting.company), title_norm=normalize_title(posting.title),
-        locations=dedup_locations(posting.locations, posting.workplace), content_hash=posting.content_hash,
-        embedding=examined.embedding,
+        traits=PostingTraits(**candidate.model_dump()), content_hash=posting.content_hash,
+        embedding=examined.embedding, chunk_embeddings=examined.chunk_embeddings, chunk_words=examined.chunk_words,
     )
     cell = (cell or AnalysisJob(canonical_job_id=posting.canonical_job_id)).model_copy(update={
         "content_hash": posting.content_hash, "posting_at": posting.occurred_at, "analysis": analysis,

@@ -11,7 +11,9 @@ import numpy as np
 import pytest
 
 from adapters.vector_store import StoredEmbedding, VectorStore
-from processors.analysis.dedup import DedupCandidate, Neighbour, decide_duplicate
+from processors.analysis.candidates import IndexedPosting, entity_keys, neighbour_of
+from processors.analysis.dedup import DedupCandidate, decide_duplicate
+from processors.analysis.ports import indexed_posting
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -48,7 +50,7 @@ def with_store(stack: Settings, table_name: str) -> Callable[[Callable[[VectorSt
         async def main() -> None:
             store = await VectorStore.connect(stack.database_url, table=table_name)
             try:
-                await store._pool.execute(f"TRUNCATE {table_name}")
+                await store._pool.execute(f"TRUNCATE {table_name}, {table_name}_chunks")
                 await scenario(store)
             finally:
                 await store.close()
@@ -65,7 +67,8 @@ def drop_table_afterwards(stack: Settings, table_name: str) -> Iterator[None]:
     async def drop() -> None:
         connection = await asyncpg.connect(stack.database_url)
         try:
-            await connection.execute(f"DROP TABLE IF EXISTS {table_name}")
+            await connection.execute(f"DROP TABLE IF EXISTS {table_name}, {table_name}_chunks, "
+                                     f"{table_name}_old, {table_name}_old_chunks")
         finally:
             await connection.close()
 
@@ -155,17 +158,96 @@ def test_a_company_filter_still_finds_its_postings_among_many_closer_ones(with_s
     with_store(scenario)
 
 
-def test_dedup_on_store_neighbours_points_a_repost_at_the_root(with_store: Callable[..., None]) -> None:
+def posting_record(job_id: str, embedding: np.ndarray, *, names: list[str], mentions: list[str] | None = None,
+                   title: str = "data engineer", locations: list[str] | None = None,
+                   canonical_of: str | None = None) -> StoredEmbedding:
+    chunks = np.stack([embedding, unit((7, 1.0))])
+    return StoredEmbedding(canonical_job_id=job_id, canonical_of=canonical_of, company_norm=names[0],
+                           title_norm=title, locations=locations or ["New York, NY"], content_hash="h",
+                           embedding=embedding, company=names[0], company_names=names,
+                           company_mentions=mentions or [], title=title.title(), salary_min=100000,
+                           salary_max=120000, salary_currency="USD", skills=["kafka", "python"], role_words=120,
+                           chunks=chunks, chunk_words=[60, 60])
+
+
+def test_a_posting_reads_back_with_its_traits_and_chunks(with_store: Callable[..., None]) -> None:
+    async def scenario(store: VectorStore) -> None:
+        await store.upsert(posting_record("ashby:cursor:1", unit((0, 1.0)), names=["cursor"], mentions=["cursor"]))
+        stored = await store.get("ashby:cursor:1")
+        assert stored is not None and stored.company_names == ["cursor"] and stored.skills == ["kafka", "python"]
+        assert stored.chunks is not None and stored.chunks.shape == (2, DIMENSIONS) and stored.chunk_words == [60, 60]
+        await store.upsert(posting_record("ashby:cursor:1", unit((0, 1.0)), names=["cursor"]))  # re-analyzed
+        assert await store._pool.fetchval(f"SELECT count(*) FROM {store.table}_chunks") == 2
+
+    with_store(scenario)
+
+
+def test_candidates_come_across_company_aliases(with_store: Callable[..., None]) -> None:
+    """The brand's posting is found for the legal entity's copy: the copy's text names the brand."""
+
+    async def scenario(store: VectorStore) -> None:
+        rng = np.random.default_rng(3)
+        query = unit((0, 1.0))
+        for i in range(40):  # other companies' postings, all closer to the query by embedding
+            noise = rng.normal(size=DIMENSIONS).astype(np.float32) * 0.02
+            await store.upsert(posting_record(f"other:{i}", unit((0, 1.0)) + noise, names=[f"other{i}"]))
+        await store.upsert(posting_record("ashby:cursor:1", unit((0, 1.0), (5, 3.0)), names=["cursor"]))
+        rows = await store.candidates(query, nearest=3, nearest_entity=3, names=["anysphere"],
+                                      names_and_mentions=["anysphere", "cursor"])
+        ids = [row.stored.canonical_job_id for row in rows]
+        assert "ashby:cursor:1" in ids and len(ids) == 4
+        assert rows[-1].stored.canonical_job_id == "ashby:cursor:1"  # closest first
+        assert all(row.stored.chunks is not None for row in rows)
+
+    with_store(scenario)
+
+
+def test_an_older_table_is_upgraded_in_place(stack: Settings, table_name: str) -> None:
+    async def scenario() -> None:
+        old = f"{table_name}_old"
+        connection = await asyncpg.connect(stack.database_url)
+        try:
+            await connection.execute(f"DROP TABLE IF EXISTS {old}, {old}_chunks")
+            await connection.execute(f"""CREATE TABLE {old} (canonical_job_id text PRIMARY KEY, canonical_of text,
+                company_norm text NOT NULL, title_norm text NOT NULL, locations text[] NOT NULL DEFAULT '{{}}',
+                content_hash text NOT NULL, embedding vector({DIMENSIONS}) NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now())""")
+            await connection.execute(f"INSERT INTO {old} (canonical_job_id, company_norm, title_norm, content_hash, "
+                                     f"embedding) VALUES ('a:1', 'acme', 'data engineer', 'h', $1)",
+                                     "[" + ",".join(["0"] * (DIMENSIONS - 1) + ["1"]) + "]")
+        finally:
+            await connection.close()
+        store = await VectorStore.connect(stack.database_url, table=old)
+        try:
+            stored = await store.get("a:1")
+            assert stored is not None and stored.company_names == [] and stored.chunks is None
+            rows = await store.candidates(unit((DIMENSIONS - 1, 1.0)), nearest=2, nearest_entity=2,
+                                          names=["acme"], names_and_mentions=["acme"])
+            assert [row.stored.canonical_job_id for row in rows] == ["a:1"]
+        finally:
+            await store.close()
+
+    asyncio.run(scenario())
+
+
+def test_dedup_on_store_candidates_points_a_repost_at_the_root(with_store: Callable[..., None]) -> None:
     async def scenario(store: VectorStore) -> None:
         posting = unit((0, 1.0), (4, 0.1))
-        await store.upsert(record("greenhouse:acme:1", posting))
-        await store.upsert(record("lever:acme:7", posting, canonical_of="greenhouse:acme:1"))
-        await store.upsert(record("greenhouse:acme:2", posting, locations=["Chicago, IL"]))
-        candidate = DedupCandidate(canonical_job_id="ashby:acme:3", company="Acme, Inc.", title="Data Scientist",
-                                   locations=["New York, NY"])
-        rows = await store.nearest(posting, 5, company_norm=candidate.company_norm)
-        decision = decide_duplicate(candidate, [Neighbour.from_row(row) for row in rows])
-        assert decision.duplicate_of == "greenhouse:acme:1"
+        await store.upsert(posting_record("greenhouse:acme:1", posting, names=["acme"]))
+        await store.upsert(posting_record("lever:acme:7", posting, names=["acme"], canonical_of="greenhouse:acme:1"))
+        await store.upsert(posting_record("greenhouse:acme:2", posting, names=["acme"], locations=["Chicago, IL"]))
+        candidate = DedupCandidate(canonical_job_id="ashby:acme:3", company="Acme, Inc.", company_names=["acme"],
+                                   title="Data Engineer", title_norm="data engineer", locations=["New York, NY"],
+                                   salary_min=100000, salary_max=120000, salary_currency="USD",
+                                   skills=["kafka", "python"], role_words=120)
+        query = IndexedPosting(traits=candidate, canonical_of=None, embedding=posting,
+                               chunks=np.stack([posting, unit((7, 1.0))]), chunk_words=[60, 60])
+        names, everything = entity_keys(candidate)
+        rows = await store.candidates(posting, nearest=5, nearest_entity=5, names=sorted(names),
+                                      names_and_mentions=sorted(everything))
+        neighbours = [neighbour_of(query, indexed_posting(r.stored), r.similarity) for r in rows]
+        decision = decide_duplicate(candidate, neighbours)
+        assert decision.duplicate_of == "greenhouse:acme:1", decision.evidence
         assert decision.same_role_as == ["greenhouse:acme:2"]
 
     with_store(scenario)

@@ -11,6 +11,7 @@ from datetime import timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from processors.analysis.dedup import traits_and_chunks
 from processors.analysis.extraction import extract_requirements
 from processors.analysis.model import (
     CompareSkills,
@@ -60,8 +61,12 @@ def analysis_ports(request: PortRequest) -> list[PortResult]:
     match request:
         case ExaminePosting():
             p = request.posting
-            return [PostingExamined(posting=p, requirements=extract_requirements(p), extractor="deterministic",
-                                    embedding=vector(p.content_hash), neighbours=[])]
+            requirements = extract_requirements(p)
+            _, chunks = traits_and_chunks(p, requirements)
+            return [PostingExamined(posting=p, requirements=requirements, extractor="deterministic",
+                                    embedding=vector(p.content_hash), neighbours=[],
+                                    chunk_embeddings=[vector(f"{p.content_hash}{n}") for n in range(len(chunks))],
+                                    chunk_words=[chunk.words for chunk in chunks])]
         case IndexPosting():
             return []
         case EmbedProfile():
