@@ -357,6 +357,15 @@ def _train_skills(args: argparse.Namespace) -> int:
         data = TrainingData.from_arguments(args.data, dev=args.dev, test=args.test)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from exc
+    if args.approach != "crf":
+        from evaluation.skill_transformer import train_transformer
+
+        if data.dev is None:
+            raise UserError(f"--approach {args.approach} reports on a dev split: give --dev or a folder with dev.json")
+        report = train_transformer(data.train, data.dev, approach=args.approach, seed=args.seed, epochs=args.epochs,
+                                   out=args.out)
+        print(format_report(report, f"dev ({data.dev.name}), {args.approach}, {args.epochs} epoch(s)"))
+        return 0
     try:
         import pycrfsuite  # noqa: F401
     except ImportError as exc:
@@ -490,6 +499,10 @@ def build_parser() -> argparse.ArgumentParser:
     train_skills.add_argument("--seed", type=int, default=13, help="seeds the word clusters (default 13)")
     train_skills.add_argument("--out", type=Path,
                               help="where to write the artifact (default: textkit/models/skill_spans.json.gz)")
+    train_skills.add_argument("--approach", choices=["crf", "minilm-lora", "minilm-frozen"], default="crf",
+                              help="crf (the shipped model) or a MiniLM token-classification head, measured on dev "
+                                   "only (with --out, its trainable weights are saved; nothing is installed)")
+    train_skills.add_argument("--epochs", type=int, default=1, help="passes for the MiniLM approaches (default 1)")
     train_skills.set_defaults(run=_train_skills)
 
     user = commands.add_parser("user", help="register users, change their profile or preferences, get their API token")

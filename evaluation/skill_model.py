@@ -24,6 +24,7 @@ import numpy as np
 from evaluation.skills import KINDS, Report, Sentence, evaluate, load_skillspan, model_predictor, token_vocabulary_tags
 from textkit.skill_spans import (
     LABELS,
+    WINDOW,
     SpanModel,
     read_model,
     save_model,
@@ -134,7 +135,7 @@ def word_clusters(sentences: Sequence[Sequence[str]], *, seed: int,
     matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
     clusters: dict[str, list[int]] = {word: [] for word in words}
     for size in CLUSTER_SIZES:
-        labels = MiniBatchKMeans(n_clusters=size, random_state=seed, n_init=3, batch_size=4096).fit(matrix).labels_
+        labels = MiniBatchKMeans(n_clusters=size, random_state=seed, n_init=1, batch_size=4096).fit(matrix).labels_
         for word, label in zip(words, labels, strict=True):
             clusters[word].append(int(label))
     return clusters
@@ -144,13 +145,14 @@ def word_clusters(sentences: Sequence[Sequence[str]], *, seed: int,
 
 
 def train_kind(kind: SkillKind, sentences: Sequence[Sentence], gazetteers: Sequence[list[str]],
-               clusters: dict[str, list[int]], workdir: Path) -> tuple[dict[str, list[float]], list[list[float]]]:
+               clusters: dict[str, list[int]], workdir: Path, window: int = WINDOW
+               ) -> tuple[dict[str, list[float]], list[list[float]]]:
     """One kind's CRF; returns (weights by feature name, one value per label; transitions label x label)."""
     import pycrfsuite
 
     trainer = pycrfsuite.Trainer(verbose=False)
     for sentence, gazetteer in zip(sentences, gazetteers, strict=True):
-        items = sentence_features(sentence.tokens, gazetteer, clusters)
+        items = sentence_features(sentence.tokens, gazetteer, clusters, window)
         trainer.append(pycrfsuite.ItemSequence([dict.fromkeys(features, 1.0) for features in items]),
                        bio_labels(sentence.spans[kind], len(sentence.tokens)))
     trainer.set_params({"c1": C1, "c2": C2, "max_iterations": MAX_ITERATIONS,

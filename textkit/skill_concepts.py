@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,27 +20,35 @@ from textkit.skills import _read, sentences
 _WORD = re.compile(r"[a-z0-9][a-z0-9&/'’-]*")
 
 
+def _phrases(phrases: Sequence[str]) -> re.Pattern[str] | None:
+    if not phrases:
+        return None
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![a-z0-9])(?:{alternatives})(?![a-z0-9])")
+
+
 @dataclass(frozen=True, slots=True)
 class Facet:
     exact: frozenset[str]
     prefixes: tuple[str, ...]
-    phrases: tuple[str, ...]
+    phrases: re.Pattern[str] | None
 
     def find(self, words: list[str], text: str) -> str | None:
         """The first word (or phrase) of `text` in this facet, as it is written lowercased."""
         for word in words:
             if word in self.exact or word.startswith(self.prefixes):
                 return word
-        for phrase in self.phrases:
-            if re.search(rf"(?<![a-z0-9]){re.escape(phrase)}(?![a-z0-9])", text):
-                return phrase
+        if self.phrases is not None:
+            found = self.phrases.search(text)
+            if found:
+                return found.group()
         return None
 
 
 @dataclass(frozen=True, slots=True)
 class Concept:
     name: str
-    names: tuple[str, ...]
+    names: re.Pattern[str] | None
     facets: tuple[Facet, ...]
     aliases: frozenset[str] = frozenset()
 
@@ -56,15 +65,15 @@ class ConceptEvidence:
 def _facet(words: list[str]) -> Facet:
     exact = frozenset(w for w in words if not w.endswith("*") and " " not in w)
     prefixes = tuple(w[:-1] for w in words if w.endswith("*"))
-    phrases = tuple(w for w in words if " " in w and not w.endswith("*"))
-    return Facet(exact, prefixes, phrases)
+    phrases = [w for w in words if " " in w and not w.endswith("*")]
+    return Facet(exact, prefixes, _phrases(phrases))
 
 
 @lru_cache(maxsize=1)
 def load_concepts() -> tuple[Concept, ...]:
     document = json.loads(_read("skill_concepts.json"))
     return tuple(
-        Concept(entry["name"], tuple(n.casefold() for n in [entry["name"], *entry.get("names", [])]),
+        Concept(entry["name"], _phrases([n.casefold() for n in [entry["name"], *entry.get("names", [])]]),
                 tuple(_facet(facet) for facet in entry["facets"]),
                 frozenset(a.casefold() for a in entry.get("aliases", [])))
         for entry in document["concepts"]
@@ -92,9 +101,9 @@ def concepts_in(text: str) -> list[ConceptEvidence]:
 
 
 def _shows(concept: Concept, words: list[str], lowered: str) -> tuple[str, ...] | None:
-    for name in concept.names:
-        if re.search(rf"(?<![a-z0-9]){re.escape(name)}(?![a-z0-9])", lowered):
-            return (name,)
+    named = concept.names.search(lowered) if concept.names is not None else None
+    if named:
+        return (named.group(),)
     hits = []
     for facet in concept.facets:
         hit = facet.find(words, lowered)
@@ -104,6 +113,7 @@ def _shows(concept: Concept, words: list[str], lowered: str) -> tuple[str, ...] 
     return tuple(hits)
 
 
+@lru_cache(maxsize=65_536)
 def concept_of(phrase: str) -> str | None:
     """The concept a short skill phrase stands for ("communicate findings to stakeholders" -> "stakeholder
     communication"), or None."""

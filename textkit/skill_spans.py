@@ -29,6 +29,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,7 @@ OFFSETS = tuple(range(-WINDOW, WINDOW + 1))
 LABELS = ("O", "B", "I")
 KINDS: tuple[SkillKind, ...] = ("skill", "knowledge")
 _MAX_POSITION = 5
+PAIR_FAMILIES = ("b",)
 
 # --- tokens ---------------------------------------------------------------------------------------------------
 
@@ -140,27 +142,35 @@ def _index_at(starts: Sequence[int], char: int) -> int | None:
     return low
 
 
-def sentence_features(words: Sequence[str], gazetteer: Sequence[str], clusters: dict[str, Sequence[int]]
-                      ) -> list[list[str]]:
+def pair_keys(lowered: Sequence[str], clusters: dict[str, Sequence[int]]) -> dict[str, list[str]]:
+    """Per pair family, each word's key: the word itself ("b"). (Pairs of clusters were tried as a second family
+    and lost 0.01 F1 on dev.)"""
+    return {"b": list(lowered)}
+
+
+def sentence_features(words: Sequence[str], gazetteer: Sequence[str], clusters: dict[str, Sequence[int]],
+                      window: int = WINDOW) -> list[list[str]]:
     """crfsuite's input for one sentence: every token's feature names (all with weight 1). The fast decoder below
     computes the same sums without building these lists."""
     per_word = [word_features(word, clusters) for word in words]
     lowered = [word.lower() for word in words]
+    keys = pair_keys(lowered, clusters)
     count = len(words)
     items: list[list[str]] = []
     for index in range(count):
         features = ["bias", f"pos={min(index, _MAX_POSITION)}"]
-        for offset in OFFSETS:
+        for offset in range(-window, window + 1):
             other = index + offset
             if 0 <= other < count:
                 features += [f"{offset}:{feature}" for feature in per_word[other]]
                 features.append(f"{offset}:g={gazetteer[other]}")
             else:
                 features.append(f"{offset}:pad")
-        if index > 0:
-            features.append(f"b-1={lowered[index - 1]}|{lowered[index]}")
-        if index < count - 1:
-            features.append(f"b+1={lowered[index]}|{lowered[index + 1]}")
+        for family, key in keys.items():
+            if index > 0:
+                features.append(f"{family}-1={key[index - 1]}|{key[index]}")
+            if index < count - 1:
+                features.append(f"{family}+1={key[index]}|{key[index + 1]}")
         items.append(features)
     return items
 
@@ -180,44 +190,59 @@ class Span:
     end: int
 
 
-class KindTagger:
-    """One kind's CRF: weights by feature name (one value per label) and label transitions."""
-
-    def __init__(self, weights: dict[str, Sequence[float]], transitions: Sequence[Sequence[float]]) -> None:
-        self.weights = {name: np.asarray(values, dtype=np.float32) for name, values in weights.items()}
-        self.transitions = np.asarray(transitions, dtype=np.float32)
-        zero = np.zeros(len(LABELS), dtype=np.float32)
-        self.bias = self.weights.get("bias", zero)
-        self.position = np.stack([self.weights.get(f"pos={i}", zero) for i in range(_MAX_POSITION + 1)])
-        self.pad = np.stack([self.weights.get(f"{offset}:pad", zero) for offset in OFFSETS])
-        self._zero = zero
-
-    def offset_weights(self, features: Sequence[str]) -> FloatArray:
-        """(offsets, labels): row k is what a word with `features` adds to the emission scores of the token it sits
-        OFFSETS[k] places after (its features read there as "{offset}:{feature}")."""
-        rows = np.zeros((len(OFFSETS), len(LABELS)), dtype=np.float32)
-        get = self.weights.get
-        for row, offset in enumerate(OFFSETS):
-            for feature in features:
-                value = get(f"{offset}:{feature}")
-                if value is not None:
-                    rows[row] += value
-        return rows
-
-    def pair(self, name: str) -> FloatArray | None:
-        return self.weights.get(name)
-
-
 class SpanModel:
-    """Both kinds' taggers, the word clusters, and the card that says how they were made."""
+    """Both kinds' CRFs as lookup tables, the word clusters, and the card that says how they were made.
 
-    def __init__(self, taggers: dict[SkillKind, KindTagger], clusters: dict[str, Sequence[int]],
-                 card: dict[str, Any], matcher: SkillMatcher | None = None) -> None:
-        self.taggers = taggers
+    Scores are held as arrays over (kind, offset, label): a word's row sums the weights of its features read at
+    each offset, computed the first time the word is seen; the vocabulary tags have rows of their own; word pairs
+    (bigram features) map to rows of a pair table."""
+
+    def __init__(self, taggers: dict[str, dict[str, Any]], clusters: dict[str, Sequence[int]],
+                 card: dict[str, Any], matcher: SkillMatcher | None = None, offsets: Sequence[int] = OFFSETS) -> None:
+        self.offsets = tuple(offsets)
+        offsets = self.offsets
         self.clusters = clusters
         self.card = card
         self._matcher = matcher
-        self._cache: dict[str, dict[SkillKind, FloatArray]] = {}
+        weights = [{name: np.asarray(v, dtype=np.float32) for name, v in taggers[kind]["weights"].items()}
+                   for kind in KINDS]
+        self._weights = weights
+        self.transitions = np.stack([np.asarray(taggers[kind]["transitions"], dtype=np.float32) for kind in KINDS])
+        zero = np.zeros(len(LABELS), dtype=np.float32)
+
+        def table(names: Sequence[str]) -> FloatArray:  # (len(names), kinds, labels)
+            return np.stack([np.stack([w.get(name, zero) for w in weights]) for name in names])
+
+        self.bias = table(["bias"])[0]
+        self.position = table([f"pos={i}" for i in range(_MAX_POSITION + 1)])
+        self.pad = table([f"{offset}:pad" for offset in offsets])  # (offsets, kinds, labels)
+        tags = sorted({name.split(":g=", 1)[1] for w in weights for name in w if ":g=" in name} | {"O"})
+        self._tag_ids = {tag: i for i, tag in enumerate(tags)}
+        self.gazetteer = np.stack([table([f"{offset}:g={tag}" for offset in offsets]).transpose(1, 0, 2)
+                                   for tag in tags])  # (tags, kinds, offsets, labels)
+        # Pair features: per family, a row per pair seen in training (row 0: a pair with no weight), holding the
+        # weights at the second word ("-1") and at the first ("+1").
+        self._pair_ids: dict[str, dict[str, int]] = {}
+        self.pairs: dict[str, FloatArray] = {}
+        for family in PAIR_FAMILIES:
+            before, after = f"{family}-1=", f"{family}+1="
+            pairs = sorted({name[len(before):] for w in weights for name in w if name.startswith((before, after))})
+            self._pair_ids[family] = {pair: i + 1 for i, pair in enumerate(pairs)}
+            rows = np.zeros((len(pairs) + 1, 2, len(KINDS), len(LABELS)), dtype=np.float32)
+            if pairs:
+                rows[1:, 0] = table([before + pair for pair in pairs])
+                rows[1:, 1] = table([after + pair for pair in pairs])
+            self.pairs[family] = rows
+        # Per offset, each word feature's weights for both kinds: (kinds, labels).
+        self._by_offset: list[dict[str, FloatArray]] = []
+        for offset in offsets:
+            prefix = f"{offset}:"
+            names = {name[len(prefix):] for w in weights for name in w
+                     if name.startswith(prefix) and ":g=" not in name and not name.endswith(":pad")}
+            self._by_offset.append({feature: np.stack([w.get(prefix + feature, zero) for w in weights])
+                                    for feature in names})
+        self._word_ids: dict[str, int] = {}
+        self._words = np.zeros((1024, len(KINDS), len(offsets), len(LABELS)), dtype=np.float32)
 
     @property
     def name(self) -> str:
@@ -238,110 +263,118 @@ class SpanModel:
 
     def find_many(self, texts: Sequence[str], matches: Sequence[Sequence[SkillMatch]] | None = None
                   ) -> list[list[Span]]:
-        """`find` for many sentences at once (one Viterbi pass over all of them)."""
+        """`find` for many sentences at once: one pass of array operations over all of them."""
         tokenized = [span_tokens(text) for text in texts]
         if matches is None:
             matches = [self.matcher.find(text) for text in texts]
         gazetteers = [vocabulary_tags(tokens, found) for tokens, found in zip(tokenized, matches, strict=True)]
-        words = [[token.text for token in tokens] for tokens in tokenized]
-        found: list[list[Span]] = [[] for _ in texts]
-        for kind in KINDS:
-            for index, labels in enumerate(self.tag_kind(kind, words, gazetteers)):
-                tokens = tokenized[index]
-                for first, end in label_spans(labels):
+        labels = self.tag_many([[token.text for token in tokens] for tokens in tokenized], gazetteers)
+        found: list[list[Span]] = []
+        for text, tokens, by_kind in zip(texts, tokenized, labels, strict=True):
+            spans = []
+            for kind in KINDS:
+                for first, end in label_spans(by_kind[kind]):
                     start, stop = tokens[first].start, tokens[end - 1].end
-                    found[index].append(Span(kind, texts[index][start:stop], start, stop))
-        for spans in found:
+                    spans.append(Span(kind, text[start:stop], start, stop))
             spans.sort(key=lambda span: (span.start, span.end, span.kind))
+            found.append(spans)
         return found
 
     def tag(self, words: Sequence[str], gazetteer: Sequence[str]) -> dict[SkillKind, list[str]]:
         """BIO labels per kind for one tokenized sentence (the evaluation's entry point)."""
-        return {kind: self.tag_kind(kind, [words], [gazetteer])[0] for kind in KINDS}
+        return self.tag_many([words], [gazetteer])[0]
 
-    # -- decoding --
+    def tag_many(self, sentences: Sequence[Sequence[str]], gazetteers: Sequence[Sequence[str]]
+                 ) -> list[dict[SkillKind, list[str]]]:
+        lengths = np.array([len(words) for words in sentences], dtype=np.int64)
+        if not len(lengths) or lengths.sum() == 0:
+            return [{kind: ["O"] * int(n) for kind in KINDS} for n in lengths]
+        emissions = self._emissions(sentences, gazetteers, lengths)
+        paths = viterbi(emissions, lengths, self.transitions)  # (sentences, kinds, longest)
+        return [{kind: [LABELS[i] for i in paths[row, k, : lengths[row]]] for k, kind in enumerate(KINDS)}
+                for row in range(len(sentences))]
 
-    def tag_kind(self, kind: SkillKind, sentences: Sequence[Sequence[str]], gazetteers: Sequence[Sequence[str]]
-                 ) -> list[list[str]]:
-        tagger = self.taggers[kind]
-        emissions = [self._emissions(kind, tagger, words, gazetteer)
-                     for words, gazetteer in zip(sentences, gazetteers, strict=True)]
-        return [[LABELS[i] for i in path] for path in viterbi(emissions, tagger.transitions)]
+    # -- scores --
 
-    def _word(self, kind: SkillKind, tagger: KindTagger, word: str) -> FloatArray:
-        cached = self._cache.get(word)
-        if cached is None:
-            if len(self._cache) > 200_000:  # bounded: a long-running worker sees an open-ended vocabulary
-                self._cache.clear()
-            features = word_features(word, self.clusters)
-            cached = {name: one.offset_weights(features) for name, one in self.taggers.items()}
-            self._cache[word] = cached
-        return cached[kind]
+    def _word_id(self, word: str) -> int:
+        row = self._word_ids.get(word)
+        if row is not None:
+            return row
+        if len(self._word_ids) >= 200_000:  # bounded: a long-running worker sees an open-ended vocabulary
+            self._word_ids.clear()
+        row = len(self._word_ids)
+        if row >= len(self._words):
+            grown = np.zeros((len(self._words) * 2, *self._words.shape[1:]), dtype=np.float32)
+            grown[: len(self._words)] = self._words
+            self._words = grown
+        features = word_features(word, self.clusters)
+        for o, by_feature in enumerate(self._by_offset):
+            found = [by_feature[f] for f in features if f in by_feature]
+            self._words[row, :, o] = sum(found) if found else 0.0
+        self._word_ids[word] = row
+        return row
 
-    def _emissions(self, kind: SkillKind, tagger: KindTagger, words: Sequence[str], gazetteer: Sequence[str]
-                   ) -> FloatArray:
+    def _emissions(self, sentences: Sequence[Sequence[str]], gazetteers: Sequence[Sequence[str]],
+                   lengths: npt.NDArray[np.int64]) -> FloatArray:
+        """(tokens of all sentences, kinds, labels): each token's label scores before transitions."""
+        words = [word for sentence in sentences for word in sentence]
         count = len(words)
-        if count == 0:
-            return np.zeros((0, len(LABELS)), dtype=np.float32)
-        per_word = np.stack([self._word(kind, tagger, word) for word in words])  # (count, offsets, labels)
-        scores = tagger.bias + tagger.position[np.minimum(np.arange(count), _MAX_POSITION)]
-        for row, offset in enumerate(OFFSETS):
-            gazette = np.stack([tagger.weights.get(f"{offset}:g={tag}", tagger._zero) for tag in gazetteer])
-            contribution = per_word[:, row] + gazette  # what word j adds to the token j - offset
+        word_rows = np.fromiter((self._word_id(word) for word in words), dtype=np.int64, count=count)
+        tag_ids = self._tag_ids
+        tag_rows = np.fromiter((tag_ids.get(tag, 0) for gazetteer in gazetteers for tag in gazetteer),
+                               dtype=np.int64, count=count)
+        each = self._words[word_rows] + self.gazetteer[tag_rows]  # (tokens, kinds, offsets, labels)
+        starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+        position = np.arange(count) - starts  # within its sentence
+        length = np.repeat(lengths, lengths)
+        scores = self.bias + self.position[np.minimum(position, _MAX_POSITION)]
+        for o, offset in enumerate(self.offsets):
             if offset == 0:
-                scores += contribution
-            elif offset > 0:
-                scores[: count - offset] += contribution[offset:]
-                scores[max(count - offset, 0):] += tagger.pad[row]
-            else:
-                scores[-offset:] += contribution[: count + offset]
-                scores[: min(-offset, count)] += tagger.pad[row]
-        lowered = [word.lower() for word in words]
-        for index in range(count):
-            if index > 0:
-                value = tagger.pair(f"b-1={lowered[index - 1]}|{lowered[index]}")
-                if value is not None:
-                    scores[index] += value
-            if index < count - 1:
-                value = tagger.pair(f"b+1={lowered[index]}|{lowered[index + 1]}")
-                if value is not None:
-                    scores[index] += value
+                scores += each[:, :, o]
+                continue
+            inside = (position + offset >= 0) & (position + offset < length)
+            source = np.clip(np.arange(count) + offset, 0, count - 1)
+            scores += np.where(inside[:, None, None], each[source, :, o], self.pad[o])
+        joined = position[1:] > 0  # token i-1 and i are in one sentence
+        for family, keys in pair_keys([word.lower() for word in words], self.clusters).items():
+            ids = self._pair_ids[family]
+            rows = np.fromiter((ids.get(f"{a}|{b}", 0) for a, b in pairwise(keys)), dtype=np.int64,
+                               count=max(count - 1, 0))
+            rows = np.where(joined, rows, 0)
+            scores[1:] += self.pairs[family][rows, 0]  # "b-1=prev|word" at the second word
+            scores[:-1] += self.pairs[family][rows, 1]  # "b+1=word|next" at the first
         return scores
 
 
-def viterbi(emissions: Sequence[FloatArray], transitions: FloatArray) -> list[list[int]]:
-    """The best label path of each sentence, all sentences in one pass (padded to the longest)."""
-    if not emissions:
-        return []
-    lengths = np.array([len(e) for e in emissions])
-    longest = int(lengths.max()) if len(lengths) else 0
-    if longest == 0:
-        return [[] for _ in emissions]
-    labels = transitions.shape[0]
-    batch = np.zeros((len(emissions), longest, labels), dtype=np.float32)
-    for row, emission in enumerate(emissions):
-        batch[row, : len(emission)] = emission
+def viterbi(emissions: FloatArray, lengths: npt.NDArray[np.int64], transitions: FloatArray) -> npt.NDArray[np.int64]:
+    """Best label paths, (sentences, kinds, longest), for all sentences and both kinds in one pass: `emissions`
+    (tokens of all sentences, kinds, labels) are laid out padded per sentence; `transitions` (kinds, from, to)."""
+    sentences, longest = len(lengths), int(lengths.max())
+    kinds, labels = transitions.shape[0], transitions.shape[1]
+    starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
+    position = np.arange(len(emissions)) - starts
+    row = np.repeat(np.arange(sentences), lengths)
+    padded = np.zeros((sentences, longest, kinds, labels), dtype=np.float32)
+    padded[row, position] = emissions
+    batch = padded.transpose(0, 2, 1, 3).reshape(sentences * kinds, longest, labels)
+    batch_lengths = np.repeat(lengths, kinds)
+    moves = np.tile(transitions, (sentences, 1, 1))  # (batch, from, to)
     score = batch[:, 0].copy()
-    back = np.zeros((len(emissions), longest, labels), dtype=np.int64)
-    for position in range(1, longest):
-        candidates = score[:, :, None] + transitions[None]  # (batch, from, to)
-        best = candidates.argmax(axis=1)
-        stepped = np.take_along_axis(candidates, best[:, None, :], axis=1)[:, 0] + batch[:, position]
-        active = (position < lengths)[:, None]
-        score = np.where(active, stepped, score)
-        back[:, position] = best
-    paths: list[list[int]] = []
-    for row, length in enumerate(lengths):
-        if length == 0:
-            paths.append([])
-            continue
-        label = int(score[row].argmax())
-        path = [label]
-        for position in range(int(length) - 1, 0, -1):
-            label = int(back[row, position, label])
-            path.append(label)
-        paths.append(path[::-1])
-    return paths
+    back = np.zeros((len(batch), longest, labels), dtype=np.int64)
+    for step in range(1, longest):
+        candidates = score[:, :, None] + moves
+        back[:, step] = candidates.argmax(axis=1)
+        stepped = candidates.max(axis=1) + batch[:, step]
+        score = np.where((step < batch_lengths)[:, None], stepped, score)
+    paths = np.zeros((len(batch), longest), dtype=np.int64)
+    every = np.arange(len(batch))
+    label = score.argmax(axis=1)
+    for step in range(longest - 1, -1, -1):
+        label = np.where(step == batch_lengths - 1, score.argmax(axis=1), label)
+        paths[:, step] = label
+        if step > 0:
+            label = np.where(step <= batch_lengths - 1, back[every, step, label], label)
+    return paths.reshape(sentences, kinds, longest)
 
 
 def label_spans(labels: Sequence[str]) -> list[tuple[int, int]]:
@@ -393,11 +426,11 @@ def canonical_skill(span: Span, matches: Sequence[SkillMatch]) -> str | None:
 
 
 def save_model(path: Path, taggers: dict[SkillKind, tuple[dict[str, list[float]], list[list[float]]]],
-               clusters: dict[str, Sequence[int]], card: dict[str, Any]) -> None:
+               clusters: dict[str, Sequence[int]], card: dict[str, Any], window: int = WINDOW) -> None:
     """Write the artifact: gzip'd JSON, keys sorted and the gzip header's time zeroed, so the same training gives
     the same bytes."""
     document = {
-        "format": FORMAT, "labels": list(LABELS), "offsets": list(OFFSETS), "card": card,
+        "format": FORMAT, "labels": list(LABELS), "offsets": list(range(-window, window + 1)), "card": card,
         "clusters": {word: list(levels) for word, levels in sorted(clusters.items())},
         "taggers": {kind: {"transitions": [[round(v, 5) for v in row] for row in transitions],
                            "weights": {name: [round(v, 5) for v in values] for name, values in sorted(weights.items())}}
@@ -412,8 +445,9 @@ def read_model(path: Path) -> SpanModel:
     document = json.loads(gzip.decompress(path.read_bytes()))
     if document.get("format") != FORMAT or tuple(document.get("labels", ())) != LABELS:
         raise ValueError(f"{path} is not a {FORMAT} artifact")
-    taggers = {kind: KindTagger(spec["weights"], spec["transitions"]) for kind, spec in document["taggers"].items()}
-    return SpanModel(taggers, document["clusters"], document["card"])
+    if set(document["taggers"]) != set(KINDS) or not document.get("offsets"):
+        raise ValueError(f"{path} does not hold taggers for {KINDS}")
+    return SpanModel(document["taggers"], document["clusters"], document["card"], offsets=document["offsets"])
 
 
 def shipped_artifact() -> Path:

@@ -157,6 +157,9 @@ def _number(text: str) -> int:
 def years_of_experience(text: str) -> tuple[int, int | None] | None:
     """`(minimum, maximum)` years asked for in one sentence ("3-5 years", "5+ years of", "at least three years
     of experience"), or None. A bare "10 years" ("founded 10 years ago") is not a requirement."""
+    lowered = text.lower()
+    if "yr" not in lowered and "year" not in lowered:  # most sentences: skip the two patterns
+        return None
     for match in _YEARS_RANGE.finditer(text):
         low, high = _number(match[1]), _number(match[2])
         if 0 <= low <= high <= _MAX_YEARS and high > 0:

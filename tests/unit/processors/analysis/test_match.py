@@ -6,7 +6,7 @@ import json
 import math
 from datetime import UTC, date, datetime
 
-from processors.analysis.match import PROCEED_AT, cosine, decide, on_profile, profile_text
+from processors.analysis.match import PROCEED_AT, cosine, decide, on_profile, profile_text, unmatched_skills
 from streams.messages import (
     AnalysisUser,
     Experience,
@@ -117,3 +117,35 @@ def test_a_fuzzy_skill_match_counts() -> None:
 
 def test_the_same_input_gives_the_same_event() -> None:
     assert run(None, "j1", PY) == run(None, "j1", PY)
+
+
+def test_a_competence_asked_in_other_words_matches_the_profile_sentence_that_shows_it() -> None:
+    profile = json.dumps({"basics": {"name": "Ada"},
+                          "work": [{"name": "Acme", "startDate": "2020-01",
+                                    "highlights": ["Built the billing service in Python",
+                                                   "Presented quarterly results to clients and executives"]}],
+                          "skills": [{"name": "Python"}]})
+    user = on_profile(None, UserProfile(event_id="p", user_id="u1", occurred_at=NOW, email="a@b.co",
+                                        profile_version=1, profile_json=profile, preferences={}),
+                      [0.1, 0.2], today=date(2026, 11, 28))
+    assert user is not None
+    assert user.evidence == {"stakeholder communication": "Presented quarterly results to clients and executives"}
+    asked = RequiredSkill(name="stakeholder communication", keywords=["communicate findings to stakeholders"])
+    job = analysis("j1", PY, asked, RequiredSkill(name="Terraform"))
+
+    assert unmatched_skills(user, job) == ["Terraform"]  # no embedding comparison needed for the competence
+    _, analyzed = step(user, discovered("j1"), job, similarity=0.5, fuzzy_matches={}, now=NOW)
+
+    assert analyzed.matched_skills == ["Python", "stakeholder communication"]
+    assert analyzed.missing_skills == ["Terraform"]
+    assert analyzed.reasons[:2] == [
+        "2 of 3 skills shown in the profile",
+        '"stakeholder communication" shown by the profile: "Presented quarterly results to clients and executives"',
+    ]
+
+
+def test_a_profile_without_that_competence_misses_it() -> None:
+    asked = RequiredSkill(name="stakeholder communication")
+    _, analyzed = run(None, "j1", PY, asked)
+
+    assert analyzed.matched_skills == ["Python"] and analyzed.missing_skills == ["stakeholder communication"]
