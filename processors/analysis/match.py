@@ -29,10 +29,15 @@ from streams.messages import (
     UserProfile,
 )
 from textkit.jsonresume import profile_evidence, profile_terms, years_of_experience
-from textkit.skill_concepts import concept_of
+from textkit.skill_concepts import concept_names, concept_of
+from textkit.skills import load_vocabulary
 
 SKILLS_WEIGHT, SIMILARITY_WEIGHT, EXPERIENCE_WEIGHT = 0.5, 0.35, 0.15
 PREFERRED_WEIGHT = 0.5  # a "nice to have" counts half
+# A skill the span model found that is neither a vocabulary name nor a concept ("write clean, testable code") is
+# the posting's own phrase: profiles rarely state it word for word, so it counts a quarter, as generation's
+# text-only terms do, and a posting's many phrases do not drown its named skills. (An LLM's names count fully.)
+PHRASE_WEIGHT = 0.25
 PROCEED_AT = 0.45
 # MiniLM cosine between a whole resume and a posting lands roughly in 0.1..0.7; map that span to 0..1.
 SIMILARITY_FLOOR, SIMILARITY_SPAN = 0.15, 0.5
@@ -70,6 +75,11 @@ def named_in_profile(skill: RequiredSkill, terms: set[str]) -> bool:
     return bool({skill.name.casefold(), *(k.casefold() for k in skill.keywords)} & terms)
 
 
+def is_named_skill(skill: RequiredSkill) -> bool:
+    """Whether the skill carries a canonical name (the vocabulary's or a concept's) rather than a phrase."""
+    return skill.name in load_vocabulary().names or skill.name in concept_names()
+
+
 def shown_by_evidence(skill: RequiredSkill, evidence: dict[str, str]) -> tuple[str, str] | None:
     """(concept, the profile's sentence) when the competence the skill names is one the profile shows in its own
     words; None otherwise."""
@@ -105,8 +115,11 @@ def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str
     similarity = cosine(cell.embedding, analysis.embedding)
     matched, missing, reasons, evidence_reasons = [], [], [], []
     weight_have = weight_all = 0.0
+    from_model = analysis.extractor.startswith("model:")
     for skill in requirements.skills:
         weight = 1.0 if skill.required else PREFERRED_WEIGHT
+        if from_model and not is_named_skill(skill):
+            weight *= PHRASE_WEIGHT
         weight_all += weight
         shown = None if named_in_profile(skill, terms) else shown_by_evidence(skill, cell.evidence)
         if named_in_profile(skill, terms) or shown is not None or skill.name in fuzzy_matches:

@@ -6,6 +6,8 @@ import json
 import math
 from datetime import UTC, date, datetime
 
+import pytest
+
 from processors.analysis.match import PROCEED_AT, cosine, decide, on_profile, profile_text, unmatched_skills
 from streams.messages import (
     AnalysisUser,
@@ -149,3 +151,15 @@ def test_a_profile_without_that_competence_misses_it() -> None:
     _, analyzed = run(None, "j1", PY, asked)
 
     assert analyzed.matched_skills == ["Python"] and analyzed.missing_skills == ["stakeholder communication"]
+
+
+def test_the_span_models_own_phrases_weigh_a_quarter_of_a_named_skill() -> None:
+    phrase = RequiredSkill(name="write clean, testable code")
+    job = analysis("j1", PY, phrase).model_copy(update={"extractor": "model:skill-spans-crf"})
+    _, from_model = step(USER, discovered("j1"), job, similarity=0.5, fuzzy_matches={}, now=NOW)
+    _, from_llm = step(USER, discovered("j1"), job.model_copy(update={"extractor": "llm:test"}), similarity=0.5,
+                       fuzzy_matches={}, now=NOW)
+
+    assert from_model.missing_skills == from_llm.missing_skills == ["write clean, testable code"]
+    skills_part = 0.5 * 1.0 / 1.25  # Python (1) shown of Python and the phrase (1 + 0.25)
+    assert from_model.score - from_llm.score == pytest.approx(skills_part - 0.5 * 0.5, abs=1e-3)
