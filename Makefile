@@ -15,7 +15,7 @@ help:
 	@echo "make dev-cells CELLS=3  stack + CELLS workers sharing the cells (Ctrl-C stops all)"
 	@echo "make test-failover   a worker dies; another takes its cells with their state"
 	@echo "make stack-down      stop the local services (data kept; 'resumeflow stack down --wipe' deletes it)"
-	@echo "make bench           throughput: codec, profiles, extraction, embeddings, rendering"
+	@echo "make bench           throughput: codec, profiles, extraction (vocabulary and span model), embeddings, rendering"
 	@echo "make lock            re-lock requirements.lock with hashes from pyproject.toml"
 
 # The venv is rebuilt when the lock or the project metadata changes; installs are hash-checked.
@@ -82,6 +82,7 @@ bench: stack
 	$(BIN)/python -m bench.codec_throughput
 	$(BIN)/python -m bench.profiles_throughput
 	$(BIN)/python -m bench.extraction_throughput
+	$(BIN)/python -m bench.skill_spans_throughput
 	$(BIN)/python -m bench.analysis_throughput
 	$(BIN)/python -m bench.render_throughput
 

@@ -1,7 +1,8 @@
 """A job given by hand to `resumeflow render --job FILE`: a JSON Resume job-schema document or a plain-text
 posting, read into the same `JobRequirements` analysis produces.
 
-Both go through `extract_requirements` (years, level, degree, skills from the text). A job-schema file's own
+Both go through the offline extractor analysis uses without an LLM (`offline_requirements`: years, level, degree,
+and skills from the text by the vocabulary and the skill span model when it is installed). A job-schema file's own
 `skills` come first and count as required; its `responsibilities` and `qualifications` are kept as written.
 Reading a file is the only I/O; `job_from_text` and `job_from_document` are pure.
 """
@@ -13,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from processors.analysis.extraction import extract_requirements
+from processors.analysis.requirements import offline_requirements
 from processors.discovery.model import FetchedPosting
 from streams.errors import UserError
 from streams.messages import BoardSource, JobRequirements, RemoteLevel, RequiredSkill, Seniority, Workplace
@@ -60,7 +61,7 @@ def job_from_text(text: str) -> tuple[JobRequirements, str]:
     first = lines.index(content[0])
     description = "\n".join(lines[first + 1:]).strip()
     posting = _posting(title, company, description, text)
-    return extract_requirements(posting), text
+    return offline_requirements(posting)[0], text
 
 
 def job_from_document(document: dict[str, Any]) -> tuple[JobRequirements, str]:
@@ -84,7 +85,7 @@ def job_from_document(document: dict[str, Any]) -> tuple[JobRequirements, str]:
         locations=[p for p in places if p], employment_type=document.get("type"),
         workplace=_WORKPLACES.get(str(document.get("remote")), Workplace.UNKNOWN),
     )
-    extracted = extract_requirements(posting)
+    extracted, _ = offline_requirements(posting)
     stated = [RequiredSkill(name=str(s["name"])[:120], level=s.get("level"),
                             keywords=[str(k)[:120] for k in s.get("keywords") or []])
               for s in document.get("skills") or [] if isinstance(s, dict) and str(s.get("name") or "").strip()]

@@ -316,7 +316,8 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _eval_skills(args: argparse.Namespace) -> int:
-    from evaluation.skills import evaluate, format_report, load_skillspan, matcher_predictor
+    from evaluation.skills import evaluate, format_report, load_skillspan, matcher_predictor, model_predictor
+    from textkit.skill_spans import load_span_model, read_model
 
     if not args.data.is_file():
         raise UserError(f"no file {args.data} (a SkillSpan split: one JSON object a line with tokens and BIO tags)")
@@ -326,7 +327,56 @@ def _eval_skills(args: argparse.Namespace) -> int:
         sentences = load_skillspan(args.data, limit=args.limit)
     except (ValueError, KeyError) as exc:
         raise UserError(f"{args.data} is not SkillSpan JSON Lines: {exc}") from exc
-    print(format_report(evaluate(sentences, matcher_predictor()), str(args.data)))
+    if args.extractor == "vocabulary":
+        print(format_report(evaluate(sentences, matcher_predictor()), f"{args.data} (vocabulary matcher)"))
+        return 0
+    if args.model is not None:
+        try:
+            model = read_model(args.model)
+        except (OSError, ValueError, KeyError) as exc:
+            raise UserError(f"{args.model} is not a skill span model: {exc}") from exc
+    else:
+        model = load_span_model()
+        if model is None:
+            raise UserError("no skill span model is installed: train one with `resumeflow train skills --data DIR`, "
+                            "or measure the vocabulary matcher with --extractor vocabulary")
+    card = model.card
+    print(f"model: {model.name}, trained on {', '.join(d['file'] for d in card.get('training_data', []))} "
+          f"(commit {str(card.get('git_commit', '?'))[:12]}, seed {card.get('seed')})")
+    print(format_report(evaluate(sentences, model_predictor(model)), f"{args.data} (span model)"))
+    return 0
+
+
+# --- train ----------------------------------------------------------------------------------------------------
+
+
+def _train_skills(args: argparse.Namespace) -> int:
+    from evaluation.skill_model import TrainingData, train
+    from evaluation.skills import format_report
+
+    try:
+        data = TrainingData.from_arguments(args.data, dev=args.dev, test=args.test)
+    except FileNotFoundError as exc:
+        raise UserError(str(exc)) from exc
+    if args.approach != "crf":
+        from evaluation.skill_transformer import train_transformer
+
+        if data.dev is None:
+            raise UserError(f"--approach {args.approach} reports on a dev split: give --dev or a folder with dev.json")
+        report = train_transformer(data.train, data.dev, approach=args.approach, seed=args.seed, epochs=args.epochs,
+                                   out=args.out)
+        print(format_report(report, f"dev ({data.dev.name}), {args.approach}, {args.epochs} epoch(s)"))
+        return 0
+    try:
+        import pycrfsuite  # noqa: F401
+    except ImportError as exc:
+        raise UserError("training needs python-crfsuite (in the project's dependencies: reinstall with `make venv`)"
+                        ) from exc
+    trained = train(data, seed=args.seed, out=args.out, progress=print)
+    size = trained.path.stat().st_size
+    print(f"wrote {trained.path} ({size / 1024:,.0f} KiB); commit {trained.card['git_commit']}, seed {args.seed}")
+    for split, report in trained.reports.items():
+        print(format_report(report, f"{split} ({getattr(data, split).name})"))
     return 0
 
 
@@ -422,9 +472,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluation = commands.add_parser("eval", help="measure analysis against annotated data")
     eval_actions = evaluation.add_subparsers(dest="action", required=True, metavar="ACTION")
-    skills = eval_actions.add_parser("skills", help="span precision, recall and F1 of the skill matcher on SkillSpan")
+    skills = eval_actions.add_parser("skills", help="span precision, recall and F1 of skill extraction on SkillSpan")
     skills.add_argument("--data", required=True, type=Path, help="a SkillSpan file, e.g. skillspan/dev.json")
     skills.add_argument("--limit", type=int, help="only the first N sentences")
+    skills.add_argument("--extractor", choices=["model", "vocabulary"], default="model",
+                        help="the span model (default) or the vocabulary matcher alone")
+    skills.add_argument("--model", type=Path, help="a span model artifact (default: the installed one)")
     skills.set_defaults(run=_eval_skills)
     dedup = eval_actions.add_parser(
         "dedup", help="dedup on real postings written as each board's raw payload: confusion matrix, precision and "
@@ -437,6 +490,25 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_argument("--errors", default="20", help="errors listed per part: a number or 'all'")
     dedup.add_argument("--no-cache", action="store_true", help="embed everything again (no <home>/eval-cache)")
     dedup.set_defaults(run=_eval_dedup)
+
+    training = commands.add_parser("train", help="train analysis's models from annotated data")
+    train_actions = training.add_subparsers(dest="action", required=True, metavar="ACTION")
+    train_skills = train_actions.add_parser(
+        "skills", help="the skill span model (CRF) from SkillSpan; writes the artifact with its card")
+    train_skills.add_argument("--data", required=True, type=Path, nargs="+",
+                              help="a SkillSpan folder (train.json to train on; dev.json and test.json scored) or "
+                                   "SkillSpan files to train on")
+    train_skills.add_argument("--dev", type=Path, help="a split to score for the card (default: the folder's dev.json)")
+    train_skills.add_argument("--test", type=Path,
+                              help="a split to report once (default: the folder's test.json); never tune on it")
+    train_skills.add_argument("--seed", type=int, default=13, help="seeds the word clusters (default 13)")
+    train_skills.add_argument("--out", type=Path,
+                              help="where to write the artifact (default: textkit/models/skill_spans.json.gz)")
+    train_skills.add_argument("--approach", choices=["crf", "minilm-lora", "minilm-frozen"], default="crf",
+                              help="crf (the shipped model) or a MiniLM token-classification head, measured on dev "
+                                   "only (with --out, its trainable weights are saved; nothing is installed)")
+    train_skills.add_argument("--epochs", type=int, default=1, help="passes for the MiniLM approaches (default 1)")
+    train_skills.set_defaults(run=_train_skills)
 
     user = commands.add_parser("user", help="register users, change their profile or preferences, get their API token")
     user_actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")

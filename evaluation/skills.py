@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from textkit.skill_spans import SpanModel, SpanToken, label_spans, vocabulary_tags
 from textkit.skills import SkillKind, SkillMatcher, default_matcher
 
 Span = tuple[int, int]  # token indices, end exclusive
@@ -106,6 +107,26 @@ def matcher_predictor(matcher: SkillMatcher | None = None) -> Predictor:
             last = _token_at(starts, match.end - 1)
             found[match.term.kind].add((first, last + 1))
         return {kind: frozenset(spans) for kind, spans in found.items()}
+
+    return predict
+
+
+def token_vocabulary_tags(tokens: Sequence[str], matcher: SkillMatcher | None = None) -> list[str]:
+    """The vocabulary matcher's per-token tags (the span model's gazetteer feature) over already tokenized words,
+    read as the words joined by spaces."""
+    spans, offset = [], 0
+    for token in tokens:
+        spans.append(SpanToken(token, offset, offset + len(token)))
+        offset += len(token) + 1
+    return vocabulary_tags(spans, (matcher or default_matcher()).find(" ".join(tokens)))
+
+
+def model_predictor(model: SpanModel) -> Predictor:
+    """Predicted spans of the span model over SkillSpan's own tokens."""
+
+    def predict(tokens: Sequence[str]) -> dict[SkillKind, frozenset[Span]]:
+        labels = model.tag(tokens, token_vocabulary_tags(tokens, model.matcher))
+        return {kind: frozenset(label_spans(labels[kind])) for kind in KINDS}
 
     return predict
 

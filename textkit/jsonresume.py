@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from textkit.skill_concepts import concepts_in
+
 
 def _months(start: str | None, end: str | None, today: date) -> int:
     def parse(value: str | None, default: date) -> date:
@@ -36,6 +38,25 @@ def profile_terms(profile: dict[str, Any]) -> set[str]:
         if language.get("language"):
             terms.add(language["language"].casefold())
     return terms
+
+
+def profile_prose(profile: dict[str, Any]) -> list[str]:
+    """The profile's own sentences about what the person did: summaries and highlights of work, projects and
+    volunteering, in document order."""
+    lines: list[str] = [(profile.get("basics") or {}).get("summary") or ""]
+    for section in ("work", "projects", "volunteer"):
+        for entry in profile.get(section) or []:
+            lines += [entry.get("summary") or "", entry.get("description") or "", *(entry.get("highlights") or [])]
+    return [line for line in lines if isinstance(line, str) and line.strip()]
+
+
+def profile_evidence(profile: dict[str, Any]) -> dict[str, str]:
+    """Competences the profile shows in its own words (`skill_concepts`) -> the first sentence that shows each."""
+    evidence: dict[str, str] = {}
+    for line in profile_prose(profile):
+        for found in concepts_in(line):
+            evidence.setdefault(found.concept, found.sentence)
+    return evidence
 
 
 def years_of_experience(profile: dict[str, Any], *, today: date) -> float:

@@ -41,8 +41,13 @@ def tokenize(text: str) -> list[Token]:
     tokens: list[Token] = []
     previous_end: int | None = None
     for match in _TOKEN.finditer(text):
-        joined = previous_end is not None and _SOFT_GAP.fullmatch(text, previous_end, match.start()) is not None
-        tokens.append(Token(match.group(), match.group().lower(), match.start(), match.end(), joined))
+        start = match.start()
+        # A single space (most gaps) always joins; anything else asks the pattern.
+        joined = previous_end is not None and (
+            (start == previous_end + 1 and text[previous_end] == " ")
+            or _SOFT_GAP.fullmatch(text, previous_end, start) is not None)
+        word = match.group()
+        tokens.append(Token(word, word.lower(), start, match.end(), joined))
         previous_end = match.end()
     return tokens
 

@@ -1,13 +1,17 @@
-"""Deterministic requirement extraction: a posting's text read into `JobRequirements` without any model or API.
+"""Requirement extraction without an API: a posting's text read into `JobRequirements`.
 
-Skills are found by phrase matching against the vocabulary shipped in `vocabulary/` (a hand-written tech list
-plus ESCO skill labels): the text and every vocabulary form are split into the same lowercase tokens, and a
-token trie finds the longest vocabulary phrase at each position, left to right. The rest (years, seniority,
-degree, sections) are small regular expressions over the lines discovery's `html_to_text` produces: headings and
-"- " bullets on lines of their own.
+Skills come from two sources. The vocabulary (`textkit/vocabulary/`: a hand-written tech list plus ESCO skill
+labels): the text and every vocabulary form are split into the same lowercase tokens, and a token trie finds the
+longest vocabulary phrase at each position, left to right. And, when given a `SpanModel` (the CRF trained on
+SkillSpan, `textkit/skill_spans.py`), the skill and knowledge spans it finds in each sentence ("communicate
+findings to stakeholders", "Laravel"), each normalized to a canonical name: the vocabulary's name when the span is
+one vocabulary term, a concept's name when it states one (`textkit/skill_concepts.py`: "stakeholder
+communication"), else the phrase itself; the words found stay as keywords. The rest (years, seniority, degree,
+sections) are small regular expressions over the lines discovery's `html_to_text` produces: headings and "- "
+bullets on lines of their own.
 
-Everything here is pure: the posting's text is data, never instructions. Whatever a description says, only
-vocabulary terms become skills, and the structured fields come from fixed patterns.
+Everything here is pure and deterministic: the posting's text is data, never instructions. Skills are spans of
+the posting's own words (or vocabulary names), and the structured fields come from fixed patterns.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from enum import Enum
 from processors.analysis.model import Experience, JobRequirements, RemoteLevel, RequiredSkill, Salary, Seniority
 from streams.messages import PostingFields, Workplace
 from textkit.normalize import clean_line, detect_workplace, find_salary
-from textkit.skills import SkillMatcher, default_matcher, sentences
+from textkit.skill_spans import SpanModel, canonical_skill
+from textkit.skills import SkillMatch, SkillMatcher, default_matcher, sentences
 
 # --- sections -------------------------------------------------------------------------------------------------
 
@@ -152,6 +157,9 @@ def _number(text: str) -> int:
 def years_of_experience(text: str) -> tuple[int, int | None] | None:
     """`(minimum, maximum)` years asked for in one sentence ("3-5 years", "5+ years of", "at least three years
     of experience"), or None. A bare "10 years" ("founded 10 years ago") is not a requirement."""
+    lowered = text.lower()
+    if "yr" not in lowered and "year" not in lowered:  # most sentences: skip the two patterns
+        return None
     for match in _YEARS_RANGE.finditer(text):
         low, high = _number(match[1]), _number(match[2])
         if 0 <= low <= high <= _MAX_YEARS and high > 0:
@@ -279,22 +287,29 @@ class _SkillFound:
     required: bool
 
 
-def extract_requirements(posting: PostingFields, matcher: SkillMatcher | None = None) -> JobRequirements:
-    """The posting's requirements, read deterministically from its fields and text (no model, no I/O beyond the
-    vocabulary loaded once)."""
+def extract_requirements(posting: PostingFields, matcher: SkillMatcher | None = None,
+                         spans: SpanModel | None = None) -> JobRequirements:
+    """The posting's requirements, read from its fields and text: the vocabulary's skills, and with `spans` also
+    the span model's (no I/O beyond the vocabulary and the model, each loaded once)."""
     matcher = matcher or default_matcher()
     lines = sectioned_lines(posting.description_text)
     skills: dict[str, _SkillFound] = {}
     required_sentences: list[str] = []
     optional_sentences: list[str] = []
     experience_found: list[tuple[bool, tuple[int, int | None]]] = []
+    read: list[tuple[str, bool, list[SkillMatch]]] = []
+
+    def note(name: str, surface: str, required: bool) -> None:
+        found = skills.setdefault(name, _SkillFound([], required))
+        found.required = found.required or required
+        if surface not in found.keywords and len(surface) <= _MAX_KEYWORD:
+            found.keywords.append(surface)
 
     def note_skills(text: str, required: bool) -> None:
-        for match in matcher.find(text):
-            found = skills.setdefault(match.term.name, _SkillFound([], required))
-            found.required = found.required or required
-            if match.surface not in found.keywords and len(match.surface) <= _MAX_KEYWORD:
-                found.keywords.append(match.surface)
+        matches = matcher.find(text)
+        for match in matches:
+            note(match.term.name, match.surface, required)
+        read.append((text, required, matches))
 
     note_skills(posting.title, True)
     for line in lines:
@@ -305,6 +320,14 @@ def extract_requirements(posting: PostingFields, matcher: SkillMatcher | None = 
             years = years_of_experience(sentence)
             if years is not None:
                 experience_found.append((required, years))
+    if spans is not None:
+        body = read[1:]  # a title names a role, not a skill asked for: the model reads the description only
+        found_spans = spans.find_many([text for text, _, _ in body], [matches for _, _, matches in body])
+        for (_, required, matches), found in zip(body, found_spans, strict=True):
+            for span in found:
+                name = canonical_skill(span, matches)
+                if name is not None:
+                    note(name[:120], span.surface, required)
 
     return JobRequirements(
         title=posting.title,

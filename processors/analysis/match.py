@@ -3,6 +3,11 @@ computed by the ports and handed in.
 
 The score is a weighted blend a user can follow: the share of the posting's skills the profile shows, how close
 profile and posting read (embedding cosine), and whether the years of experience suffice.
+
+A skill counts as shown when the profile names it (or one of its keywords), when the profile's words show the same
+competence (`textkit/skill_concepts`: a posting's "stakeholder communication" and a bullet "presented quarterly
+results to clients"; the bullet is quoted in the reasons as the evidence), or when the embeddings find a profile
+term close enough (`fuzzy_matches`).
 """
 
 from __future__ import annotations
@@ -23,10 +28,16 @@ from streams.messages import (
     RequiredSkill,
     UserProfile,
 )
-from textkit.jsonresume import profile_terms, years_of_experience
+from textkit.jsonresume import profile_evidence, profile_terms, years_of_experience
+from textkit.skill_concepts import concept_names, concept_of
+from textkit.skills import load_vocabulary
 
 SKILLS_WEIGHT, SIMILARITY_WEIGHT, EXPERIENCE_WEIGHT = 0.5, 0.35, 0.15
 PREFERRED_WEIGHT = 0.5  # a "nice to have" counts half
+# A skill the span model found that is neither a vocabulary name nor a concept ("write clean, testable code") is
+# the posting's own phrase: profiles rarely state it word for word, so it counts a quarter, as generation's
+# text-only terms do, and a posting's many phrases do not drown its named skills. (An LLM's names count fully.)
+PHRASE_WEIGHT = 0.25
 PROCEED_AT = 0.45
 # MiniLM cosine between a whole resume and a posting lands roughly in 0.1..0.7; map that span to 0..1.
 SIMILARITY_FLOOR, SIMILARITY_SPAN = 0.15, 0.5
@@ -54,6 +65,7 @@ def on_profile(cell: AnalysisUser | None, profile: UserProfile, embedding: list[
     kept = cell or AnalysisUser(user_id=profile.user_id)
     return kept.model_copy(update={
         "profile_version": profile.profile_version, "terms": sorted(profile_terms(document)),
+        "evidence": profile_evidence(document),
         "years_of_experience": years_of_experience(document, today=today), "embedding": embedding,
     })
 
@@ -63,10 +75,26 @@ def named_in_profile(skill: RequiredSkill, terms: set[str]) -> bool:
     return bool({skill.name.casefold(), *(k.casefold() for k in skill.keywords)} & terms)
 
 
+def is_named_skill(skill: RequiredSkill) -> bool:
+    """Whether the skill carries a canonical name (the vocabulary's or a concept's) rather than a phrase."""
+    return skill.name in load_vocabulary().names or skill.name in concept_names()
+
+
+def shown_by_evidence(skill: RequiredSkill, evidence: dict[str, str]) -> tuple[str, str] | None:
+    """(concept, the profile's sentence) when the competence the skill names is one the profile shows in its own
+    words; None otherwise."""
+    for form in (skill.name, *skill.keywords):
+        concept = concept_of(form)
+        if concept is not None and concept in evidence:
+            return concept, evidence[concept]
+    return None
+
+
 def unmatched_skills(cell: AnalysisUser, analysis: JobAnalysis) -> list[str]:
-    """The posting's skills the profile does not name: the ones worth an embedding comparison."""
+    """The posting's skills the profile neither names nor shows: the ones worth an embedding comparison."""
     terms = set(cell.terms)
-    return [s.name for s in analysis.requirements.skills if not named_in_profile(s, terms)]
+    return [s.name for s in analysis.requirements.skills
+            if not named_in_profile(s, terms) and shown_by_evidence(s, cell.evidence) is None]
 
 
 def cosine(a: Sequence[float], b: Sequence[float]) -> float:
@@ -85,14 +113,22 @@ def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str
     terms = set(cell.terms)
     requirements = analysis.requirements
     similarity = cosine(cell.embedding, analysis.embedding)
-    matched, missing, reasons = [], [], []
+    matched, missing, reasons, evidence_reasons = [], [], [], []
     weight_have = weight_all = 0.0
+    from_model = analysis.extractor.startswith("model:")
     for skill in requirements.skills:
         weight = 1.0 if skill.required else PREFERRED_WEIGHT
+        if from_model and not is_named_skill(skill):
+            weight *= PHRASE_WEIGHT
         weight_all += weight
-        if named_in_profile(skill, terms) or skill.name in fuzzy_matches:
+        shown = None if named_in_profile(skill, terms) else shown_by_evidence(skill, cell.evidence)
+        if named_in_profile(skill, terms) or shown is not None or skill.name in fuzzy_matches:
             matched.append(skill.name)
             weight_have += weight
+            if shown is not None:
+                evidence_reasons.append(f'"{skill.name}" shown by the profile: "{_quote(shown[1])}"')
+            elif skill.name in fuzzy_matches:
+                evidence_reasons.append(f'"{skill.name}" shown by the profile\'s "{fuzzy_matches[skill.name]}"')
         elif skill.required:
             missing.append(skill.name)
     skills_fit = weight_have / weight_all if weight_all else 0.5
@@ -107,6 +143,7 @@ def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str
                   3)
     if requirements.skills:
         reasons.insert(0, f"{len(matched)} of {len(requirements.skills)} skills shown in the profile")
+        reasons[1:1] = evidence_reasons
     reasons.append(f"profile and posting similarity {similarity:.2f}")
 
     job_id = analysis.canonical_job_id
@@ -137,6 +174,13 @@ def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str
         reasons=reasons, requirements=requirements if decision is MatchDecision.PROCEED else None,
     )
     return _decided(cell, job_id, analysis.content_hash, posting_at), analyzed
+
+
+_QUOTE_CHARS = 160
+
+
+def _quote(sentence: str) -> str:
+    return sentence if len(sentence) <= _QUOTE_CHARS else sentence[: _QUOTE_CHARS - 1].rstrip() + "…"
 
 
 def unanalyzable(cell: AnalysisUser, canonical_job_id: str, failure: str, *, now: datetime,

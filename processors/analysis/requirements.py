@@ -1,6 +1,8 @@
-"""A posting's requirements: from the LLM through the AI gateway when a provider is configured (and within
-budget), else — and whenever the gateway fails — from the deterministic extractor. The posting's text goes to
-the model only as delimited data (`job_posting_messages`), and the answer must validate as `JobRequirements`."""
+"""A posting's requirements, in three tiers: the LLM through the AI gateway when a provider is configured (and
+within budget); else — and whenever the gateway fails — the extractor with the skill span model (the CRF trained
+on SkillSpan, shipped in `textkit/models/`); and the vocabulary alone when that artifact is missing. The posting's
+text goes to the LLM only as delimited data (`job_posting_messages`), and the answer must validate as
+`JobRequirements`."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import logging
 
 from adapters.ai_gateway import AiGateway, AiGatewayError, job_posting_messages
 from processors.analysis.extraction import extract_requirements
-from streams.messages import BudgetCrossed, JobPosting, JobRequirements
+from streams.messages import BudgetCrossed, JobPosting, JobRequirements, PostingFields
+from textkit.skill_spans import load_span_model
 
 log = logging.getLogger(__name__)
 TASK = "extract_requirements"
@@ -43,4 +46,13 @@ async def requirements_for(
                         posting.canonical_job_id, type(exc).__name__)
         else:
             return result.value, f"llm:{result.model}", [e.to_event() for e in result.budget_events]
-    return extract_requirements(posting), "deterministic", []
+    return (*offline_requirements(posting), [])
+
+
+def offline_requirements(posting: PostingFields) -> tuple[JobRequirements, str]:
+    """(requirements, extractor name) without an API: the span model's path when its artifact is installed
+    ("model:skill-spans-crf"), else the vocabulary's ("deterministic")."""
+    model = load_span_model()
+    if model is None:
+        return extract_requirements(posting), "deterministic"
+    return extract_requirements(posting, spans=model), f"model:{model.name}"

@@ -118,6 +118,7 @@ class AnalysisUser(Message):
     user_id: NonEmptyStr
     profile_version: int = 0
     terms: list[str] = []
+    evidence: dict[str, str] = {}
     years_of_experience: float = 0.0
     embedding: list[float] = []
     proceeding: dict[str, str] = {}

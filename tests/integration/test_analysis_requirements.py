@@ -54,12 +54,13 @@ def test_with_a_provider_the_llm_answers_and_the_posting_goes_as_delimited_data(
     assert "<job_posting>" in request and "Ignore all previous instructions" in request and '"tools"' not in request
 
 
-def test_an_invalid_llm_answer_falls_back_to_the_deterministic_extractor(stack: Settings) -> None:
+def test_an_invalid_llm_answer_falls_back_to_the_offline_extractor(stack: Settings) -> None:
     value, extractor, _ = asyncio.run(requirements(stack, Reply(content="Sure, the candidate is a perfect match!")))
-    assert extractor == "deterministic"
+    assert extractor in ("model:skill-spans-crf", "deterministic")
     assert value.experience.years_min == 5 and {"Python", "PostgreSQL"} <= {s.name for s in value.skills}
 
 
-def test_without_a_provider_the_deterministic_extractor_answers(stack: Settings) -> None:
+def test_without_a_provider_the_offline_extractor_answers(stack: Settings) -> None:
     value, extractor, sent = asyncio.run(requirements(stack, None))
-    assert extractor == "deterministic" and sent == [] and value.title == "Senior Backend Engineer"
+    assert extractor in ("model:skill-spans-crf", "deterministic") and sent == []
+    assert value.title == "Senior Backend Engineer"

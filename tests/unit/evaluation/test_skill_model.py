@@ -1,0 +1,69 @@
+"""The span model measured the way `resumeflow eval skills` does, and the commands around training."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cli.main import main
+from evaluation.skill_model import TrainingData, bio_labels
+from evaluation.skills import model_predictor, token_vocabulary_tags
+from textkit.skill_spans import load_span_model
+
+TINY = [
+    {"idx": 1, "tokens": ["Experience", "with", "Python", "and", "Kubernetes", "."],
+     "tags_skill": ["O"] * 6, "tags_knowledge": ["O", "O", "B", "O", "B", "O"], "source": "tech"},
+    {"idx": 1, "tokens": ["You", "will", "communicate", "findings", "to", "stakeholders", "."],
+     "tags_skill": ["O", "O", "B", "I", "I", "I", "O"], "tags_knowledge": ["O"] * 7, "source": "tech"},
+]
+
+
+def test_the_model_predicts_token_spans_of_both_kinds() -> None:
+    model = load_span_model()
+    assert model is not None
+    predict = model_predictor(model)
+
+    assert predict(TINY[0]["tokens"])["knowledge"] >= {(2, 3), (4, 5)}  # type: ignore[arg-type]
+    assert predict(["Build", "data", "pipelines"]).keys() == {"skill", "knowledge"}
+
+
+def test_vocabulary_tags_follow_the_tokens_given() -> None:
+    assert token_vocabulary_tags(["Experience", "with", "Apache", "Kafka", "and", "Node.js"]) == [
+        "O", "O", "B-tech", "I-tech", "O", "B-tech"]
+
+
+def test_spans_become_bio_labels() -> None:
+    assert bio_labels(frozenset({(1, 3), (4, 5)}), 6) == ["O", "B", "I", "O", "B", "O"]
+
+
+def test_a_folder_names_its_splits_and_files_are_all_trained_on(tmp_path: Path) -> None:
+    for name in ("train.json", "dev.json", "test.json"):
+        (tmp_path / name).write_text("")
+    assert TrainingData.from_arguments([tmp_path]) == TrainingData(
+        [tmp_path / "train.json"], tmp_path / "dev.json", tmp_path / "test.json")
+    assert TrainingData.from_arguments([tmp_path / "train.json", tmp_path / "dev.json"]).train == [
+        tmp_path / "train.json", tmp_path / "dev.json"]
+    with pytest.raises(FileNotFoundError):
+        TrainingData.from_arguments([tmp_path / "missing.json"])
+
+
+def test_eval_skills_prints_precision_and_recall_per_kind(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                          ) -> None:
+    data = tmp_path / "tiny.json"
+    data.write_text("\n".join(json.dumps(record) for record in TINY) + "\n")
+
+    assert main(["eval", "skills", "--data", str(data)]) == 0
+
+    out = capsys.readouterr().out
+    assert "model: skill-spans-crf, trained on train.json" in out
+    header, *rows = [line.split() for line in out.splitlines()[2:]]
+    assert header == ["spans", "gold", "pred", "tp", "P", "R", "F1"]
+    assert [row[0] for row in rows] == ["SKILL", "KNOWLEDGE", "combined", "any", ]
+    assert rows[1][1] == "2"  # two gold knowledge spans
+
+
+def test_train_skills_without_data_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["train", "skills", "--data", str(tmp_path)]) == 2
+    assert "has no train.json" in capsys.readouterr().err
