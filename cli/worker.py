@@ -37,6 +37,14 @@ def run_in_process(settings: Settings, processor: ProcessorSpec, loglevel: str) 
 
     from streams.faust_wiring import create_app, prepare_local_state
     from streams.kafka_clients import Serdes, registry_client
+    from streams.log_control import quiet_repeats
+
+    class Worker(faust.Worker):
+        """Faust's worker, with a log that stays readable while the broker is down (`streams.log_control`)."""
+
+        def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+            super().on_setup_root_logger(logger, level)
+            quiet_repeats()
 
     app = create_app(settings, Serdes(registry_client(settings)), processor)
     prepare_local_state(app)
@@ -44,7 +52,7 @@ def run_in_process(settings: Settings, processor: ProcessorSpec, loglevel: str) 
         import prometheus_client
 
         prometheus_client.start_http_server(settings.metrics_port, addr="127.0.0.1")
-    faust.Worker(app, loglevel=loglevel).execute_from_commandline()
+    Worker(app, loglevel=loglevel).execute_from_commandline()
     return 0
 
 

@@ -128,3 +128,15 @@ def group_lag(admin: AdminClient, group_id: str, topics: list[str]) -> int:
     [future] = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group_id, partitions)]).values()
     committed = {(tp.topic, tp.partition): max(tp.offset, 0) for tp in future.result().topic_partitions}
     return sum(max(end - committed.get(key, 0), 0) for key, end in ends.items())
+
+
+def delete_namespace(admin: AdminClient, prefix: str) -> list[str]:
+    """Delete every topic whose name starts with `prefix` (a deployment's topics, changelogs and internal topics
+    when it is the app id or topic prefix): a test session or a drill leaves nothing behind. Returns them."""
+    if not prefix:
+        raise ValueError("refusing to delete every topic: give a prefix")
+    names = [name for name in admin.list_topics(timeout=TIMEOUT_S).topics if name.startswith(prefix)]
+    if names:
+        for _name, future in admin.delete_topics(names, operation_timeout=TIMEOUT_S).items():
+            future.result()
+    return names

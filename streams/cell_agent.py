@@ -53,6 +53,9 @@ BATCH_WITHIN_S = 0.2
 # A batch whose records take longer than this (ports doing slow work) is delivered in parts, so an early record's
 # outputs wait at most this long for the records after it, and a crash redoes at most this much work.
 BATCH_FLUSH_S = 1.0
+# Acknowledged offsets are committed at least this often: after a kill -9 the records processed since the last
+# commit are processed again, so this bounds the work a crash redoes.
+COMMIT_INTERVAL_S = 1.0
 MAX_CRASHES = 3  # the third crash on one record dead-letters it
 CRASH_MEMORY_S = 7 * 24 * 3600
 BROKER_MAX_BYTES = 1_048_576  # Kafka's default max.message.bytes, for topics that do not set their own
@@ -126,6 +129,7 @@ class CellAgent:
         self.table = app.cell_table(spec.table, help=spec.table.doc)
         self.step = spec.make_step(self.settings)
         self._outage_since: float | None = None
+        self._committed_at = 0.0
 
     def install(self) -> None:
         names = list(self.inputs)
@@ -210,6 +214,12 @@ class CellAgent:
                         self.table[key] = cell
         for event in batch.events:
             await stream.ack(event)
+        now = asyncio.get_running_loop().time()
+        if now - self._committed_at >= COMMIT_INTERVAL_S:  # do not wait for Faust's timer, which drifts under load
+            self._committed_at = now
+            if not await self.app.consumer.commit():
+                # A commit already running (Faust's own) was waited for, and may predate these acks: once more.
+                await self.app.consumer.commit()
         batch.events.clear()
         batch.outputs.clear()
         batch.cells.clear()

@@ -16,7 +16,7 @@ from faust.serializers import codecs
 from mode import CrashingSupervisor
 
 from streams.admin import admin_client, group_lag
-from streams.cell_agent import CellAgent, CrashCounter, PortsHandle
+from streams.cell_agent import COMMIT_INTERVAL_S, CellAgent, CrashCounter, PortsHandle
 from streams.codec import AvroSerde
 from streams.kafka_clients import Serdes
 from streams.processor import ProcessorSpec
@@ -124,6 +124,7 @@ def create_app(settings: Settings, serdes: Serdes, processor: ProcessorSpec) -> 
         topic_replication_factor=settings.replication_factor,
         table_standby_replicas=settings.table_standby_replicas,
         processing_guarantee="at_least_once",
+        broker_commit_interval=COMMIT_INTERVAL_S,
         web_enabled=False,
         autodiscover=False,
         agent_supervisor=CrashingSupervisor,

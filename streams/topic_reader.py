@@ -23,6 +23,7 @@ class Record:
     offset: int
     key: Any
     value: Any  # the decoded record, or the DecodeError when it does not decode
+    timestamp_ms: int = 0  # the record's timestamp (the producer's clock when it was sent)
 
 
 def read_topic(
@@ -60,7 +61,8 @@ def read_topic(
                 value = value_serde.decode(message.value())
             except DecodeError as exc:
                 key, value = message.key(), exc
-            records.append(Record(message.topic(), message.partition(), message.offset(), key, value))
+            records.append(Record(message.topic(), message.partition(), message.offset(), key, value,
+                                  message.timestamp()[1]))
     finally:
         consumer.close()
     return records

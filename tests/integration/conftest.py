@@ -53,7 +53,14 @@ def stack(test_app_id: str) -> Iterator[Settings]:
     os.environ["RESUMEFLOW_TOPIC_PREFIX"] = f"{test_app_id}."  # for this process and every subprocess
     run_cli("stack", "up")
     run_cli("topics", "apply", env={"RESUMEFLOW_APP_ID": test_app_id})
-    yield load_settings()
+    settings = load_settings()
+    yield settings
+    # Every topic of the session (its namespace, its app ids' changelogs and internal topics, the sub-namespaces
+    # of tests that run a deployment of their own) starts with the session's app id: delete them all, so a
+    # developer's stack does not collect thousands of partitions over many runs.
+    from streams.admin import admin_client, delete_namespace
+
+    delete_namespace(admin_client(settings), test_app_id)
     if previous is None:
         os.environ.pop("RESUMEFLOW_TOPIC_PREFIX", None)
     else:

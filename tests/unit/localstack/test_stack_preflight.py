@@ -45,3 +45,12 @@ def test_an_address_in_the_environment_makes_the_service_external(tmp_path: Path
     kafka = stack.components[0]
     assert kafka.external and kafka.ensure_up() == "external"
     assert stack.addresses()["KAFKA_BOOTSTRAP_SERVERS"] == "broker-1.example.internal:9092"
+
+
+def test_a_wipe_also_removes_the_workers_tables(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    for variable in ("KAFKA_BOOTSTRAP_SERVERS", "SCHEMA_REGISTRY_URL", "DATABASE_URL", "REDIS_URL"):
+        monkeypatch.delenv(variable, raising=False)
+    tables = tmp_path / "workers" / "resumeflow-profiles" / "0" / "v1" / "tables" / "profile-cells-3.db"
+    tables.mkdir(parents=True)
+    Stack(tmp_path).down(wipe=True)  # nothing is running: only the wipe happens
+    assert not (tmp_path / "workers").exists()
