@@ -5,8 +5,8 @@ In the user's cell (keyed by user id), with the latest master profile from `user
     JobAnalyzed (PROCEED, with requirements)
       -> tailoring (pure)                    -> Rephrase        (port: the LLM, or unchanged without one)
     Rephrased
-      -> truthfulness, ATS, cover letter     -> RenderResumes   (port: Typst, HTML, Markdown, artifact store)
-         (pure: `pipeline.prepare`)
+      -> truthfulness, ATS, cover letter     -> RenderResumes   (port: fitting to the pages on the measured Typst
+         (pure: `pipeline.prepare`)                              layout, Typst, HTML, Markdown, artifact store)
     Rendered      -> one ResumeGenerated per variant
     RenderFailed, or a variant the profile does not support -> ResumeFailed, with the reason
 
@@ -64,7 +64,8 @@ def step(cell: GenerationUser | None, event: GenerationEvent, *, now: datetime
                                    resumes=event.resumes)
             except GenerationError as exc:
                 return _failed(cell, event.decision, "truthfulness", str(exc), now=now)
-            return cell, [*event.budget_events, RenderResumes(decision=event.decision, prepared=prepared)]
+            return cell, [*event.budget_events, RenderResumes(decision=event.decision, prepared=prepared,
+                                                              profile_json=cell.profile_json, today=now.date())]
         case Rendered():
             assert cell is not None
             decision = event.decision
@@ -73,7 +74,7 @@ def step(cell: GenerationUser | None, event: GenerationEvent, *, now: datetime
                 user_id=decision.user_id, occurred_at=now, canonical_job_id=decision.canonical_job_id,
                 variant_id=v.variant_id, template=v.template, artifact_uri=v.artifact_uri, sha256=v.sha256,
                 ats_score=round(v.ats_score, 3), provenance_summary=v.provenance_summary,
-                resume_json_uri=v.resume_json_uri,
+                resume_json_uri=v.resume_json_uri, render_notes=v.render_notes,
             ) for v in event.variants]
             return _done(cell, decision), resumes
         case RenderFailed():
