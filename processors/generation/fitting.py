@@ -11,8 +11,9 @@ Compile, measure, adjust:
    section), each with its entry's and section's heading when it is the first of them, while the measured
    heights fit the pages.
 3. Check and adjust: compile the choice on the real paper. Too long: leave out the least relevant parts until
-   the overflow is covered. Room left: add the next parts whose measured height fits the blank space. Repeat
-   (at most `MAX_COMPILES` compiles) until nothing more fits.
+   the measured overflow is covered. Room left: add every part whose measured height fits the blank space; if
+   that overflows, undo it and add them one at a time, each checked by a compile (one that overflows is not
+   tried again), until nothing more fits or `MAX_COMPILES` compiles are spent.
 
 An employer whose lines all had to go stays as its heading line (position, employer, dates), and the report says
 so; only when even the fixed parts overflow is the oldest employer left out, with a note, and then the summary's
@@ -33,7 +34,7 @@ from processors.generation.render_typst import Layout, MarkId, Paper, measure
 from processors.generation.tailoring import priorities, summary_lines
 from streams.messages import JobRequirements
 
-MAX_COMPILES = 8
+MAX_COMPILES = 12  # ~10 ms each once the fonts are loaded
 FIXED_KINDS = frozenset({"summary", "skills", "education"})
 # Sections set as one paragraph an entry: an entry is kept or left out whole.
 WHOLE_ENTRY_KINDS = frozenset({"summary", "skills", "languages", "interests", "references", "certificates"})
@@ -94,31 +95,46 @@ def fit(resume: TailoredResume, *, template: Template, job: JobRequirements, job
             _add(key, choice)
             used += cost
 
-    layout = None
-    adding = True
-    for _ in range(MAX_COMPILES):
-        layout = measure(_build(resume, choice), template=template, paper=paper, drop=drop)
-        if layout.pages > resume.pages:
-            overflow = (layout.pages - resume.pages - 1) * layout.content_height + layout.end - layout.margin
-            cut = _cut(choice, optional, heights, overflow)
-            if not cut and not (experience and _drop_oldest_employer(choice, experience[0])):
-                break  # nothing left to cut: the fixed parts alone overflow (the report says how many pages)
-            adding = False  # once the choice overflowed, only cut, so the loop ends
-            continue
-        if not adding:
-            break
+    def compile_choice() -> Layout:
+        return measure(_build(resume, choice), template=template, paper=paper, drop=drop)
+
+    # Check, and cut while too long (each cut covers the measured overflow).
+    layout = compile_choice()
+    compiles = 1
+    while layout.pages > resume.pages:
+        overflow = (layout.pages - resume.pages - 1) * layout.content_height + layout.end - layout.margin
+        if not _cut(choice, optional, heights, overflow) and not (
+                experience and _drop_oldest_employer(choice, experience[0])):
+            break  # nothing left to cut: the fixed parts alone overflow (the report says how many pages)
+        layout = compile_choice()
+        compiles += 1
+    # Fill: first every part whose measured height fits the blank at once, then (if that overflowed) one at a time,
+    # each checked by a compile, until none fits or the compile budget is spent.
+    rejected: set[Key] = set()
+    batch = True
+    while layout.pages <= resume.pages and compiles < MAX_COMPILES:
         blank = layout.blank + (resume.pages - layout.pages) * layout.content_height - _EPSILON
-        added = False
+        before = _Choice(set(choice.entries), set(choice.lines), list(choice.dropped))
+        added = []
         for key in optional:
-            if key in choice.entries or key in choice.lines:
-                continue
-            cost = _cost(key, choice, heights)
+            cost = None if key in rejected else _cost(key, choice, heights)
             if cost is not None and cost <= blank:
                 _add(key, choice)
                 blank -= cost
-                added = True
+                added.append(key)
+                if not batch:
+                    break
         if not added:
             break
+        trial = compile_choice()
+        compiles += 1
+        if trial.pages <= resume.pages:
+            layout = trial
+            continue
+        choice.entries, choice.lines = before.entries, before.lines  # undo: the previous layout stands
+        if not batch:
+            rejected.update(added)
+        batch = False
     assert layout is not None
     fitted = _build(resume, choice)
     summary_note = None
@@ -175,23 +191,24 @@ def _add(key: Key, choice: _Choice) -> None:
     choice.entries.add(key[:2])
 
 
-def _cut(choice: _Choice, optional: list[Key], heights: dict[MarkId, float], overflow: float) -> bool:
-    """Leave out the least worth kept parts until their heights cover `overflow`; False if none is left."""
+def _cut(choice: _Choice, optional: list[Key], heights: dict[MarkId, float], overflow: float) -> set[Key]:
+    """Leave out the least worth kept parts until their heights cover `overflow`; the parts left out (none when
+    nothing removable is left)."""
     cut = 0.0
-    removed = False
+    removed: set[Key] = set()
     for key in reversed(optional):
         if cut >= overflow:
             break
         if len(key) == 3 and key in choice.lines:
             choice.lines.discard(key)
             cut += heights.get(key, 0.0)
-            removed = True
+            removed.add(key)
         elif len(key) == 2 and key in choice.entries:
             lines = {line for line in choice.lines if line[:2] == key}
             choice.lines -= lines
             choice.entries.discard(key)
             cut += heights.get(key, 0.0) + sum(heights.get(line, 0.0) for line in lines)
-            removed = True
+            removed |= {key, *lines}
     return removed
 
 
@@ -213,8 +230,9 @@ def _drop_oldest_employer(choice: _Choice, si: int) -> bool:
 def _build(resume: TailoredResume, choice: _Choice) -> TailoredResume:
     sections = []
     for si, section in enumerate(resume.sections):
+        whole = section.kind in WHOLE_ENTRY_KINDS
         entries = [entry.model_copy(update={"bullets": [b for bi, b in enumerate(entry.bullets)
-                                                        if (si, ei, bi) in choice.lines]})
+                                                        if whole or (si, ei, bi) in choice.lines]})
                    for ei, entry in enumerate(section.entries) if (si, ei) in choice.entries]
         if entries:
             sections.append(ResumeSection(kind=section.kind, title=section.title, entries=entries))

@@ -10,7 +10,10 @@ PDF's text layer. The templates therefore set their Latin font first and then a 
   Khmer, Lao, Myanmar, Armenian, Georgian, Ethiopic, Noto Sans Symbols and Noto Emoji (outline emoji, so they
   are drawn as text, and kept in the text layer);
 - `noto-cjk-sans-otc` (PyPI, SIL Open Font License 1.1): Noto Sans CJK, the collection with the SC, TC, HK, JP
-  and KR faces (Han, kana, hangul); the SC face comes first in the chain.
+  and KR faces (Han, kana, hangul); the SC face comes first in the chain;
+- `fontpkg-amiri` (PyPI, SIL Open Font License 1.1): Amiri, set before Noto Sans Arabic for Arabic. Noto Sans
+  Arabic builds its letters from a dotless shape and shared dot glyphs, and a PDF maps each glyph to one text, so
+  extracted text came back with letters doubled ("ببرمجج"); Amiri's letters are whole glyphs and read back right.
 
 Both are pinned with hashes in `requirements.lock`, so a fresh machine gets them from `make venv` and every
 machine sets the same text with the same font files (the same input gives the same PDF bytes). Typst shapes
@@ -35,13 +38,14 @@ from fontTools.ttLib import TTCollection, TTFont
 
 # After the template's own Latin font, in this order (the first font that has a character draws it).
 FALLBACK_FAMILIES: tuple[str, ...] = (
-    "Noto Sans", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Bengali",
+    "Noto Sans", "Amiri", "Noto Sans Arabic", "Noto Sans Hebrew", "Noto Sans Devanagari", "Noto Sans Bengali",
     "Noto Sans Gurmukhi", "Noto Sans Gujarati", "Noto Sans Oriya", "Noto Sans Tamil", "Noto Sans Telugu",
     "Noto Sans Kannada", "Noto Sans Malayalam", "Noto Sans Sinhala", "Noto Sans Thai", "Noto Sans Lao",
     "Noto Sans Khmer", "Noto Sans Myanmar", "Noto Sans Armenian", "Noto Sans Georgian", "Noto Sans Ethiopic",
     "Noto Sans CJK SC", "Noto Sans Symbols", "Noto Emoji",
 )  # fmt: skip
-FONT_PACKAGES = ("manimgx_fonts", "noto_cjk_sans_otc")
+# Package → the folder in it that holds the font files.
+FONT_PACKAGES: dict[str, str] = {"manimgx_fonts": "", "noto_cjk_sans_otc": "", "fontpkg_amiri": "files"}
 _FONT_SUFFIXES = (".ttf", ".otf", ".ttc", ".otc")
 # Characters that draw nothing by design: joiners, variation selectors, bidi controls, tags. A font need not
 # have them (Typst's shaping handles them), so they are never reported.
@@ -51,9 +55,9 @@ _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp"})
 def font_dirs() -> list[Path]:
     """The folders of the packaged fonts (installed from the lock with the project)."""
     dirs = []
-    for package in FONT_PACKAGES:
+    for package, folder in FONT_PACKAGES.items():
         try:
-            dirs.append(Path(str(resources.files(package))))
+            dirs.append(Path(str(resources.files(package))) / folder)
         except ModuleNotFoundError as exc:  # an install that skipped the lock: say what to do
             raise RuntimeError(f"the font package {package!r} is missing: run `make venv` (it installs "
                                "requirements.lock)") from exc
@@ -105,12 +109,14 @@ class Undrawable:
     emoji: bool
 
     @property
-    def name(self) -> str:
-        return unicodedata.name(self.char, f"U+{ord(self.char):04X}")
-
-    @property
     def codepoint(self) -> str:
         return f"U+{ord(self.char):04X}"
+
+    def describe(self) -> str:
+        """`'ᱚ' (U+1C5A OL CHIKI LETTER LA) in /basics/summary` (a character newer than Python's Unicode data has
+        no name here: its code point says enough)."""
+        name = unicodedata.name(self.char, "")
+        return f"'{self.char}' ({self.codepoint}{' ' + name if name else ''}) in {self.path or 'template text'}"
 
 
 def is_emoji(char: str) -> bool:

@@ -129,8 +129,5 @@ def _emoji_to_drop(lines: Iterable[Line]) -> frozenset[str]:
 
 
 def _glyph_report(found: list[Undrawable]) -> dict[str, list[str]]:
-    def where(item: Undrawable) -> str:
-        return f"{item.char!r} ({item.codepoint} {item.name}) in {item.path or 'template text'}"
-
-    return {"undrawable": [where(item) for item in found if not item.emoji],
-            "dropped_emoji": [where(item) for item in found if item.emoji]}
+    return {"undrawable": [item.describe() for item in found if not item.emoji],
+            "dropped_emoji": [item.describe() for item in found if item.emoji]}
