@@ -284,15 +284,20 @@ def _demo(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from cli.job_file import job_from_file
     from processors.generation.pipeline import prepare, render
-    from processors.profiles.validation import profile_problems
+    from processors.profiles.validation import check_profile
     from streams.messages import utc_now
 
     profile_json = _read_json_file(args.profile, "profile")
-    if problems := profile_problems(profile_json):
-        raise UserError(f"{args.profile} is not a usable JSON Resume:\n  " + "\n  ".join(problems))
+    checked = check_profile(profile_json)
+    if checked.problems:
+        raise UserError(f"{args.profile} is not a usable JSON Resume:\n  " + "\n  ".join(checked.problems))
+    for note in checked.notes:
+        print(f"note: {note}")
+    profile = json.loads(checked.profile_json or profile_json)
     job, job_text = job_from_file(args.job)
-    result = render(prepare(json.loads(profile_json), job, job_text=job_text, pages=args.pages,
-                            today=utc_now().date()))
+    today = utc_now().date()
+    result = render(prepare(profile, job, job_text=job_text, pages=args.pages, today=today),
+                    job=job, job_text=job_text, profile=profile, today=today)
     args.out.mkdir(parents=True, exist_ok=True)
     report = []
     for variant in result.variants:
@@ -302,13 +307,18 @@ def _render(args: argparse.Namespace) -> int:
         stem.with_suffix(".md").write_text(variant.markdown, encoding="utf-8")
         report.append({"variant_id": variant.resume.variant_id, "template": variant.template,
                        "ats": variant.ats.model_dump(), "provenance_summary": variant.provenance_summary,
+                       "render_report": {**variant.report.model_dump(), "notes": variant.report.notes()},
                        "resume": variant.resume.model_dump()})
         print(f"{variant.resume.variant_id:22} {variant.template:8} ATS {variant.ats.before.score:.2f} -> "
               f"{variant.ats.after.score:.2f}  missing: {', '.join(variant.ats.after.required_missing) or 'none'}"
-              f"  ({variant.provenance_summary})  {stem.with_suffix('.pdf')}")
+              f"  ({variant.provenance_summary}; page filled {variant.report.fill:.0%})  {stem.with_suffix('.pdf')}")
+        for note in variant.report.notes():
+            print(f"  {note}")
     (args.out / "cover-letter.pdf").write_bytes(result.letter_pdf)
-    (args.out / "report.json").write_text(json.dumps(report, indent=2), encoding="utf-8")
-    print(f"cover letter: {args.out / 'cover-letter.pdf'}; every line's provenance: {args.out / 'report.json'}")
+    document = {"profile_notes": checked.notes, "variants": report}
+    (args.out / "report.json").write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+    print(f"cover letter: {args.out / 'cover-letter.pdf'}; every line's provenance and the render report: "
+          f"{args.out / 'report.json'}")
     return 0
 
 

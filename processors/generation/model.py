@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -40,6 +41,7 @@ __all__ = [
     "PreparedVariant",
     "Provenance",
     "RenderFailed",
+    "RenderReport",
     "RenderResumes",
     "Rendered",
     "Rephrase",
@@ -92,6 +94,41 @@ class Violation(_Model):
     reason: str
 
 
+class RenderReport(_Model):
+    """What rendering could not do as the tailoring wrote it, for the user: nothing is cut or boxed silently.
+
+    - `pages`, `fill`: the pages the PDF has and how much of the last page's content height it uses;
+    - `shortened`: employers shown as their heading line only (position, employer, dates) to fit the pages;
+    - `left_out_employers`: employers not even a heading line of which fit (only when the rest is already cut);
+    - `left_out`: other parts left out to fit, one sentence each;
+    - `summary`: how the summary changed, when it did (years counted over the employers shown);
+    - `undrawable`: characters no packaged font draws (kept in the text, drawn as a box), with where;
+    - `dropped_emoji`: emoji no font draws, left out of the PDF (kept in HTML and Markdown), with where.
+    """
+
+    pages: int = 1
+    fill: Annotated[float, Field(ge=0.0)] = 0.0
+    shortened: list[str] = []
+    left_out_employers: list[str] = []
+    left_out: list[str] = []
+    summary: str | None = None
+    undrawable: list[str] = []
+    dropped_emoji: list[str] = []
+
+    def notes(self) -> list[str]:
+        """The report as sentences (what `ResumeGenerated.render_notes` carries)."""
+        pages = "one page" if self.pages == 1 else f"{self.pages} pages"
+        notes = [f"{employer}: shortened to its heading line to fit {pages}" for employer in self.shortened]
+        notes += [f"{employer}: left out, not even its heading line fits {pages}"
+                  for employer in self.left_out_employers]
+        notes += [f"left out to fit {pages}: {part}" for part in self.left_out]
+        notes += [self.summary] if self.summary else []
+        notes += [f"cannot be drawn by the fonts, shown as a box: {what}" for what in self.undrawable]
+        notes += [f"emoji no font draws, left out of the PDF (kept in HTML and Markdown): {what}"
+                  for what in self.dropped_emoji]
+        return notes
+
+
 class PreparedVariant(_Model):
     """A verified variant, ready to render: every line supported by the profile."""
 
@@ -133,10 +170,13 @@ class Rephrased(PortResult):
 
 
 class RenderResumes(PortRequest):
-    """Render the verified variants and the cover letter, and store every artifact by content hash."""
+    """Fit the verified variants to their pages, render them and the cover letter, and store every artifact by
+    content hash. The profile lets fitting keep the summary true to the employers shown and check the result."""
 
     decision: JobAnalyzed
     prepared: Prepared
+    profile_json: str = ""
+    today: date | None = None
 
 
 class StoredVariant(PortResult):
@@ -147,6 +187,7 @@ class StoredVariant(PortResult):
     artifact_uri: str
     sha256: str
     resume_json_uri: str
+    render_notes: list[str] = Field(default_factory=list)
 
 
 class Rendered(PortResult):

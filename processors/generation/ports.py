@@ -5,12 +5,14 @@ new."""
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Sequence
 
 from adapters.ai_gateway import AiGateway
 from adapters.artifacts import LocalArtifactStore
 from adapters.transient import outages
+from processors.generation.errors import GenerationError
 from processors.generation.model import Rendered, RenderFailed, RenderResumes, Rephrase, Rephrased, StoredVariant
 from processors.generation.pipeline import render
 from processors.generation.render_typst import RenderError
@@ -50,9 +52,12 @@ class GenerationPorts:
         return Rephrased(decision=request.decision, resumes=resumes, budget_events=budget)
 
     def _render(self, request: RenderResumes) -> Rendered | RenderFailed:
+        requirements = request.decision.requirements
+        assert requirements is not None  # step only prepares decisions that carry them
+        profile = json.loads(request.profile_json) if request.profile_json else None
         try:
-            generated = render(request.prepared)
-        except RenderError as exc:
+            generated = render(request.prepared, job=requirements, profile=profile, today=request.today)
+        except (RenderError, GenerationError) as exc:
             log.exception("rendering for %s failed", request.decision.canonical_job_id)
             return RenderFailed(decision=request.decision, reason=str(exc)[:1000])
         put = self._artifacts.for_owner(request.decision.user_id).put
@@ -66,7 +71,8 @@ class GenerationPorts:
             stored.append(StoredVariant(variant_id=variant.resume.variant_id, template=variant.template,
                                         ats_score=variant.ats.after.score,
                                         provenance_summary=variant.provenance_summary, artifact_uri=pdf.uri,
-                                        sha256=pdf.sha256, resume_json_uri=resume_json.uri))
+                                        sha256=pdf.sha256, resume_json_uri=resume_json.uri,
+                                        render_notes=variant.report.notes()))
         put(generated.letter_pdf, suffix=".pdf", content_type="application/pdf")
         return Rendered(decision=request.decision, variants=stored)
 

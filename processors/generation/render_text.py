@@ -85,6 +85,11 @@ def escape_markdown(text: str) -> str:
     return _MD_LEADING.sub(r"\\\1", escaped, count=1)
 
 
+# Sections set as paragraphs (no heading) or as "Heading: a, b, c" (skills, interests), as in the PDF templates.
+_PARAGRAPH_KINDS = frozenset({"summary", "skills", "languages", "interests"})
+_LIST_KINDS = frozenset({"skills", "interests"})
+
+
 def _m(line: Line) -> str:
     return escape_markdown(line.text)
 
@@ -99,9 +104,9 @@ def _html_section(section: ResumeSection) -> str:
 
 
 def _html_entry(section: ResumeSection, entry: Entry) -> str:
-    if section.kind == "summary":
+    if section.kind in _PARAGRAPH_KINDS and entry.heading is None:
         return "\n".join(f"<p>{_h(b)}</p>" for b in entry.bullets)
-    if section.kind == "skills" and entry.heading is not None:
+    if section.kind in _LIST_KINDS and entry.heading is not None:
         return f"<p><strong>{_h(entry.heading)}</strong>: {', '.join(_h(b) for b in entry.bullets)}</p>"
     out = []
     if entry.heading is not None or entry.dates is not None:
@@ -116,9 +121,9 @@ def _html_entry(section: ResumeSection, entry: Entry) -> str:
 
 
 def _markdown_entry(section: ResumeSection, entry: Entry) -> list[str]:
-    if section.kind == "summary":
+    if section.kind in _PARAGRAPH_KINDS and entry.heading is None:
         return [line for b in entry.bullets for line in (_m(b), "")]
-    if section.kind == "skills" and entry.heading is not None:
+    if section.kind in _LIST_KINDS and entry.heading is not None:
         return [f"**{_m(entry.heading)}**: {', '.join(_m(b) for b in entry.bullets)}", ""]
     out = []
     title = " — ".join(_m(x) for x in (entry.heading, entry.dates) if x is not None)

@@ -5,8 +5,8 @@ In the user's cell (keyed by user id), with the latest master profile from `user
     JobAnalyzed (PROCEED, with requirements)
       -> tailoring (pure)                    -> Rephrase        (port: the LLM, or unchanged without one)
     Rephrased
-      -> truthfulness, ATS, cover letter     -> RenderResumes   (port: Typst, HTML, Markdown, artifact store)
-         (pure: `pipeline.prepare`)
+      -> truthfulness, ATS, cover letter     -> RenderResumes   (port: fitting to the pages on the measured Typst
+         (pure: `pipeline.prepare`)                              layout, Typst, HTML, Markdown, artifact store)
     Rendered      -> one ResumeGenerated per variant
     RenderFailed, or a variant the profile does not support -> ResumeFailed, with the reason
 
@@ -27,6 +27,7 @@ from processors.generation.pipeline import prepare
 from processors.generation.tailoring import tailor_variants
 from streams.ids import derived_id
 from streams.messages import GenerationUser, JobAnalyzed, MatchDecision, ResumeFailed, ResumeGenerated, UserProfile
+from textkit.jsonresume import upgrade_legacy_names
 
 GenerationEvent = UserProfile | JobAnalyzed | Rephrased | Rendered | RenderFailed
 # More than a crash can redeliver (one commit interval of one user's decisions) is never needed.
@@ -60,11 +61,13 @@ def step(cell: GenerationUser | None, event: GenerationEvent, *, now: datetime
         case Rephrased():
             assert cell is not None and event.decision.requirements is not None
             try:
-                prepared = prepare(json.loads(cell.profile_json), event.decision.requirements, today=now.date(),
+                prepared = prepare(_profile(cell), event.decision.requirements, today=now.date(),
                                    resumes=event.resumes)
             except GenerationError as exc:
                 return _failed(cell, event.decision, "truthfulness", str(exc), now=now)
-            return cell, [*event.budget_events, RenderResumes(decision=event.decision, prepared=prepared)]
+            return cell, [*event.budget_events, RenderResumes(decision=event.decision, prepared=prepared,
+                                                              profile_json=json.dumps(_profile(cell)),
+                                                              today=now.date())]
         case Rendered():
             assert cell is not None
             decision = event.decision
@@ -73,7 +76,7 @@ def step(cell: GenerationUser | None, event: GenerationEvent, *, now: datetime
                 user_id=decision.user_id, occurred_at=now, canonical_job_id=decision.canonical_job_id,
                 variant_id=v.variant_id, template=v.template, artifact_uri=v.artifact_uri, sha256=v.sha256,
                 ats_score=round(v.ats_score, 3), provenance_summary=v.provenance_summary,
-                resume_json_uri=v.resume_json_uri,
+                resume_json_uri=v.resume_json_uri, render_notes=v.render_notes,
             ) for v in event.variants]
             return _done(cell, decision), resumes
         case RenderFailed():
@@ -86,8 +89,14 @@ def _begin(cell: GenerationUser, decision: JobAnalyzed, *, now: datetime) -> tup
     if decision.requirements is None:
         return _failed(cell, decision, "requirements", "the decision carries no requirements to tailor to "
                        "(it predates them on job.analyzed): replaying job.analyzed from analysis fixes it", now=now)
-    resumes = tailor_variants(json.loads(cell.profile_json), decision.requirements, today=now.date())
+    resumes = tailor_variants(_profile(cell), decision.requirements, today=now.date())
     return cell, [Rephrase(decision=decision, resumes=resumes)]
+
+
+def _profile(cell: GenerationUser) -> dict[str, Any]:
+    """The master profile with JSON Resume 0.x names read as today's: the profiles processor publishes it so, but a
+    profile accepted before it did may still say `company` for the employer (the user was told when it did)."""
+    return upgrade_legacy_names(json.loads(cell.profile_json)).profile
 
 
 def _done(cell: GenerationUser, decision: JobAnalyzed) -> GenerationUser:

@@ -1,4 +1,4 @@
-"""Tailoring: the profile's own lines, chosen and ordered for one job, within a page budget.
+"""Tailoring: the profile's own lines, chosen and ordered for one job.
 
 Nothing is written that the profile does not say. Lines are copied (verbatim), cut from lists (selected) or,
 for the summary and the date ranges only, composed by a fixed template from cited profile fields.
@@ -7,24 +7,23 @@ Relevance of a line = the weighted job skills it shows (`relevance.score`), plus
 newest job first), plus an optional embedding similarity from the `relevance` hook (a port: the agent passes a
 function of the candidate texts; the default is none, so the core stays pure).
 
-Page budget — a heuristic in rendered rows, not a layout engine: about 38 rows fit one page (A4/Letter, 10–11 pt,
-~2 cm margins) and 80 two. A bullet or summary sentence costs one row per started 95 characters; the name two
-rows, the contact row one, a section title two (title and gap), an entry's heading row (with its dates) one and
-its subheading one. Mandatory parts (header, summary, skills, education, the newest job's heading) are placed
-first; then bullets in order of relevance, each with its entry's and section's cost when it is the first one,
-until the budget is spent; then headings of the remaining jobs that still fit. At most 4 bullets an entry on one
-page, 6 on two.
+Tailoring writes every candidate: every employer (newest first), every entry of every JSON Resume section the
+profile has (certificates, languages, awards, publications, volunteer work, interests; references when the
+posting asks for them), each entry's lines most relevant first (at most `CANDIDATE_LINES`). What fits the pages is
+decided afterwards by `fitting.py` on the real Typst layout, with `priorities` below: a line's relevance, recency
+and the strategy's lead section; a short entry of another section (a certificate, the languages) by its own
+relevance plus a small base, so one that speaks to the job comes before lines that do not.
 
 Strategies are three variants of the same selection: they change the section order, and the first content
-section's bullets get a head start in the budget. Variant ids are `f"{strategy}-{TEMPLATE_VERSION}"`, stable for
-a template version.
+section's lines get a head start. Variant ids are `f"{strategy}-{TEMPLATE_VERSION}"`, stable for a template
+version.
 """
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
@@ -43,23 +42,33 @@ from processors.generation.relevance import score as relevance_score
 from streams.messages import JobRequirements
 from textkit.jsonresume import years_of_experience
 
-TEMPLATE_VERSION = "v1"
-PAGE_ROWS: dict[int, int] = {1: 38, 2: 80}
-CHARS_PER_ROW = 95
-MAX_BULLETS: dict[int, int] = {1: 4, 2: 6}
+TEMPLATE_VERSION = "v2"
+CANDIDATE_LINES = 10  # an entry's lines written as candidates, most relevant first
+MAX_BULLETS: dict[int, int] = {1: 4, 2: 6}  # an entry's lines before the rest of the page gets its turn
 RECENCY_WEIGHT = 0.3
 EMBEDDING_WEIGHT = 1.0
 LEAD_SECTION_BONUS = 0.5
 SUMMARY_SKILLS = 3
 SECTION_TITLES: dict[SectionKind, str] = {
     "summary": "Summary", "experience": "Experience", "projects": "Projects", "skills": "Skills",
-    "education": "Education",
+    "education": "Education", "certificates": "Certifications", "languages": "Languages", "awards": "Awards",
+    "publications": "Publications", "volunteer": "Volunteering", "interests": "Interests",
+    "references": "References",
 }  # fmt: skip
+_OTHER_SECTIONS: tuple[SectionKind, ...] = (
+    "certificates", "languages", "publications", "awards", "volunteer", "interests", "references")
 SECTION_ORDER: dict[Strategy, tuple[SectionKind, ...]] = {
-    "skills_first": ("summary", "skills", "experience", "projects", "education"),
-    "experience_first": ("summary", "experience", "projects", "skills", "education"),
-    "projects_first": ("summary", "projects", "experience", "skills", "education"),
+    "skills_first": ("summary", "skills", "experience", "projects", "education", *_OTHER_SECTIONS),
+    "experience_first": ("summary", "experience", "projects", "skills", "education", *_OTHER_SECTIONS),
+    "projects_first": ("summary", "projects", "experience", "skills", "education", *_OTHER_SECTIONS),
 }
+# What an entry of a section is worth before its relevance to the job: a certificate or the languages the job
+# does not name still beat an old job's line that names nothing the job wants.
+SECTION_BASE: dict[SectionKind, float] = {
+    "experience": 0.0, "projects": 0.1, "certificates": 0.25, "languages": 0.25, "awards": 0.15,
+    "publications": 0.15, "volunteer": 0.05, "interests": 0.02, "references": 0.0,
+}  # fmt: skip
+_REFERENCES_ASKED = re.compile(r"\breferences?\b|\breferees?\b", re.IGNORECASE)
 Relevance = Callable[[list[str]], list[float]]
 
 
@@ -80,51 +89,40 @@ def tailor(
     profile: dict[str, Any], job: JobRequirements, *, strategy: Strategy, pages: Literal[1, 2] = 1,
     job_text: str = "", today: date | None = None, relevance: Relevance | None = None,
 ) -> TailoredResume:
-    """The profile tailored to `job`. `today` lets the summary state years of experience ("8+ years"); without
-    it the summary says since when ("working since 2017"), so the output never depends on the clock."""
+    """The profile tailored to `job`: every candidate line, most relevant first within each entry (`fitting.fit`
+    then keeps what the pages hold). `today` lets the summary state years of experience ("8+ years"); without it
+    the summary says since when ("working since 2017"), so the output never depends on the clock."""
     terms = job_terms(job, job_text)
     basics = profile.get("basics") or {}
-    plan = _Plan(budget=PAGE_ROWS[pages], max_bullets=MAX_BULLETS[pages])
-
     name = Line.verbatim(str(basics.get("name") or ""), "/basics/name")
     contact = _contact(basics)
-    plan.spend(2 + (1 if contact else 0))
-
-    summary = _summary(profile, terms, today)
-    plan.spend(2 + sum(_rows(line.text) for line in summary))
-    skills = _skills(profile, terms)
-    if skills:
-        plan.spend(2 + sum(_rows(", ".join(line.text for line in e.lines())) for e in skills))
-    education = _education(profile)
-    if education:
-        plan.spend(2 + sum(1 + (1 if e.subheading else 0) for e in education))
 
     jobs = _work_items(profile)
     projects = _project_items(profile)
+    volunteer = _volunteer_items(profile)
     lead = SECTION_ORDER[strategy][1]
-    candidates = [(item, index, line) for item in [*jobs, *projects] for index, line in enumerate(item.lines)]
+    items = [*jobs, *projects, *volunteer]
+    candidates = [(item, index, line) for item in items for index, line in enumerate(item.lines)]
     scores = [relevance_score(line.text, terms) for _, _, line in candidates]
     if relevance is not None and candidates:
         similarity = relevance([line.text for _, _, line in candidates])
         scores = [s + EMBEDDING_WEIGHT * float(x) for s, x in zip(scores, similarity, strict=True)]
-    ranked = sorted(
-        zip(candidates, scores, strict=True),
-        key=lambda c: (-(c[1] + c[0][0].recency + (LEAD_SECTION_BONUS if c[0][0].section == lead else 0.0)),
-                       c[0][0].order, c[0][1]),
-    )
-    if jobs:
-        plan.place(jobs[0])
-    for (item, index, line), line_score in ranked:
-        plan.add_bullet(item, index, line, line_score)
-    for item in jobs:
-        plan.place(item)
+    for (item, index, _), line_score in zip(candidates, scores, strict=True):
+        item.scores[index] = line_score + item.recency + (LEAD_SECTION_BONUS if item.section == lead else 0.0)
 
     built: dict[SectionKind, list[Entry]] = {
-        "summary": [Entry(bullets=summary)] if summary else [],
-        "skills": skills,
-        "experience": plan.entries(jobs),
-        "projects": plan.entries(sorted(projects, key=lambda p: -p.score(plan))),
-        "education": education,
+        "summary": [Entry(bullets=summary)] if (summary := _summary(profile, terms, today)) else [],
+        "skills": _skills(profile, terms),
+        "experience": [item.ranked() for item in jobs],
+        "projects": [item.ranked() for item in sorted(projects, key=lambda p: (-p.best, p.order))],
+        "education": _education(profile),
+        "certificates": _by_relevance(_certificates(profile), terms),
+        "languages": _languages(profile),
+        "awards": _by_relevance(_awards(profile), terms),
+        "publications": _by_relevance(_publications(profile), terms),
+        "volunteer": [item.ranked() for item in sorted(volunteer, key=lambda v: (-v.best, v.order))],
+        "interests": _interests(profile),
+        "references": _references(profile) if references_asked(job, job_text) else [],
     }
     sections = [ResumeSection(kind=kind, title=SECTION_TITLES[kind], entries=built[kind])
                 for kind in SECTION_ORDER[strategy] if built[kind]]
@@ -132,94 +130,90 @@ def tailor(
                           sections=sections, pages=pages)
 
 
-def _rows(text: str) -> int:
-    return max(1, math.ceil(len(text) / CHARS_PER_ROW))
+def references_asked(job: JobRequirements, job_text: str = "") -> bool:
+    """Whether the posting asks for references (only then are the profile's references relevant)."""
+    return any(_REFERENCES_ASKED.search(text) for text in [job_text, *job.qualifications, *job.responsibilities])
 
 
-# --- candidates and the budget --------------------------------------------------------------------------------
+def priorities(resume: TailoredResume, job: JobRequirements, *, job_text: str = "") -> dict[tuple[int, ...], float]:
+    """What each removable part of a tailored resume is worth to the job, for `fitting.fit`: `(section, entry)`
+    for an entry of a section whose entries may be left out, `(section, entry, line)` for a line. A line is never
+    worth more than the line before it in its entry (entries list their lines most relevant first), and lines past
+    `MAX_BULLETS` come after everything else."""
+    terms = job_terms(job, job_text)
+    lead = SECTION_ORDER[resume.strategy][1]
+    cap = MAX_BULLETS[resume.pages]
+    worth: dict[tuple[int, ...], float] = {}
+    for si, section in enumerate(resume.sections):
+        kind = section.kind
+        if kind not in SECTION_BASE:
+            continue
+        bonus = LEAD_SECTION_BONUS if kind == lead else 0.0
+        for ei, entry in enumerate(section.entries):
+            recency = RECENCY_WEIGHT / (1 + ei) if kind == "experience" else 0.0
+            text = " ".join(line.text for line in entry.lines())
+            worth[(si, ei)] = relevance_score(text, terms) + SECTION_BASE[kind] + bonus + recency
+            previous = float("inf")
+            for bi, line in enumerate(entry.bullets):
+                value = min(previous, relevance_score(line.text, terms) + recency + bonus + SECTION_BASE[kind])
+                previous = value
+                worth[(si, ei, bi)] = value - (100.0 if bi >= cap else 0.0)
+    return worth
+
+
+def _by_relevance(entries: list[Entry], terms: list[JobTerm]) -> list[Entry]:
+    scored = [(-relevance_score(" ".join(line.text for line in e.lines()), terms), i, e) for i, e in enumerate(entries)]
+    return [e for *_, e in sorted(scored, key=lambda t: (t[0], t[1]))]
+
+
+# --- work, projects, volunteering ------------------------------------------------------------------------------
 
 
 @dataclass(eq=False)
 class _Item:
-    """A work or project entry: its fixed rows and its candidate bullets."""
+    """A work, project or volunteer entry: its heading lines and its candidate lines with their scores."""
 
     section: SectionKind
     order: int  # display order among its section (work: newest first)
     recency: float
     entry: Entry  # heading, subheading, dates; bullets empty
     lines: list[Line]
+    scores: dict[int, float]
 
     @property
-    def head_rows(self) -> int:
-        return 1 + (1 if self.entry.subheading else 0)
+    def best(self) -> float:
+        return max(self.scores.values(), default=0.0)
 
-    def score(self, plan: _Plan) -> float:
-        return sum(plan.line_scores.get((id(self), i), 0.0) for i in plan.chosen.get(id(self), []))
+    def ranked(self) -> Entry:
+        """The entry with its lines most relevant first (ties in profile order), at most `CANDIDATE_LINES`."""
+        order = sorted(range(len(self.lines)), key=lambda i: (-self.scores.get(i, 0.0), i))[:CANDIDATE_LINES]
+        return self.entry.model_copy(update={"bullets": [self.lines[i] for i in order]})
 
 
-@dataclass
-class _Plan:
-    budget: int
-    max_bullets: int
-    used: int = 0
-    placed: set[int] = field(default_factory=set)
-    sections: set[SectionKind] = field(default_factory=set)
-    chosen: dict[int, list[int]] = field(default_factory=dict)
-    line_scores: dict[tuple[int, int], float] = field(default_factory=dict)
+def _highlights(document: dict[str, Any], base: str) -> list[Line]:
+    lines = [Line.verbatim(str(text), f"{base}/highlights/{j}")
+             for j, text in enumerate(document.get("highlights") or []) if str(text).strip()]
+    if not lines and str(document.get("summary") or "").strip():
+        lines = [Line.verbatim(str(document["summary"]), f"{base}/summary")]
+    return lines
 
-    def spend(self, rows: int) -> None:
-        self.used += rows
 
-    def _entry_cost(self, item: _Item) -> int:
-        if id(item) in self.placed:
-            return 0
-        return item.head_rows + (0 if item.section in self.sections else 2)
-
-    def place(self, item: _Item) -> bool:
-        cost = self._entry_cost(item)
-        if id(item) in self.placed:
-            return True
-        if self.used + cost > self.budget and self.placed:
-            return False
-        self.used += cost
-        self.placed.add(id(item))
-        self.sections.add(item.section)
-        return True
-
-    def add_bullet(self, item: _Item, index: int, line: Line, line_score: float) -> None:
-        chosen = self.chosen.setdefault(id(item), [])
-        if len(chosen) >= self.max_bullets:
-            return
-        cost = self._entry_cost(item) + _rows(line.text)
-        if self.used + cost > self.budget:
-            return
-        self.place(item)
-        self.used += _rows(line.text)
-        chosen.append(index)
-        self.line_scores[(id(item), index)] = line_score
-
-    def entries(self, items: list[_Item]) -> list[Entry]:
-        """The placed entries in display order, each with its chosen bullets, most relevant first."""
-        return [item.entry.model_copy(update={"bullets": [item.lines[i] for i in self.chosen.get(id(item), [])]})
-                for item in items if id(item) in self.placed]
+def _newest_first(entries: list[Any]) -> list[tuple[int, dict[str, Any]]]:
+    """Entries newest first (by end date, a current one first, then start date)."""
+    indexed = [(i, e) for i, e in enumerate(entries) if isinstance(e, dict)]
+    indexed.sort(key=lambda pair: (str(pair[1].get("endDate") or "9999"), str(pair[1].get("startDate") or "")),
+                 reverse=True)
+    return indexed
 
 
 def _work_items(profile: dict[str, Any]) -> list[_Item]:
-    """Jobs newest first (by end date, a current job first, then start date)."""
-    work = list(enumerate(profile.get("work") or []))
-    work.sort(key=lambda pair: (str(pair[1].get("endDate") or "9999"), str(pair[1].get("startDate") or "")),
-              reverse=True)
     items = []
-    for rank, (i, job) in enumerate(work):
+    for rank, (i, job) in enumerate(_newest_first(profile.get("work") or [])):
         base = f"/work/{i}"
         heading = _field(job, "position", base) or _field(job, "name", base)
         subheading = _field(job, "name", base) if job.get("position") else None
-        lines = [Line.verbatim(str(text), f"{base}/highlights/{j}")
-                 for j, text in enumerate(job.get("highlights") or []) if str(text).strip()]
-        if not lines and str(job.get("summary") or "").strip():
-            lines = [Line.verbatim(str(job["summary"]), f"{base}/summary")]
         entry = Entry(heading=heading, subheading=subheading, dates=_dates(job, base))
-        items.append(_Item("experience", rank, RECENCY_WEIGHT / (1 + rank), entry, lines))
+        items.append(_Item("experience", rank, RECENCY_WEIGHT / (1 + rank), entry, _highlights(job, base), {}))
     return items
 
 
@@ -231,7 +225,19 @@ def _project_items(profile: dict[str, Any]) -> list[_Item]:
                  for j, text in enumerate(project.get("highlights") or []) if str(text).strip()]
         entry = Entry(heading=_field(project, "name", base), subheading=_field(project, "description", base),
                       dates=_dates(project, base))
-        items.append(_Item("projects", i, 0.0, entry, lines))
+        items.append(_Item("projects", i, 0.0, entry, lines, {}))
+    return items
+
+
+def _volunteer_items(profile: dict[str, Any]) -> list[_Item]:
+    items = []
+    for rank, (i, role) in enumerate(_newest_first(profile.get("volunteer") or [])):
+        base = f"/volunteer/{i}"
+        heading = _field(role, "position", base) or _field(role, "organization", base)
+        subheading = _field(role, "organization", base) if role.get("position") else None
+        entry = Entry(heading=heading, subheading=subheading, dates=_dates(role, base))
+        if heading or subheading:
+            items.append(_Item("volunteer", rank, 0.0, entry, _highlights(role, base), {}))
     return items
 
 
@@ -249,6 +255,82 @@ def _dates(document: dict[str, Any], base: str) -> Line | None:
     if end:
         return Line.verbatim(str(end), f"{base}/endDate")
     return None
+
+
+# --- the other JSON Resume sections -----------------------------------------------------------------------------
+
+
+def _certificates(profile: dict[str, Any]) -> list[Entry]:
+    entries = []
+    for i, cert in enumerate(profile.get("certificates") or []):
+        base = f"/certificates/{i}"
+        heading = _field(cert, "name", base)
+        if heading:
+            entries.append(Entry(heading=heading, subheading=_field(cert, "issuer", base),
+                                 dates=_field(cert, "date", base)))
+    return entries
+
+
+def _languages(profile: dict[str, Any]) -> list[Entry]:
+    """One line: "German (C1), English (Native speaker)", each part cited."""
+    parts: list[tuple[str, list[str]]] = []
+    for i, language in enumerate(profile.get("languages") or []):
+        name, fluency = str(language.get("language") or "").strip(), str(language.get("fluency") or "").strip()
+        if name:
+            base = f"/languages/{i}"
+            parts.append((f"{name} ({fluency})" if fluency else name,
+                          [f"{base}/language", *([f"{base}/fluency"] if fluency else [])]))
+    if not parts:
+        return []
+    return [Entry(bullets=[Line.selected(", ".join(text for text, _ in parts), [p for _, ps in parts for p in ps])])]
+
+
+def _awards(profile: dict[str, Any]) -> list[Entry]:
+    entries = []
+    for i, award in enumerate(profile.get("awards") or []):
+        base = f"/awards/{i}"
+        heading = _field(award, "title", base)
+        if heading:
+            summary = _field(award, "summary", base)
+            entries.append(Entry(heading=heading, subheading=_field(award, "awarder", base),
+                                 dates=_field(award, "date", base), bullets=[summary] if summary else []))
+    return entries
+
+
+def _publications(profile: dict[str, Any]) -> list[Entry]:
+    entries = []
+    for i, publication in enumerate(profile.get("publications") or []):
+        base = f"/publications/{i}"
+        heading = _field(publication, "name", base)
+        if heading:
+            summary = _field(publication, "summary", base)
+            entries.append(Entry(heading=heading, subheading=_field(publication, "publisher", base),
+                                 dates=_field(publication, "releaseDate", base), bullets=[summary] if summary else []))
+    return entries
+
+
+def _interests(profile: dict[str, Any]) -> list[Entry]:
+    entries = []
+    for i, interest in enumerate(profile.get("interests") or []):
+        base = f"/interests/{i}"
+        keywords = [(j, str(k)) for j, k in enumerate(interest.get("keywords") or []) if str(k).strip()]
+        heading = _field(interest, "name", base)
+        if keywords:
+            entries.append(Entry(heading=heading, bullets=[
+                Line.selected(", ".join(k for _, k in keywords), [f"{base}/keywords/{j}" for j, _ in keywords])]))
+        elif heading:
+            entries.append(Entry(bullets=[heading]))
+    return entries
+
+
+def _references(profile: dict[str, Any]) -> list[Entry]:
+    entries = []
+    for i, reference in enumerate(profile.get("references") or []):
+        base = f"/references/{i}"
+        heading, quote = _field(reference, "name", base), _field(reference, "reference", base)
+        if heading or quote:
+            entries.append(Entry(heading=heading, bullets=[quote] if quote else []))
+    return entries
 
 
 # --- fixed parts ----------------------------------------------------------------------------------------------
@@ -320,7 +402,16 @@ def _education(profile: dict[str, Any]) -> list[Entry]:
     return entries
 
 
-def _summary(profile: dict[str, Any], terms: list[JobTerm], today: date | None) -> list[Line]:
+def summary_lines(profile: dict[str, Any], job: JobRequirements, *, job_text: str = "", today: date | None = None,
+                  shown_work: set[int] | None = None) -> list[Line]:
+    """The summary as `tailor` writes it, counting years only over the jobs in `shown_work` (indices into
+    `work`; all when None): fitting writes it again when a job had to be left out, so "N+ years" stays true to
+    what the resume shows."""
+    return _summary(profile, job_terms(job, job_text), today, shown_work)
+
+
+def _summary(profile: dict[str, Any], terms: list[JobTerm], today: date | None,
+             shown_work: set[int] | None = None) -> list[Line]:
     """A targeted sentence composed only of profile facts — label, experience, the skills the job wants most
     that the profile states — then the profile's own summary, verbatim."""
     basics = profile.get("basics") or {}
@@ -329,9 +420,11 @@ def _summary(profile: dict[str, Any], terms: list[JobTerm], today: date | None) 
     text = ""
     if label:
         text, paths = label, ["/basics/label"]
-    work = [(i, job) for i, job in enumerate(profile.get("work") or []) if job.get("startDate")]
+    work = [(i, job) for i, job in enumerate(profile.get("work") or [])
+            if isinstance(job, dict) and job.get("startDate") and (shown_work is None or i in shown_work)]
     if label and work:
-        years = int(years_of_experience(profile, today=today)) if today is not None else 0
+        counted = {**profile, "work": [job for _, job in work]}
+        years = int(years_of_experience(counted, today=today)) if today is not None else 0
         if years >= 1:
             text += f" with {years}+ years of experience"
             paths += [f"/work/{i}/{key}" for i, job in work for key in ("startDate", "endDate") if job.get(key)]

@@ -12,6 +12,7 @@ from processors.profiles.validation import (
     email_problems,
     preferences_problems,
     profile_problems,
+    published_profile,
 )
 from streams.ids import derived_id, normalize_email, user_id_for_email
 from streams.messages import (
@@ -25,15 +26,21 @@ from streams.messages import (
 
 ProfileEvent = UserProfile | ProfileRejected
 REMEMBERED_COMMANDS = 32
+
+
 def profile_event(cell: UserCell, *, now: datetime) -> UserProfile:
+    """The accepted profile as published: the cell keeps the user's own document, the event carries it with the
+    field names of JSON Resume before 1.0 mapped to today's, and a note for each (never a value dropped)."""
+    profile_json, notes = published_profile(cell.profile_json)
     return UserProfile(
         event_id=derived_id("profile", cell.user_id, str(cell.profile_version)),
         user_id=cell.user_id,
         occurred_at=now,
         email=cell.email,
         profile_version=cell.profile_version,
-        profile_json=cell.profile_json,
+        profile_json=profile_json,
         preferences=cell.preferences,
+        profile_notes=notes,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -14,6 +15,7 @@ from streams import bounded_json
 from streams.ids import normalize_email
 from streams.messages import BOARD_NAME, BoardSource, Preferences
 from streams.messages.users import MAX_PROFILE_BYTES
+from textkit.jsonresume import calendar_problems, upgrade_legacy_names
 
 MAX_REASONS = 20
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -46,25 +48,58 @@ def _path(error_path: Any) -> str:
 
 def profile_problems(profile_json: str | None) -> list[str]:
     """Why `profile_json` is not an acceptable master profile; empty when it is."""
+    return check_profile(profile_json).problems
+
+
+@dataclass(frozen=True)
+class ProfileCheck:
+    """What the profiles processor makes of a profile: the problems that refuse it, or the document to publish
+    (`profile_json`, with the field names of JSON Resume before 1.0 mapped) and the notes telling the user what
+    was mapped."""
+
+    problems: list[str]
+    notes: list[str] = field(default_factory=list)
+    profile_json: str | None = None
+
+
+def check_profile(profile_json: str | None) -> ProfileCheck:
     if profile_json is None:
-        return ["a profile (JSON Resume document) is required"]
+        return ProfileCheck(["a profile (JSON Resume document) is required"])
     if len(profile_json.encode(errors="surrogatepass")) > MAX_PROFILE_BYTES:
-        return [f"the profile is larger than {MAX_PROFILE_BYTES // 1024} KiB"]
+        return ProfileCheck([f"the profile is larger than {MAX_PROFILE_BYTES // 1024} KiB"])
     try:
         document = bounded_json.loads(profile_json, max_bytes=MAX_PROFILE_BYTES)
     except bounded_json.JsonRefused as exc:
-        return [f"the profile is {exc}" if str(exc).startswith("not ") else f"the profile is refused: {exc}"]
+        return ProfileCheck([f"the profile is {exc}" if str(exc).startswith("not ")
+                             else f"the profile is refused: {exc}"])
     if not isinstance(document, dict):
-        return ["the profile must be a JSON object (a JSON Resume document)"]
-    problems = [
+        return ProfileCheck(["the profile must be a JSON object (a JSON Resume document)"])
+    upgraded = upgrade_legacy_names(document)
+    calendar = calendar_problems(upgraded.profile)
+    judged = {problem.split(":", 1)[0] for problem in calendar}  # a date the calendar check words better
+    problems = list(upgraded.conflicts) + [
         f"{_path(error.absolute_path)}: {_message(error)}"
-        for error in sorted(_resume_validator().iter_errors(document), key=lambda e: list(e.absolute_path))
-    ]
-    basics = document.get("basics")
+        for error in sorted(_resume_validator().iter_errors(upgraded.profile), key=lambda e: list(e.absolute_path))
+        if _path(error.absolute_path) not in judged
+    ] + calendar
+    basics = upgraded.profile.get("basics")
     name = basics.get("name") if isinstance(basics, dict) else None
     if not (isinstance(name, str) and name.strip()) and not any(p.startswith("/basics/name:") for p in problems):
         problems.append("/basics/name: a resume needs the person's name")
-    return problems[:MAX_REASONS]
+    if problems:
+        return ProfileCheck(problems[:MAX_REASONS])
+    published = json.dumps(upgraded.profile, ensure_ascii=False) if upgraded.notes else profile_json
+    return ProfileCheck([], upgraded.notes, published)
+
+
+def published_profile(profile_json: str) -> tuple[str, list[str]]:
+    """The accepted profile as later stages read it (older field names mapped) and the notes about the mapping.
+    Deterministic, so a redelivered command publishes the same event."""
+    document = json.loads(profile_json)
+    upgraded = upgrade_legacy_names(document)
+    if not upgraded.notes:
+        return profile_json, []
+    return json.dumps(upgraded.profile, ensure_ascii=False), upgraded.notes
 
 
 def preferences_problems(preferences: Preferences) -> list[str]:

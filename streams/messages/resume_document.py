@@ -16,7 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 Transform = Literal["verbatim", "selected", "rephrased", "template"]
 Strategy = Literal["skills_first", "experience_first", "projects_first"]
-SectionKind = Literal["summary", "experience", "projects", "skills", "education"]
+SectionKind = Literal[
+    "summary", "experience", "projects", "skills", "education",
+    # The other sections of JSON Resume, rendered when relevant (they are facts an ATS looks for too).
+    "certificates", "languages", "awards", "publications", "volunteer", "interests", "references",
+]
 STRATEGIES: tuple[Strategy, ...] = ("skills_first", "experience_first", "projects_first")
 JOB_PATH_PREFIX = "job:"
 

@@ -23,6 +23,9 @@ class ResumeGenerated(Message):
     ats_score: Annotated[float, Field(ge=0.0, le=1.0)]
     provenance_summary: str = ""
     resume_json_uri: str = ""
+    # The render report in sentences: employers shortened to a heading line or left out to fit the pages, lines
+    # left out, characters no font could draw (the user sees them; nothing is cut silently).
+    render_notes: list[str] = []
 
 
 class GenerationUser(Message):

@@ -98,6 +98,9 @@ class UserProfile(Message):
     profile_version: Annotated[int, Field(ge=1)]
     profile_json: ProfileJson
     preferences: Preferences
+    # What the profiles processor read differently from how the user wrote it (a JSON Resume 0.x field name
+    # mapped to today's), one sentence each, for the user to see; never a value dropped without one.
+    profile_notes: list[str] = []
 
 
 class ProfileRejected(Message):

@@ -36,7 +36,7 @@ def test_a_job_going_ahead_gets_three_stored_variants_with_ats_and_provenance(
 
     variants = {m.value()["variant_id"]: m.value() for m in read_topic("resume.generated", three, timeout_s=180)
                 if m.key() == user_id and m.value()["canonical_job_id"] == job}
-    assert set(variants) == {"skills_first-v1", "experience_first-v1", "projects_first-v1"}
+    assert set(variants) == {"skills_first-v2", "experience_first-v2", "projects_first-v2"}
     assert {v["template"] for v in variants.values()} == {"classic", "compact"}
     for value in variants.values():
         path = Path(urlparse(value["artifact_uri"]).path)
