@@ -177,6 +177,10 @@ class Reading:
     def numbers(self) -> frozenset[str]:
         return frozenset(t.text for t in self.tokens if t.kind == "number")
 
+    @property
+    def symbols(self) -> frozenset[str]:
+        return frozenset(t.text for t in self.tokens if t.kind == "symbol")
+
 
 def fold(text: str) -> str:
     """NFKC, case folded, combining marks removed."""
@@ -365,9 +369,11 @@ def _english_stems(word: str) -> set[str]:
 
 
 def ungrounded(candidate: str | Reading, source: str | Reading, *, extra_words: Iterable[str] = (),
-               matcher: SkillMatcher | None = None) -> list[str]:
+               qualifiers_kept: bool = True, matcher: SkillMatcher | None = None) -> list[str]:
     """Every reason `candidate` states something `source` does not (empty: grounded). `extra_words` are more
-    fact-free words the caller's format allows (e.g. a requirement's "experience")."""
+    fact-free words the caller's format allows (e.g. a requirement's "experience"). `qualifiers_kept`: the
+    candidate stands for its whole source (a rewrite of a line), so the source's negations and hedges must stay;
+    False when it is one part of a longer source (a requirement of a posting)."""
     src = source if isinstance(source, Reading) else read(source, matcher=matcher)
     cand = candidate if isinstance(candidate, Reading) else read(candidate, language=src.language, matcher=matcher)
     style = STYLE_WORDS[src.language] | STYLE_WORDS["en"] | NEUTRAL_VERBS | frozenset(extra_words)
@@ -384,7 +390,7 @@ def ungrounded(candidate: str | Reading, source: str | Reading, *, extra_words: 
             else:
                 reasons += _quantity_reasons(cand.tokens, index, src)
         elif token.kind in ("glued", "symbol"):
-            if token.text not in src.chunks and not (token.kind == "symbol" and token.keys & src.words):
+            if token.text not in src.chunks and not (token.kind == "symbol" and token.text in src.symbols):
                 reasons.append(f"writes {token.written!r}, which its source does not")
         elif token.text in skill_keys:
             continue
@@ -402,7 +408,8 @@ def ungrounded(candidate: str | Reading, source: str | Reading, *, extra_words: 
             continue
         else:
             reasons.append(f"says {token.written!r}, which its source does not")
-    reasons += _dropped(cand, src)
+    if qualifiers_kept:
+        reasons += _dropped(cand, src)
     return list(dict.fromkeys(reasons))
 
 
@@ -432,17 +439,22 @@ def _occurrences(tokens: Sequence[Token], keys: frozenset[str]) -> list[int]:
     return [i for i, t in enumerate(tokens) if t.keys & keys]
 
 
+def _after_number(tokens: Sequence[Token], index: int) -> Token | None:
+    """The token after the number at `index`, past a "+" ("12+ years")."""
+    following = [t for t in tokens[index + 1:index + 3] if t.text != "+"]
+    return following[0] if following else None
+
+
 def _quantity_reasons(tokens: Sequence[Token], index: int, src: Reading) -> list[str]:
     """A number keeps its unit (the word after it) and its relation (a relational word before it)."""
     number = tokens[index]
     places = _occurrences(src.tokens, number.keys)
-    following = [t for t in tokens[index + 1:index + 3] if t.text != "+"]
-    after = following[0] if following else None
+    after = _after_number(tokens, index)
     if after is not None and after.kind in ("unit", "word") and after.text not in RELATIONAL \
             and not any(after.text in s for s in STYLE_WORDS.values()):
-        units = [src.tokens[i + 1] for i in places if i + 1 < len(src.tokens)]
+        units = [u for i in places if (u := _after_number(src.tokens, i)) is not None]
         if not any(after.keys & u.keys for u in units):
-            return [f"states {number.text} {after.text}, which its source does not"]
+            return [f"states {number.text} {after.written}, which its source does not"]
     before = tokens[index - 1] if index else None
     if before is not None and before.kind == "word" and before.text in RELATIONAL:
         relations = {src.tokens[i - 1].text for i in places if i and src.tokens[i - 1].text in RELATIONAL}
