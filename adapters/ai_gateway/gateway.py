@@ -289,6 +289,7 @@ class AiGateway:
         except BaseException:
             await redis.aclose()
             raise
+        _litellm()  # imported here, at start-up: a first call would otherwise spend its timeout importing it
         log.info("AI gateway: providers %s", [p.model for p in providers])
         return cls(
             providers,
