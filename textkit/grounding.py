@@ -460,7 +460,20 @@ def _quantity_reasons(tokens: Sequence[Token], index: int, src: Reading) -> list
         relations = {src.tokens[i - 1].text for i in places if i and src.tokens[i - 1].text in RELATIONAL}
         if relations and before.text not in relations:
             return [f"states {before.text} {number.text}, where its source says {' or '.join(sorted(relations))}"]
+        left = _next_content(tokens, index - 1, -1)
+        lead_ins = [_lead_in(src.tokens, i) for i in places if i and src.tokens[i - 1].text == before.text]
+        if left is not None and lead_ins and not any(left.keys & keys for keys in lead_ins):
+            return [f"states {left.written} {before.text} {number.text}, which its source does not"]
     return []
+
+
+def _lead_in(tokens: Sequence[Token], index: int) -> frozenset[str]:
+    """The keys of the words between the number before `index` (or the start) and the number at `index`: what a
+    comparison such as "p99 under 400 ms" may be about ("under 400" cannot move to "p50 latency")."""
+    start = index - 1
+    while start > 0 and tokens[start - 1].kind != "number":
+        start -= 1
+    return frozenset(key for t in tokens[start:index] for key in t.keys)
 
 
 def _relation_reasons(tokens: Sequence[Token], index: int, src: Reading) -> list[str]:
@@ -482,7 +495,7 @@ def _dropped(cand: Reading, src: Reading) -> list[str]:
             for t in src.tokens if t.kind == "word" and t.text in MUST_KEEP and t.text not in kept]
 
 
-def closed_words(language: Language = "en") -> frozenset[str]:
-    """What a rewrite may add to its source's words: style words, verbs of doing and the classed verbs (which
-    still need a member of their class in the source)."""
-    return STYLE_WORDS[language] | STYLE_WORDS["en"] | NEUTRAL_VERBS | VERB_CLASS_FORMS
+def closed_words() -> frozenset[str]:
+    """What a rewrite may add to its source's words: style words (of every language read), verbs of doing and the
+    classed verbs (which still need a member of their class in the source)."""
+    return frozenset().union(*STYLE_WORDS.values()) | NEUTRAL_VERBS | VERB_CLASS_FORMS

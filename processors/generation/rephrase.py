@@ -41,7 +41,7 @@ TASK = "tailor_resume"
 REPHRASED_KINDS = ("experience", "projects")
 MAX_TEXT = 300
 PUNCTUATION = (",", ";")
-CLOSED_LIST: tuple[str, ...] = (*sorted(closed_words("en")), *PUNCTUATION)
+CLOSED_LIST: tuple[str, ...] = (*sorted(closed_words()), *PUNCTUATION)
 INSTRUCTION = (
     "Tailor each resume bullet to the job by editing it, never by writing new text. Each bullet is given as a "
     "list of its words, numbered from 0. For each bullet you change, answer its index and a list of pieces in "
