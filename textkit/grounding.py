@@ -219,8 +219,6 @@ def read(text: str, *, language: Language | None = None, matcher: SkillMatcher |
         if len(read_tokens) == 1:
             read_tokens = [replace(read_tokens[0], shown=unicodedata.normalize("NFC", raw).strip(_EDGE))]
         tokens += read_tokens
-    words = frozenset(key for t in tokens if t.kind in ("word", "unit") for key in t.keys)
-    surfaces = frozenset(form for t in tokens if t.kind == "word" for form in (t.text, t.text.removesuffix("s")))
     skills: dict[str, frozenset[str]] = {}
     skill_names: dict[str, str] = {}
     for line in text.splitlines():
@@ -228,6 +226,13 @@ def read(text: str, *, language: Language | None = None, matcher: SkillMatcher |
             name = fold(match.term.name)
             skills[name] = skills.get(name, frozenset()) | frozenset(re.findall(r"[^\W_]+", fold(match.surface)))
             skill_names.setdefault(name, match.term.name)
+    # A word of a skill is also known by the skill's canonical name, so "on Postgres" relates what "on PostgreSQL"
+    # does.
+    canonical = {word: {f"skill:{name}" for name, words in skills.items() if word in words}
+                 for word in set().union(*skills.values())} if skills else {}
+    tokens = [replace(t, keys=t.keys | canonical[t.text]) if t.text in canonical else t for t in tokens]
+    words = frozenset(key for t in tokens if t.kind in ("word", "unit") for key in t.keys)
+    surfaces = frozenset(form for t in tokens if t.kind == "word" for form in (t.text, t.text.removesuffix("s")))
     return Reading(language, tuple(tokens), words, surfaces, frozenset(chunks), skills, skill_names)
 
 
