@@ -54,8 +54,15 @@ from textkit.skills import SkillMatcher, default_matcher
 Language = Literal["en", "de", "fr", "es"]
 
 
+def fold(text: str) -> str:
+    """NFKC, case folded, combining marks removed."""
+    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
+
+
 def _set(words: str) -> frozenset[str]:
-    return frozenset(words.split())
+    """A closed word list, folded as texts are read ("für" is "fur", "à" is "a")."""
+    return frozenset(fold(word) for word in words.split())
 
 
 LANGUAGES: tuple[Language, ...] = ("en", "de", "fr", "es")
@@ -105,11 +112,16 @@ MUST_KEEP: frozenset[str] = _set(
 # Relational words a rewrite may add around words of its source ("engineers on the platform"): they place, they
 # do not attribute (unlike "at", "for", "with", "to", "from").
 SOFT_RELATIONS: frozenset[str] = _set("on in")
-# Words that relate what follows them to what comes before: their object must be the source's.
-RELATIONAL: frozenset[str] = _set(
-    "to from into onto at for with in on of via over under within across per than between against "
-    "toward towards zu von bei mit für nach aus über unter vor im am zum zur pour avec chez dans sur à au "
-    "aux de d vers para con en por del al sobre hacia")
+# Words that relate what follows them to what comes before: their object must be the source's. Per language, so
+# French "à" (folded "a") is relational in French and the English article "a" is not.
+RELATIONAL_BY_LANGUAGE: dict[Language, frozenset[str]] = {
+    "en": _set("to from into onto at for with in on of via over under within across per than between against "
+               "toward towards"),
+    "de": _set("zu von bei mit für nach aus über unter vor im am zum zur"),
+    "fr": _set("pour avec chez dans sur à au aux de d vers"),
+    "es": _set("para con en por del al sobre hacia de"),
+}
+RELATIONAL: frozenset[str] = frozenset().union(*RELATIONAL_BY_LANGUAGE.values())
 
 # --- reading --------------------------------------------------------------------------------------------------
 
@@ -182,30 +194,16 @@ class Reading:
         return frozenset(t.text for t in self.tokens if t.kind == "symbol")
 
 
-def fold(text: str) -> str:
-    """NFKC, case folded, combining marks removed."""
-    decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if not unicodedata.combining(c)))
-
-
 def language_of(text: str) -> Language:
     """The language whose style and relational words the text uses most (English when none)."""
     words = re.findall(r"[^\W\d_]+", fold(text))
     best: tuple[int, Language] = (0, "en")
     for language in LANGUAGES:
-        closed = STYLE_WORDS[language] | _RELATIONAL_BY_LANGUAGE[language]
+        closed = STYLE_WORDS[language] | RELATIONAL_BY_LANGUAGE[language]
         hits = sum(1 for w in words if w in closed)
         if hits > best[0]:
             best = (hits, language)
     return best[1]
-
-
-_RELATIONAL_BY_LANGUAGE: dict[Language, frozenset[str]] = {
-    "en": _set("to from into onto at for with in on of via over under within across per than between"),
-    "de": _set("zu von bei mit für nach aus über unter vor im am zum zur"),
-    "fr": _set("pour avec chez dans sur à au aux de d vers"),
-    "es": _set("para con en por del al sobre hacia de"),
-}
 
 
 def read(text: str, *, language: Language | None = None, matcher: SkillMatcher | None = None) -> Reading:
@@ -406,7 +404,7 @@ def ungrounded(candidate: str | Reading, source: str | Reading, *, extra_words: 
             if not token.keys & src.words:
                 reasons.append(f"states the unit {token.text!r}, which its source does not")
         elif token.keys & src.words:
-            if token.text in RELATIONAL and token.text in src.words:
+            if token.text in RELATIONAL_BY_LANGUAGE[src.language] and token.text in src.words:
                 reasons += _relation_reasons(cand.tokens, index, src)
         elif token.text in style or token.text in SOFT_RELATIONS or (
                 token.text in VERB_CLASS_FORMS and any(token.keys & c for c in verb_classes)):
@@ -453,16 +451,17 @@ def _after_number(tokens: Sequence[Token], index: int) -> Token | None:
 def _quantity_reasons(tokens: Sequence[Token], index: int, src: Reading) -> list[str]:
     """A number keeps its unit (the word after it) and its relation (a relational word before it)."""
     number = tokens[index]
+    relational = RELATIONAL_BY_LANGUAGE[src.language]
     places = _occurrences(src.tokens, number.keys)
     after = _after_number(tokens, index)
-    if after is not None and after.kind in ("unit", "word") and after.text not in RELATIONAL \
+    if after is not None and after.kind in ("unit", "word") and after.text not in relational \
             and not any(after.text in s for s in STYLE_WORDS.values()):
         units = [u for i in places if (u := _after_number(src.tokens, i)) is not None]
         if not any(after.keys & u.keys for u in units):
             return [f"states {number.text} {after.written}, which its source does not"]
     before = tokens[index - 1] if index else None
-    if before is not None and before.kind == "word" and before.text in RELATIONAL:
-        relations = {src.tokens[i - 1].text for i in places if i and src.tokens[i - 1].text in RELATIONAL}
+    if before is not None and before.kind == "word" and before.text in relational:
+        relations = {src.tokens[i - 1].text for i in places if i and src.tokens[i - 1].text in relational}
         if relations and before.text not in relations:
             return [f"states {before.text} {number.text}, where its source says {' or '.join(sorted(relations))}"]
         left = _next_content(tokens, index - 1, -1)
