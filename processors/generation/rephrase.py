@@ -161,10 +161,10 @@ def as_written(source: str, pieces: list[Piece]) -> str:
             if copied and piece.last < len(words) - 1:
                 copied[-1] = copied[-1].rstrip(",;:.")
             out += copied
-    return _join(out)
+    return _join(out, limit=False)
 
 
-def _join(words: list[str]) -> str:
+def _join(words: list[str], *, limit: bool = True) -> str:
     text = ""
     for word in words:
         text += word if word in PUNCTUATION or not text else f" {word}"
@@ -172,7 +172,7 @@ def _join(words: list[str]) -> str:
     first = text.split(" ", 1)[0] if text else ""
     if first.isalpha() and first.islower():
         text = text[0].upper() + text[1:]
-    if len(text) > MAX_TEXT:
+    if limit and len(text) > MAX_TEXT:
         raise EditRefused(f"the rewrite is longer than {MAX_TEXT} characters")
     return text
 
@@ -196,8 +196,8 @@ def inflect(word: str, form: Literal["ing", "past"]) -> str:
 
 def _known_verb(lemma: str) -> bool:
     """Whether simplemma reads the -ing and -ed forms of `lemma` back as `lemma` (a noun's do not)."""
-    return all(lemma in word_keys(_regular(lemma, suffix)) and simplemma.lemmatize(_regular(lemma, suffix), lang="en")
-               == lemma for suffix in ("ing", "ed"))
+    forms = [_regular(lemma, suffix) for suffix in ("ing", "ed")]
+    return all(simplemma.lemmatize(form, lang="en") == lemma for form in forms)
 
 
 def _regular(lemma: str, suffix: str) -> str:
