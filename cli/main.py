@@ -407,6 +407,20 @@ def _eval_dedup(args: argparse.Namespace) -> int:
     return 0
 
 
+def _eval_truthfulness(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from evaluation.truthfulness import evaluate, report_lines
+
+    for chatty in ("LiteLLM", "adapters.ai_gateway.gateway", "processors.generation.rephrase",
+                   "processors.analysis.requirements"):
+        logging.getLogger(chatty).setLevel(logging.ERROR)  # every case is a provider failure or a drop on purpose
+    report = asyncio.run(evaluate(load_settings().redis_url))
+    for line in report_lines(report):
+        print(line)
+    return 0 if report.targets_met else 1
+
+
 # --- parser ---------------------------------------------------------------------------------------------------
 
 
@@ -500,6 +514,11 @@ def build_parser() -> argparse.ArgumentParser:
     dedup.add_argument("--errors", default="20", help="errors listed per part: a number or 'all'")
     dedup.add_argument("--no-cache", action="store_true", help="embed everything again (no <home>/eval-cache)")
     dedup.set_defaults(run=_eval_dedup)
+    truthfulness = eval_actions.add_parser(
+        "truthfulness", help="an adversarial model through the AI gateway (a local server): per kind of invented "
+        "fact, faithful paraphrase and requirement, how many were offered, kept and rejected (needs the stack's "
+        "Redis for the gateway's budgets)")
+    truthfulness.set_defaults(run=_eval_truthfulness)
 
     training = commands.add_parser("train", help="train analysis's models from annotated data")
     train_actions = training.add_subparsers(dest="action", required=True, metavar="ACTION")

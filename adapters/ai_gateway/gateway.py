@@ -119,14 +119,48 @@ def providers_from_settings(settings: Settings) -> tuple[Provider, ...]:
         raise InvalidProviderConfig(f"RESUMEFLOW_AI_PROVIDERS: {exc}") from exc
 
 
+# litellm's loggers. It gives them a stream handler of its own and logger filters that render each record's
+# message and set `record.args = None` (their secret redaction and truncation).
+LITELLM_LOGGERS = ("LiteLLM", "LiteLLM Router", "LiteLLM Proxy")
+
+
+class _RenderedArgs(logging.Filter):
+    """After litellm's own filters: a record whose message they rendered gets `args = ()`, not None.
+
+    `None` is fine for `logging.Formatter`, but the Faust worker's formatter (mode's `ExtensionFormatter`) wraps
+    non-tuple args in a tuple, `(None,)`, and then `%`-formats the rendered message with it: a TypeError, which
+    `logging` reports as a "--- Logging error ---" traceback on every LLM call."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args is None:
+            record.args = ()
+        return True
+
+
+def route_litellm_logs() -> None:
+    """One path for litellm's log records: the application's handlers (propagation to the root logger, where the
+    worker's formatter is), with well-formed args. litellm's own stream handler is removed — it printed every
+    line a second time in its own format — and its filters (secret redaction) stay on the loggers. Idempotent."""
+    for name in LITELLM_LOGGERS:
+        logger = logging.getLogger(name)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+        logger.propagate = True
+        for old in [f for f in logger.filters if isinstance(f, _RenderedArgs)]:
+            logger.removeFilter(old)
+        logger.addFilter(_RenderedArgs())  # last, so it sees what litellm's filters did
+
+
 @functools.cache
 def _litellm() -> ModuleType:
-    """litellm, imported on first use with its bundled price table and without its console chatter."""
+    """litellm, imported on first use with its bundled price table, without its console chatter, and logging
+    through the application's handlers (`route_litellm_logs`)."""
     os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")
     import litellm
 
     litellm.suppress_debug_info = True
     litellm.telemetry = False
+    route_litellm_logs()
     return litellm
 
 
@@ -255,6 +289,7 @@ class AiGateway:
         except BaseException:
             await redis.aclose()
             raise
+        _litellm()  # imported here, at start-up: a first call would otherwise spend its timeout importing it
         log.info("AI gateway: providers %s", [p.model for p in providers])
         return cls(
             providers,

@@ -224,6 +224,16 @@ _DEGREE_FIELD = re.compile(
 )
 
 
+def names_level(level: Seniority, text: str) -> bool:
+    """Whether `text` names `level` anywhere (a model's level must be found in the posting)."""
+    return any(pattern.search(text) for pattern, named in _SENIORITY_PATTERNS if named is level)
+
+
+def degree_levels(text: str) -> set[str]:
+    """The degree levels `text` names ("Bachelor's degree", "PhD", ...)."""
+    return {name for pattern, name in _DEGREE_LEVELS if pattern.search(text)}
+
+
 def degree(sentences_: Sequence[str]) -> str | None:
     """The lowest degree the sentences ask for, with its field when stated: "Bachelor's degree in Computer
     Science". Sentences are given required ones first; the first sentence that mentions a degree decides."""

@@ -66,7 +66,7 @@ class AnalysisPorts:
         posting = request.posting
         try:
             async with outages("Redis (AI budgets and cache)"):
-                requirements, extractor, budget_events = await requirements_for(posting, self._gateway, cell=cell)
+                requirements, extractor, budget_events, _ = await requirements_for(posting, self._gateway, cell=cell)
             traits, chunks = traits_and_chunks(posting, requirements)
             vectors = await self._embed([posting_embedding_text(posting), *(chunk.text for chunk in chunks)])
         except TransientError:

@@ -7,12 +7,16 @@ the job for the addressee of a letter):
 - verbatim: the text is the cited text (whitespace aside);
 - selected: the text is a contiguous part of one cited text, or several cited texts in order, joined only by
   separators (commas, dashes, "and", ...);
-- rephrased / template: every fact in the text is in the cited texts — each number (dates are numbers too),
-  each capitalized name (employer, title, degree, place) and each skill term (vocabulary canonical names).
-  A rephrased line may name a skill the profile states anywhere (a rewrite may say "Python" where the
-  highlight's context implies it); a template line only what it cites. One derived fact is allowed in a
-  template line: "N+ years" of experience, when N does not exceed the years the profile's work dates show as of
-  `today` (so `verify` needs `today` for such a line).
+- rephrased: grounded in the cited texts by construction (`textkit.grounding`): every word, name, number,
+  unit, symbol and skill of the rewrite, normalized whatever its case or script, is one of the cited text's or
+  a closed-list style word; numbers keep their units and relations, relational words their objects, and the
+  source's negations and hedges stay. A skill moves only with its evidence: a rewrite names a skill only when
+  the line it cites does, never because the profile names it elsewhere.
+- template: every fact in the text is in the cited texts — each number (dates are numbers too), each
+  capitalized name (employer, title, degree, place) and each skill term (vocabulary canonical names). One
+  derived fact is allowed: "N+ years" of experience, when N does not exceed the years the profile's work dates
+  show as of `today` (so `verify` needs `today` for such a line). Template lines are the project's own fixed
+  words around cited slots, never a model's.
 
 A line citing nothing ("" only) may hold no fact at all: a section heading, "Dear hiring team,".
 The rule errs towards rejecting: a rewrite that writes "March 2021" for "2021-03" fails and falls back to the
@@ -29,7 +33,6 @@ from typing import Any
 from processors.generation.facts import (
     contains_phrase,
     numbers,
-    profile_text,
     proper_nouns,
     skill_spans,
     skill_terms,
@@ -47,6 +50,7 @@ from processors.generation.model import (
     Violation,
 )
 from streams.messages import JobRequirements
+from textkit.grounding import ungrounded
 from textkit.jsonresume import years_of_experience
 
 _SPACES = re.compile(r"\s+")
@@ -81,9 +85,6 @@ class _Judge:
         self.profile = profile
         self.job = job.model_dump(mode="json") if job is not None else None
         self.today = today
-        whole = profile_text(profile)
-        self.profile_skills = skill_terms(whole)
-        self.profile_stems = stems(whole)
 
     def cited(self, path: str) -> str | None:
         if path.startswith(JOB_PATH_PREFIX):
@@ -108,6 +109,8 @@ class _Judge:
             return self._verbatim(line, texts)
         if transform == "selected":
             return self._selected(line, texts)
+        if transform == "rephrased":
+            return self._grounded(line, texts)
         return self._facts(line, texts)
 
     @staticmethod
@@ -139,6 +142,12 @@ class _Judge:
         extra = [w for w in glue if w not in _SEPARATOR_WORDS]
         return [f"adds {' '.join(extra)!r} between the selected texts"] if extra else []
 
+    @staticmethod
+    def _grounded(line: Line, texts: list[str]) -> list[str]:
+        if not texts or any(p.startswith(JOB_PATH_PREFIX) for p in line.paths):
+            return ["a rephrased line cites the profile lines it rewrites, and only those"]
+        return ungrounded(line.text, "\n".join(texts))
+
     def _facts(self, line: Line, texts: list[str]) -> list[str]:
         reasons: list[str] = []
         cited = "\n".join(texts)
@@ -146,10 +155,9 @@ class _Judge:
         cited_numbers = numbers(cited)
         cited_words = word_set(cited)
         cited_stems = stems(cited)
-        template = line.transform == "template"
 
         for number in sorted(numbers(line.text) - cited_numbers):
-            if template and self._years_claim_holds(line, number):
+            if self._years_claim_holds(line, number):
                 continue
             reasons.append(f"states the number {number}, which the cited profile text does not")
 
@@ -159,10 +167,7 @@ class _Judge:
             surface = line.text[start:end]
             if name in cited_skills or contains_phrase(cited_stems, surface):
                 continue
-            if not template and (name in self.profile_skills or contains_phrase(self.profile_stems, surface)):
-                continue
-            where = "the cited profile text" if template else "the profile"
-            reasons.append(f"names the skill {surface!r}, which {where} does not")
+            reasons.append(f"names the skill {surface!r}, which the cited profile text does not")
 
         for word in proper_nouns(line.text, skip=[(s, e) for s, e, _ in spans]):
             if not word_set(word) <= cited_words:

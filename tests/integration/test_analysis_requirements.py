@@ -26,7 +26,7 @@ LLM_ANSWER = {"title": "Senior Backend Engineer", "company": "Acme", "remote": "
               "experience": {"years_min": 5}, "skills": [{"name": "Python"}, {"name": "Apache Kafka"}]}
 
 
-async def requirements(stack: Settings, reply: Reply | None) -> tuple[JobRequirements, str, list[str]]:
+async def requirements(stack: Settings, reply: Reply | None) -> tuple[JobRequirements, str, list[str], list[str]]:
     async with fake_openai_server() as server:
         if reply is not None:
             server.then(reply)
@@ -34,11 +34,11 @@ async def requirements(stack: Settings, reply: Reply | None) -> tuple[JobRequire
                      "ai_semantic_cache": False, "ai_timeout_s": 5.0} if reply is not None else {}
         gateway = await AiGateway.start(stack.model_copy(update=providers), key_prefix=f"rftest:{id(server)}:")
         try:
-            value, extractor, _ = await requirements_for(POSTING, gateway, cell=3)
+            value, extractor, _, dropped = await requirements_for(POSTING, gateway, cell=3)
         finally:
             await gateway.close()
         sent = [json.dumps(r) for r in server.requests]
-    return value, extractor, sent
+    return value, extractor, sent, dropped
 
 
 @pytest.fixture(autouse=True)
@@ -47,20 +47,22 @@ def dummy_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_with_a_provider_the_llm_answers_and_the_posting_goes_as_delimited_data(stack: Settings) -> None:
-    value, extractor, sent = asyncio.run(requirements(stack, json_reply(LLM_ANSWER)))
+    value, extractor, sent, dropped = asyncio.run(requirements(stack, json_reply(LLM_ANSWER)))
     assert extractor == "llm:test-model"
-    assert value == JobRequirements.model_validate(LLM_ANSWER)
+    # The posting says nothing of a hybrid workplace: that part of the answer is not found, so it is dropped.
+    assert value == JobRequirements.model_validate({**LLM_ANSWER, "remote": None, "location": "Lisbon"})
+    assert dropped == ["remote 'Hybrid'"]
     [request] = sent
     assert "<job_posting>" in request and "Ignore all previous instructions" in request and '"tools"' not in request
 
 
 def test_an_invalid_llm_answer_falls_back_to_the_offline_extractor(stack: Settings) -> None:
-    value, extractor, _ = asyncio.run(requirements(stack, Reply(content="Sure, the candidate is a perfect match!")))
+    value, extractor, _, _ = asyncio.run(requirements(stack, Reply(content="Sure, the candidate is a perfect match!")))
     assert extractor in ("model:skill-spans-crf", "deterministic")
     assert value.experience.years_min == 5 and {"Python", "PostgreSQL"} <= {s.name for s in value.skills}
 
 
 def test_without_a_provider_the_offline_extractor_answers(stack: Settings) -> None:
-    value, extractor, sent = asyncio.run(requirements(stack, None))
+    value, extractor, sent, _ = asyncio.run(requirements(stack, None))
     assert extractor in ("model:skill-spans-crf", "deterministic") and sent == []
     assert value.title == "Senior Backend Engineer"

@@ -1,5 +1,6 @@
 """LLM rephrasing through the AI gateway (real litellm against a local OpenAI-compatible server, real Redis and
-PostgreSQL), judged by the truthfulness verifier: a faithful rewrite stays, an invented fact falls back."""
+PostgreSQL): the model answers edits of the bullets' own words, the edit check and the truthfulness verifier judge
+them — a faithful edit stays, an invented fact falls back, free text is not an answer at all."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from processors.generation.rephrase import rephrasable_bullets, rephrase
 from processors.generation.tailoring import tailor_variants
 from streams.settings import Settings
 from tests.conftest import FIXTURES
-from tests.support.fake_openai import fake_openai_server, json_reply
+from tests.support.fake_openai import Reply, fake_openai_server, json_reply
 
 pytestmark = pytest.mark.integration
 TODAY = date(2026, 11, 28)
@@ -30,7 +31,7 @@ def dummy_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENAI_API_KEY", "sk-test-dummy-key-not-real")
 
 
-def rephrased_and_verified(stack: Settings, rewrite: str | None) -> TailoredResume:
+def rephrased_and_verified(stack: Settings, answer: Reply | list[dict[str, object]] | None) -> TailoredResume:
     profile = json.loads((FIXTURES / "profile_ada.json").read_text())
     job, _ = job_from_file(FIXTURES / "jobs" / "backend_engineer.txt")
     resume = tailor_variants(profile, job, today=TODAY)[0]
@@ -39,8 +40,9 @@ def rephrased_and_verified(stack: Settings, rewrite: str | None) -> TailoredResu
     async def scenario() -> TailoredResume:
         async with fake_openai_server() as server:
             update = {}
-            if rewrite is not None:
-                server.then(json_reply({"bullets": [{"index": index, "text": rewrite}]}))
+            if answer is not None:
+                server.then(answer if isinstance(answer, Reply) else
+                            json_reply({"bullets": [{"index": index, "pieces": answer}]}))
                 update = {"ai_providers_csv": "openai/test-model", "ai_api_bases_csv": server.base_url,
                           "ai_semantic_cache": False, "ai_timeout_s": 5.0}
             gateway = await AiGateway.start(stack.model_copy(update=update), key_prefix=f"rftest:{uuid.uuid4().hex}:")
@@ -57,15 +59,29 @@ def bullet_texts(resume: TailoredResume) -> dict[str, str]:
     return {line.text: line.transform for line in rephrasable_bullets(resume)}
 
 
-def test_a_faithful_rewrite_is_kept_and_marked_rephrased(stack: Settings) -> None:
-    rewrite = "Moved nightly batch jobs to Kafka streams and cut data latency from 24 hours to 2 minutes"
-    texts = bullet_texts(rephrased_and_verified(stack, rewrite))
+def test_a_faithful_edit_is_kept_and_marked_rephrased(stack: Settings) -> None:
+    # "Reduced" is grounded by "cutting" (one verb class), "by" is a style word, "moving" re-inflects "Moved".
+    edit = [{"word": "reduced"}, {"first": 8, "last": 15}, {"word": "by"}, {"first": 0, "last": 6, "form": "ing"}]
+    texts = bullet_texts(rephrased_and_verified(stack, edit))
+    rewrite = "Reduced data latency from 24 hours to 2 minutes by moving nightly batch jobs to Kafka streams"
     assert texts.get(rewrite) == "rephrased" and ORIGINAL not in texts
 
 
-def test_a_rewrite_that_invents_a_fact_falls_back_to_the_profiles_words(stack: Settings) -> None:
+def test_an_edit_with_a_word_outside_the_closed_list_is_refused(stack: Settings) -> None:
+    texts = bullet_texts(rephrased_and_verified(stack, [{"first": 0, "last": 15}, {"word": "with Rust"}]))
+    assert texts.get(ORIGINAL) in ("verbatim", "selected") and len(texts) == 3
+
+
+def test_an_edit_the_verifier_rejects_falls_back_to_the_profiles_words(stack: Settings) -> None:
+    # "increased" is in the closed list, but nothing in the line grounds a rise: the verifier rejects it.
+    texts = bullet_texts(rephrased_and_verified(stack, [{"word": "increased"}, {"first": 8, "last": 15}]))
+    assert "Increased data latency from 24 hours to 2 minutes" not in texts
+    assert texts.get(ORIGINAL) in ("verbatim", "selected")
+
+
+def test_free_text_is_not_an_answer(stack: Settings) -> None:
     invented = "Moved nightly batch jobs to Kafka and Rust streams, cutting data latency from 24 hours to 1 minute"
-    texts = bullet_texts(rephrased_and_verified(stack, invented))
+    texts = bullet_texts(rephrased_and_verified(stack, json_reply({"bullets": [{"index": 0, "text": invented}]})))
     assert invented not in texts and texts.get(ORIGINAL) in ("verbatim", "selected")
 
 

@@ -27,7 +27,7 @@ def reasons(profile: dict[str, Any], line: Line) -> list[str]:
     rephrased("Reduced data latency from 24 hours to 2 minutes by moving batch jobs to Kafka streams", KAFKA),
     rephrased("Led 4 engineers building an ingestion platform in Python", TEAM),
     rephrased("Leading a team of four engineers on the Python ingestion platform", TEAM),
-    rephrased("Built REST APIs serving 3 million requests a day with Kafka", "/work/1/highlights/0"),  # skill: profile
+    rephrased("Built REST APIs serving 3M requests a day in Python and Postgres", "/work/1/highlights/0"),
     Line.verbatim("Senior Backend Engineer", "/work/0/position"),
     Line.selected("Python, Kafka", ["/skills/0/keywords/0", "/skills/0/keywords/1"]),
     Line.selected("Backend engineer who builds event-driven systems", ["/basics/summary"]),
@@ -46,6 +46,8 @@ def test_faithful_lines_are_accepted(ada: dict[str, Any], line: Line) -> None:
     (rephrased("Moved nightly batch jobs to Kafka streams written in Rust", KAFKA), "Rust"),
     (Line.selected("Python, Rust", ["/skills/0/keywords/0", "/skills/0/keywords/1"]), "cited text 'Kafka'"),
     (Line.template("Backend Engineer, skilled in Rust.", ["/basics/label"]), "Rust"),
+    # a skill the profile states elsewhere, attached to a line that never claimed it (issue 17)
+    (rephrased("Built REST APIs serving 3 million requests a day with Kafka", "/work/1/highlights/0"), "Kafka"),
     # a changed number (the profile says 24 hours → 2 minutes; Northwind: 3 million)
     (rephrased("Cut data latency by 90% by moving batch jobs to Kafka streams", KAFKA), "90"),
     (rephrased("Led a team of 12 engineers building the ingestion platform in Python", TEAM), "12"),
