@@ -134,13 +134,15 @@ def require_kept_text(raw: str | None, text: str) -> None:
     and it must be reported, not kept. An item whose description was empty to begin with stays."""
     if text or not raw:
         return
-    words = html.unescape(_TAGS.sub(" ", html.unescape(raw)))
+    markup = html.unescape(raw)
+    words = html.unescape(_TAGS.sub(" ", _CODE.sub(" ", markup)))
     if _WORD.search(words):
         sample = clean_line(raw)[:80]
         raise MalformedPosting(f"description is empty after cleaning, though the source sent text: {sample!r}")
 
 
 _TAGS = re.compile(r"<[^>]*>")
+_CODE = re.compile(r"(?is)<(script|style)\b.*?(?:</\1\s*>|$)")  # words there were never text
 _WORD = re.compile(r"\w{2,}")
 
 

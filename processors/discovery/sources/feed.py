@@ -1,8 +1,9 @@
 """RSS (0.9x, 1.0, 2.0) and Atom (0.3, 1.0) job feeds, read with feedparser.
 
 feedparser decodes the entities and CDATA sections of every dialect, tells an Atom `type="html"` construct from
-plain text, recovers from the faults real feeds have (an unescaped `&`, a wrong declared encoding) and resolves
-relative links against the feed's URL. Its own HTML sanitizer is off: descriptions go through the allowlist
+plain text, recovers from the faults real feeds have (an unescaped `&`, a wrong declared encoding) and resolves an item's
+relative link against the feed's URL. Its own rewriting of descriptions (sanitizing, resolving their relative
+links) is off, since its HTML parser drops what sits in a CDATA section: descriptions go through the allowlist
 sanitizer every source shares (`textkit.html_text`), which also unwraps a description a feed escaped twice or
 wrapped in an escaped CDATA section (`&lt;![CDATA[...]]&gt;`).
 
@@ -58,19 +59,19 @@ def parse(payload: bytes | str, *, board_token: str, skipped: list[SkippedItem] 
     require_board_token(board_token)
     document = _as_bytes(payload, board_token)
     parsed = feedparser.parse(
-        io.BytesIO(document), sanitize_html=False,
+        io.BytesIO(document), sanitize_html=False, resolve_relative_uris=False,
         response_headers={"content-location": board_token, "content-type": "application/xml"},
     )
     version = parsed.get("version", "")
-    if parsed.get("bozo"):
-        problem = parsed.get("bozo_exception")
-        if _not_well_formed(problem) and (not version or not _CLOSING_ROOT.search(_tail(document))):
-            raise SourceParseError(f"feed {board_token}: not well-formed XML, and it ends before its closing tag "
-                                   f"(a cut-off or not a feed): {problem}")
-        if _not_well_formed(problem):
-            log.warning("feed %s is not well-formed XML (%s); read leniently", board_token, problem)
+    problem = parsed.get("bozo_exception") if parsed.get("bozo") else None
     if not version:
-        raise SourceParseError(f"feed {board_token}: not an RSS or Atom feed")
+        detail = f" ({problem})" if _not_well_formed(problem) else ""
+        raise SourceParseError(f"feed {board_token}: not an RSS or Atom feed{detail}")
+    if _not_well_formed(problem):
+        if not _CLOSING_ROOT.search(_tail(document)):
+            raise SourceParseError(f"feed {board_token}: not well-formed XML, and it ends before its closing tag "
+                                   f"(cut off in transfer?): {problem}")
+        log.warning("feed %s is not well-formed XML (%s); read leniently", board_token, problem)
     channel = parsed.get("feed", {})
     if version.startswith("rss") and not channel and not parsed.entries:
         raise SourceParseError(f"feed {board_token}: RSS without a channel")

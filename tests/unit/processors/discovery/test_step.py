@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from processors.discovery.model import BoardFailed, BoardFetched, BoardNotModified, BoardValidators, FetchedPosting
+from processors.discovery.model import (
+    BoardFailed,
+    BoardFetched,
+    BoardNotModified,
+    BoardValidators,
+    FetchedPosting,
+    SkippedItem,
+)
 from processors.discovery.step import apply_subscription, follow_boards, on_fetch, plan_fetch
 from streams.messages import (
     BoardCell,
@@ -183,3 +190,40 @@ def test_a_user_who_stopped_following_is_not_brought_back_by_an_older_subscripti
     stopped = apply_subscription(apply_subscription(None, subscription(1, PYTHON)), subscription(2))
     assert apply_subscription(stopped, subscription(1, PYTHON)) == stopped
     assert plan_fetch(stopped, now=NOW, interval=HOUR) is None  # nobody follows it: it is not polled
+
+
+def test_one_feed_under_tracking_links_is_one_board_polled_once() -> None:
+    """Links to a feed that differ only by tracking parameters, host case, fragment or trailing slash are one
+    board: followed, fetched and stored once."""
+    links = ["https://Jobs.Example.test/feed.xml?utm_source=newsletter", "https://jobs.example.test/feed.xml/#top"]
+    searches = [SavedSearch(name=f"s{i}", boards=[BoardRef(source=BoardSource.FEED, token=link)])
+                for i, link in enumerate(links)]
+    followed, subscriptions = follow_boards(None, profile(1, *searches), now=NOW)
+
+    assert followed.board_keys == ["feed:https://jobs.example.test/feed.xml"]
+    (subscription,) = subscriptions
+    assert subscription.board.token == "https://jobs.example.test/feed.xml"
+    assert [s.name for s in subscription.searches] == ["s0", "s1"]
+
+
+def test_unreadable_items_are_reported_once_per_set_and_the_board_stays_healthy() -> None:
+    cell = followed_cell(profile(1, PYTHON))
+    lost = SkippedItem(where="item #3 ('Werkstudent', nord-4713)", reason="description is empty after cleaning")
+    outcome = fetched(posting("1")).model_copy(update={"skipped": (lost,)})
+
+    cell, events = on_fetch(cell, outcome, now=NOW)
+    (report,) = [e for e in events if isinstance(e, SourceFailed)]
+    assert report.error_kind == "skipped_items" and report.consecutive_failures == 0
+    assert report.error == ("1 of 2 items skipped: item #3 ('Werkstudent', nord-4713): "
+                            "description is empty after cleaning")
+    assert cell.consecutive_failures == 0 and cell.skipped_digest
+
+    # The same items again: not reported again. Another set: reported. None left: the digest clears.
+    _, again = on_fetch(cell, outcome, now=NOW + HOUR)
+    assert not [e for e in again if isinstance(e, SourceFailed)]
+    other = outcome.model_copy(update={"skipped": (SkippedItem(where="item #4", reason="item without a link"),)})
+    _, changed = on_fetch(cell, other, now=NOW + HOUR)
+    assert [e.error for e in changed if isinstance(e, SourceFailed)] == [
+        "1 of 2 items skipped: item #4: item without a link"]
+    cleared, _ = on_fetch(cell, fetched(posting("1")), now=NOW + HOUR)
+    assert cleared.skipped_digest is None
