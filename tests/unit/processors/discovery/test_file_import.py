@@ -117,3 +117,71 @@ def test_a_line_nested_too_deep_is_rejected_with_the_reason_not_a_crash() -> Non
     deep = '{"title": ' + "[" * 10_000 + "]" * 10_000 + "}"
     imported = file_import.parse(deep + "\n", board_token="deep.jsonl", fmt="jsonl")
     assert imported.postings == [] and "nested 10001 levels deep" in imported.rejected[0].reason
+
+
+def test_a_semicolon_export_from_a_german_spreadsheet_is_read() -> None:
+    """The issue's example: a header that starts with `title`, refused because it was split on commas."""
+    result = file_import.parse((BOARDS / "postings_de.csv").read_text(), board_token="nord.csv", fmt="csv")
+
+    backend, data = result.postings
+    assert backend.title == "Backend-Entwickler (m/w/d)" and backend.locations == ["Hamburg"]
+    assert backend.description_text == "Wir bauen Plattformen; du hilfst.\nMit Kafka und Python."
+    # Amounts in German format are read as such, not as 45.0; the salary text is kept as written.
+    assert (backend.salary_min, backend.salary_max, backend.salary_currency) == (45_000, 55_000, "EUR")
+    assert backend.salary_text == "45.000,00 – 55.000,00 € pro Jahr"
+    assert backend.url == "https://nordlicht.example.test/jobs/1"  # tracking parameter gone
+    # A monthly pay is no yearly salary: none, and the text kept for a person to read.
+    assert (data.salary_min, data.salary_max, data.salary_text) == (None, None, "€4.500 brutto monatlich")
+    assert [(r.line_number, r.reason) for r in result.rejected] == [(5, "salary_min must be a number, got 'viel'")]
+
+
+def test_excel_unicode_text_is_tab_separated_utf16() -> None:
+    text = "Job Title\tCompany Name\tLocation\tSalary Estimate\r\nDatenanalyst\tMüller AG\tMünchen\t€60k–70k\r\n"
+    (posting,) = file_import.parse(text.encode("utf-16"), board_token="export.txt", fmt="csv").postings
+    assert (posting.title, posting.company, posting.locations) == ("Datenanalyst", "Müller AG", ["München"])
+    assert (posting.salary_min, posting.salary_max, posting.salary_currency) == (60_000, 70_000, "EUR")
+
+
+def test_a_windows_1252_file_is_read_without_replacement_characters() -> None:
+    text = "titre;entreprise;title;location\nIngénieur;Société Générale;Ingénieur logiciel;Montréal\n"
+    (posting,) = file_import.parse(text.encode("cp1252"), board_token="fr.csv", fmt="csv").postings
+    assert (posting.title, posting.locations) == ("Ingénieur logiciel", ["Montréal"])
+
+
+def test_excel_s_separator_line_names_the_delimiter_and_counts_as_a_line() -> None:
+    text = "sep=|\ntitle|company|url\nBaker|Crumb|https://crumb.test/1\n|Crumb|https://crumb.test/2\n"
+    result = file_import.parse(text, board_token="crumb.csv", fmt="csv")
+    assert [p.title for p in result.postings] == ["Baker"]
+    assert result.rejected == [RejectedLine(4, "missing title")]
+
+
+def test_one_column_files_and_quoted_delimiters_are_read() -> None:
+    assert [p.title for p in file_import.parse("title\nBaker\nCook\n", board_token="a", fmt="csv").postings] == [
+        "Baker", "Cook"]
+    text = 'title,company,location\n"Chef, Sous","Crumb; Co","Paris; Lyon"\n'
+    (chef,) = file_import.parse(text, board_token="b", fmt="csv").postings
+    assert (chef.title, chef.company, chef.locations) == ("Chef, Sous", "Crumb; Co", ["Paris", "Lyon"])
+
+
+def test_a_refused_csv_says_what_was_seen() -> None:
+    with pytest.raises(SourceParseError) as refused:
+        file_import.parse("name;link;pay\nA;https://a.test;1\n", board_token="a.csv", fmt="csv")
+    message = str(refused.value)
+    assert "no title column (expected a column named 'title' or 'Job Title')" in message
+    assert "with ';' (semicolon) its first line has 3 columns ['name', 'link', 'pay']" in message
+    assert "with ',' (comma) its first line has 1 column ['name;link;pay']" in message
+
+
+def test_rows_under_tracking_links_are_one_posting() -> None:
+    text = ("title,company,url\nBaker,Crumb,https://crumb.test/jobs/1?utm_source=x\n"
+            "Baker,Crumb,https://CRUMB.test/jobs/1/#apply\nBaker,Crumb,https://crumb.test/jobs/1?gh_src=li\n")
+    result = file_import.parse(text, board_token="crumb.csv", fmt="csv")
+    (baker,) = result.postings
+    assert baker.url == "https://crumb.test/jobs/1"
+    assert [(r.line_number, r.reason.split(" ")[0]) for r in result.rejected] == [(3, "duplicate"), (4, "duplicate")]
+
+
+def test_a_description_that_cleaning_emptied_is_rejected_with_the_reason() -> None:
+    text = '{"title": "Werkstudent", "url": "https://x.test/1", "description": "<!--<p>Marketing in Kiel</p>-->"}\n'
+    result = file_import.parse(text, board_token="x.jsonl", fmt="jsonl")
+    assert result.postings == [] and result.rejected[0].reason.startswith("description is empty after cleaning")

@@ -227,3 +227,11 @@ def test_unreadable_items_are_reported_once_per_set_and_the_board_stays_healthy(
         "1 of 2 items skipped: item #4: item without a link"]
     cleared, _ = on_fetch(cell, fetched(posting("1")), now=NOW + HOUR)
     assert cleared.skipped_digest is None
+
+
+def test_a_posting_without_a_salary_text_hashes_as_before_the_field_existed() -> None:
+    """Adding `salary_text` must not make every unchanged posting look changed (and be analysed again): the hash
+    below is the one the release before the field gave this posting."""
+    unchanged = posting("1", salary_min=90_000, salary_max=120_000, salary_currency="USD")
+    assert unchanged.content_hash == "d474cd27f991e15c0995d77515efe376f9bcbffe5fe330b2e5543030b8df6c96"
+    assert unchanged.model_copy(update={"salary_text": "$90k-$120k"}).content_hash != unchanged.content_hash
