@@ -1,8 +1,8 @@
 """RSS (0.9x, 1.0, 2.0) and Atom (0.3, 1.0) job feeds, read with feedparser.
 
 feedparser decodes the entities and CDATA sections of every dialect, tells an Atom `type="html"` construct from
-plain text, recovers from the faults real feeds have (an unescaped `&`, a wrong declared encoding) and resolves an item's
-relative link against the feed's URL. Its own rewriting of descriptions (sanitizing, resolving their relative
+plain text, recovers from the faults real feeds have (an unescaped `&`, a wrong declared encoding) and resolves
+an item's relative link against the feed's URL. Its own rewriting of descriptions (sanitizing, resolving their relative
 links) is off, since its HTML parser drops what sits in a CDATA section: descriptions go through the allowlist
 sanitizer every source shares (`textkit.html_text`), which also unwraps a description a feed escaped twice or
 wrapped in an escaped CDATA section (`&lt;![CDATA[...]]&gt;`).
