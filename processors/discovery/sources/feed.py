@@ -2,10 +2,10 @@
 
 feedparser decodes the entities and CDATA sections of every dialect, tells an Atom `type="html"` construct from
 plain text, recovers from the faults real feeds have (an unescaped `&`, a wrong declared encoding) and resolves
-an item's relative link against the feed's URL. Its own rewriting of descriptions (sanitizing, resolving their relative
-links) is off, since its HTML parser drops what sits in a CDATA section: descriptions go through the allowlist
-sanitizer every source shares (`textkit.html_text`), which also unwraps a description a feed escaped twice or
-wrapped in an escaped CDATA section (`&lt;![CDATA[...]]&gt;`).
+an item's relative link against the feed's URL. Its own rewriting of descriptions (sanitizing, resolving their
+relative links) is off, since its HTML parser drops what sits in a CDATA section: descriptions go through the
+allowlist sanitizer every source shares (`textkit.html_text`), which also unwraps a description a feed escaped
+twice or wrapped in an escaped CDATA section (`&lt;![CDATA[...]]&gt;`).
 
 Feeds are untrusted XML, so a document with any DOCTYPE or ENTITY declaration is refused before parsing: job
 feeds never need one, and refusing them rules out entity expansion bombs ("billion laughs") and external
