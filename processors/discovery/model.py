@@ -59,6 +59,9 @@ class SkippedItem(BaseModel):
 
     where: str  # "item #3 ('Backend Engineer', https://...)", "line 7"
     reason: str
+    # The source's id for the item, when it could still be told: a posting already in the catalog that turns
+    # unreadable stays open (with what was last read) rather than being closed.
+    source_job_id: str | None = None
 
 
 class BoardFetched(PortResult):

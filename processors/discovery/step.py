@@ -202,7 +202,11 @@ def on_fetch(cell: BoardCell, outcome: FetchOutcome, *, now: datetime) -> tuple[
                if cid not in cell.postings or cell.postings[cid].content_hash != p.content_hash]
     events: list[DiscoveryEvent] = [_catalog_record(p, now=now) for p in changed]
     events += skipped_report
-    events += [_closed_record(cell, cid, known, now=now) for cid, known in cell.postings.items() if cid not in current]
+    # A known posting the board still lists but that could not be read this time stays open, as last read.
+    unreadable = {f"{cell.board_key}:{item.source_job_id}" for item in outcome.skipped if item.source_job_id}
+    kept = {cid: known for cid, known in cell.postings.items() if cid not in current and cid in unreadable}
+    events += [_closed_record(cell, cid, known, now=now) for cid, known in cell.postings.items()
+               if cid not in current and cid not in kept]
     followers = []
     for follower in cell.followers:
         candidates = list(current.values()) if follower.matched_version < follower.profile_version else changed
@@ -210,8 +214,9 @@ def on_fetch(cell: BoardCell, outcome: FetchOutcome, *, now: datetime) -> tuple[
         followers.append(follower.model_copy(update={"matched_version": follower.profile_version}))
     new_cell = cell.model_copy(update={
         "followers": followers,
-        "postings": {cid: KnownPosting(content_hash=p.content_hash, source_job_id=p.source_job_id, title=p.title,
-                                       company=p.company, url=p.url) for cid, p in current.items()},
+        "postings": {**kept, **{cid: KnownPosting(content_hash=p.content_hash, source_job_id=p.source_job_id,
+                                                  title=p.title, company=p.company, url=p.url)
+                                for cid, p in current.items()}},
         "etag": outcome.validators.etag,
         "last_modified": outcome.validators.last_modified,
         "last_polled_at": now,

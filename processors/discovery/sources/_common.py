@@ -70,9 +70,11 @@ def build_postings(
     item_type: type = Mapping,
     skipped: list[SkippedItem] | None = None,
     describe: Callable[[Any], str] | None = None,
+    identify: Callable[[Any], str | None] | None = None,
 ) -> list[FetchedPosting]:
     """`build` each item; skip any that is not an `item_type` (a JSON object unless told) or that `build`
-    rejects — logged, and added to `skipped` when given, named by its position and `describe(item)`. Links are
+    rejects — logged, and added to `skipped` when given, named by its position and `describe(item)`, with the
+    source id `identify(item)` finds. Links are
     made canonical; of items sharing a source id, or a link and a title, the first is kept (logged), so the
     postings of one fetch are distinct. `build` returns None for items the source marks as not to be listed."""
     postings: list[FetchedPosting] = []
@@ -93,9 +95,11 @@ def build_postings(
         if reason is not None:
             logger.warning("skipping malformed %s posting #%d on board %s: %s", source, position, board_token, reason)
             if skipped is not None:
-                label = describe(item) if describe is not None and isinstance(item, item_type) else ""
+                readable = isinstance(item, item_type)
+                label = describe(item) if describe is not None and readable else ""
                 skipped.append(SkippedItem(where=f"item #{position + 1}" + (f" ({label})" if label else ""),
-                                           reason=reason))
+                                           reason=reason,
+                                           source_job_id=identify(item) if identify is not None and readable else None))
             continue
         if posting is None:
             continue
@@ -109,6 +113,11 @@ def build_postings(
         seen_links.add(link)
         postings.append(posting)
     return postings
+
+
+def job_id(job: Any) -> str | None:
+    """A JSON job's own id, when it has a usable one (what `required_id` would give)."""
+    return (text_field(job, "id") or "").strip() or None if isinstance(job, Mapping) else None
 
 
 def describe_job(job: Any) -> str:

@@ -19,6 +19,7 @@ from processors.discovery.sources._common import (
     build_postings,
     describe_job,
     description_fields,
+    job_id,
     list_field,
     object_field,
     require_board_token,
@@ -55,7 +56,7 @@ def parse(payload: Any, *, board_token: str, skipped: list[SkippedItem] | None =
         raise SourceParseError(f"ashby board {board_token}: expected an object with a 'jobs' list")
     return build_postings(
         payload["jobs"], lambda job: _posting(job, board_token), source=SOURCE, board_token=board_token,
-        skipped=skipped, describe=describe_job,
+        skipped=skipped, describe=describe_job, identify=job_id,
     )
 
 

@@ -83,6 +83,7 @@ def parse(payload: bytes | str, *, board_token: str, skipped: list[SkippedItem] 
         board_token=board_token,
         skipped=skipped,
         describe=_describe,
+        identify=_entry_id,
     )
 
 
@@ -113,6 +114,18 @@ def _describe(entry: Any) -> str:
     return ", ".join(part for part in (f"'{title[:80]}'" if title else "", ident[:200]) if part)
 
 
+def _entry_id(entry: Any) -> str | None:
+    """The item's id: its guid (a permalink guid by its link's identity, so tracking parameters do not make it
+    another item), else a hash of its link's identity."""
+    if not isinstance(entry, Mapping):
+        return None
+    entry_id = clean_line(entry.get("id"))
+    if entry_id.lower().startswith(("http://", "https://")):
+        return url_identity(entry_id)
+    link = clean_line(entry.get("link"))
+    return entry_id or (stable_id(url_identity(link)) if link else None)
+
+
 def _posting(entry: Mapping[str, Any], board_token: str, fallback_company: str) -> FetchedPosting:
     title = _text_construct(entry.get("title_detail"), entry.get("title", ""))
     link = clean_line(entry.get("link"))
@@ -122,14 +135,11 @@ def _posting(entry: Mapping[str, Any], board_token: str, fallback_company: str) 
     require_kept_text(raw, description_text)
     locations = _locations(entry)
     salary, salary_text = find_salary_statement(description_text)
-    entry_id = clean_line(entry.get("id"))
-    if entry_id.lower().startswith(("http://", "https://")):
-        entry_id = url_identity(entry_id)  # a permalink guid: tracking parameters must not make it another item
     updated = _time(entry, "updated")
     return FetchedPosting(
         source=SOURCE,
         board_token=board_token,
-        source_job_id=entry_id or stable_id(url_identity(link)),
+        source_job_id=_entry_id(entry) or "",
         title=title,
         company=_author(entry) or fallback_company,
         locations=locations,

@@ -17,6 +17,7 @@ from processors.discovery.sources._common import (
     MalformedPosting,
     build_postings,
     describe_job,
+    job_id,
     list_field,
     object_field,
     require_board_token,
@@ -44,7 +45,7 @@ def parse(payload: Any, *, board_token: str, skipped: list[SkippedItem] | None =
         raise SourceParseError(f"greenhouse board {board_token}: expected an object with a 'jobs' list")
     return build_postings(
         payload["jobs"], lambda job: _posting(job, board_token), source=SOURCE, board_token=board_token,
-        skipped=skipped, describe=describe_job,
+        skipped=skipped, describe=describe_job, identify=job_id,
     )
 
 

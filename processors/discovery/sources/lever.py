@@ -19,6 +19,7 @@ from processors.discovery.sources._common import (
     MalformedPosting,
     build_postings,
     describe_job,
+    job_id,
     list_field,
     object_field,
     require_board_token,
@@ -47,7 +48,7 @@ def parse(payload: Any, *, board_token: str, skipped: list[SkippedItem] | None =
         detail = f": {payload.get('error')}" if isinstance(payload, Mapping) and payload.get("error") else ""
         raise SourceParseError(f"lever site {board_token}: expected a JSON array of postings{detail}")
     return build_postings(payload, lambda item: _posting(item, board_token), source=SOURCE, board_token=board_token,
-                          skipped=skipped, describe=describe_job)
+                          skipped=skipped, describe=describe_job, identify=job_id)
 
 
 def _posting(item: Mapping[str, Any], board_token: str) -> FetchedPosting:

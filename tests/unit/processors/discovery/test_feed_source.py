@@ -136,7 +136,7 @@ def test_an_entity_escaped_cdata_description_keeps_its_text_and_salary() -> None
     assert office.description_text == "" and office.salary_text is None
     # A description whose words cleaning lost (here: commented out) is reported, never kept empty.
     (lost,) = skipped
-    assert lost.where == "item #3 ('Werkstudent Marketing', nord-4713)"
+    assert lost.where == "item #3 ('Werkstudent Marketing', nord-4713)" and lost.source_job_id == "nord-4713"
     assert lost.reason.startswith("description is empty after cleaning, though the source sent text: '<!--<p>Du ")
 
 

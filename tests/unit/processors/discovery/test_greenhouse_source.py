@@ -117,5 +117,5 @@ def test_content_that_cleaning_empties_is_reported_not_kept() -> None:
     content = "&lt;!--&lt;p&gt;Weld&lt;/p&gt;--&gt;"
     job = {"id": 7, "title": "Welder", "absolute_url": "https://x.test/7", "content": content}
     assert greenhouse.parse({"jobs": [job]}, board_token="b", skipped=skipped) == []
-    assert [(s.where, s.reason.split(",")[0]) for s in skipped] == [
-        ("item #1 (id 7, 'Welder')", "description is empty after cleaning")]
+    assert [(s.where, s.reason.split(",")[0], s.source_job_id) for s in skipped] == [
+        ("item #1 (id 7, 'Welder')", "description is empty after cleaning", "7")]

@@ -235,3 +235,20 @@ def test_a_posting_without_a_salary_text_hashes_as_before_the_field_existed() ->
     unchanged = posting("1", salary_min=90_000, salary_max=120_000, salary_currency="USD")
     assert unchanged.content_hash == "d474cd27f991e15c0995d77515efe376f9bcbffe5fe330b2e5543030b8df6c96"
     assert unchanged.model_copy(update={"salary_text": "$90k-$120k"}).content_hash != unchanged.content_hash
+
+
+def test_a_known_posting_that_turns_unreadable_stays_open_and_is_reported() -> None:
+    """A posting the board still lists but that could not be read this time is not closed (that would tell its
+    followers it is gone): it stays as last read, and the report names it."""
+    cell, _ = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1"), posting("2")), now=NOW)
+    broken = SkippedItem(where="item #2 (id 2, 'Python Engineer')", reason="description is empty after cleaning",
+                         source_job_id="2")
+    cell, events = on_fetch(cell, fetched(posting("1")).model_copy(update={"skipped": (broken,)}), now=NOW + HOUR)
+
+    assert not [e for e in events if isinstance(e, JobPosting)]  # nothing closed, nothing changed
+    assert [e.error_kind for e in events if isinstance(e, SourceFailed)] == ["skipped_items"]
+    assert set(cell.postings) == {"greenhouse:examplecorp:1", "greenhouse:examplecorp:2"}
+    # Gone from the board for good: closed then.
+    _, events = on_fetch(cell, fetched(posting("1")), now=NOW + 2 * HOUR)
+    assert [(e.canonical_job_id, e.status) for e in events if isinstance(e, JobPosting)] == [
+        ("greenhouse:examplecorp:2", PostingStatus.CLOSED)]
