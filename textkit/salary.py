@@ -148,6 +148,14 @@ _PERIODS = {
 _PERIOD = re.compile("|".join(f"(?P<{period.value}>{pattern})" for period, pattern in _PERIODS.items()),
                      re.IGNORECASE)
 _PERIOD_AFTER_CHARS, _PERIOD_BEFORE_CHARS = 40, 30
+# Money a posting names that is not the pay: "$20,000 signing bonus", "$5,000 learning budget", "$2M in equity"
+# (but "$150,000 + equity" is a salary with equity on top).
+_NOT_PAY = re.compile(
+    r"\s*(?:in\s+|of\s+|per\s+year\s+(?:in|of)\s+)?(?:signing|sign-on|bonus|stipend|budget|allowance|relocation|"
+    r"equity|rsus?|stock|options|funding|revenue|arr|learning|education|training|home\s+office|wellness|"
+    r"referral|401k|pension|matching)\b",
+    re.IGNORECASE,
+)
 
 _SALARY_CUE = re.compile(
     r"salary|compensation|\bpay\b|pay range|base pay|\bote\b|wage|gehalt|vergütung|lohn|salaire|rémunération|"
@@ -238,6 +246,8 @@ def _salary_from(line: str, first: re.Match[str], second: re.Match[str] | None, 
     elif second is not None and min(amounts) < 1000 <= max(amounts):
         amounts = [value * 1000 if value < 1000 else value for value in amounts]
     low, high = round(min(amounts)), round(max(amounts))
+    if _NOT_PAY.match(line, matches[-1].end()):
+        return None
     period = _period_near(line, first.start(), matches[-1].end(), next_start)
     if period is not None and period is not Period.YEAR:
         return None

@@ -49,6 +49,8 @@ from textkit.salary import Salary, find_salary, find_salary_statement, parse_amo
         # Open-ended statements keep only the end they state.
         ("up to £60k", (None, 60_000, "GBP")),
         ("ab 50.000 € jährlich", (50_000, None, "EUR")),
+        # Equity on top of a salary is still the salary.
+        ("$150,000 - $180,000 + equity", (150_000, 180_000, "USD")),
     ],
 )
 def test_annual_salaries_are_read(text: str, expected: tuple[int | None, int | None, str]) -> None:
@@ -84,6 +86,9 @@ def test_annual_salaries_are_read(text: str, expected: tuple[int | None, int | N
         "raised $10M",
         "401k match",
         "Competitive",
+        "Compensation: a $20,000 signing bonus",
+        "We pay a $5,000 learning budget per year",
+        "Total pay includes $200,000 in equity",
         # A range whose ends disagree by ten times is two things, not a salary.
         "€45,000 - €4,500",
         "",
