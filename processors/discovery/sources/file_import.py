@@ -89,9 +89,26 @@ _COLUMN_ALIASES = {
     "salary estimate": "salary",
     "posted_at": "posted_at",
     "updated_at": "updated_at",
+    # JobSpy's export (Indeed, Google, LinkedIn listings) and other scrapers' column names.
+    "salary min": "salary_min",
+    "salary max": "salary_max",
+    "min salary": "salary_min",
+    "max salary": "salary_max",
+    "currency": "salary_currency",
+    "date posted": "posted_at",
+    "job type": "employment_type",
+    "is remote": "is_remote",
+    "location city": "location_city",
+    "location state": "location_state",
+    "location country": "location_country",
+    "city": "location_city",
+    "state": "location_state",
+    "country": "location_country",
 }
+_PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")  # "Job Title (Primary)", "Salary (EUR)"
+_TRUE = frozenset({"true", "yes", "y", "1"})
 # Glassdoor writes "-1" for an unknown value, and appends the rating to the company name.
-_MISSING = frozenset({"", "-1", "n/a", "null", "none"})
+_MISSING = frozenset({"", "-1", "n/a", "null", "none", "not provided", "unknown"})
 _TRAILING_RATING = re.compile(r"\s*\n\s*\d(?:\.\d)?\s*$")
 
 
@@ -225,7 +242,10 @@ def _csv_records(text: str, board_token: str) -> _Records:
 
 
 def _column(name: str) -> str | None:
-    return _COLUMN_ALIASES.get(" ".join(name.lower().split()))
+    """The record key a header cell names: its alias, else the alias of the name without a trailing remark in
+    parentheses ("Job Title (Primary)")."""
+    normal = " ".join(name.lower().split())
+    return _COLUMN_ALIASES.get(normal) or _COLUMN_ALIASES.get(_PARENTHETICAL.sub("", normal))
 
 
 def _dialect(text: str, board_token: str) -> tuple[type[csv.Dialect] | csv.Dialect, str, int]:
@@ -256,11 +276,15 @@ def _dialect(text: str, board_token: str) -> tuple[type[csv.Dialect] | csv.Diale
             fitting.append((0 if rank == 0 else 1, -len(header), dialect))
     if fitting:
         return min(fitting, key=lambda fit: fit[:2])[2], text, first_line
-    shown = "; ".join(f"with {_delimiter_name(d)} its first line has {len(h)} column{'s' if len(h) != 1 else ''} "
-                      f"{[clean_line(name)[:40] for name in h[:8]]}{' ...' if len(h) > 8 else ''}"
-                      for d, h in seen.items())
+    split = {d: h for d, h in seen.items() if len(h) > 1}
+    whole = [_delimiter_name(d) for d, h in seen.items() if len(h) <= 1]
+    shown = [f"with {_delimiter_name(d)} its first line has {len(h)} columns "
+             f"{[clean_line(name)[:40] for name in h[:8]]}{' ...' if len(h) > 8 else ''}" for d, h in split.items()]
+    if whole:
+        first = next(iter(h for h in seen.values() if len(h) <= 1), [])
+        shown.append(f"with {', '.join(whole)} it is one column {[clean_line(name)[:60] for name in first]}")
     raise SourceParseError(f"file import {board_token}: CSV header has no title column (expected a column named "
-                           f"'title' or 'Job Title'): {shown}")
+                           f"'title' or 'Job Title'): {'; '.join(shown)}")
 
 
 def _excel_with(delimiter: str) -> type[csv.Dialect]:
@@ -279,14 +303,15 @@ def _posting(record: Mapping[str, Any], board_token: str) -> FetchedPosting:
     company = _text(record, "company") or ""
     company = clean_line(_TRAILING_RATING.sub("", company))
     url = clean_line(_text(record, "url"))
-    locations = _locations(record.get("locations", record.get("location")))
+    locations = _locations(record.get("locations", record.get("location"))) or _place(record)
     description_text, description_html = _description(record)
     salary_min, salary_max, salary_currency, salary_text = _salary(record)
     require_kept_text(_text(record, "description_html") or _text(record, "description"), description_text)
     source_job_id = clean_line(_text(record, "source_job_id")) or (
         stable_id(url_identity(url), title) if url else stable_id(title, company, *locations)
     )
-    workplace = _text(record, "workplace")
+    workplace = _text(record, "workplace") or (
+        "remote" if clean_line(_text(record, "is_remote")).lower() in _TRUE else None)
     return FetchedPosting(
         source=SOURCE,
         board_token=board_token,
@@ -330,6 +355,13 @@ def _locations(value: Any) -> list[str]:
     if isinstance(value, str):
         return [] if value.strip().lower() in _MISSING else split_locations(value)
     raise MalformedPosting(f"locations must be a list or a string, got {type(value).__name__}")
+
+
+def _place(record: Mapping[str, Any]) -> list[str]:
+    """One location from separate city, state and country columns ("Washington, PA, US")."""
+    parts = [clean_line(_text(record, key)) for key in ("location_city", "location_state", "location_country")]
+    place = ", ".join(part for part in parts if part)
+    return [place] if place else []
 
 
 def _description(record: Mapping[str, Any]) -> tuple[str, str | None]:

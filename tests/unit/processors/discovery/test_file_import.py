@@ -169,7 +169,7 @@ def test_a_refused_csv_says_what_was_seen() -> None:
     message = str(refused.value)
     assert "no title column (expected a column named 'title' or 'Job Title')" in message
     assert "with ';' (semicolon) its first line has 3 columns ['name', 'link', 'pay']" in message
-    assert "with ',' (comma) its first line has 1 column ['name;link;pay']" in message
+    assert "with ',' (comma), tab, '|' (pipe) it is one column ['name;link;pay']" in message
 
 
 def test_rows_under_tracking_links_are_one_posting() -> None:
@@ -185,3 +185,24 @@ def test_a_description_that_cleaning_emptied_is_rejected_with_the_reason() -> No
     text = '{"title": "Werkstudent", "url": "https://x.test/1", "description": "<!--<p>Marketing in Kiel</p>-->"}\n'
     result = file_import.parse(text, board_token="x.jsonl", fmt="jsonl")
     assert result.postings == [] and result.rejected[0].reason.startswith("description is empty after cleaning")
+
+
+def test_a_jobspy_export_is_read() -> None:
+    """JobSpy (the scraper many job seekers use for Indeed, Google and LinkedIn) names its columns its own way:
+    a remark in parentheses, separate city, state and country, a remote flag, "Not Provided" for missing."""
+    text = (
+        "Job ID,Job Title (Primary),Company Name,Industry,Job Type,Is Remote,Currency,Salary Min,Salary Max,"
+        "Date Posted,Location City,Location State,Location Country,Job URL,Job Description,Job Source\n"
+        "in-04cb,Climbing Director,YMCA of Central New York,Not Provided,PART_TIME,False,USD,52000.0,61000.0,"
+        "2025-03-09,Fayetteville,NY,US,https://www.indeed.com/viewjob?jk=04cb&from=serp,Lead climbing.,indeed\n"
+        "go-yjUX,Field Service Engineer,Abbott Laboratories,Not Provided,CONTRACT,True,,,,2025-03-09,Washington,PA,"
+        "Unknown,https://www.jobs.abbott/us/en/job/31112010?utm_source=google,Service automation.,google\n"
+    )
+    director, engineer = file_import.parse(text, board_token="jobspy.csv", fmt="csv").postings
+    assert (director.source_job_id, director.title, director.locations) == (
+        "in-04cb", "Climbing Director", ["Fayetteville, NY, US"])
+    assert (director.salary_min, director.salary_max, director.salary_currency) == (52_000, 61_000, "USD")
+    assert director.posted_at == datetime(2025, 3, 9, tzinfo=UTC) and director.employment_type == "PART_TIME"
+    assert director.workplace is Workplace.UNKNOWN
+    assert engineer.workplace is Workplace.REMOTE and engineer.locations == ["Washington, PA"]
+    assert engineer.url == "https://www.jobs.abbott/us/en/job/31112010"
