@@ -93,7 +93,7 @@ bench: stack
 	$(BIN)/python -m bench.analysis_throughput
 	$(BIN)/python -m bench.render_throughput
 
-test-failover: venv
+test-failover: venv system-packages
 	$(BIN)/pytest -q tests/integration/test_cells_move_with_their_state.py
 
 load-test chaos-test:
