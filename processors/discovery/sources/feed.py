@@ -50,6 +50,7 @@ _CLOSING_ROOT = re.compile(r"</\s*(?:[\w.-]+:)?(?:rss|feed|RDF)\s*>\s*$", re.IGN
 # names an element of an unknown namespace `<prefix>_<name>`.
 _LOCATION_NAMES = ("location", "region", "joblocation", "job_location")
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_AUTHOR_NAME_IN_PARENS = re.compile(r"\(([^()]+)\)\s*$")
 
 
 def parse(payload: bytes | str, *, board_token: str, skipped: list[SkippedItem] | None = None
@@ -187,11 +188,16 @@ def _locations(entry: Mapping[str, Any]) -> list[str]:
 
 
 def _author(entry: Mapping[str, Any]) -> str:
-    """The author's name: Atom `<author><name>`, RSS `dc:creator`, or the name in RSS's "email (Name)"."""
-    detail = entry.get("author_detail")
-    if isinstance(detail, Mapping) and clean_line(detail.get("name")):
-        return clean_line(detail.get("name"))
+    """The author's name: the name in RSS's "email (Name)" (read here: feedparser's own split mistakes an email
+    with a long top-level domain, "jobs@northwind.example (Northwind Labs)"), Atom `<author><name>`, or RSS
+    `dc:creator`; a bare email is no name."""
     author = clean_line(entry.get("author"))
+    in_parens = _AUTHOR_NAME_IN_PARENS.search(author)
+    if in_parens and "@" in author[: in_parens.start()]:
+        return clean_line(in_parens[1])
+    detail = entry.get("author_detail")
+    if isinstance(detail, Mapping) and clean_line(detail.get("name")) and "@" not in author:
+        return clean_line(detail.get("name"))
     return "" if "@" in author and " " not in author else author
 
 

@@ -7,12 +7,13 @@ or a "A; B" string; `location` is accepted too), `url`, `apply_url`, `descriptio
 
 CSV: a header row with the same names (`location` for the locations), or the Glassdoor export's columns
 ("Job Title", "Company Name", "Location", "Job Description", "Salary Estimate"), where "-1" means missing and
-the company name may be followed by a newline and its rating ("Acme\\n3.8"). Spreadsheets in other locales
-write other dialects, so the delimiter (`,` `;` tab `|`) and quoting are detected with `csv.Sniffer` and checked
-against the header (the dialect whose header has a title column wins; Excel's `sep=;` first line is honoured),
-and the encoding is UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode text") or else Windows-1252.
-Salary amounts in any locale's format ("45.000,00") are read by `textkit.salary`; a `salary` text is kept as
-written.
+the company name may be followed by a newline and its rating ("Acme\\n3.8"); and JobSpy's export ("Job Title
+(Primary)", "Salary Min", "Location City", "Is Remote", ...). Spreadsheets in other locales write other
+dialects, so the delimiter (`,` `;` tab `|`) is detected with `csv.Sniffer` and checked against the header (the
+delimiter whose header has a title column wins; Excel's `sep=;` first line is honoured); quoting is the standard
+one every spreadsheet writes. The encoding is UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode
+text") or else Windows-1252. Salary amounts in any locale's format ("45.000,00") are read by `textkit.salary`;
+a `salary` text is kept as written.
 
 Unlike the board adapters, `parse` returns a `FileImport`: the postings plus every rejected line with its
 reason, because the person importing the file must be told which lines to fix. A file as a whole is refused
@@ -248,7 +249,7 @@ def _column(name: str) -> str | None:
     return _COLUMN_ALIASES.get(normal) or _COLUMN_ALIASES.get(_PARENTHETICAL.sub("", normal))
 
 
-def _dialect(text: str, board_token: str) -> tuple[type[csv.Dialect] | csv.Dialect, str, int]:
+def _dialect(text: str, board_token: str) -> tuple[type[csv.Dialect], str, int]:
     """The CSV dialect whose header names a title column: the sniffed one first, then each common delimiter
     (the one giving the most columns). Returns it, the text from the header on, and the header's line number.
     A file no dialect fits is refused with what each delimiter made of its first line."""
@@ -256,15 +257,17 @@ def _dialect(text: str, board_token: str) -> tuple[type[csv.Dialect] | csv.Diale
     declared = _EXCEL_SEPARATOR_LINE.match(text)
     if declared:  # Excel's "sep=;" line names the delimiter
         text, first_line = text[declared.end():], 2
-    candidates: list[type[csv.Dialect] | csv.Dialect] = []
+    candidates: list[type[csv.Dialect]] = []
     if declared:
         candidates.append(_excel_with(declared[1]))
     else:
+        # Only the Sniffer's delimiter is taken: spreadsheets in every locale quote the standard way, and its
+        # guesses about quoting (`doublequote`) go wrong on long quoted descriptions.
         with contextlib.suppress(csv.Error):  # the Sniffer gives up on some files; the delimiters below remain
-            candidates.append(csv.Sniffer().sniff(text[:_SNIFF_CHARS], delimiters=_DELIMITERS))
+            candidates.append(_excel_with(csv.Sniffer().sniff(text[:_SNIFF_CHARS], delimiters=_DELIMITERS).delimiter))
     candidates += [_excel_with(delimiter) for delimiter in _DELIMITERS]
     seen: dict[str, list[str]] = {}
-    fitting: list[tuple[int, int, type[csv.Dialect] | csv.Dialect]] = []
+    fitting: list[tuple[int, int, type[csv.Dialect]]] = []
     for rank, dialect in enumerate(candidates):
         try:
             header = next(csv.reader(io.StringIO(text[:_SNIFF_CHARS], newline=""), dialect), [])

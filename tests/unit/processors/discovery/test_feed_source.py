@@ -203,3 +203,9 @@ def test_a_payload_is_never_taken_for_a_file_name_or_a_url(text: str) -> None:
         feed.parse(text, board_token=FEED_URL)
     with pytest.raises(SourceParseError, match="not an RSS or Atom feed"):
         feed.parse(text.encode(), board_token=FEED_URL)
+
+
+def test_the_name_in_an_rss_author_survives_a_long_top_level_domain() -> None:
+    document = ("<rss version='2.0'><channel><title>Jobs</title><item><title>Dev</title><link>https://x.test/1</link>"
+                "<author>jobs@northwind.example (Northwind Labs)</author></item></channel></rss>")
+    assert feed.parse(document, board_token=FEED_URL)[0].company == "Northwind Labs"

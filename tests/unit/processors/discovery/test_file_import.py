@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -206,3 +208,16 @@ def test_a_jobspy_export_is_read() -> None:
     assert director.workplace is Workplace.UNKNOWN
     assert engineer.workplace is Workplace.REMOTE and engineer.locations == ["Washington, PA"]
     assert engineer.url == "https://www.jobs.abbott/us/en/job/31112010"
+
+
+def test_doubled_quotes_in_long_descriptions_stay_inside_their_field() -> None:
+    """csv.Sniffer guesses `doublequote=False` for a file like this (it would split every row); only its
+    delimiter is taken, the quoting is the standard one spreadsheets write."""
+    description = 'About us\n\nWe say "hello, world" a lot, and "ship" often.\nApply today, please.'
+    out = io.StringIO()
+    csv.writer(out).writerows([["Job Title", "Company Name", "Location", "Job Description"],
+                               *[[f"Data Scientist {n}", "Acme, Inc.", "Austin, TX", description] for n in range(3)]])
+    result = file_import.parse(out.getvalue(), board_token="gd.csv", fmt="csv")
+    assert result.rejected == []
+    assert [p.description_text for p in result.postings] == [
+        'About us\n\nWe say "hello, world" a lot, and "ship" often.\nApply today, please.'] * 3
