@@ -23,6 +23,7 @@ import re
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
+from xml.sax import SAXParseException
 
 import feedparser
 
@@ -102,7 +103,7 @@ def _as_bytes(payload: bytes | str, board_token: str) -> bytes:
 
 
 def _not_well_formed(problem: object) -> bool:
-    return type(problem).__name__ == "SAXParseException"
+    return isinstance(problem, SAXParseException)
 
 
 def _tail(document: bytes) -> str:
