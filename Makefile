@@ -5,8 +5,8 @@ BIN := $(VENV)/bin
 RF := $(BIN)/resumeflow
 CELLS ?= 3
 
-.PHONY: help venv stack stack-down demo bench test test-unit test-integration lint dev dev-cells test-failover \
-        load-test chaos-test lock clean
+.PHONY: help venv system-packages system-packages-tests stack stack-down demo bench test test-unit test-integration \
+        lint dev dev-cells test-failover load-test chaos-test lock clean
 
 help:
 	@echo "make demo            set up, start the local stack, run the pipeline on sample data"
@@ -27,7 +27,14 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 venv: $(BIN)/.installed
 
-stack: venv
+# What pip cannot bring (a JDK and Maven for Kafka; poppler-utils for the tests), from Debian's packages when missing.
+system-packages:
+	@deploy/install-system-packages.sh
+
+system-packages-tests:
+	@deploy/install-system-packages.sh --tests
+
+stack: venv system-packages
 	$(RF) stack up
 	$(RF) topics apply
 
@@ -49,13 +56,13 @@ demo: stack
 lint: venv
 	$(BIN)/ruff check .
 
-test-unit: venv
+test-unit: venv system-packages-tests
 	$(BIN)/pytest -q tests/unit
 
-test-integration: venv
+test-integration: venv system-packages-tests
 	$(BIN)/pytest -q -m integration tests
 
-test: lint venv
+test: lint venv system-packages-tests
 	$(BIN)/pytest -q tests
 
 # Everything in the foreground: the sink (PostgreSQL views), the query API and web client on :8080, and one worker
@@ -86,7 +93,7 @@ bench: stack
 	$(BIN)/python -m bench.analysis_throughput
 	$(BIN)/python -m bench.render_throughput
 
-test-failover: venv
+test-failover: venv system-packages
 	$(BIN)/pytest -q tests/integration/test_cells_move_with_their_state.py
 
 load-test chaos-test:

@@ -124,7 +124,12 @@ def _discover(args: argparse.Namespace) -> int:
 
 
 def _discover_import(args: argparse.Namespace) -> int:
+    """Check the file as discovery will read it (a file it would refuse is refused here, saying what was seen;
+    lines it would skip are listed), then put it where FILE boards are read."""
     import shutil
+
+    from processors.discovery.errors import SourceParseError
+    from processors.discovery.sources import file_import
 
     settings = load_settings()
     name = args.name or args.file.name
@@ -132,10 +137,19 @@ def _discover_import(args: argparse.Namespace) -> int:
         raise UserError(f"{name!r} is not a board name ending in .jsonl or .csv (letters, digits, '.', '_', '-')")
     if not args.file.is_file():
         raise UserError(f"no file {args.file}")
+    try:
+        imported = file_import.parse(args.file.read_bytes(), board_token=name,
+                                     fmt="csv" if Path(name).suffix.lower() == ".csv" else "jsonl")
+    except SourceParseError as exc:
+        raise UserError(f"{exc}; nothing imported") from exc
     settings.import_dir.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(args.file, settings.import_dir / name)
-    print(f"imported as FILE board {name!r} ({settings.import_dir / name}); users follow it with "
+    postings, skipped = len(imported.postings), len(imported.rejected)
+    print(f"imported as FILE board {name!r} ({settings.import_dir / name}): {postings} posting"
+          f"{'' if postings == 1 else 's'}, {skipped} line{'' if skipped == 1 else 's'} skipped; users follow it with "
           f'{{"source": "FILE", "token": "{name}"}} and the next poll reads it')
+    for rejected in imported.rejected:
+        print(f"  line {rejected.line_number}: {rejected.reason}")
     return 0
 
 

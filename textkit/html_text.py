@@ -51,6 +51,20 @@ def unescape_if_escaped(markup: str) -> str:
     return markup
 
 
+_CDATA = re.compile(r"<!\[CDATA\[(.*?)(?:\]\]>|$)", re.DOTALL)
+
+
+def unwrap_cdata(markup: str) -> str:
+    """The content of every CDATA section in `markup`, as markup. A feed wraps a description's HTML in CDATA so
+    XML leaves it alone; when it also escapes the wrapper (`&lt;![CDATA[&lt;p&gt;...]]&gt;`), the wrapper reaches
+    us as text, and an HTML parser would drop it with everything inside (HTML has no CDATA outside SVG and
+    MathML). An escaped description inside is unescaped once more; an unclosed section runs to the end."""
+    markup = unescape_if_escaped(markup)
+    if "<![CDATA[" not in markup:
+        return markup
+    return unescape_if_escaped(_CDATA.sub(lambda match: match[1], markup))
+
+
 def looks_like_html(text: str) -> bool:
     """Whether `text` contains markup (real or entity-escaped tags), so it should go through `html_to_text`."""
     return bool(_REAL_TAG.search(text) or _ESCAPED_TAG.search(text))
@@ -72,7 +86,7 @@ def html_to_text(markup: str) -> str:
     comments, ...) gone with their content, blocks on their own lines, list items prefixed with "- "."""
     if not markup:
         return ""
-    markup = unescape_if_escaped(markup)
+    markup = unwrap_cdata(markup)
     extractor = _TextExtractor()
     text = extractor.text() if _run(extractor, markup) else _strip_tags(markup)
     return normalize_text(text.replace("\xa0", " "))
@@ -84,7 +98,7 @@ def sanitize_html(markup: str) -> str:
     content of script/style/...); every other attribute is dropped; text is escaped; open tags are closed."""
     if not markup:
         return ""
-    markup = unescape_if_escaped(markup)
+    markup = unwrap_cdata(markup)
     sanitizer = _Sanitizer()
     if not _run(sanitizer, markup):
         return html.escape(normalize_text(_strip_tags(markup)), quote=False)

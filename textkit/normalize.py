@@ -1,4 +1,5 @@
-"""Pure normalization helpers every source adapter uses: salaries, workplace, locations, times, text lines.
+"""Pure normalization helpers every source adapter uses: workplace, locations, times, text lines (salaries are
+`textkit.salary`, URLs `textkit.urls`).
 
 Each helper is total: it returns `None` (or `Workplace.UNKNOWN`, or an empty list) rather than raising on input
 it cannot read, because one odd field must never cost us the whole posting.
@@ -11,7 +12,6 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
-from typing import NamedTuple
 
 from streams.messages import Workplace
 
@@ -104,152 +104,6 @@ def _workplace_from_explicit(value: str) -> Workplace:
     if letters.startswith(("onsite", "inoffice", "office", "inperson")):
         return Workplace.ONSITE
     return Workplace.UNKNOWN
-
-
-# --- salary -------------------------------------------------------------------------------------------------
-
-
-class Salary(NamedTuple):
-    """An annual salary range, `(minimum, maximum, currency)`; a single figure has `minimum == maximum`."""
-
-    minimum: int
-    maximum: int
-    currency: str
-
-
-_SYMBOLS = {
-    "US$": "USD",
-    "CA$": "CAD",
-    "C$": "CAD",
-    "AU$": "AUD",
-    "A$": "AUD",
-    "NZ$": "NZD",
-    "S$": "SGD",
-    "HK$": "HKD",
-    "R$": "BRL",
-    "$": "USD",
-    "€": "EUR",
-    "£": "GBP",
-    "¥": "JPY",
-    "₹": "INR",
-    "₩": "KRW",
-}
-_CODES = frozenset(
-    {"USD", "EUR", "GBP", "CAD", "AUD", "NZD", "CHF", "JPY", "INR", "SGD", "HKD", "SEK", "NOK", "DKK", "PLN",
-     "CZK", "BRL", "MXN", "ILS", "KRW", "CNY", "ZAR", "AED"}
-)  # fmt: skip
-_CURRENCY = (
-    "(?:"
-    + "|".join(re.escape(symbol) for symbol in sorted(_SYMBOLS, key=len, reverse=True))
-    + "|\\b(?:"
-    + "|".join(sorted(_CODES))
-    + ")\\b)"
-)
-_AMOUNT = r"\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d+)?"
-_MONEY = re.compile(
-    rf"(?P<pre>{_CURRENCY})?\s?(?P<amount>{_AMOUNT})(?!\d)\s?(?P<k>[kK](?![a-zA-Z]))?(?:\s?(?P<post>{_CURRENCY}))?"
-)
-_RANGE_JOINER = re.compile(r"^\s*(?:-|–|—|‑|~|to|and)\s*$", re.IGNORECASE)
-_ANNUAL = re.compile(r"\b(?:per\s+year|a\s+year|/\s*y(?:ea)?r|annual(?:ly)?|per\s+annum|p\.?\s?a\.?|yearly)\b", re.I)
-_NOT_ANNUAL = re.compile(
-    r"(?:\bper\s+|\ban\s+|\ba\s+|/\s*)(?:hour|hr|h|month|mo|week|wk|day)\b|\bhourly\b|\bmonthly\b|\bweekly\b|\bdaily\b",
-    re.IGNORECASE,
-)
-# Below this a figure without "per year" is more likely hourly or monthly than an annual salary.
-_MIN_UNMARKED_ANNUAL = 10_000
-_MAX_PLAUSIBLE = 1_000_000_000
-_SALARY_CUE = re.compile(r"salary|compensation|\bpay\b|pay range|base pay|\bote\b|wage", re.IGNORECASE)
-
-
-def parse_salary(text: object) -> Salary | None:
-    """The first annual salary (range or single figure) with a currency in `text`, e.g. "$120,000 - $150,000",
-    "€70k–90k", "USD 100000-140000 per year", "£45,000"; `None` when there is none.
-
-    A figure needs a currency symbol or code (so "10,000 customers" is not a salary). Hourly, weekly or monthly
-    rates are skipped, and so is an unmarked figure under 10,000 ("$50-70" is almost surely hourly) unless the
-    text says it is annual. A three-letter code beats "$" ("$100,000 - $120,000 CAD" is CAD).
-    """
-    line = clean_line(text)
-    if not line:
-        return None
-    tokens = list(_MONEY.finditer(line))
-    index = 0
-    while index < len(tokens):
-        first = tokens[index]
-        second = None
-        if index + 1 < len(tokens) and _RANGE_JOINER.match(line[first.end() : tokens[index + 1].start()]):
-            second = tokens[index + 1]
-        index += 2 if second else 1
-        salary = _salary_from(line, first, second)
-        if salary is not None:
-            return salary
-    return None
-
-
-def find_salary(text: object) -> Salary | None:
-    """A salary stated near a cue ("salary", "compensation", "pay range", ...) in a long description: the cue's
-    line and the two after it are read with `parse_salary`. Money elsewhere in a description (funding, revenue)
-    is ignored."""
-    if not isinstance(text, str) or not text:
-        return None
-    lines = text.splitlines()
-    for number, line in enumerate(lines):
-        if _SALARY_CUE.search(line):
-            salary = parse_salary(" ".join(lines[number : number + 3]))
-            if salary is not None:
-                return salary
-    return None
-
-
-def _salary_from(line: str, first: re.Match[str], second: re.Match[str] | None) -> Salary | None:
-    matches = [first] if second is None else [first, second]
-    currency = _currency_of(matches)
-    if currency is None:
-        return None
-    amounts = [_amount_of(match) for match in matches]
-    if any(amount is None for amount in amounts):
-        return None
-    values = [float(amount) for amount in amounts if amount is not None]
-    if second is not None and bool(first["k"]) != bool(second["k"]):
-        # "$70-90k": the suffix on one end applies to a bare small number on the other.
-        values = [
-            value * 1000 if value < 1000 and not match["k"] else value
-            for value, match in zip(values, matches, strict=True)
-        ]
-    low, high = int(min(values)), int(max(values))
-    after = line[matches[-1].end() : matches[-1].end() + 40]
-    before = line[max(0, first.start() - 30) : first.start()]
-    annual = bool(_ANNUAL.search(after) or _ANNUAL.search(before))
-    if not annual and (_NOT_ANNUAL.search(after) or re.search(r"\bhourly\b|\bper\s+hour\b", before, re.I)):
-        return None
-    if not annual and high < _MIN_UNMARKED_ANNUAL:
-        return None
-    if low <= 0 or high > _MAX_PLAUSIBLE:
-        return None
-    return Salary(low, high, currency)
-
-
-def _currency_of(matches: list[re.Match[str]]) -> str | None:
-    found = [match[group] for match in matches for group in ("pre", "post") if match[group]]
-    codes = [token.upper() for token in found if token.upper() in _CODES]
-    if codes:
-        return codes[0]
-    symbols = [_SYMBOLS[token] for token in found if token in _SYMBOLS]
-    return symbols[0] if symbols else None
-
-
-def _amount_of(match: re.Match[str]) -> float | None:
-    raw = match["amount"]
-    grouped = re.fullmatch(r"(\d{1,3}(?:[,.\u00a0\u202f ]\d{3})+)(\.\d{1,2})?", raw)
-    if grouped:
-        digits = re.sub(r"\D", "", grouped[1])
-        value = float(digits + (grouped[2] or ""))
-    else:
-        try:
-            value = float(raw)
-        except ValueError:
-            return None
-    return value * 1000 if match["k"] else value
 
 
 # --- times --------------------------------------------------------------------------------------------------

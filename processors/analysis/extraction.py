@@ -23,7 +23,8 @@ from enum import Enum
 
 from processors.analysis.model import Experience, JobRequirements, RemoteLevel, RequiredSkill, Salary, Seniority
 from streams.messages import PostingFields, Workplace
-from textkit.normalize import clean_line, detect_workplace, find_salary
+from textkit.normalize import clean_line, detect_workplace
+from textkit.salary import find_salary
 from textkit.skill_spans import SpanModel, canonical_skill
 from textkit.skills import SkillMatch, SkillMatcher, default_matcher, sentences
 

@@ -32,6 +32,7 @@ from processors.discovery.model import (
     BoardValidators,
     FetchedPosting,
     FetchOutcome,
+    SkippedItem,
 )
 from processors.discovery.sources import ashby, feed, file_import, greenhouse, lever
 from processors.discovery.sources._common import fit_to_record
@@ -94,11 +95,14 @@ class BoardFetcher:
         response = await self._http.get(url, validators=_cache(validators))
         if response.not_modified:
             return BoardNotModified(fetched_at=now)
-        postings = parse(bounded_json.loads(response.body, max_bytes=None), board_token=token)
-        return BoardFetched(postings=postings, validators=_board(response.validators), fetched_at=now)
+        skipped: list[SkippedItem] = []
+        postings = parse(bounded_json.loads(response.body, max_bytes=None), board_token=token, skipped=skipped)
+        return BoardFetched(postings=postings, validators=_board(response.validators), fetched_at=now,
+                            skipped=tuple(skipped))
 
     async def _lever(self, site: str, validators: BoardValidators, now: datetime) -> FetchOutcome:
         postings: list[FetchedPosting] = []
+        skipped: list[SkippedItem] = []
         first_validators = BoardValidators()
         for page in range(MAX_LEVER_PAGES):
             url = lever.page_url(self._settings.lever_url, site, page * lever.PAGE_SIZE)
@@ -109,18 +113,20 @@ class BoardFetcher:
             if page == 0:
                 first_validators = _board(response.validators)
             items = bounded_json.loads(response.body, max_bytes=None)
-            postings += lever.parse(items, board_token=site)
+            postings += lever.parse(items, board_token=site, skipped=skipped)
             if not isinstance(items, list) or len(items) < lever.PAGE_SIZE:
                 break
-        return BoardFetched(postings=postings, validators=first_validators, fetched_at=now)
+        return BoardFetched(postings=postings, validators=first_validators, fetched_at=now, skipped=tuple(skipped))
 
     async def _feed(self, url: str, validators: BoardValidators, now: datetime) -> FetchOutcome:
         # A feed URL is typed by a user: it must be a public http(s) address, and so must every redirect.
         response = await self._http.get(url, validators=_cache(validators), check_public=True)
         if response.not_modified:
             return BoardNotModified(fetched_at=now)
-        return BoardFetched(postings=feed.parse(response.body, board_token=url), validators=_board(response.validators),
-                            fetched_at=now)
+        skipped: list[SkippedItem] = []
+        postings = feed.parse(response.body, board_token=url, skipped=skipped)
+        return BoardFetched(postings=postings, validators=_board(response.validators), fetched_at=now,
+                            skipped=tuple(skipped))
 
     async def _file(self, name: str, validators: BoardValidators, now: datetime) -> FetchOutcome:
         path: Path = self._settings.import_dir / name
@@ -128,12 +134,12 @@ class BoardFetcher:
         if validators.last_modified == modified:
             return BoardNotModified(fetched_at=now)
         fmt = "csv" if path.suffix.lower() == ".csv" else "jsonl"
-        text = await asyncio.to_thread(path.read_text, encoding="utf-8")
-        imported = file_import.parse(text, board_token=name, fmt=fmt)
-        for rejected in imported.rejected:
-            log.warning("import %s line %d skipped: %s", name, rejected.line_number, rejected.reason)
+        data = await asyncio.to_thread(path.read_bytes)
+        imported = file_import.parse(data, board_token=name, fmt=fmt)
+        skipped = tuple(SkippedItem(where=f"line {rejected.line_number}", reason=rejected.reason)
+                        for rejected in imported.rejected)
         return BoardFetched(postings=imported.postings, validators=BoardValidators(last_modified=modified),
-                            fetched_at=now)
+                            fetched_at=now, skipped=skipped)
 
     async def close(self) -> None:
         if self._close is not None:

@@ -87,7 +87,9 @@ def match_search(posting: FetchedPosting, search: SavedSearch) -> list[str] | No
 
     if search.salary_floor is not None:
         top = posting.salary_max or posting.salary_min
-        if top is None:
+        if top is None and posting.salary_text:
+            reasons.append(f"salary stated as {posting.salary_text[:80]!r}, not read as a yearly amount")
+        elif top is None:
             reasons.append("salary not stated")
         elif posting.salary_currency and posting.salary_currency != search.salary_currency:
             reasons.append(f"salary in {posting.salary_currency}, not compared with a {search.salary_currency} floor")

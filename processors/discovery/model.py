@@ -22,6 +22,9 @@ def board_key(board: BoardRef) -> str:
     return f"{board.source.value.lower()}:{board.token}"
 
 
+_LATER_FIELDS = ("salary_text",)
+
+
 class FetchedPosting(PostingFields):
     """One posting normalized from any source, before it has a catalog identity."""
 
@@ -34,7 +37,9 @@ class FetchedPosting(PostingFields):
     @property
     def content_hash(self) -> str:
         """Changes exactly when something a reader would see changes (not the fetch time)."""
-        content = self.model_dump(mode="json", exclude={"updated_at"})
+        # A field added later counts only once it is set, so adding it changes no unchanged posting's hash.
+        unset_later_fields = {name for name in _LATER_FIELDS if getattr(self, name) is None}
+        content = self.model_dump(mode="json", exclude={"updated_at", *unset_later_fields})
         return hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()
 
 
@@ -47,12 +52,26 @@ class BoardValidators(BaseModel):
     last_modified: str | None = None
 
 
+class SkippedItem(BaseModel):
+    """An item of a board that did not become a posting, and why: reported, never dropped silently."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    where: str  # "item #3 ('Backend Engineer', https://...)", "line 7"
+    reason: str
+    # The source's id for the item, when it could still be told: a posting already in the catalog that turns
+    # unreadable stays open (with what was last read) rather than being closed.
+    source_job_id: str | None = None
+
+
 class BoardFetched(PortResult):
-    """A board answered: all of its current postings (a posting missing here has closed)."""
+    """A board answered: all of its current postings (a posting missing here has closed), and the items it
+    listed that could not be read as postings."""
 
     postings: list[FetchedPosting]
     validators: BoardValidators = BoardValidators()
     fetched_at: datetime
+    skipped: tuple[SkippedItem, ...] = ()
 
 
 class BoardNotModified(PortResult):

@@ -13,6 +13,7 @@ of one posting.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -40,9 +41,11 @@ from streams.messages import (
     KnownPosting,
     PollRequested,
     PostingStatus,
+    SavedSearch,
     SourceFailed,
     UserProfile,
 )
+from textkit.urls import canonical_url
 
 DiscoveryEvent = JobPosting | JobDiscovered | SourceFailed
 MAX_BACKOFF_STEPS = 5
@@ -58,15 +61,18 @@ def follow_boards(
     if followed is not None and profile.profile_version <= followed.profile_version:
         return followed, []  # a replayed or older profile
     boards: dict[str, BoardRef] = {}
+    searches: dict[str, list[SavedSearch]] = {}
     for search in profile.preferences.saved_searches:
-        for board in search.boards:
-            boards.setdefault(board_key(board), board)
+        for board in map(canonical_board, search.boards):
+            key = board_key(board)
+            boards.setdefault(key, board)
+            if search not in searches.setdefault(key, []):
+                searches[key].append(search)
     subscriptions = [
         BoardSubscription(
             event_id=derived_id("subscription", profile.user_id, str(profile.profile_version), key),
             occurred_at=now, board_key=key, board=board, user_id=profile.user_id,
-            profile_version=profile.profile_version,
-            searches=[s for s in profile.preferences.saved_searches if board in s.boards],
+            profile_version=profile.profile_version, searches=searches[key],
         )
         for key, board in sorted(boards.items())
     ]
@@ -80,6 +86,15 @@ def follow_boards(
     new_followed = FollowedBoards(user_id=profile.user_id, profile_version=profile.profile_version,
                                   board_keys=sorted(boards))
     return new_followed, subscriptions
+
+
+def canonical_board(board: BoardRef) -> BoardRef:
+    """A feed is followed by its canonical URL, so links to it that differ only by tracking parameters, case of
+    the host, fragment or trailing slash are one board, polled once."""
+    if board.source is not BoardSource.FEED:
+        return board
+    url = canonical_url(board.token)
+    return board if url == board.token else board.model_copy(update={"token": url})
 
 
 # --- the board's cell ------------------------------------------------------------------------------------------
@@ -181,11 +196,17 @@ def on_fetch(cell: BoardCell, outcome: FetchOutcome, *, now: datetime) -> tuple[
         return cell.model_copy(update={"last_polled_at": now, "consecutive_failures": 0}), []
 
     assert isinstance(outcome, BoardFetched)
+    skipped_report, skipped_digest = _skipped_report(cell, outcome, now=now)
     current = {p.canonical_job_id: p for p in outcome.postings}
     changed = [p for cid, p in current.items()
                if cid not in cell.postings or cell.postings[cid].content_hash != p.content_hash]
     events: list[DiscoveryEvent] = [_catalog_record(p, now=now) for p in changed]
-    events += [_closed_record(cell, cid, known, now=now) for cid, known in cell.postings.items() if cid not in current]
+    events += skipped_report
+    # A known posting the board still lists but that could not be read this time stays open, as last read.
+    unreadable = {f"{cell.board_key}:{item.source_job_id}" for item in outcome.skipped if item.source_job_id}
+    kept = {cid: known for cid, known in cell.postings.items() if cid not in current and cid in unreadable}
+    events += [_closed_record(cell, cid, known, now=now) for cid, known in cell.postings.items()
+               if cid not in current and cid not in kept]
     followers = []
     for follower in cell.followers:
         candidates = list(current.values()) if follower.matched_version < follower.profile_version else changed
@@ -193,14 +214,42 @@ def on_fetch(cell: BoardCell, outcome: FetchOutcome, *, now: datetime) -> tuple[
         followers.append(follower.model_copy(update={"matched_version": follower.profile_version}))
     new_cell = cell.model_copy(update={
         "followers": followers,
-        "postings": {cid: KnownPosting(content_hash=p.content_hash, source_job_id=p.source_job_id, title=p.title,
-                                       company=p.company, url=p.url) for cid, p in current.items()},
+        "postings": {**kept, **{cid: KnownPosting(content_hash=p.content_hash, source_job_id=p.source_job_id,
+                                                  title=p.title, company=p.company, url=p.url)
+                                for cid, p in current.items()}},
         "etag": outcome.validators.etag,
         "last_modified": outcome.validators.last_modified,
         "last_polled_at": now,
         "consecutive_failures": 0,
+        "skipped_digest": skipped_digest,
     })
     return new_cell, events
+
+
+MAX_REPORTED_ITEMS = 20
+SKIPPED_ITEMS = "skipped_items"  # the error kind of a report of a board's unreadable items
+
+
+def _skipped_report(cell: BoardCell, outcome: BoardFetched, *, now: datetime
+                    ) -> tuple[list[SourceFailed], str | None]:
+    """A `SourceFailed` of kind "skipped_items" naming the items the board listed that could not be postings, the
+    first time this set of items is seen (the board itself was read: its failure count stays 0); and the digest
+    the cell keeps of the set."""
+    if not outcome.skipped:
+        return [], None
+    lines = [f"{item.where}: {item.reason}" for item in outcome.skipped]
+    digest = hashlib.sha256("\n".join(lines).encode()).hexdigest()[:32]
+    if digest == cell.skipped_digest:
+        return [], digest
+    total = len(outcome.skipped) + len(outcome.postings)
+    shown = "; ".join(lines[:MAX_REPORTED_ITEMS])
+    more = f"; and {len(lines) - MAX_REPORTED_ITEMS} more" if len(lines) > MAX_REPORTED_ITEMS else ""
+    report = SourceFailed(
+        event_id=derived_id("skipped", cell.board_key, digest), occurred_at=now, board_key=cell.board_key,
+        board=cell.board, error_kind=SKIPPED_ITEMS,
+        error=f"{len(lines)} of {total} items skipped: {shown}{more}"[:4000], attempts=1, consecutive_failures=0,
+    )
+    return [report], digest
 
 
 # --- the agents' steps -----------------------------------------------------------------------------------------

@@ -37,6 +37,9 @@ class PostingFields(Message):
     salary_min: int | None = None
     salary_max: int | None = None
     salary_currency: str | None = None
+    # The salary as the source stated it ("€45.000,00 – €55.000,00 pro Jahr"), kept whether or not it could be read
+    # into the annual range above (which is set only when sure).
+    salary_text: str | None = None
     posted_at: UtcDatetime | None = None
     updated_at: UtcDatetime | None = None
     url: str
@@ -111,6 +114,7 @@ class BoardCell(Message):
     last_polled_at: UtcDatetime | None = None
     consecutive_failures: int = 0
     followers_changed_at: UtcDatetime | None = None
+    skipped_digest: str | None = None  # which unreadable items were last reported, so each is reported once
 
 
 class FollowedBoards(Message):

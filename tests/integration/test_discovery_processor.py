@@ -94,13 +94,14 @@ def test_a_failing_board_is_reported_and_the_others_still_deliver(
     user_id = register(tmp_path, prefs)
     assert {d["canonical_job_id"] for d in discovered_for(read_topic, user_id, len(ADA_MATCHES))} == ADA_MATCHES
 
+    metadata = "feed:http://169.254.169.254/latest/meta-data"  # the feed's canonical URL: no trailing slash
+
     def both(messages: list[Any]) -> bool:
-        return {"greenhouse:no-such-board", "feed:http://169.254.169.254/latest/meta-data/"} <= {
-            m.key() for m in messages}
+        return {"greenhouse:no-such-board", metadata} <= {m.key() for m in messages}
 
     errors = {m.key(): m.value() for m in read_topic("discovery.errors", both, timeout_s=60)}
     assert errors["greenhouse:no-such-board"]["error_kind"] == "http_status"
-    assert errors["feed:http://169.254.169.254/latest/meta-data/"]["error_kind"] == "unsafe_url"
+    assert errors[metadata]["error_kind"] == "unsafe_url"
 
 
 def test_discover_once_runs_one_cycle_and_exits(
@@ -114,3 +115,44 @@ def test_discover_once_runs_one_cycle_and_exits(
     result = run_cli("discover", "--once", env=env)
     assert result.returncode == 0
     assert {d["canonical_job_id"] for d in discovered_for(read_topic, user_id, len(ADA_MATCHES))} == ADA_MATCHES
+
+
+def test_a_feed_under_tracking_links_is_one_board_and_its_unreadable_items_are_reported(
+    discovery_worker: Worker, read_topic: Reader, board_server: tuple[str, Path], tmp_path: Path
+) -> None:
+    """One posting listed under three tracking links is published once; an item whose description cleaning
+    would lose is reported on discovery.errors instead of being kept empty; an escaped-CDATA description keeps
+    its text and its salary."""
+    base, folder = board_server
+    name = f"tracking-{uuid.uuid4().hex[:8]}"
+    link = f"{base}/jobs/{name}/platform-engineer"
+    items = "".join(
+        f"<item><title>Platform Engineer (Python)</title><link>{variant}</link>"
+        "<description>&lt;![CDATA[&lt;p&gt;Python and Kafka.&lt;/p&gt;&lt;p&gt;Gehalt: &amp;euro;45.000,00 "
+        "&amp;ndash; &amp;euro;55.000,00 pro Jahr&lt;/p&gt;]]&gt;</description></item>"
+        for variant in (f"{link}?utm_source=rss", f"{link}/#apply", f"{link}?gh_src=a1&amp;utm_medium=x")
+    ) + (f"<item><title>Python Marketing</title><link>{base}/jobs/{name}/marketing</link>"
+         "<description>&lt;!--&lt;p&gt;Du unterstützt unser Team.&lt;/p&gt;--&gt;</description></item>")
+    document = f"<?xml version='1.0'?><rss version='2.0'><channel><title>Nordlicht</title>{items}</channel></rss>"
+    (folder / "feeds" / f"{name}.xml").write_text(document)
+    feed_url = f"{base}/feeds/{name}"
+    prefs = json.loads((FIXTURES / "preferences_ada.json").read_text())
+    prefs["saved_searches"][0]["boards"] = [{"source": "FEED", "token": f"{feed_url}?utm_source=newsletter"},
+                                            {"source": "FEED", "token": f"{feed_url}/"}]
+    register(tmp_path, prefs)
+    board = f"feed:{feed_url}"
+
+    catalog = read_topic("job.catalog", lambda ms: any(m.value()["board_token"] == feed_url for m in ms),
+                         timeout_s=90)
+    published = [m.value() for m in catalog if m.value()["board_token"] == feed_url]
+    (posting,) = published
+    assert posting["url"] == link
+    assert posting["description_text"] == "Python and Kafka.\n\nGehalt: €45.000,00 – €55.000,00 pro Jahr"
+    assert (posting["salary_min"], posting["salary_max"], posting["salary_currency"]) == (45_000, 55_000, "EUR")
+    assert posting["salary_text"] == "Gehalt: €45.000,00 – €55.000,00 pro Jahr"
+
+    errors = read_topic("discovery.errors", lambda ms: any(m.key() == board for m in ms), timeout_s=60)
+    (report,) = [m.value() for m in errors if m.key() == board]
+    assert report["error_kind"] == "skipped_items" and report["consecutive_failures"] == 0
+    assert report["error"].startswith("1 of 2 items skipped: item #4 ('Python Marketing', ")
+    assert "description is empty after cleaning" in report["error"]

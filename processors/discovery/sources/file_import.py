@@ -7,19 +7,27 @@ or a "A; B" string; `location` is accepted too), `url`, `apply_url`, `descriptio
 
 CSV: a header row with the same names (`location` for the locations), or the Glassdoor export's columns
 ("Job Title", "Company Name", "Location", "Job Description", "Salary Estimate"), where "-1" means missing and
-the company name may be followed by a newline and its rating ("Acme\\n3.8").
+the company name may be followed by a newline and its rating ("Acme\\n3.8"); and JobSpy's export ("Job Title
+(Primary)", "Salary Min", "Location City", "Is Remote", ...). Spreadsheets in other locales write other
+dialects, so the delimiter (`,` `;` tab `|`) is detected with `csv.Sniffer` and checked against the header (the
+delimiter whose header has a title column wins; Excel's `sep=;` first line is honoured); quoting is the standard
+one every spreadsheet writes. The encoding is UTF-8 (with or without BOM), UTF-16 with a BOM (Excel's "Unicode
+text") or else Windows-1252. Salary amounts in any locale's format ("45.000,00") are read by `textkit.salary`;
+a `salary` text is kept as written.
 
 Unlike the board adapters, `parse` returns a `FileImport`: the postings plus every rejected line with its
 reason, because the person importing the file must be told which lines to fix. A file as a whole is refused
 (`SourceParseError`) only when it cannot be read as its format at all: a JSON array instead of JSON Lines, or a
-CSV without a title column.
+CSV without a title column — then the message says which delimiter was tried and which columns it saw.
 
-Without `source_job_id` the id is the sha1 of url and title — or, when the row has no url (Glassdoor exports
-have none), of title, company and locations — so re-importing the same file yields the same ids.
+Without `source_job_id` the id is the sha1 of the url's canonical identity (`textkit.urls`: no tracking
+parameters, case folded) and title — or, when the row has no url (Glassdoor exports have none), of title, company
+and locations — so re-importing the same file yields the same ids, and one posting under two links is one.
 """
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import logging
@@ -33,19 +41,19 @@ from pydantic import ValidationError
 
 from processors.discovery.errors import SourceParseError
 from processors.discovery.model import FetchedPosting
-from processors.discovery.sources._common import MalformedPosting, require_board_token, validation_reason
+from processors.discovery.sources._common import (
+    MalformedPosting,
+    require_board_token,
+    require_kept_text,
+    validation_reason,
+    with_canonical_links,
+)
 from streams import bounded_json
 from streams.messages import BoardSource
 from textkit.html_text import html_to_text, looks_like_html, normalize_text, sanitize_html
-from textkit.normalize import (
-    clean_line,
-    dedupe,
-    detect_workplace,
-    parse_salary,
-    parse_time,
-    split_locations,
-    stable_id,
-)
+from textkit.normalize import clean_line, dedupe, detect_workplace, parse_time, split_locations, stable_id
+from textkit.salary import parse_amount, read_salary
+from textkit.urls import url_identity
 
 SOURCE = BoardSource.FILE
 logger = logging.getLogger(__name__)
@@ -82,9 +90,26 @@ _COLUMN_ALIASES = {
     "salary estimate": "salary",
     "posted_at": "posted_at",
     "updated_at": "updated_at",
+    # JobSpy's export (Indeed, Google, LinkedIn listings) and other scrapers' column names.
+    "salary min": "salary_min",
+    "salary max": "salary_max",
+    "min salary": "salary_min",
+    "max salary": "salary_max",
+    "currency": "salary_currency",
+    "date posted": "posted_at",
+    "job type": "employment_type",
+    "is remote": "is_remote",
+    "location city": "location_city",
+    "location state": "location_state",
+    "location country": "location_country",
+    "city": "location_city",
+    "state": "location_state",
+    "country": "location_country",
 }
+_PARENTHETICAL = re.compile(r"\s*\([^()]*\)\s*$")  # "Job Title (Primary)", "Salary (EUR)"
+_TRUE = frozenset({"true", "yes", "y", "1"})
 # Glassdoor writes "-1" for an unknown value, and appends the rating to the company name.
-_MISSING = frozenset({"", "-1", "n/a", "null", "none"})
+_MISSING = frozenset({"", "-1", "n/a", "null", "none", "not provided", "unknown"})
 _TRAILING_RATING = re.compile(r"\s*\n\s*\d(?:\.\d)?\s*$")
 
 
@@ -109,7 +134,7 @@ def parse(text: str | bytes, *, board_token: str, fmt: FileFormat) -> FileImport
     `board_token` names the import (e.g. the file's name) and scopes the postings' canonical ids."""
     require_board_token(board_token)
     if isinstance(text, bytes):
-        text = text.decode("utf-8-sig", errors="replace")
+        text = decode_file(text, board_token)
     text = text.removeprefix("\ufeff")
     if fmt == "jsonl":
         records = _jsonl_records(text, board_token)
@@ -124,7 +149,7 @@ def parse(text: str | bytes, *, board_token: str, fmt: FileFormat) -> FileImport
         try:
             if isinstance(record, str):
                 raise MalformedPosting(record)
-            posting = _posting(record, board_token)
+            posting = with_canonical_links(_posting(record, board_token))
             if posting.source_job_id in seen:
                 raise MalformedPosting(f"duplicate source_job_id {posting.source_job_id}")
         except MalformedPosting as exc:
@@ -165,22 +190,38 @@ def _jsonl_records(text: str, board_token: str) -> _Records:
     return records
 
 
+def decode_file(data: bytes, board_token: str) -> str:
+    """A file's text: UTF-8 (a BOM is dropped), UTF-16 when it starts with a BOM (Excel's "Unicode text" export),
+    else Windows-1252, the encoding spreadsheets in Western European locales save CSV in."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        logger.warning("file import %s is not UTF-8; read as Windows-1252", board_token)
+        return data.decode("cp1252", errors="replace")
+
+
+_DELIMITERS = ",;\t|"
+_SNIFF_CHARS = 64 * 1024
+_EXCEL_SEPARATOR_LINE = re.compile(r"sep=(.)\r?\n")
+
+
 def _csv_records(text: str, board_token: str) -> _Records:
-    reader = csv.reader(io.StringIO(text, newline=""))
+    if not text.strip():
+        return []
+    dialect, text, first_line = _dialect(text, board_token)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect)
     try:
         header = next(reader)
     except StopIteration:
         return []
     except csv.Error as exc:
         raise SourceParseError(f"file import {board_token}: unreadable CSV header: {exc}") from exc
-    columns = [_COLUMN_ALIASES.get(" ".join(name.lower().split())) for name in header]
-    if "title" not in columns:
-        raise SourceParseError(
-            f"file import {board_token}: CSV header has no title column (expected 'title' or 'Job Title')"
-        )
+    columns = [_column(name) for name in header]
     records: _Records = []
     while True:
-        start = reader.line_num + 1
+        start = reader.line_num + first_line
         try:
             row = next(reader)
         except StopIteration:
@@ -201,6 +242,63 @@ def _csv_records(text: str, board_token: str) -> _Records:
     return records
 
 
+def _column(name: str) -> str | None:
+    """The record key a header cell names: its alias, else the alias of the name without a trailing remark in
+    parentheses ("Job Title (Primary)")."""
+    normal = " ".join(name.lower().split())
+    return _COLUMN_ALIASES.get(normal) or _COLUMN_ALIASES.get(_PARENTHETICAL.sub("", normal))
+
+
+def _dialect(text: str, board_token: str) -> tuple[type[csv.Dialect], str, int]:
+    """The CSV dialect whose header names a title column: the sniffed one first, then each common delimiter
+    (the one giving the most columns). Returns it, the text from the header on, and the header's line number.
+    A file no dialect fits is refused with what each delimiter made of its first line."""
+    first_line = 1
+    declared = _EXCEL_SEPARATOR_LINE.match(text)
+    if declared:  # Excel's "sep=;" line names the delimiter
+        text, first_line = text[declared.end():], 2
+    candidates: list[type[csv.Dialect]] = []
+    if declared:
+        candidates.append(_excel_with(declared[1]))
+    else:
+        # Only the Sniffer's delimiter is taken: spreadsheets in every locale quote the standard way, and its
+        # guesses about quoting (`doublequote`) go wrong on long quoted descriptions.
+        with contextlib.suppress(csv.Error):  # the Sniffer gives up on some files; the delimiters below remain
+            candidates.append(_excel_with(csv.Sniffer().sniff(text[:_SNIFF_CHARS], delimiters=_DELIMITERS).delimiter))
+    candidates += [_excel_with(delimiter) for delimiter in _DELIMITERS]
+    seen: dict[str, list[str]] = {}
+    fitting: list[tuple[int, int, type[csv.Dialect]]] = []
+    for rank, dialect in enumerate(candidates):
+        try:
+            header = next(csv.reader(io.StringIO(text[:_SNIFF_CHARS], newline=""), dialect), [])
+        except csv.Error:
+            continue
+        seen.setdefault(dialect.delimiter, header)
+        if "title" in (_column(name) for name in header):
+            # The sniffed (or declared) dialect first; among the others, the one splitting the header most.
+            fitting.append((0 if rank == 0 else 1, -len(header), dialect))
+    if fitting:
+        return min(fitting, key=lambda fit: fit[:2])[2], text, first_line
+    split = {d: h for d, h in seen.items() if len(h) > 1}
+    whole = [_delimiter_name(d) for d, h in seen.items() if len(h) <= 1]
+    shown = [f"with {_delimiter_name(d)} its first line has {len(h)} columns "
+             f"{[clean_line(name)[:40] for name in h[:8]]}{' ...' if len(h) > 8 else ''}" for d, h in split.items()]
+    if whole:
+        first = next(iter(h for h in seen.values() if len(h) <= 1), [])
+        shown.append(f"with {', '.join(whole)} it is one column {[clean_line(name)[:60] for name in first]}")
+    raise SourceParseError(f"file import {board_token}: CSV header has no title column (expected a column named "
+                           f"'title' or 'Job Title'): {'; '.join(shown)}")
+
+
+def _excel_with(delimiter: str) -> type[csv.Dialect]:
+    return type("Excel", (csv.excel,), {"delimiter": delimiter})
+
+
+def _delimiter_name(delimiter: str) -> str:
+    return {",": "',' (comma)", ";": "';' (semicolon)", "\t": "tab", "|": "'|' (pipe)"}.get(delimiter,
+                                                                                          repr(delimiter))
+
+
 def _posting(record: Mapping[str, Any], board_token: str) -> FetchedPosting:
     title = clean_line(_text(record, "title"))
     if not title:
@@ -208,13 +306,15 @@ def _posting(record: Mapping[str, Any], board_token: str) -> FetchedPosting:
     company = _text(record, "company") or ""
     company = clean_line(_TRAILING_RATING.sub("", company))
     url = clean_line(_text(record, "url"))
-    locations = _locations(record.get("locations", record.get("location")))
+    locations = _locations(record.get("locations", record.get("location"))) or _place(record)
     description_text, description_html = _description(record)
-    salary_min, salary_max, salary_currency = _salary(record)
+    salary_min, salary_max, salary_currency, salary_text = _salary(record)
+    require_kept_text(_text(record, "description_html") or _text(record, "description"), description_text)
     source_job_id = clean_line(_text(record, "source_job_id")) or (
-        stable_id(url, title) if url else stable_id(title, company, *locations)
+        stable_id(url_identity(url), title) if url else stable_id(title, company, *locations)
     )
-    workplace = _text(record, "workplace")
+    workplace = _text(record, "workplace") or (
+        "remote" if clean_line(_text(record, "is_remote")).lower() in _TRUE else None)
     return FetchedPosting(
         source=SOURCE,
         board_token=board_token,
@@ -227,6 +327,7 @@ def _posting(record: Mapping[str, Any], board_token: str) -> FetchedPosting:
         salary_min=salary_min,
         salary_max=salary_max,
         salary_currency=salary_currency,
+        salary_text=salary_text,
         posted_at=_time(record, "posted_at"),
         updated_at=_time(record, "updated_at"),
         url=url,
@@ -259,6 +360,13 @@ def _locations(value: Any) -> list[str]:
     raise MalformedPosting(f"locations must be a list or a string, got {type(value).__name__}")
 
 
+def _place(record: Mapping[str, Any]) -> list[str]:
+    """One location from separate city, state and country columns ("Washington, PA, US")."""
+    parts = [clean_line(_text(record, key)) for key in ("location_city", "location_state", "location_country")]
+    place = ", ".join(part for part in parts if part)
+    return [place] if place else []
+
+
 def _description(record: Mapping[str, Any]) -> tuple[str, str | None]:
     """`description` may be text or HTML; an explicit `description_html` is the kept HTML (and the text when
     there is no `description`)."""
@@ -274,29 +382,34 @@ def _description(record: Mapping[str, Any]) -> tuple[str, str | None]:
     return text, (sanitize_html(markup) or None) if markup else None
 
 
-def _salary(record: Mapping[str, Any]) -> tuple[int | None, int | None, str | None]:
+def _salary(record: Mapping[str, Any]) -> tuple[int | None, int | None, str | None, str | None]:
+    """`(min, max, currency, text)`: explicit amounts in any locale's format ("45.000,00"), else the `salary`
+    text read when sure; the text is kept as written either way."""
+    reading = read_salary(_text(record, "salary"))
     low, high = _amount(record, "salary_min"), _amount(record, "salary_max")
     if low is not None or high is not None:
         currency = clean_line(_text(record, "salary_currency")).upper() or None
         if currency is not None and not re.fullmatch(r"[A-Z]{3}", currency):
             raise MalformedPosting(f"salary_currency must be a three-letter code, got {currency!r}")
-        return low, high, currency
-    salary = parse_salary(_text(record, "salary"))
-    return (salary.minimum, salary.maximum, salary.currency) if salary else (None, None, None)
+        return low, high, currency, reading.text
+    if reading.salary is None:
+        return None, None, None, reading.text
+    return reading.salary.minimum, reading.salary.maximum, reading.salary.currency, reading.text
 
 
 def _amount(record: Mapping[str, Any], key: str) -> int | None:
     value = record.get(key)
     if value is None or isinstance(value, bool):
         return None
+    if isinstance(value, int | float):
+        return int(value)
     if isinstance(value, str):
         if value.strip().lower() in _MISSING:
             return None
-        value = value.replace(",", "").strip()
-    try:
-        return int(float(value))
-    except (TypeError, ValueError, OverflowError):
-        raise MalformedPosting(f"{key} must be a number, got {record.get(key)!r}") from None
+        amount = parse_amount(value)
+        if amount is not None and re.fullmatch(r"\D{0,4}\d[\d\s.,'’\u00a0\u202f]*\D{0,4}", value.strip()):
+            return round(amount)
+    raise MalformedPosting(f"{key} must be a number, got {record.get(key)!r}")
 
 
 def _time(record: Mapping[str, Any], key: str) -> datetime | None:

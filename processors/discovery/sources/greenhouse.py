@@ -12,26 +12,23 @@ from typing import Any
 from urllib.parse import quote
 
 from processors.discovery.errors import SourceParseError
-from processors.discovery.model import FetchedPosting
+from processors.discovery.model import FetchedPosting, SkippedItem
 from processors.discovery.sources._common import (
     MalformedPosting,
     build_postings,
+    describe_job,
+    job_id,
     list_field,
     object_field,
     require_board_token,
+    require_kept_text,
     required_id,
     text_field,
 )
 from streams.messages import BoardSource
 from textkit.html_text import html_to_text, sanitize_html
-from textkit.normalize import (
-    clean_line,
-    dedupe,
-    detect_workplace,
-    find_salary,
-    parse_time,
-    split_locations,
-)
+from textkit.normalize import clean_line, dedupe, detect_workplace, parse_time, split_locations
+from textkit.salary import find_salary_statement
 
 SOURCE = BoardSource.GREENHOUSE
 
@@ -41,13 +38,14 @@ def board_url(base: str, token: str) -> str:
     return f"{base.rstrip('/')}/v1/boards/{quote(token, safe='')}/jobs?content=true"
 
 
-def parse(payload: Any, *, board_token: str) -> list[FetchedPosting]:
-    """Every well-formed job on the board; a malformed job is skipped with a warning."""
+def parse(payload: Any, *, board_token: str, skipped: list[SkippedItem] | None = None) -> list[FetchedPosting]:
+    """Every well-formed job on the board; a malformed job is skipped with a warning (and listed in `skipped`)."""
     require_board_token(board_token)
     if not isinstance(payload, Mapping) or not isinstance(payload.get("jobs"), list):
         raise SourceParseError(f"greenhouse board {board_token}: expected an object with a 'jobs' list")
     return build_postings(
-        payload["jobs"], lambda job: _posting(job, board_token), source=SOURCE, board_token=board_token
+        payload["jobs"], lambda job: _posting(job, board_token), source=SOURCE, board_token=board_token,
+        skipped=skipped, describe=describe_job, identify=job_id,
     )
 
 
@@ -63,7 +61,8 @@ def _posting(job: Mapping[str, Any], board_token: str) -> FetchedPosting:
     content = text_field(job, "content")
     description_html = html.unescape(content) if content else None
     description_text = html_to_text(description_html) if description_html else ""
-    salary = find_salary(description_text)
+    require_kept_text(description_html, description_text)
+    salary, salary_text = find_salary_statement(description_text)
     return FetchedPosting(
         source=SOURCE,
         board_token=board_token,
@@ -76,6 +75,7 @@ def _posting(job: Mapping[str, Any], board_token: str) -> FetchedPosting:
         salary_min=salary.minimum if salary else None,
         salary_max=salary.maximum if salary else None,
         salary_currency=salary.currency if salary else None,
+        salary_text=salary_text,
         posted_at=parse_time(job.get("first_published")),
         updated_at=parse_time(job.get("updated_at")),
         url=url.strip(),

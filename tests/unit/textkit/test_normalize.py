@@ -1,4 +1,4 @@
-"""Salaries, workplaces, locations and times read from the loose strings boards send."""
+"""Workplaces, locations and times read from the loose strings boards send (salaries: test_salary.py)."""
 
 from __future__ import annotations
 
@@ -7,70 +7,7 @@ from datetime import UTC, datetime
 import pytest
 
 from streams.messages import Workplace
-from textkit.normalize import (
-    Salary,
-    clean_line,
-    detect_workplace,
-    find_salary,
-    parse_salary,
-    parse_time,
-    split_locations,
-    stable_id,
-)
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        ("$120,000 - $150,000", (120_000, 150_000, "USD")),
-        ("€70k–90k", (70_000, 90_000, "EUR")),
-        ("USD 100000-140000 per year", (100_000, 140_000, "USD")),
-        ("£45,000", (45_000, 45_000, "GBP")),
-        ("$137K-$171K (Glassdoor est.)", (137_000, 171_000, "USD")),
-        ("Employer Provided Salary:$120K-$140K", (120_000, 140_000, "USD")),
-        ("$300,000—$405,000 USD", (300_000, 405_000, "USD")),
-        ("$100,000 - $120,000 CAD", (100_000, 120_000, "CAD")),
-        ("CA$90,000 to CA$110,000", (90_000, 110_000, "CAD")),
-        ("$70-90k", (70_000, 90_000, "USD")),
-        ("€ 55.000 - 65.000 per year", (55_000, 65_000, "EUR")),
-        ("90k EUR", (90_000, 90_000, "EUR")),
-        ("$8,000 a year", (8_000, 8_000, "USD")),
-    ],
-)
-def test_annual_salaries_are_read(text: str, expected: tuple[int, int, str]) -> None:
-    assert parse_salary(text) == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "$50 - $70 per hour",
-        "$17-$24 Per Hour(Glassdoor est.)",
-        "$40/hr",
-        "Hourly: $45 - $60",
-        "$8,000 per month",
-        "$50-70",  # no period stated and too small to be annual
-        "100,000 - 150,000",  # no currency
-        "10,000 customers",
-        "raised $10M",
-        "401k match",
-        "",
-        None,
-    ],
-)
-def test_non_annual_or_non_money_is_not_a_salary(text: str | None) -> None:
-    assert parse_salary(text) is None
-
-
-def test_salary_unpacks_like_a_tuple() -> None:
-    low, high, currency = parse_salary("$1,000,000") or Salary(0, 0, "")
-    assert (low, high, currency) == (1_000_000, 1_000_000, "USD")
-
-
-def test_find_salary_reads_only_near_a_cue() -> None:
-    description = "We raised $200,000,000 last year.\n\nAnnual Salary:\n$180,000—$220,000 USD\nBenefits"
-    assert find_salary(description) == (180_000, 220_000, "USD")
-    assert find_salary("We raised $200,000,000 last year.") is None
+from textkit.normalize import clean_line, detect_workplace, parse_time, split_locations, stable_id
 
 
 @pytest.mark.parametrize(

@@ -85,9 +85,19 @@ def test_hourly_compensation_is_not_a_salary() -> None:
     job = {"id": "1", "title": "T", "jobUrl": "https://x.test/1", "compensation": compensation}
     (posting,) = ashby.parse({"jobs": [job]}, board_token="b")
     assert posting.salary_min is None
+    assert posting.salary_text == "$40 – $60 per hour"  # kept for a person to read
 
 
 @pytest.mark.parametrize("payload", [[], {"jobs": "x"}, {"apiVersion": "1"}])
 def test_wrong_shape_is_a_source_parse_error(payload: object) -> None:
     with pytest.raises(SourceParseError):
         ashby.parse(payload, board_token="examplecorp")
+
+
+def test_a_summary_in_another_locale_s_format_is_read() -> None:
+    compensation = {"compensationTierSummary": "€65.000 – €80.000 • Offers Equity"}
+    job = {"id": "1", "title": "T", "jobUrl": "https://jobs.ashbyhq.com/b/1?utm_source=x", "compensation": compensation}
+    (posting,) = ashby.parse({"jobs": [job]}, board_token="b")
+    assert (posting.salary_min, posting.salary_max, posting.salary_currency) == (65_000, 80_000, "EUR")
+    assert posting.salary_text == "€65.000 – €80.000 • Offers Equity"
+    assert posting.url == "https://jobs.ashbyhq.com/b/1"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from processors.discovery.errors import SourceParseError
+from processors.discovery.model import SkippedItem
 from processors.discovery.sources import feed
 from streams.messages import BoardSource, Workplace
 
@@ -111,3 +112,100 @@ def test_text_payload_is_accepted() -> None:
     )
     (posting,) = feed.parse(document, board_token=FEED_URL)
     assert posting.title == "Chef"
+
+
+def test_an_entity_escaped_cdata_description_keeps_its_text_and_salary() -> None:
+    """The issue's example: `&lt;![CDATA[...]]&gt;` arrives as text after XML decoding; an HTML parser would
+    drop it with everything inside, leaving an empty description and no salary."""
+    skipped: list[SkippedItem] = []
+    backend, data, office = feed.parse((BOARDS / "feed_rss_escaped.xml").read_bytes(), board_token=FEED_URL,
+                                       skipped=skipped)
+
+    assert backend.description_text == (
+        "Wir suchen Verstärkung für unser Plattform-Team.\n\nGehalt: €45.000,00 – €55.000,00 pro Jahr")
+    assert backend.description_html == (
+        "<p>Wir suchen Verstärkung für unser Plattform-Team.</p><p>Gehalt: €45.000,00 – €55.000,00 pro Jahr</p>")
+    assert (backend.salary_min, backend.salary_max, backend.salary_currency) == (45_000, 55_000, "EUR")
+    assert backend.salary_text == "Gehalt: €45.000,00 – €55.000,00 pro Jahr"
+    assert backend.locations == ["Hamburg"]  # <job:location> in the feed's own namespace
+    assert backend.url == "https://stellen.example.test/jobs/4711"  # tracking parameters gone
+    assert backend.company == "Stellenmarkt Nord"
+    # A description escaped twice is unescaped as many times as it takes.
+    assert data.description_text == "Pipelines mit Kafka & Python."
+    # Blank from the start: kept, nothing was lost.
+    assert office.description_text == "" and office.salary_text is None
+    # A description whose words cleaning lost (here: commented out) is reported, never kept empty.
+    (lost,) = skipped
+    assert lost.where == "item #3 ('Werkstudent Marketing', nord-4713)" and lost.source_job_id == "nord-4713"
+    assert lost.reason.startswith("description is empty after cleaning, though the source sent text: '<!--<p>Du ")
+
+
+def test_links_differing_only_by_tracking_case_slash_or_fragment_are_one_posting() -> None:
+    items = "".join(
+        f"<item><title>Platform Engineer</title><link>{link}</link><description>Run it.</description></item>"
+        for link in ("https://jobs.example.test/platform-engineer?utm_source=rss",
+                     "https://Jobs.Example.TEST/Platform-Engineer/?gh_src=x&amp;utm_medium=feed",
+                     "https://jobs.example.test/platform-engineer#apply")
+    )
+    postings = feed.parse(f"<rss version='2.0'><channel><title>J</title>{items}</channel></rss>",
+                          board_token=FEED_URL)
+
+    (posting,) = postings
+    assert posting.url == posting.apply_url == "https://jobs.example.test/platform-engineer"
+    # The id is the link's identity, so the next fetch, under yet another tracking link, is the same posting.
+    again = feed.parse("<rss version='2.0'><channel><title>J</title><item><title>Platform Engineer</title><link>"
+                       "https://jobs.example.test/platform-engineer/?utm_campaign=autumn</link><description>Run it."
+                       "</description></item></channel></rss>", board_token=FEED_URL)
+    assert again[0].canonical_job_id == posting.canonical_job_id
+    assert again[0].content_hash == posting.content_hash
+
+
+def test_a_permalink_guid_with_tracking_parameters_is_one_id() -> None:
+    template = ("<rss version='2.0'><channel><item><title>Chef</title><guid>https://x.test/jobs/1{}</guid>"
+                "</item></channel></rss>")
+    first = feed.parse(template.format("?utm_source=a"), board_token=FEED_URL)[0]
+    second = feed.parse(template.format("/#top"), board_token=FEED_URL)[0]
+    assert first.source_job_id == second.source_job_id == "https://x.test/jobs/1"
+
+
+def test_a_feed_with_an_unescaped_ampersand_is_read_leniently(caplog: pytest.LogCaptureFixture) -> None:
+    document = (b"<?xml version='1.0'?><rss version='2.0'><channel><title>J</title><item><title>R & D Engineer"
+                b"</title><link>https://x.test/rd</link><description>Research & development.</description></item>"
+                b"</channel></rss>")
+    with caplog.at_level(logging.WARNING):
+        (posting,) = feed.parse(document, board_token=FEED_URL)
+    assert posting.title == "R & D Engineer"
+    assert "not well-formed" in caplog.text
+
+
+def test_a_cut_off_feed_is_refused_rather_than_closing_the_postings_it_lost() -> None:
+    whole = (BOARDS / "feed_rss.xml").read_bytes()
+    with pytest.raises(SourceParseError, match="ends before its closing tag"):
+        feed.parse(whole[: len(whole) // 2], board_token=FEED_URL)
+
+
+def test_rss_1_0_and_atom_0_3_are_feeds_too() -> None:
+    rdf = b"""<?xml version="1.0"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/">
+  <channel rdf:about="https://x.test/"><title>RDF Jobs</title><link>https://x.test/</link><description>d</description>
+  </channel>
+  <item rdf:about="https://x.test/jobs/9"><title>Welder</title><link>https://x.test/jobs/9</link>
+    <description>Weld things.</description></item>
+</rdf:RDF>"""
+    (welder,) = feed.parse(rdf, board_token=FEED_URL)
+    assert (welder.title, welder.company, welder.description_text) == ("Welder", "RDF Jobs", "Weld things.")
+
+
+@pytest.mark.parametrize("text", ["/etc/hostname", "https://jobs.example.test/feed.xml", "file:///etc/hostname"])
+def test_a_payload_is_never_taken_for_a_file_name_or_a_url(text: str) -> None:
+    """feedparser opens a string that names a file or a URL; the adapter only ever hands it a stream."""
+    with pytest.raises(SourceParseError, match="not an RSS or Atom feed"):
+        feed.parse(text, board_token=FEED_URL)
+    with pytest.raises(SourceParseError, match="not an RSS or Atom feed"):
+        feed.parse(text.encode(), board_token=FEED_URL)
+
+
+def test_the_name_in_an_rss_author_survives_a_long_top_level_domain() -> None:
+    document = ("<rss version='2.0'><channel><title>Jobs</title><item><title>Dev</title><link>https://x.test/1</link>"
+                "<author>jobs@northwind.example (Northwind Labs)</author></item></channel></rss>")
+    assert feed.parse(document, board_token=FEED_URL)[0].company == "Northwind Labs"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -117,3 +119,105 @@ def test_a_line_nested_too_deep_is_rejected_with_the_reason_not_a_crash() -> Non
     deep = '{"title": ' + "[" * 10_000 + "]" * 10_000 + "}"
     imported = file_import.parse(deep + "\n", board_token="deep.jsonl", fmt="jsonl")
     assert imported.postings == [] and "nested 10001 levels deep" in imported.rejected[0].reason
+
+
+def test_a_semicolon_export_from_a_german_spreadsheet_is_read() -> None:
+    """The issue's example: a header that starts with `title`, refused because it was split on commas."""
+    result = file_import.parse((BOARDS / "postings_de.csv").read_text(), board_token="nord.csv", fmt="csv")
+
+    backend, data = result.postings
+    assert backend.title == "Backend-Entwickler (m/w/d)" and backend.locations == ["Hamburg"]
+    assert backend.description_text == "Wir bauen Plattformen; du hilfst.\nMit Kafka und Python."
+    # Amounts in German format are read as such, not as 45.0; the salary text is kept as written.
+    assert (backend.salary_min, backend.salary_max, backend.salary_currency) == (45_000, 55_000, "EUR")
+    assert backend.salary_text == "45.000,00 – 55.000,00 € pro Jahr"
+    assert backend.url == "https://nordlicht.example.test/jobs/1"  # tracking parameter gone
+    # A monthly pay is no yearly salary: none, and the text kept for a person to read.
+    assert (data.salary_min, data.salary_max, data.salary_text) == (None, None, "€4.500 brutto monatlich")
+    assert [(r.line_number, r.reason) for r in result.rejected] == [(5, "salary_min must be a number, got 'viel'")]
+
+
+def test_excel_unicode_text_is_tab_separated_utf16() -> None:
+    text = "Job Title\tCompany Name\tLocation\tSalary Estimate\r\nDatenanalyst\tMüller AG\tMünchen\t€60k–70k\r\n"
+    (posting,) = file_import.parse(text.encode("utf-16"), board_token="export.txt", fmt="csv").postings
+    assert (posting.title, posting.company, posting.locations) == ("Datenanalyst", "Müller AG", ["München"])
+    assert (posting.salary_min, posting.salary_max, posting.salary_currency) == (60_000, 70_000, "EUR")
+
+
+def test_a_windows_1252_file_is_read_without_replacement_characters() -> None:
+    text = "titre;entreprise;title;location\nIngénieur;Société Générale;Ingénieur logiciel;Montréal\n"
+    (posting,) = file_import.parse(text.encode("cp1252"), board_token="fr.csv", fmt="csv").postings
+    assert (posting.title, posting.locations) == ("Ingénieur logiciel", ["Montréal"])
+
+
+def test_excel_s_separator_line_names_the_delimiter_and_counts_as_a_line() -> None:
+    text = "sep=|\ntitle|company|url\nBaker|Crumb|https://crumb.test/1\n|Crumb|https://crumb.test/2\n"
+    result = file_import.parse(text, board_token="crumb.csv", fmt="csv")
+    assert [p.title for p in result.postings] == ["Baker"]
+    assert result.rejected == [RejectedLine(4, "missing title")]
+
+
+def test_one_column_files_and_quoted_delimiters_are_read() -> None:
+    assert [p.title for p in file_import.parse("title\nBaker\nCook\n", board_token="a", fmt="csv").postings] == [
+        "Baker", "Cook"]
+    text = 'title,company,location\n"Chef, Sous","Crumb; Co","Paris; Lyon"\n'
+    (chef,) = file_import.parse(text, board_token="b", fmt="csv").postings
+    assert (chef.title, chef.company, chef.locations) == ("Chef, Sous", "Crumb; Co", ["Paris", "Lyon"])
+
+
+def test_a_refused_csv_says_what_was_seen() -> None:
+    with pytest.raises(SourceParseError) as refused:
+        file_import.parse("name;link;pay\nA;https://a.test;1\n", board_token="a.csv", fmt="csv")
+    message = str(refused.value)
+    assert "no title column (expected a column named 'title' or 'Job Title')" in message
+    assert "with ';' (semicolon) its first line has 3 columns ['name', 'link', 'pay']" in message
+    assert "with ',' (comma), tab, '|' (pipe) it is one column ['name;link;pay']" in message
+
+
+def test_rows_under_tracking_links_are_one_posting() -> None:
+    text = ("title,company,url\nBaker,Crumb,https://crumb.test/jobs/1?utm_source=x\n"
+            "Baker,Crumb,https://CRUMB.test/jobs/1/#apply\nBaker,Crumb,https://crumb.test/jobs/1?gh_src=li\n")
+    result = file_import.parse(text, board_token="crumb.csv", fmt="csv")
+    (baker,) = result.postings
+    assert baker.url == "https://crumb.test/jobs/1"
+    assert [(r.line_number, r.reason.split(" ")[0]) for r in result.rejected] == [(3, "duplicate"), (4, "duplicate")]
+
+
+def test_a_description_that_cleaning_emptied_is_rejected_with_the_reason() -> None:
+    text = '{"title": "Werkstudent", "url": "https://x.test/1", "description": "<!--<p>Marketing in Kiel</p>-->"}\n'
+    result = file_import.parse(text, board_token="x.jsonl", fmt="jsonl")
+    assert result.postings == [] and result.rejected[0].reason.startswith("description is empty after cleaning")
+
+
+def test_a_jobspy_export_is_read() -> None:
+    """JobSpy (the scraper many job seekers use for Indeed, Google and LinkedIn) names its columns its own way:
+    a remark in parentheses, separate city, state and country, a remote flag, "Not Provided" for missing."""
+    text = (
+        "Job ID,Job Title (Primary),Company Name,Industry,Job Type,Is Remote,Currency,Salary Min,Salary Max,"
+        "Date Posted,Location City,Location State,Location Country,Job URL,Job Description,Job Source\n"
+        "in-04cb,Climbing Director,YMCA of Central New York,Not Provided,PART_TIME,False,USD,52000.0,61000.0,"
+        "2025-03-09,Fayetteville,NY,US,https://www.indeed.com/viewjob?jk=04cb&from=serp,Lead climbing.,indeed\n"
+        "go-yjUX,Field Service Engineer,Abbott Laboratories,Not Provided,CONTRACT,True,,,,2025-03-09,Washington,PA,"
+        "Unknown,https://www.jobs.abbott/us/en/job/31112010?utm_source=google,Service automation.,google\n"
+    )
+    director, engineer = file_import.parse(text, board_token="jobspy.csv", fmt="csv").postings
+    assert (director.source_job_id, director.title, director.locations) == (
+        "in-04cb", "Climbing Director", ["Fayetteville, NY, US"])
+    assert (director.salary_min, director.salary_max, director.salary_currency) == (52_000, 61_000, "USD")
+    assert director.posted_at == datetime(2025, 3, 9, tzinfo=UTC) and director.employment_type == "PART_TIME"
+    assert director.workplace is Workplace.UNKNOWN
+    assert engineer.workplace is Workplace.REMOTE and engineer.locations == ["Washington, PA"]
+    assert engineer.url == "https://www.jobs.abbott/us/en/job/31112010"
+
+
+def test_doubled_quotes_in_long_descriptions_stay_inside_their_field() -> None:
+    """csv.Sniffer guesses `doublequote=False` for a file like this (it would split every row); only its
+    delimiter is taken, the quoting is the standard one spreadsheets write."""
+    description = 'About us\n\nWe say "hello, world" a lot, and "ship" often.\nApply today, please.'
+    out = io.StringIO()
+    csv.writer(out).writerows([["Job Title", "Company Name", "Location", "Job Description"],
+                               *[[f"Data Scientist {n}", "Acme, Inc.", "Austin, TX", description] for n in range(3)]])
+    result = file_import.parse(out.getvalue(), board_token="gd.csv", fmt="csv")
+    assert result.rejected == []
+    assert [p.description_text for p in result.postings] == [
+        'About us\n\nWe say "hello, world" a lot, and "ship" often.\nApply today, please.'] * 3

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from processors.discovery.errors import SourceParseError
+from processors.discovery.model import SkippedItem
 from processors.discovery.sources import greenhouse
 from streams.errors import ResumeflowError
 from streams.messages import BoardSource, Workplace
@@ -95,3 +96,26 @@ def test_wrong_shape_is_a_source_parse_error(payload: object) -> None:
     with pytest.raises(SourceParseError) as raised:
         greenhouse.parse(payload, board_token="examplecorp")
     assert isinstance(raised.value, ResumeflowError)
+
+
+def test_tracking_is_dropped_from_links_but_the_job_parameter_kept() -> None:
+    job = {"id": 4011, "title": "T", "absolute_url": "https://Acme.test/careers/?gh_jid=4011&gh_src=a1b2#app"}
+    (posting,) = greenhouse.parse({"jobs": [job]}, board_token="acme")
+    assert posting.url == posting.apply_url == "https://acme.test/careers?gh_jid=4011"
+
+
+def test_a_salary_in_the_content_in_swiss_format_is_read_and_kept() -> None:
+    content = "&lt;p&gt;Lohn: CHF 120’000 – 140’000 pro Jahr&lt;/p&gt;"
+    job = {"id": 1, "title": "T", "absolute_url": "https://x.test/1", "content": content}
+    (posting,) = greenhouse.parse({"jobs": [job]}, board_token="b")
+    assert (posting.salary_min, posting.salary_max, posting.salary_currency) == (120_000, 140_000, "CHF")
+    assert posting.salary_text == "Lohn: CHF 120’000 – 140’000 pro Jahr"
+
+
+def test_content_that_cleaning_empties_is_reported_not_kept() -> None:
+    skipped: list[SkippedItem] = []
+    content = "&lt;!--&lt;p&gt;Weld&lt;/p&gt;--&gt;"
+    job = {"id": 7, "title": "Welder", "absolute_url": "https://x.test/7", "content": content}
+    assert greenhouse.parse({"jobs": [job]}, board_token="b", skipped=skipped) == []
+    assert [(s.where, s.reason.split(",")[0], s.source_job_id) for s in skipped] == [
+        ("item #1 (id 7, 'Welder')", "description is empty after cleaning", "7")]

@@ -84,3 +84,11 @@ def test_empty_page_is_no_postings() -> None:
 def test_non_array_is_a_source_parse_error(payload: object) -> None:
     with pytest.raises(SourceParseError):
         lever.parse(payload, board_token="example")
+
+
+def test_an_hourly_range_is_no_salary_but_is_kept_as_text() -> None:
+    item = {"id": "h1", "text": "Barista", "hostedUrl": "https://jobs.lever.co/example/h1?lever-source=LinkedIn",
+            "salaryRange": {"min": 18, "max": 22, "currency": "USD", "interval": "per-hour-wage"}}
+    (posting,) = lever.parse([item], board_token="example")
+    assert (posting.salary_min, posting.salary_max, posting.salary_text) == (None, None, "18–22 USD per-hour-wage")
+    assert posting.url == "https://jobs.lever.co/example/h1"

@@ -86,6 +86,10 @@ def test_salary_floor_rules_out_only_a_stated_lower_salary_in_the_same_currency(
     assert match_search(posting(salary_min=90_000, salary_max=120_000, salary_currency="USD"), floor) == [
         "pays up to 120,000 USD"]
     assert match_search(posting(), floor) == ["salary not stated"]
+    # A salary stated in a way that could not be read as yearly is shown as stated, not ruled out.
+    assert match_search(posting(salary_text="€4.500 brutto monatlich"), floor) == [
+        "salary stated as '€4.500 brutto monatlich', not read as a yearly amount"]
+    assert match_search(posting(salary_min=120_000, salary_currency="USD"), floor) == ["pays up to 120,000 USD"]
     assert match_search(posting(salary_max=50_000, salary_currency="EUR"), floor) == [
         "salary in EUR, not compared with a USD floor"]
 

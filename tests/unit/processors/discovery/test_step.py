@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from processors.discovery.model import BoardFailed, BoardFetched, BoardNotModified, BoardValidators, FetchedPosting
+from processors.discovery.model import (
+    BoardFailed,
+    BoardFetched,
+    BoardNotModified,
+    BoardValidators,
+    FetchedPosting,
+    SkippedItem,
+)
 from processors.discovery.step import apply_subscription, follow_boards, on_fetch, plan_fetch
 from streams.messages import (
     BoardCell,
@@ -183,3 +190,65 @@ def test_a_user_who_stopped_following_is_not_brought_back_by_an_older_subscripti
     stopped = apply_subscription(apply_subscription(None, subscription(1, PYTHON)), subscription(2))
     assert apply_subscription(stopped, subscription(1, PYTHON)) == stopped
     assert plan_fetch(stopped, now=NOW, interval=HOUR) is None  # nobody follows it: it is not polled
+
+
+def test_one_feed_under_tracking_links_is_one_board_polled_once() -> None:
+    """Links to a feed that differ only by tracking parameters, host case, fragment or trailing slash are one
+    board: followed, fetched and stored once."""
+    links = ["https://Jobs.Example.test/feed.xml?utm_source=newsletter", "https://jobs.example.test/feed.xml/#top"]
+    searches = [SavedSearch(name=f"s{i}", boards=[BoardRef(source=BoardSource.FEED, token=link)])
+                for i, link in enumerate(links)]
+    followed, subscriptions = follow_boards(None, profile(1, *searches), now=NOW)
+
+    assert followed.board_keys == ["feed:https://jobs.example.test/feed.xml"]
+    (subscription,) = subscriptions
+    assert subscription.board.token == "https://jobs.example.test/feed.xml"
+    assert [s.name for s in subscription.searches] == ["s0", "s1"]
+
+
+def test_unreadable_items_are_reported_once_per_set_and_the_board_stays_healthy() -> None:
+    cell = followed_cell(profile(1, PYTHON))
+    lost = SkippedItem(where="item #3 ('Werkstudent', nord-4713)", reason="description is empty after cleaning")
+    outcome = fetched(posting("1")).model_copy(update={"skipped": (lost,)})
+
+    cell, events = on_fetch(cell, outcome, now=NOW)
+    (report,) = [e for e in events if isinstance(e, SourceFailed)]
+    assert report.error_kind == "skipped_items" and report.consecutive_failures == 0
+    assert report.error == ("1 of 2 items skipped: item #3 ('Werkstudent', nord-4713): "
+                            "description is empty after cleaning")
+    assert cell.consecutive_failures == 0 and cell.skipped_digest
+
+    # The same items again: not reported again. Another set: reported. None left: the digest clears.
+    _, again = on_fetch(cell, outcome, now=NOW + HOUR)
+    assert not [e for e in again if isinstance(e, SourceFailed)]
+    other = outcome.model_copy(update={"skipped": (SkippedItem(where="item #4", reason="item without a link"),)})
+    _, changed = on_fetch(cell, other, now=NOW + HOUR)
+    assert [e.error for e in changed if isinstance(e, SourceFailed)] == [
+        "1 of 2 items skipped: item #4: item without a link"]
+    cleared, _ = on_fetch(cell, fetched(posting("1")), now=NOW + HOUR)
+    assert cleared.skipped_digest is None
+
+
+def test_a_posting_without_a_salary_text_hashes_as_before_the_field_existed() -> None:
+    """Adding `salary_text` must not make every unchanged posting look changed (and be analysed again): the hash
+    below is the one the release before the field gave this posting."""
+    unchanged = posting("1", salary_min=90_000, salary_max=120_000, salary_currency="USD")
+    assert unchanged.content_hash == "d474cd27f991e15c0995d77515efe376f9bcbffe5fe330b2e5543030b8df6c96"
+    assert unchanged.model_copy(update={"salary_text": "$90k-$120k"}).content_hash != unchanged.content_hash
+
+
+def test_a_known_posting_that_turns_unreadable_stays_open_and_is_reported() -> None:
+    """A posting the board still lists but that could not be read this time is not closed (that would tell its
+    followers it is gone): it stays as last read, and the report names it."""
+    cell, _ = on_fetch(followed_cell(profile(1, PYTHON)), fetched(posting("1"), posting("2")), now=NOW)
+    broken = SkippedItem(where="item #2 (id 2, 'Python Engineer')", reason="description is empty after cleaning",
+                         source_job_id="2")
+    cell, events = on_fetch(cell, fetched(posting("1")).model_copy(update={"skipped": (broken,)}), now=NOW + HOUR)
+
+    assert not [e for e in events if isinstance(e, JobPosting)]  # nothing closed, nothing changed
+    assert [e.error_kind for e in events if isinstance(e, SourceFailed)] == ["skipped_items"]
+    assert set(cell.postings) == {"greenhouse:examplecorp:1", "greenhouse:examplecorp:2"}
+    # Gone from the board for good: closed then.
+    _, events = on_fetch(cell, fetched(posting("1")), now=NOW + 2 * HOUR)
+    assert [(e.canonical_job_id, e.status) for e in events if isinstance(e, JobPosting)] == [
+        ("greenhouse:examplecorp:2", PostingStatus.CLOSED)]
