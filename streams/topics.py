@@ -130,9 +130,20 @@ ANALYSIS_FAILED = TopicSpec(name="analysis.failed", scope=Scope.JOB, key_schema=
 RESUME_GENERATED = _user("resume.generated", "resume_generated", "A rendered, verified resume variant.")
 RESUME_FAILED = _user("resume.failed", "resume_failed", "No resume could be made for a job, and why.",
                       retention_ms=90 * DAY_MS)
+APPLICATION_COMMANDS = _user("application.commands", "application_command",
+                            "A user's approvals, rejections and marks about applications.", retention_ms=90 * DAY_MS)
+APPLICATION_UPDATES = _user("application.updates", "application_updated",
+                           "Each application's state after every change: the review queue and applications view.")
 APPLICATION_SUBMITTED = _user("application.submitted", "application_submitted", "An application was sent.")
+APPLICATION_FAILED = _user("application.failed", "application_failed",
+                           "An application no channel could deliver, with the reason.")
+OUTCOME_REPORTS = _user("outcome.reports", "outcome_report",
+                        "Possible answers before linking: the user's reports, inbox mails, ATS webhooks.",
+                        retention_ms=90 * DAY_MS)
 RESPONSE_RECEIVED = _user("response.received", "response_received", "An employer's answer to an application.")
 WORKFLOW_COMPLETED = _user("workflow.completed", "workflow_completed", "A user's journey with a job ended.")
+LEARNING_UPDATED = _user("learning.updated", "learning_updated",
+                         "A user's posteriors per segment and variant, after an outcome.", compacted=True)
 
 BOARD_SUBSCRIPTIONS = TopicSpec(name="discovery.subscriptions", scope=Scope.BOARD, key_schema="board_key",
                                 value_schema="board_subscription", retention_ms=30 * DAY_MS,
@@ -152,6 +163,7 @@ SOURCE_TOPICS: tuple[TopicSpec, ...] = (
     USER_COMMANDS, USER_PROFILES, PROFILE_REJECTED, JOB_CATALOG, JOB_ANALYSIS, JOB_DISCOVERED, JOB_ANALYZED,
     RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED, BOARD_SUBSCRIPTIONS, AI_BUDGET,
     SOURCE_FAILED, ANALYSIS_REQUESTS, ANALYSIS_DELIVERIES, ANALYSIS_FAILED, RESUME_FAILED,
+    APPLICATION_COMMANDS, APPLICATION_UPDATES, APPLICATION_FAILED, OUTCOME_REPORTS, LEARNING_UPDATED,
 )
 ANALYSIS_USERS = TableSpec(name="analysis-users", value_schema="analysis_user",
                            doc="what each user's profile shows, postings awaiting analysis, decisions taken")

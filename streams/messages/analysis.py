@@ -8,6 +8,7 @@ from typing import Annotated, ClassVar
 from pydantic import Field
 
 from streams.messages.common import Message, NonEmptyStr, UtcDatetime
+from streams.messages.postings import PostingSummary
 
 
 class Seniority(StrEnum):
@@ -78,6 +79,7 @@ class JobAnalysis(Message):
     same_role_as: list[str] = []
     dedup_evidence: list[str] = []
     embedding: list[float] = []
+    posting: PostingSummary | None = None  # where the posting is and how to apply, for the stages after analysis
 
 
 class MatchDecision(StrEnum):
@@ -98,6 +100,7 @@ class JobAnalyzed(Message):
     decision: MatchDecision
     reasons: list[str] = []
     requirements: JobRequirements | None = None
+    posting: PostingSummary | None = None
 
 
 class PendingMatch(Message):

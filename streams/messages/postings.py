@@ -49,6 +49,25 @@ class PostingFields(Message):
     description_original_chars: int | None = None  # set when the description was cut to fit a record
 
 
+class PostingSummary(Message):
+    """What later stages need to know about a posting without the catalog: where it is, how to apply, when it
+    was posted. Travels on `job.analysis`, `job.analyzed` and the application events (joins go through topics).
+    `apply_email` is an address the posting asks applications to be mailed to (a `mailto:` apply link or one
+    named in the description), when there is one."""
+
+    avro_schema: ClassVar[str] = "posting_summary"
+    source: BoardSource
+    board_token: str
+    source_job_id: str
+    title: str
+    company: str
+    locations: list[str] = []
+    url: str = ""
+    apply_url: str | None = None
+    apply_email: str | None = None
+    posted_at: UtcDatetime | None = None
+
+
 class JobPosting(PostingFields):
     """A catalog record: the posting once per content, or its closing (`status` CLOSED, text empty)."""
 

@@ -26,6 +26,12 @@ class ResumeGenerated(Message):
     # The render report in sentences: employers shortened to a heading line or left out to fit the pages, lines
     # left out, characters no font could draw (the user sees them; nothing is cut silently).
     render_notes: list[str] = []
+    # The decision (`job.analyzed` event id) these variants answer and how many variants it has: a consumer
+    # knows every variant of a decision has arrived when it holds `variants_total` with the same `decision_id`.
+    decision_id: str = ""
+    variants_total: Annotated[int, Field(ge=0)] = 0
+    cover_letter_uri: str = ""
+    cover_letter_sha256: str = ""
 
 
 class GenerationUser(Message):

@@ -67,6 +67,11 @@ class Preferences(Message):
     saved_searches: list[SavedSearch] = []
     submission_mode: SubmissionMode = SubmissionMode.REVIEW
     daily_cap: Annotated[int, Field(ge=0, le=1000)] = 10
+    # At most `company_cap` applications to one company in `company_cap_days` days (0: no cap).
+    company_cap: Annotated[int, Field(ge=0, le=1000)] = 2
+    company_cap_days: Annotated[int, Field(ge=1, le=365)] = 30
+    # No answer this many days after sending is itself an outcome (NO_RESPONSE).
+    no_response_days: Annotated[int, Field(ge=1, le=365)] = 30
 
 
 class UserCommandKind(StrEnum):
