@@ -172,6 +172,7 @@ def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str
         user_id=cell.user_id, occurred_at=now, canonical_job_id=job_id, score=score,
         matched_skills=matched, missing_skills=missing, duplicate_of=duplicate_of, decision=decision,
         reasons=reasons, requirements=requirements if decision is MatchDecision.PROCEED else None,
+        posting=analysis.posting,
     )
     return _decided(cell, job_id, analysis.content_hash, posting_at), analyzed
 

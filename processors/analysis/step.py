@@ -41,8 +41,10 @@ from streams.messages import (
     JobPosting,
     PendingMatch,
     PostingStatus,
+    PostingSummary,
     UserProfile,
 )
+from textkit.apply_address import apply_email
 
 JobEvent = JobPosting | AnalysisRequested | PostingExamined | ExaminationFailed
 UserEvent = UserProfile | ProfileEmbedded | JobDiscovered | AnalysisDelivered | SkillsCompared
@@ -93,7 +95,7 @@ def _analyzed(cell: AnalysisJob | None, examined: PostingExamined, *, now: datet
         event_id=derived_id("analysis", posting.canonical_job_id, posting.content_hash), occurred_at=now,
         canonical_job_id=posting.canonical_job_id, content_hash=posting.content_hash, extractor=examined.extractor,
         requirements=examined.requirements, duplicate_of=decision.duplicate_of, same_role_as=decision.same_role_as,
-        dedup_evidence=decision.evidence, embedding=examined.embedding,
+        dedup_evidence=decision.evidence, embedding=examined.embedding, posting=summarize(posting),
     )
     index = IndexPosting(
         canonical_job_id=posting.canonical_job_id, canonical_of=decision.duplicate_of,
@@ -105,6 +107,17 @@ def _analyzed(cell: AnalysisJob | None, examined: PostingExamined, *, now: datet
         "failure": None})
     deliveries = [_delivery(cell, user, now=now) for user in cell.subscribers]
     return cell, [index, *examined.budget_events, analysis, *deliveries]
+
+
+def summarize(posting: JobPosting) -> PostingSummary:
+    """What the stages after analysis need of a posting: where it is, how to apply (the address a posting asks
+    applications to be mailed to, when it names one), when it was posted."""
+    return PostingSummary(
+        source=posting.source, board_token=posting.board_token, source_job_id=posting.source_job_id,
+        title=posting.title, company=posting.company, locations=posting.locations, url=posting.url,
+        apply_url=posting.apply_url, apply_email=apply_email(posting.apply_url, posting.description_text),
+        posted_at=posting.posted_at,
+    )
 
 
 def _delivery(cell: AnalysisJob, user_id: str, *, now: datetime) -> AnalysisDelivered:

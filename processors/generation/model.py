@@ -193,6 +193,8 @@ class StoredVariant(PortResult):
 class Rendered(PortResult):
     decision: JobAnalyzed
     variants: list[StoredVariant]
+    cover_letter_uri: str = ""
+    cover_letter_sha256: str = ""
 
 
 class RenderFailed(PortResult):

@@ -73,8 +73,9 @@ class GenerationPorts:
                                         provenance_summary=variant.provenance_summary, artifact_uri=pdf.uri,
                                         sha256=pdf.sha256, resume_json_uri=resume_json.uri,
                                         render_notes=variant.report.notes()))
-        put(generated.letter_pdf, suffix=".pdf", content_type="application/pdf")
-        return Rendered(decision=request.decision, variants=stored)
+        letter = put(generated.letter_pdf, suffix=".pdf", content_type="application/pdf")
+        return Rendered(decision=request.decision, variants=stored, cover_letter_uri=letter.uri,
+                        cover_letter_sha256=letter.sha256)
 
     async def close(self) -> None:
         await self._gateway.close()

@@ -76,7 +76,9 @@ def step(cell: GenerationUser | None, event: GenerationEvent, *, now: datetime
                 user_id=decision.user_id, occurred_at=now, canonical_job_id=decision.canonical_job_id,
                 variant_id=v.variant_id, template=v.template, artifact_uri=v.artifact_uri, sha256=v.sha256,
                 ats_score=round(v.ats_score, 3), provenance_summary=v.provenance_summary,
-                resume_json_uri=v.resume_json_uri, render_notes=v.render_notes,
+                resume_json_uri=v.resume_json_uri, render_notes=v.render_notes, decision_id=decision.event_id,
+                variants_total=len(event.variants), cover_letter_uri=event.cover_letter_uri,
+                cover_letter_sha256=event.cover_letter_sha256,
             ) for v in event.variants]
             return _done(cell, decision), resumes
         case RenderFailed():

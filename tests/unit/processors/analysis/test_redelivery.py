@@ -157,3 +157,18 @@ def user_events(draw: st.DrawFn) -> list[object]:
 def test_a_users_cell_decides_each_posting_once(data: st.DataObject, events: list[object]) -> None:
     start = data.draw(st.integers(0, len(events) - 1))
     assert_redelivery_changes_nothing(user_step, None, events, start, port=analysis_ports)
+
+
+def test_the_analysis_and_the_decision_carry_where_the_posting_is_and_how_to_apply() -> None:
+    mailed = posting(7, "We need Python and Kafka. Send your CV to jobs@acme.example.").model_copy(
+        update={"apply_url": "https://acme.example/7/apply", "posted_at": NOW})
+    cell, requests = job_step(None, mailed, now=NOW)
+    [examined] = analysis_ports(requests[0])
+    _, outputs = job_step(cell, examined, now=NOW)
+    [analysis] = [o for o in outputs if isinstance(o, JobAnalysis)]
+
+    assert analysis.posting is not None
+    assert (analysis.posting.source, analysis.posting.board_token, analysis.posting.source_job_id,
+            analysis.posting.url, analysis.posting.apply_url, analysis.posting.apply_email,
+            analysis.posting.posted_at) == (BoardSource.GREENHOUSE, "acme", "7", "https://acme.example/7",
+                                            "https://acme.example/7/apply", "jobs@acme.example", NOW)
