@@ -1,6 +1,8 @@
-"""The query API: per-user reads of the read model (`sinks/views.py`) and the thin web client.
+"""The query API: per-user reads of the read model (`sinks/views.py`), the user's decisions, and the thin web client.
 
-It reads only the views and the artifact folder, never Kafka. Every `/api` route needs a bearer token
+It reads only the views and the artifact folder, never Kafka; a user's decisions (approve, reject, an outcome) are
+written as commands to their topics (`application.commands`, `outcome.reports`), never to the database: the
+processors decide and the views follow. Every `/api` route needs a bearer token
 (`query_api.auth`) and every query is scoped to the token's user; another user's row answers 404, exactly like a
 missing one, so ids of other users' rows cannot be probed. Artifact files are served only from inside the user's
 own folder of `settings.artifact_dir`, whatever URI a row carries (a row naming another user's file is not
@@ -24,8 +26,21 @@ import asyncpg
 from aiohttp import web
 
 from query_api.auth import require_secret, verify_token
+from streams.ids import derived_id
+from streams.kafka_clients import RecordPublisher, Serdes, registry_client
+from streams.messages import (
+    ApplicationCommand,
+    ApplicationCommandKind,
+    Message,
+    OutcomeReport,
+    ResponseKind,
+    ResponseSource,
+    new_event_id,
+    utc_now,
+)
 from streams.messages.resume_document import TailoredResume
 from streams.settings import Settings
+from streams.topics import APPLICATION_COMMANDS, OUTCOME_REPORTS, TopicSpec
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +52,15 @@ SECURITY_HEADERS: Mapping[str, str] = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
 }
-_JSONB_COLUMNS = frozenset({"reasons", "matched_skills", "missing_skills", "locations"})
+_JSONB_COLUMNS = frozenset({"reasons", "matched_skills", "missing_skills", "locations", "variants", "posting",
+                            "answers"})
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _EVENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # ids are UUIDs; anything else cannot be one of ours
 
 SETTINGS_KEY = web.AppKey("settings", Settings)
 POOL_KEY = web.AppKey("pool", asyncpg.Pool)
 SECRET_KEY = web.AppKey("secret", str)
+PUBLISH_KEY = web.AppKey("publish", Callable[[TopicSpec, str, Message], Awaitable[None]])
 USER_ID = web.RequestKey("user_id", str)  # the authenticated user of a request
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -248,16 +265,186 @@ async def resume_pdf(request: web.Request) -> web.Response:
         headers={"Content-Disposition": f'attachment; filename="{filename}.pdf"'})
 
 
+# --- applications ---------------------------------------------------------------------------------------------
+
+_APPLICATION_COLUMNS = """a.application_id, a.canonical_job_id, a.status, a.reason, a.channel, a.variant_id,
+                          a.recommended_variant_id, a.variants, a.posting, a.score, a.matched_skills,
+                          a.missing_skills, a.seniority, a.wait_until, a.answers, a.updated_at"""
+_COMMANDS = {kind.value.lower().replace("_", "-"): kind for kind in ApplicationCommandKind}
+_MAX_NOTE = 2000
+
+
+def _application_json(record: asyncpg.Record) -> dict[str, Any]:
+    """A view row with its variants ordered the learner's pick first, each with the API's own PDF link (file
+    paths stay on the server)."""
+    row = _row(record)
+    base = f"/api/applications/{row['application_id']}"
+    pick = row.get("recommended_variant_id")
+    variants = sorted(row.get("variants") or [], key=lambda v: (v["variant_id"] != pick, -v["ats_score"]))
+    row["variants"] = [{**{k: v for k, v in variant.items() if k not in ("artifact_uri", "resume_json_uri")},
+                        "pdf_url": f"{base}/variants/{variant['variant_id']}/pdf"} for variant in variants]
+    if row.get("posting"):
+        row["posting"] = {k: v for k, v in row["posting"].items() if k != "source_job_id"}
+    return row
+
+
+async def applications(request: web.Request) -> web.Response:
+    """The user's applications, newest change first; `?status=AWAITING_REVIEW` (or any status) filters."""
+    status = request.query.get("status")
+    records = await request.app[POOL_KEY].fetch(
+        f"""SELECT {_APPLICATION_COLUMNS} FROM view_applications a
+             WHERE a.user_id = $1 AND ($2::text IS NULL OR a.status = $2)
+             ORDER BY a.updated_at DESC, a.application_id LIMIT $3""",
+        request[USER_ID], status, LIST_LIMIT)
+    return _json([_application_json(r) for r in records])
+
+
+async def _own_application(request: web.Request) -> asyncpg.Record:
+    if not _EVENT_ID.match(request.match_info["application_id"]):
+        raise web.HTTPNotFound(reason="not found")
+    record = await request.app[POOL_KEY].fetchrow(
+        f"SELECT {_APPLICATION_COLUMNS}, a.cover_letter_uri FROM view_applications a "
+        "WHERE a.application_id = $1 AND a.user_id = $2",
+        request.match_info["application_id"], request[USER_ID])
+    if record is None:
+        raise web.HTTPNotFound(reason="not found")
+    return record
+
+
+async def application_detail(request: web.Request) -> web.Response:
+    """One application with its timeline (every state change and answer, oldest first), its submission and its
+    outcome when there are."""
+    record = await _own_application(request)
+    pool, user_id, application_id = request.app[POOL_KEY], request[USER_ID], record["application_id"]
+    row = _application_json(record)
+    if record["cover_letter_uri"]:
+        row["cover_letter_url"] = f"/api/applications/{application_id}/cover-letter"
+    row["timeline"] = [dict(r) for r in await pool.fetch(
+        """SELECT kind, detail, channel, source, occurred_at FROM view_application_events
+            WHERE application_id = $1 AND user_id = $2 ORDER BY occurred_at, event_id""", application_id, user_id)]
+    submission = await pool.fetchrow(
+        """SELECT channel, variant_id, resume_sha256, cover_letter_sha256, message_id, external_id, submitted_at
+             FROM view_submissions WHERE application_id = $1 AND user_id = $2""", application_id, user_id)
+    row["submission"] = dict(submission) if submission else None
+    outcome = await pool.fetchrow(
+        """SELECT outcome, responded, interviewed, offered, days_to_response, completed_at
+             FROM view_outcomes WHERE application_id = $1 AND user_id = $2""", application_id, user_id)
+    row["outcome"] = dict(outcome) if outcome else None
+    return _json(row)
+
+
+async def application_variant_pdf(request: web.Request) -> web.Response:
+    record = await _own_application(request)
+    variant = next((v for v in _row(record)["variants"] if v["variant_id"] == request.match_info["variant_id"]),
+                   None)
+    if variant is None:
+        raise web.HTTPNotFound(reason="not found")
+    path = _artifact_or_404(request, variant["artifact_uri"], "PDF", record["application_id"])
+    filename = _FILENAME_UNSAFE.sub("_", variant["variant_id"]).strip("._") or "resume"
+    return web.Response(body=await asyncio.to_thread(path.read_bytes), content_type="application/pdf",
+                        headers={"Content-Disposition": f'attachment; filename="{filename}.pdf"'})
+
+
+async def application_cover_letter(request: web.Request) -> web.Response:
+    record = await _own_application(request)
+    if not record["cover_letter_uri"]:
+        raise web.HTTPNotFound(reason="not found")
+    path = _artifact_or_404(request, record["cover_letter_uri"], "cover letter", record["application_id"])
+    return web.Response(body=await asyncio.to_thread(path.read_bytes), content_type="application/pdf",
+                        headers={"Content-Disposition": 'attachment; filename="cover-letter.pdf"'})
+
+
+async def _body(request: web.Request) -> dict[str, Any]:
+    if not request.can_read_body:
+        return {}
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        raise web.HTTPBadRequest(reason="the body must be a JSON object") from None
+    if not isinstance(body, dict):
+        raise web.HTTPBadRequest(reason="the body must be a JSON object")
+    return body
+
+
+def _text(body: dict[str, Any], name: str, limit: int) -> str | None:
+    value = body.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or len(value) > limit:
+        raise web.HTTPBadRequest(reason=f"{name} must be a string of at most {limit} characters")
+    return value
+
+
+async def application_command(request: web.Request) -> web.Response:
+    """POST /api/applications/{id}/{approve|reject|withdraw|mark-applied|confirm-sent|confirm-not-sent} with an
+    optional JSON body {"variant_id": ..., "note": ...}: 202 with the command's id; what it did shows in the
+    application's status when submission has taken it."""
+    kind = _COMMANDS.get(request.match_info["action"])
+    if kind is None:
+        raise web.HTTPNotFound(reason="not found")
+    record = await _own_application(request)
+    body = await _body(request)
+    variant_id = _text(body, "variant_id", 128)
+    if variant_id is not None and variant_id not in {v["variant_id"] for v in _row(record)["variants"]}:
+        raise web.HTTPBadRequest(reason="variant_id is not one of this application's variants")
+    command = ApplicationCommand(event_id=new_event_id(), user_id=request[USER_ID], occurred_at=utc_now(),
+                                 application_id=record["application_id"], kind=kind, variant_id=variant_id,
+                                 note=_text(body, "note", _MAX_NOTE) or "")
+    await request.app[PUBLISH_KEY](APPLICATION_COMMANDS, command.user_id, command)
+    return _json({"command_id": command.event_id, "kind": kind.value}, status=202)
+
+
+async def application_outcome(request: web.Request) -> web.Response:
+    """POST /api/applications/{id}/outcomes {"kind": "INTERVIEW", "date": "2026-11-30", "note": ...}: the user's
+    own report of an answer, 202; the outcomes processor links and records it."""
+    record = await _own_application(request)
+    body = await _body(request)
+    try:
+        kind = ResponseKind(body.get("kind"))
+        responded_on = dt.date.fromisoformat(body["date"]) if body.get("date") else None
+    except (ValueError, TypeError):
+        raise web.HTTPBadRequest(reason=f"kind must be one of {', '.join(k.value for k in ResponseKind)} and "
+                                        "date a YYYY-MM-DD date") from None
+    note = _text(body, "note", _MAX_NOTE) or ""
+    # One report per (application, kind, date, note): a double click is one report, not two.
+    report = OutcomeReport(
+        event_id=derived_id("outcome-report", request[USER_ID], record["application_id"], kind.value,
+                            str(responded_on), note),
+        user_id=request[USER_ID], occurred_at=utc_now(), source=ResponseSource.USER,
+        application_id=record["application_id"], canonical_job_id=record["canonical_job_id"], kind=kind,
+        responded_on=responded_on, note=note)
+    await request.app[PUBLISH_KEY](OUTCOME_REPORTS, report.user_id, report)
+    return _json({"report_id": report.event_id, "kind": kind.value}, status=202)
+
+
 # --- app ------------------------------------------------------------------------------------------------------
 
 
-def create_app(settings: Settings, pool: asyncpg.Pool) -> web.Application:
-    """Raises UserError when RESUMEFLOW_API_SECRET is missing or too short."""
+def kafka_publisher(settings: Settings) -> Callable[[TopicSpec, str, Message], Awaitable[None]]:
+    """`publish(topic, key, message)` for `create_app`: Avro on the deployment's topic, awaited until the broker
+    acknowledged it (raises ResumeflowError after 10 s without), so a 202 means the command is durable."""
+    publisher = RecordPublisher(settings, Serdes(registry_client(settings)))
+
+    async def publish(topic: TopicSpec, key: str, message: Message) -> None:
+        def send() -> None:
+            publisher.publish(topic, key, message)
+            publisher.flush(10.0)
+
+        await asyncio.to_thread(send)
+
+    return publish
+
+
+def create_app(settings: Settings, pool: asyncpg.Pool,
+               publish: Callable[[TopicSpec, str, Message], Awaitable[None]]) -> web.Application:
+    """`publish(topic, key, message)` writes a command and returns once the broker acknowledged it.
+    Raises UserError when RESUMEFLOW_API_SECRET is missing or too short."""
     secret = require_secret(settings)
-    app = web.Application(middlewares=[_api_auth])
+    app = web.Application(middlewares=[_api_auth], client_max_size=64 * 1024)
     app[SETTINGS_KEY] = settings
     app[POOL_KEY] = pool
     app[SECRET_KEY] = secret
+    app[PUBLISH_KEY] = publish
     app.on_response_prepare.append(_security_headers)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", index)
@@ -268,6 +455,12 @@ def create_app(settings: Settings, pool: asyncpg.Pool) -> web.Application:
     app.router.add_get("/api/resumes", resumes)
     app.router.add_get("/api/resumes/{event_id}", resume_detail)
     app.router.add_get("/api/resumes/{event_id}/pdf", resume_pdf)
+    app.router.add_get("/api/applications", applications)
+    app.router.add_get("/api/applications/{application_id}", application_detail)
+    app.router.add_get("/api/applications/{application_id}/variants/{variant_id}/pdf", application_variant_pdf)
+    app.router.add_get("/api/applications/{application_id}/cover-letter", application_cover_letter)
+    app.router.add_post("/api/applications/{application_id}/outcomes", application_outcome)
+    app.router.add_post("/api/applications/{application_id}/{action}", application_command)
     return app
 
 
@@ -276,7 +469,7 @@ async def serve(settings: Settings, host: str, port: int, *, stop: asyncio.Event
     require_secret(settings)  # before connecting: a missing secret is the operator's to fix, not a DB error
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=10)
     try:
-        runner = web.AppRunner(create_app(settings, pool))
+        runner = web.AppRunner(create_app(settings, pool, kafka_publisher(settings)))
         await runner.setup()
         try:
             await web.TCPSite(runner, host, port).start()

@@ -17,8 +17,30 @@ from typing import Any
 
 import asyncpg
 
-from streams.messages import JobAnalyzed, JobDiscovered, JobPosting, Message, ResumeGenerated, UserProfile
-from streams.topics import JOB_ANALYZED, JOB_CATALOG, JOB_DISCOVERED, RESUME_GENERATED, USER_PROFILES, TopicSpec
+from streams.messages import (
+    ApplicationSubmitted,
+    ApplicationUpdated,
+    JobAnalyzed,
+    JobDiscovered,
+    JobPosting,
+    Message,
+    ResponseReceived,
+    ResumeGenerated,
+    UserProfile,
+    WorkflowCompleted,
+)
+from streams.topics import (
+    APPLICATION_SUBMITTED,
+    APPLICATION_UPDATES,
+    JOB_ANALYZED,
+    JOB_CATALOG,
+    JOB_DISCOVERED,
+    RESPONSE_RECEIVED,
+    RESUME_GENERATED,
+    USER_PROFILES,
+    WORKFLOW_COMPLETED,
+    TopicSpec,
+)
 
 Row = tuple[Any, ...]
 
@@ -113,6 +135,37 @@ def _resume_row(m: ResumeGenerated) -> Row:
             m.sha256, m.ats_score, m.provenance_summary, m.occurred_at)
 
 
+def _application_row(m: ApplicationUpdated) -> Row:
+    return (m.application_id, m.user_id, m.canonical_job_id, m.status.value, m.reason, m.channel, m.variant_id,
+            m.recommended_variant_id, json.dumps([v.model_dump() for v in m.variants]), m.cover_letter_uri,
+            m.posting.model_dump_json() if m.posting else None, m.score, json.dumps(m.matched_skills),
+            json.dumps(m.missing_skills), m.seniority, m.wait_until,
+            json.dumps([a.model_dump() for a in m.answers]), m.occurred_at)
+
+
+def _update_event_row(m: ApplicationUpdated) -> Row:
+    return (m.event_id, m.user_id, m.application_id, m.status.value, m.reason, m.channel, None, m.occurred_at)
+
+
+def _response_event_row(m: ResponseReceived) -> Row:
+    return (m.event_id, m.user_id, m.application_id, m.kind.value, m.detail, None, m.source.value, m.occurred_at)
+
+
+def _submission_row(m: ApplicationSubmitted) -> Row:
+    return (m.application_id, m.user_id, m.canonical_job_id, m.channel, m.variant_id, m.resume_sha256,
+            m.cover_letter_sha256, m.idempotency_key, m.message_id, m.external_id, m.occurred_at)
+
+
+def _outcome_row(m: WorkflowCompleted) -> Row:
+    return (m.application_id or f"job:{m.canonical_job_id}", m.user_id, m.canonical_job_id, m.outcome.value,
+            m.variant_id, m.template, m.ats_score_band, m.board, m.seniority, m.responded, m.interviewed, m.offered,
+            m.days_to_response, m.occurred_at)
+
+
+_EVENT_UPSERT = ("INSERT INTO view_application_events (event_id, user_id, application_id, kind, detail, channel, "
+                 "source, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING")
+
+
 @dataclass(frozen=True)
 class View:
     """How one topic's records become rows of one table."""
@@ -153,8 +206,36 @@ VIEWS: tuple[View, ...] = (
          "resume_json_uri, sha256, ats_score, provenance_summary, occurred_at) "
          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (event_id) DO NOTHING",
          _resume_row),
+    # An application's latest state (a later update wins; the same update again changes nothing) and its timeline.
+    View(APPLICATION_UPDATES, ApplicationUpdated, "view_applications",
+         "INSERT INTO view_applications (application_id, user_id, canonical_job_id, status, reason, channel, "
+         "variant_id, recommended_variant_id, variants, cover_letter_uri, posting, score, matched_skills, "
+         "missing_skills, seniority, wait_until, answers, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, "
+         "$9::jsonb, $10, $11::jsonb, $12, $13::jsonb, $14::jsonb, $15, $16, $17::jsonb, $18) "
+         "ON CONFLICT (application_id) DO UPDATE SET status = EXCLUDED.status, reason = EXCLUDED.reason, "
+         "channel = EXCLUDED.channel, variant_id = EXCLUDED.variant_id, "
+         "recommended_variant_id = EXCLUDED.recommended_variant_id, variants = EXCLUDED.variants, "
+         "cover_letter_uri = EXCLUDED.cover_letter_uri, posting = EXCLUDED.posting, score = EXCLUDED.score, "
+         "matched_skills = EXCLUDED.matched_skills, missing_skills = EXCLUDED.missing_skills, "
+         "seniority = EXCLUDED.seniority, wait_until = EXCLUDED.wait_until, answers = EXCLUDED.answers, "
+         "updated_at = EXCLUDED.updated_at WHERE view_applications.updated_at <= EXCLUDED.updated_at",
+         _application_row),
+    View(APPLICATION_UPDATES, ApplicationUpdated, "view_application_events", _EVENT_UPSERT, _update_event_row),
+    View(RESPONSE_RECEIVED, ResponseReceived, "view_application_events", _EVENT_UPSERT, _response_event_row),
+    View(APPLICATION_SUBMITTED, ApplicationSubmitted, "view_submissions",
+         "INSERT INTO view_submissions (application_id, user_id, canonical_job_id, channel, variant_id, "
+         "resume_sha256, cover_letter_sha256, idempotency_key, message_id, external_id, submitted_at) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) ON CONFLICT (application_id) DO NOTHING",
+         _submission_row),
+    View(WORKFLOW_COMPLETED, WorkflowCompleted, "view_outcomes",
+         "INSERT INTO view_outcomes (application_id, user_id, canonical_job_id, outcome, variant_id, template, "
+         "ats_score_band, board, seniority, responded, interviewed, offered, days_to_response, completed_at) "
+         "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
+         "ON CONFLICT (application_id) DO NOTHING",
+         _outcome_row),
 )
 _UPSERT_BY_TABLE: dict[str, str] = {view.table: view.upsert for view in VIEWS}
+assert all(_UPSERT_BY_TABLE[v.table] == v.upsert for v in VIEWS), "one upsert statement per table"
 
 
 class PostgresViewSink(BatchingSink):

@@ -87,9 +87,12 @@ async def run_sink(settings: Settings, *, stop: asyncio.Event | None = None, idl
     partitions were assigned — how tests and one-off catch-ups end."""
     stop = stop or asyncio.Event()
     serdes = Serdes(registry_client(settings))
-    # The view topics of this deployment (behind its topic prefix), by name.
-    views = {topic.name: (view, topic) for view in VIEWS for topic in (view.topic.for_settings(settings),)}
-    for _view, topic in views.values():  # fail at start, not on the first record, when the registry is unreachable
+    # The view topics of this deployment (behind its topic prefix), by name; a topic may feed several tables.
+    views: dict[str, tuple[list[View], TopicSpec]] = {}
+    for view in VIEWS:
+        topic = view.topic.for_settings(settings)
+        views.setdefault(topic.name, ([], topic))[0].append(view)
+    for _views, topic in views.values():  # fail at start, not on the first record, when the registry is unreachable
         await asyncio.to_thread(serdes.value(topic).bind)
     connection = await asyncpg.connect(settings.database_url)
     consumer = Consumer(consumer_config(settings))
@@ -121,7 +124,7 @@ async def run_sink(settings: Settings, *, stop: asyncio.Event | None = None, idl
         await connection.close()
 
 
-def _absorb(record: Any, views: dict[str, tuple[View, TopicSpec]], serdes: Serdes, sink: PostgresViewSink,
+def _absorb(record: Any, views: dict[str, tuple[list[View], TopicSpec]], serdes: Serdes, sink: PostgresViewSink,
             dead_letters: _DeadLetters) -> None:
     error = record.error()
     if error is not None:
@@ -129,15 +132,16 @@ def _absorb(record: Any, views: dict[str, tuple[View, TopicSpec]], serdes: Serde
             raise ResumeflowError(f"consumer failed: {error}")
         log.warning("consumer: %s", error)
         return
-    view, topic = views[record.topic()]
+    topic_views, topic = views[record.topic()]
     try:
-        message = decode(serdes, view, record.value(), topic)
+        message = decode(serdes, topic_views[0], record.value(), topic)
     except (DecodeError, ValidationError) as exc:
         dead_letters.send(topic, record, exc)
         sink.skip()
         return
     try:
-        sink.add_message(view, message)
+        for view in topic_views:
+            sink.add_message(view, message)
     except Exception:
         log.exception("unexpected failure on %s[%d]@%d", record.topic(), record.partition(), record.offset())
         raise

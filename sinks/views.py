@@ -57,4 +57,65 @@ CREATE TABLE IF NOT EXISTS view_resumes (
     occurred_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS view_resumes_user ON view_resumes (user_id, occurred_at DESC);
+CREATE TABLE IF NOT EXISTS view_applications (
+    application_id text PRIMARY KEY,
+    user_id text NOT NULL,
+    canonical_job_id text NOT NULL,
+    status text NOT NULL,
+    reason text NOT NULL DEFAULT '',
+    channel text,
+    variant_id text,
+    recommended_variant_id text,
+    variants jsonb NOT NULL DEFAULT '[]',
+    cover_letter_uri text NOT NULL DEFAULT '',
+    posting jsonb,
+    score double precision,
+    matched_skills jsonb NOT NULL DEFAULT '[]',
+    missing_skills jsonb NOT NULL DEFAULT '[]',
+    seniority text,
+    wait_until timestamptz,
+    answers jsonb NOT NULL DEFAULT '[]',
+    updated_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS view_applications_user ON view_applications (user_id, status, updated_at DESC);
+CREATE TABLE IF NOT EXISTS view_application_events (
+    event_id text PRIMARY KEY,
+    user_id text NOT NULL,
+    application_id text NOT NULL,
+    kind text NOT NULL,
+    detail text NOT NULL DEFAULT '',
+    channel text,
+    source text,
+    occurred_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS view_application_events_app ON view_application_events (application_id, occurred_at);
+CREATE TABLE IF NOT EXISTS view_submissions (
+    application_id text PRIMARY KEY,
+    user_id text NOT NULL,
+    canonical_job_id text NOT NULL,
+    channel text NOT NULL,
+    variant_id text NOT NULL,
+    resume_sha256 text NOT NULL DEFAULT '',
+    cover_letter_sha256 text NOT NULL DEFAULT '',
+    idempotency_key text NOT NULL DEFAULT '',
+    message_id text,
+    external_id text,
+    submitted_at timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS view_outcomes (
+    application_id text PRIMARY KEY,
+    user_id text NOT NULL,
+    canonical_job_id text NOT NULL,
+    outcome text NOT NULL,
+    variant_id text,
+    template text NOT NULL DEFAULT '',
+    ats_score_band text NOT NULL DEFAULT '',
+    board text NOT NULL DEFAULT '',
+    seniority text NOT NULL DEFAULT '',
+    responded boolean NOT NULL DEFAULT false,
+    interviewed boolean NOT NULL DEFAULT false,
+    offered boolean NOT NULL DEFAULT false,
+    days_to_response int,
+    completed_at timestamptz NOT NULL
+);
 """

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -17,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.artifacts import LocalArtifactStore
 from processors.generation.model import Entry, Line, Provenance, ResumeSection, TailoredResume
-from query_api.app import SECURITY_HEADERS, create_app
+from query_api.app import SECURITY_HEADERS, create_app, kafka_publisher
 from query_api.auth import issue_token
 from sinks.views import SCHEMA
 from streams.settings import Settings
@@ -28,7 +29,9 @@ SECRET = "integration-test-secret-" + "x" * 16
 XSS_TITLE = "<img src=x onerror=alert(1)>"
 PDF_BYTES = b"%PDF-1.4\n% a tiny stand-in\n%%EOF\n"
 API_ROUTES = ["/api/me", "/api/discoveries", "/api/matches", "/api/resumes", "/api/resumes/{a_resume}",
-              "/api/resumes/{a_resume}/pdf", "/api/unknown"]
+              "/api/resumes/{a_resume}/pdf", "/api/unknown", "/api/applications",
+              "/api/applications/{a_application}", "/api/applications/{a_application}/variants/v1/pdf",
+              "/api/applications/{a_application}/cover-letter"]
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,8 @@ class Seeded:
     user_c: str
     c_points_at_b: str  # a row of user C naming user B's artifacts (inside the artifact folder)
     outside_file: Path
+    a_application: str = ""
+    b_application: str = ""
 
     def headers(self, user_id: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {issue_token(user_id, SECRET)}"}
@@ -114,7 +119,27 @@ async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Se
             " resume_json_uri, sha256, ats_score, provenance_summary, occurred_at)"
             " VALUES ($1, $2, $7, $3, 'classic', $4, $5, 'abc', 0.7, '5 verbatim', $6)",
             [(*row, job) for row in resume_rows])
-    return Seeded(user_a=user_a, user_b=user_b, user_c=user_c, job=job, outside_file=outside_file, **ids)
+        letter = store_a.put(PDF_BYTES + b"% letter", suffix=".pdf", content_type="application/pdf")
+        variants = [{"variant_id": v, "template": "classic", "ats_score": s, "artifact_uri": pdf.uri,
+                     "sha256": pdf.sha256, "resume_json_uri": resume_a.uri} for v, s in (("v1", 0.9), ("v2", 0.7))]
+        posting = {"source": "GREENHOUSE", "board_token": "acme", "source_job_id": "1", "title": XSS_TITLE,
+                   "company": "Acme", "url": "https://jobs.example.com/1", "apply_url": None,
+                   "apply_email": None, "posted_at": None, "locations": []}
+        await conn.executemany(
+            "INSERT INTO view_applications (application_id, user_id, canonical_job_id, status, reason, variants,"
+            " recommended_variant_id, cover_letter_uri, posting, updated_at)"
+            " VALUES ($1, $2, $3, $4, $5, $6::jsonb, 'v2', $7, $8::jsonb, $9)",
+            [(f"app-a-{tag}", user_a, job, "AWAITING_REVIEW", "waiting for your review", json.dumps(variants),
+              letter.uri, json.dumps(posting), now),
+             (f"app-b-{tag}", user_b, job, "SUBMITTED", "", json.dumps(variants), "", json.dumps(posting), now)])
+        await conn.executemany(
+            "INSERT INTO view_application_events (event_id, user_id, application_id, kind, detail, source,"
+            " occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            [(f"ev2-{tag}", user_a, f"app-a-{tag}", "INTERVIEW", "call on Monday", "INBOX", now),
+             (f"ev1-{tag}", user_a, f"app-a-{tag}", "AWAITING_REVIEW", "waiting for your review", None, ago[1]),
+             (f"ev3-{tag}", user_b, f"app-b-{tag}", "SUBMITTED", "", None, now)])
+    return Seeded(user_a=user_a, user_b=user_b, user_c=user_c, job=job, outside_file=outside_file,
+                  a_application=f"app-a-{tag}", b_application=f"app-b-{tag}", **ids)
 
 
 Scenario = Callable[[TestClient, Seeded], Awaitable[None]]
@@ -129,7 +154,8 @@ def _run(stack: Settings, tmp_path: Path, scenario: Scenario) -> None:
         pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=4)
         try:
             seeded = await _seed(pool, artifact_dir, tmp_path)
-            async with TestClient(TestServer(create_app(settings, pool))) as client:
+            app = create_app(settings, pool, kafka_publisher(settings))
+            async with TestClient(TestServer(app)) as client:
                 await scenario(client, seeded)
         finally:
             await pool.close()
@@ -143,10 +169,11 @@ def test_every_api_route_refuses_a_missing_or_bad_token(stack: Settings, tmp_pat
         bad_headers = [{}, {"Authorization": "Bearer"}, {"Authorization": "Bearer nonsense"},
                        {"Authorization": f"Bearer {forged}"},
                        {"Authorization": f"Basic {issue_token(s.user_a, SECRET)}"}]
-        for route in API_ROUTES:
-            path = route.format(a_resume=s.a_resume)
+        posts = [f"/api/applications/{s.a_application}/approve", f"/api/applications/{s.a_application}/outcomes"]
+        for method, route in [*(("GET", r) for r in API_ROUTES), *(("POST", r) for r in posts)]:
+            path = route.format(a_resume=s.a_resume, a_application=s.a_application)
             for headers in bad_headers:
-                response = await client.get(path, headers=headers)
+                response = await client.request(method, path, headers=headers)
                 assert response.status == 401, (path, headers)
                 assert (await response.json()) == {"error": "missing or invalid bearer token"}
                 assert response.headers["WWW-Authenticate"] == "Bearer"
@@ -288,3 +315,79 @@ def test_a_row_naming_another_users_artifact_and_odd_ids_are_not_found(stack: Se
                 assert response.status == 404 and (await response.json()) == {"error": "not found"}, odd
 
     _run(stack, tmp_path, scenario)
+
+
+def test_applications_are_the_users_own_with_the_learners_pick_first_and_no_file_paths(
+        stack: Settings, tmp_path: Path) -> None:
+    async def scenario(client: TestClient, seeded: Seeded) -> None:
+        listed = await (await client.get("/api/applications", headers=seeded.headers(seeded.user_a))).json()
+        assert [a["application_id"] for a in listed] == [seeded.a_application]
+        [application] = listed
+        assert [v["variant_id"] for v in application["variants"]] == ["v2", "v1"]
+        assert application["posting"]["title"] == XSS_TITLE  # data as JSON; the client escapes it
+        assert "file://" not in json.dumps(listed)
+        only_review = await client.get("/api/applications?status=SUBMITTED", headers=seeded.headers(seeded.user_a))
+        assert await only_review.json() == []
+
+        detail = await (await client.get(f"/api/applications/{seeded.a_application}",
+                                         headers=seeded.headers(seeded.user_a))).json()
+        assert [(e["kind"], e["source"]) for e in detail["timeline"]] == [("AWAITING_REVIEW", None),
+                                                                         ("INTERVIEW", "INBOX")]
+        assert detail["submission"] is None and detail["outcome"] is None
+        pdf = await client.get(detail["variants"][0]["pdf_url"], headers=seeded.headers(seeded.user_a))
+        letter = await client.get(detail["cover_letter_url"], headers=seeded.headers(seeded.user_a))
+        assert (pdf.status, await pdf.read()) == (200, PDF_BYTES)
+        assert (letter.status, await letter.read()) == (200, PDF_BYTES + b"% letter")
+
+        for path in (f"/api/applications/{seeded.b_application}",
+                     f"/api/applications/{seeded.b_application}/variants/v1/pdf",
+                     f"/api/applications/{seeded.a_application}/variants/nope/pdf"):
+            assert (await client.get(path, headers=seeded.headers(seeded.user_a))).status == 404, path
+
+    _run(stack, tmp_path, scenario)
+
+
+def test_decisions_and_outcomes_become_commands_on_their_topics_and_only_for_ones_own_applications(
+        stack: Settings, tmp_path: Path, read_topic: Callable[..., list[Any]]) -> None:
+    published: dict[str, str] = {}
+
+    async def scenario(client: TestClient, seeded: Seeded) -> None:
+        a = seeded.headers(seeded.user_a)
+        approve = await client.post(f"/api/applications/{seeded.a_application}/approve", json={"variant_id": "v1"},
+                                    headers=a)
+        assert approve.status == 202
+        published["command"] = (await approve.json())["command_id"]
+        outcome = await client.post(f"/api/applications/{seeded.a_application}/outcomes",
+                                    json={"kind": "INTERVIEW", "date": "2026-11-27", "note": "Monday 10:00"},
+                                    headers=a)
+        assert outcome.status == 202
+        published["report"] = (await outcome.json())["report_id"]
+        published["user"] = seeded.user_a
+
+        refused = [
+            await client.post(f"/api/applications/{seeded.b_application}/approve", headers=a),  # B's
+            await client.post(f"/api/applications/{seeded.b_application}/outcomes", json={"kind": "OFFER"},
+                              headers=a),
+            await client.post(f"/api/applications/{seeded.a_application}/launch", headers=a),  # no such action
+        ]
+        assert [r.status for r in refused] == [404, 404, 404]
+        bad = [
+            await client.post(f"/api/applications/{seeded.a_application}/approve", json={"variant_id": "v9"},
+                              headers=a),
+            await client.post(f"/api/applications/{seeded.a_application}/approve", data=b"[1", headers=a),
+            await client.post(f"/api/applications/{seeded.a_application}/outcomes", json={"kind": "HIRED"},
+                              headers=a),
+            await client.post(f"/api/applications/{seeded.a_application}/outcomes",
+                              json={"kind": "OFFER", "date": "yesterday"}, headers=a),
+        ]
+        assert [r.status for r in bad] == [400, 400, 400, 400]
+
+    _run(stack, tmp_path, scenario)
+    commands = read_topic("application.commands", lambda ms: any(
+        m.value()["event_id"] == published["command"] for m in ms))
+    reports = read_topic("outcome.reports", lambda ms: any(m.value()["event_id"] == published["report"] for m in ms))
+    mine = [m for m in commands + reports if m.key() == published["user"]]
+    assert sorted((m.topic().removeprefix(stack.topic_prefix), m.value().get("kind"), m.value().get("variant_id"))
+                  for m in mine) == [("application.commands", "APPROVE", "v1"), ("outcome.reports", "INTERVIEW", None)]
+    [report] = [m.value() for m in reports if m.value()["event_id"] == published["report"]]
+    assert (report["source"], str(report["responded_on"]), report["note"]) == ("USER", "2026-11-27", "Monday 10:00")

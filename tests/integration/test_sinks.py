@@ -17,6 +17,9 @@ from confluent_kafka import Producer
 from sinks.runner import run_sink
 from streams.kafka_clients import RecordPublisher, Serdes, producer_config, registry_client
 from streams.messages import (
+    ApplicationStatus,
+    ApplicationSubmitted,
+    ApplicationUpdated,
     BoardSource,
     JobAnalyzed,
     JobDiscovered,
@@ -24,16 +27,26 @@ from streams.messages import (
     MatchDecision,
     Message,
     Preferences,
+    ResponseKind,
+    ResponseReceived,
+    ResponseSource,
     ResumeGenerated,
     UserProfile,
+    VariantOption,
+    WorkflowCompleted,
+    WorkflowOutcome,
 )
 from streams.settings import Settings
 from streams.topics import (
+    APPLICATION_SUBMITTED,
+    APPLICATION_UPDATES,
     JOB_ANALYZED,
     JOB_CATALOG,
     JOB_DISCOVERED,
+    RESPONSE_RECEIVED,
     RESUME_GENERATED,
     USER_PROFILES,
+    WORKFLOW_COMPLETED,
     TopicSpec,
     dead_letter_topic,
 )
@@ -193,3 +206,47 @@ def test_a_poison_record_is_dead_lettered_and_later_records_land(stack: Settings
     [letter] = the_sinks(letters)
     assert (letter["source_topic"], letter["error_type"], letter["processor"], letter["key"]) == (
         JOB_DISCOVERED.for_settings(settings).name, "DecodeError", "sink.views", user_id.encode())
+
+
+def test_an_application_keeps_its_latest_state_and_its_whole_timeline(stack: Settings) -> None:
+    settings = sink_settings(stack)
+    user, application = _id("u"), _id("app")
+    variant = VariantOption(variant_id="skills_first-v3", template="classic", ats_score=0.82,
+                            artifact_uri="file:///a.pdf", sha256="a" * 64)
+
+    def update(status: ApplicationStatus, minute: int, reason: str = "") -> ApplicationUpdated:
+        return ApplicationUpdated(event_id=_id("upd"), user_id=user, occurred_at=T0 + timedelta(minutes=minute),
+                                  application_id=application, canonical_job_id="greenhouse:acme:1", status=status,
+                                  reason=reason, channel="email", variants=[variant],
+                                  recommended_variant_id=variant.variant_id)
+
+    submitted = ApplicationSubmitted(event_id=_id("sub"), user_id=user, occurred_at=T0 + timedelta(minutes=5),
+                                     application_id=application, canonical_job_id="greenhouse:acme:1",
+                                     variant_id=variant.variant_id, channel="email", message_id="<m@resumeflow>")
+    answer = ResponseReceived(event_id=_id("resp"), user_id=user, occurred_at=T0 + timedelta(days=3),
+                              application_id=application, kind=ResponseKind.INTERVIEW, source=ResponseSource.INBOX,
+                              canonical_job_id="greenhouse:acme:1")
+    done = WorkflowCompleted(event_id=_id("wf"), user_id=user, occurred_at=T0 + timedelta(days=9),
+                             canonical_job_id="greenhouse:acme:1", application_id=application,
+                             variant_id=variant.variant_id, outcome=WorkflowOutcome.REJECTED, interviewed=True,
+                             responded=True, days_to_response=3)
+    late_old = update(ApplicationStatus.WAITING, 2, "over today's cap")  # arrives after the newer states
+    publish(settings, [(APPLICATION_UPDATES, user, update(ApplicationStatus.AWAITING_REVIEW, 0)),
+                       (APPLICATION_UPDATES, user, update(ApplicationStatus.SUBMITTED, 5)),
+                       (APPLICATION_UPDATES, user, late_old), (APPLICATION_SUBMITTED, user, submitted),
+                       (RESPONSE_RECEIVED, user, answer), (WORKFLOW_COMPLETED, user, done)])
+    run_until_idle(settings)
+
+    [row] = fetch(settings, "SELECT status, recommended_variant_id, variants FROM view_applications "
+                            "WHERE application_id = $1", application)
+    assert (row["status"], row["recommended_variant_id"]) == ("SUBMITTED", "skills_first-v3")
+    assert json.loads(row["variants"])[0]["ats_score"] == 0.82
+    timeline = fetch(settings, "SELECT kind, detail FROM view_application_events WHERE application_id = $1 "
+                               "ORDER BY occurred_at", application)
+    assert [(r["kind"], r["detail"]) for r in timeline] == [("AWAITING_REVIEW", ""), ("WAITING", "over today's cap"),
+                                                             ("SUBMITTED", ""), ("INTERVIEW", "")]
+    [sent] = fetch(settings, "SELECT channel, message_id FROM view_submissions WHERE application_id = $1", application)
+    [outcome] = fetch(settings, "SELECT outcome, interviewed, days_to_response FROM view_outcomes "
+                                "WHERE application_id = $1", application)
+    assert (sent["channel"], sent["message_id"]) == ("email", "<m@resumeflow>")
+    assert tuple(outcome) == ("REJECTED", True, 3)
