@@ -34,8 +34,14 @@
     return sessionStorage.getItem(TOKEN_KEY) || "";
   }
 
-  async function api(path, asBlob) {
-    const response = await fetch(path, { headers: { Authorization: "Bearer " + token() } });
+  async function api(path, asBlob, body) {
+    const options = { headers: { Authorization: "Bearer " + token() } };
+    if (body !== undefined) {
+      options.method = "POST";
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    const response = await fetch(path, options);
     if (!response.ok) {
       let message = response.status + " " + response.statusText;
       try { message = (await response.json()).error || message; } catch (_) { /* not JSON */ }
@@ -154,13 +160,109 @@
     }
   }
 
+  function postingLabel(row) {
+    const posting = row.posting || {};
+    return jobLabel({ title: posting.title, company: posting.company, url: posting.url,
+                      canonical_job_id: row.canonical_job_id });
+  }
+
+  // One card per job: the variants with their ATS scores, the learner's pick first and marked, then the
+  // decision. What a decision did shows when the list is reloaded (submission decides, the view follows).
+  function renderReview(rows) {
+    const list = $("review");
+    clear(list);
+    if (!rows.length) list.append(el("li", { class: "muted", text: "Nothing waits for your review." }));
+    for (const row of rows) {
+      const choice = el("select", { "aria-label": "variant" });
+      for (const variant of row.variants) {
+        const picked = variant.variant_id === row.recommended_variant_id;
+        choice.append(el("option", { value: variant.variant_id, text: variant.variant_id + " · ATS " +
+          Number(variant.ats_score).toFixed(2) + (picked ? " · recommended" : "") }));
+      }
+      const approve = el("button", { type: "button", text: "Approve" });
+      const reject = el("button", { type: "button", text: "Reject" });
+      const item = el("li", {}, postingLabel(row),
+        el("span", { class: "muted", text: row.score === null ? "" : " · match " + Number(row.score).toFixed(2) }),
+        (row.missing_skills || []).length ? el("span", { class: "prov", text: "missing: " +
+          row.missing_skills.join(", ") }) : null,
+        el("div", { class: "actions" }, choice, approve, reject));
+      const decide = async (action, body) => {
+        approve.disabled = reject.disabled = true;
+        try {
+          await api("/api/applications/" + encodeURIComponent(row.application_id) + "/" + action, false, body);
+          item.append(el("span", { class: "prov", text: action === "approve" ? "Approved: it will be sent." :
+            "Rejected." }));
+        } catch (error) {
+          item.append(el("span", { class: "error", text: " " + error.message }));
+          approve.disabled = reject.disabled = false;
+        }
+      };
+      approve.addEventListener("click", () => decide("approve", { variant_id: choice.value }));
+      reject.addEventListener("click", () => decide("reject", {}));
+      list.append(item);
+    }
+  }
+
+  async function toggleTimeline(row, item, button) {
+    const open = item.querySelector(".resume");
+    if (open) { open.remove(); button.textContent = "Timeline"; return; }
+    try {
+      const detail = await api("/api/applications/" + encodeURIComponent(row.application_id));
+      const box = el("div", { class: "resume" });
+      for (const event of detail.timeline) {
+        box.append(el("div", {}, when(event.occurred_at) + " · " + event.kind,
+          event.detail ? el("span", { class: "prov", text: event.detail }) : null));
+      }
+      for (const answer of detail.answers || []) {
+        box.append(el("div", {}, answer.question + ": " + answer.answer,
+          el("span", { class: "prov", text: "from " + answer.source })));
+      }
+      item.append(box);
+      button.textContent = "Hide timeline";
+    } catch (error) {
+      item.append(el("span", { class: "error", text: " " + error.message }));
+    }
+  }
+
+  function renderApplications(rows) {
+    const list = $("applications");
+    clear(list);
+    if (!rows.length) list.append(el("li", { class: "muted", text: "No applications yet." }));
+    for (const row of rows) {
+      const timeline = el("button", { type: "button", text: "Timeline" });
+      const item = el("li", {}, postingLabel(row),
+        el("span", { class: "muted", text: " · " + row.status + (row.channel ? " · " + row.channel : "") +
+          (row.variant_id ? " · " + row.variant_id : "") + " " }), timeline,
+        row.reason ? el("span", { class: "prov", text: row.reason }) : null);
+      if (row.status === "AWAITING_MANUAL") {
+        const applied = el("button", { type: "button", text: "I applied" });
+        applied.addEventListener("click", async () => {
+          applied.disabled = true;
+          try {
+            await api("/api/applications/" + encodeURIComponent(row.application_id) + "/mark-applied", false, {});
+            item.append(el("span", { class: "prov", text: "Marked as applied." }));
+          } catch (error) {
+            item.append(el("span", { class: "error", text: " " + error.message }));
+            applied.disabled = false;
+          }
+        });
+        item.append(" ", applied);
+      }
+      timeline.addEventListener("click", () => toggleTimeline(row, item, timeline));
+      list.append(item);
+    }
+  }
+
   async function load() {
     if (!token()) { setStatus("Paste your API token to begin."); return; }
     setStatus("Loading…");
     try {
-      const [me, matches, discoveries, resumes] = await Promise.all([
+      const [me, matches, discoveries, resumes, review, applications] = await Promise.all([
         api("/api/me").catch((error) => { if (error.status === 404) return null; throw error; }),
-        api("/api/matches"), api("/api/discoveries"), api("/api/resumes")]);
+        api("/api/matches"), api("/api/discoveries"), api("/api/resumes"),
+        api("/api/applications?status=AWAITING_REVIEW"), api("/api/applications")]);
+      renderReview(review);
+      renderApplications(applications.filter((row) => row.status !== "AWAITING_REVIEW"));
       $("me").textContent = me ? "Signed in as " + (me.name || me.email) + " (" + me.email + ")" : "";
       renderMatches(matches);
       renderDiscoveries(discoveries);
