@@ -183,8 +183,9 @@ GENERATION_USERS = TableSpec(name="generation-users", value_schema="generation_u
                              doc="each user's latest master profile, decisions waiting for it, what was generated")
 LEARNING_USERS = TableSpec(name="learning-users", value_schema="learning_user",
                            doc="each user's counted outcomes (ledger) and the other users' counts per segment")
+# A segment's cell holds ~40 bytes per contributor (a user in the segment): 16 MiB is some 400,000 of them.
 LEARNING_SEGMENTS = TableSpec(name="learning-segments", scope=Scope.SEGMENT, key_schema="segment",
-                              value_schema="learning_segment",
+                              value_schema="learning_segment", max_message_bytes=BOARD_CELL_MAX_BYTES,
                               doc="each segment's counts per variant, the last contribution counted per contributor")
 TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, ANALYSIS_USERS, ANALYSIS_JOBS,
                                  GENERATION_USERS, LEARNING_USERS, LEARNING_SEGMENTS)

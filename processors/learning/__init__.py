@@ -28,4 +28,7 @@ keep it pure and replayable, and only the answer to a user's own contribution kn
 the counts already hold (leave-one-out needs that); a broadcast would make the segment keep the user ids it sends
 to. The price: a user's prior for a segment is as fresh as their latest outcome there, and before their first
 one there the user has no posterior (choose_variant then draws from Beta(1, 1)).
+
+Sizes: a user's ledger is ~80 bytes per application counted (a 1 MiB cell holds some 12,000, far beyond any daily
+cap); a segment's cell ~40 bytes per contributor (16 MiB, like a board's cell: some 400,000 users per segment).
 """

@@ -76,7 +76,7 @@ def segment_posterior(cell: LearningUser, segment: str) -> SegmentPosterior:
     prior. `preferred_variant_id` is the variant with the highest posterior mean; None while two share it."""
     own = own_counts(cell, segment)
     others = next((o for o in cell.others if o.segment == segment), None)
-    prior_arms = {a.variant_id: a for a in others.arms} if prior_usable(others) and others is not None else {}
+    prior_arms = {a.variant_id: a for a in others.arms} if others is not None and prior_usable(others) else {}
     arms = []
     for variant in sorted(set(own) | set(prior_arms)):
         alpha, beta = prior_for(prior_arms.get(variant))
