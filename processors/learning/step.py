@@ -113,8 +113,9 @@ def segment_step(cell: LearningSegment | None, event: OutcomeContributed, *, now
                  ) -> tuple[LearningSegment, list[Any]]:
     cell = cell or LearningSegment(segment=event.segment)
     if event.seq <= cell.contributors.get(event.contributor, 0):
-        # Counted before. A contributor's contributions reach this partition in seq order (one producer per user
-        # partition, which sends n+1 only after n was acknowledged), so a lower seq is always a repeat.
+        # Counted before. A contributor's contributions reach this partition in seq order: one user partition's
+        # producer sends them (aiokafka keeps one request in flight per partition, retries included), and after a
+        # crash or a move the cell's state holds n only when n was acknowledged. So a lower seq is a repeat.
         return cell, []
     arms = {a.variant_id: a for a in cell.arms}
     arm = arms.get(event.variant_id, ArmCounts(variant_id=event.variant_id))
