@@ -435,6 +435,43 @@ def _eval_truthfulness(args: argparse.Namespace) -> int:
     return 0 if report.targets_met else 1
 
 
+# --- learning -------------------------------------------------------------------------------------------------
+
+
+def _learning_report(args: argparse.Namespace) -> int:
+    from processors.learning.report import rates, table_lines
+    from streams.ids import user_id_for_email
+    from streams.kafka_clients import Serdes, registry_client
+    from streams.messages import WorkflowCompleted
+    from streams.topic_reader import read_topic
+    from streams.topics import WORKFLOW_COMPLETED
+
+    settings = load_settings()
+    records = read_topic(settings, Serdes(registry_client(settings)), WORKFLOW_COMPLETED, timeout_s=args.timeout)
+    completed, unreadable = [], 0
+    for record in records:
+        try:
+            completed.append(WorkflowCompleted.model_validate(record.value))
+        except ValidationError:  # a record that does not decode (DecodeError) or validate: counted, not shown
+            unreadable += 1
+    user_id = user_id_for_email(args.email) if args.email else None
+    for line in table_lines(rates(completed, user_id=user_id)):
+        print(line)
+    if unreadable:
+        print(f"{unreadable} records of {WORKFLOW_COMPLETED.name} could not be read and are not counted")
+    return 0
+
+
+def _learning_simulate(args: argparse.Namespace) -> int:
+    from evaluation.learning_simulation import report_lines, simulate, write_results
+
+    summary = simulate(range(args.seed, args.seed + args.runs), args.outcomes)
+    for line in report_lines(summary):
+        print(line)
+    print(f"written to {write_results(summary)}")
+    return 0 if summary.target_met else 1
+
+
 # --- parser ---------------------------------------------------------------------------------------------------
 
 
@@ -552,6 +589,23 @@ def build_parser() -> argparse.ArgumentParser:
                                    "only (with --out, its trainable weights are saved; nothing is installed)")
     train_skills.add_argument("--epochs", type=int, default=1, help="passes for the MiniLM approaches (default 1)")
     train_skills.set_defaults(run=_train_skills)
+
+    learning = commands.add_parser("learning", help="what the learner knows: rates of outcomes, a simulation")
+    learning_actions = learning.add_subparsers(dest="action", required=True, metavar="ACTION")
+    report = learning_actions.add_parser(
+        "report", help="response, interview and offer rates by variant, template, ATS band, board, seniority and "
+        "days since posting, read from workflow.completed: a user's own (--email) and across users (rows from 20 "
+        "applications of 5 users only)")
+    report.add_argument("--email", help="also the rates of this user's own applications")
+    report.add_argument("--timeout", type=float, default=15.0, help="seconds to read the topic for (default 15)")
+    report.set_defaults(run=_learning_report)
+    simulate = learning_actions.add_parser(
+        "simulate", help="a hidden truth (one variant better for Senior postings): outcomes until the learner "
+        "prefers it and the regret, over several seeds; writes bench/results/learning_simulation.json")
+    simulate.add_argument("--seed", type=int, default=1, help="the first seed (default 1)")
+    simulate.add_argument("--runs", type=int, default=9, help="seeds, from --seed on (default 9)")
+    simulate.add_argument("--outcomes", type=int, default=1500, help="applications per run (default 1500)")
+    simulate.set_defaults(run=_learning_simulate)
 
     user = commands.add_parser("user", help="register users, change their profile or preferences, get their API token")
     user_actions = user.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -104,7 +104,7 @@ def check_copartitioning(settings: Settings, admin: AdminClient) -> None:
     all be in one partition number, which a table can only guarantee when the counts agree."""
     problems = []
     for state in topic_states(settings, admin):
-        if state.spec.scope not in (Scope.USER, Scope.BOARD, Scope.JOB):
+        if state.spec.scope not in (Scope.USER, Scope.BOARD, Scope.JOB, Scope.SEGMENT):
             continue
         if state.partitions is None:
             problems.append(f"{state.spec.name} is missing")

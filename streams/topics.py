@@ -5,6 +5,7 @@ Scopes decide partitioning:
   in the same partition number of every user topic, so one worker owns all of a user's records and state.
 - `JOB`: the global catalog, keyed by canonical job id; not co-partitioned with users.
 - `BOARD`: discovery's boards, keyed `<source>:<token>`: each board is polled by the worker owning its partition.
+- `SEGMENT`: learning's cross-user counts, keyed by segment (`Senior`, `any`): a handful of keys.
 - `DEAD_LETTER`: `<topic>.dlq`, same partition count as its source, key copied byte for byte.
 """
 
@@ -25,6 +26,7 @@ class Scope(StrEnum):
     USER = "user"
     JOB = "job"
     BOARD = "board"
+    SEGMENT = "segment"
     DEAD_LETTER = "dead-letter"
 
 
@@ -144,6 +146,13 @@ RESPONSE_RECEIVED = _user("response.received", "response_received", "An employer
 WORKFLOW_COMPLETED = _user("workflow.completed", "workflow_completed", "A user's journey with a job ended.")
 LEARNING_UPDATED = _user("learning.updated", "learning_updated",
                          "A user's posteriors per segment and variant, after an outcome.", compacted=True)
+LEARNING_CONTRIBUTIONS = TopicSpec(name="learning.contributions", scope=Scope.SEGMENT, key_schema="segment",
+                                   value_schema="outcome_contributed", retention_ms=30 * DAY_MS,
+                                   doc="A user's outcome for its segment's cross-user counts (re-keyed user -> "
+                                       "segment).")
+LEARNING_PRIORS = _user("learning.priors", "prior_delivered",
+                        "A segment's cross-user counts for a user's cell (re-keyed segment -> user).",
+                        retention_ms=30 * DAY_MS)
 
 BOARD_SUBSCRIPTIONS = TopicSpec(name="discovery.subscriptions", scope=Scope.BOARD, key_schema="board_key",
                                 value_schema="board_subscription", retention_ms=30 * DAY_MS,
@@ -164,6 +173,7 @@ SOURCE_TOPICS: tuple[TopicSpec, ...] = (
     RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED, BOARD_SUBSCRIPTIONS, AI_BUDGET,
     SOURCE_FAILED, ANALYSIS_REQUESTS, ANALYSIS_DELIVERIES, ANALYSIS_FAILED, RESUME_FAILED,
     APPLICATION_COMMANDS, APPLICATION_UPDATES, APPLICATION_FAILED, OUTCOME_REPORTS, LEARNING_UPDATED,
+    LEARNING_CONTRIBUTIONS, LEARNING_PRIORS,
 )
 ANALYSIS_USERS = TableSpec(name="analysis-users", value_schema="analysis_user",
                            doc="what each user's profile shows, postings awaiting analysis, decisions taken")
@@ -171,8 +181,14 @@ ANALYSIS_JOBS = TableSpec(name="analysis-jobs", scope=Scope.JOB, key_schema="can
                           value_schema="analysis_job", doc="each posting's latest analysis and who asked for it")
 GENERATION_USERS = TableSpec(name="generation-users", value_schema="generation_user",
                              doc="each user's latest master profile, decisions waiting for it, what was generated")
+LEARNING_USERS = TableSpec(name="learning-users", value_schema="learning_user",
+                           doc="each user's counted outcomes (ledger) and the other users' counts per segment")
+# A segment's cell holds ~40 bytes per contributor (a user in the segment): 16 MiB is some 400,000 of them.
+LEARNING_SEGMENTS = TableSpec(name="learning-segments", scope=Scope.SEGMENT, key_schema="segment",
+                              value_schema="learning_segment", max_message_bytes=BOARD_CELL_MAX_BYTES,
+                              doc="each segment's counts per variant, the last contribution counted per contributor")
 TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, ANALYSIS_USERS, ANALYSIS_JOBS,
-                                 GENERATION_USERS)
+                                 GENERATION_USERS, LEARNING_USERS, LEARNING_SEGMENTS)
 
 
 def board_polls(settings: Settings) -> TopicSpec:

@@ -73,3 +73,90 @@ def choose_variant(available: Sequence[str], posterior: SegmentPosterior | None,
     draws = {v: rng.betavariate(arms[v].alpha, arms[v].beta) if v in arms else rng.betavariate(1.0, 1.0)
              for v in options}
     return max(options, key=lambda v: (draws[v], v))
+
+
+# --- the learning processor's own records: contributions to the cross-user prior and its answers ------------------
+
+
+class ArmCounts(Message):
+    """Interviews (`successes`) out of applications with an outcome (`trials`) for one variant: plain counts."""
+
+    variant_id: NonEmptyStr
+    successes: Annotated[int, Field(ge=0)] = 0
+    trials: Annotated[int, Field(ge=0)] = 0
+
+
+class OutcomeContributed(Message):
+    """A user's cell adds one outcome (or corrects one) to its segment's cross-user counts (re-keyed user ->
+    segment). `contributor` is a derived id of the user and the segment, never the user id: the segment cell keeps
+    only it and the highest `seq` it counted from it, so a contribution seen again (`seq` not above it) is not
+    counted twice. `reply_to` names the user cell the answer (PriorDelivered) goes to; it is not kept."""
+
+    avro_schema: ClassVar[str] = "outcome_contributed"
+    event_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    segment: NonEmptyStr
+    contributor: NonEmptyStr
+    seq: Annotated[int, Field(ge=1)]  # 1, 2, 3... per contributor, in the order the user's cell counted them
+    variant_id: NonEmptyStr
+    successes: Annotated[int, Field(ge=-1, le=1)] = 0  # -1 only in a correction (an interview taken back)
+    trials: Annotated[int, Field(ge=0, le=1)] = 0  # 0 in a correction of an outcome counted before
+    reply_to: NonEmptyStr
+
+
+class PriorDelivered(Message):
+    """A segment's cross-user counts after a user's contribution, for that user's cell (re-keyed segment -> user).
+    `arms`, `users` and `outcomes` include the user's own contributions up to `through_seq`; the user's cell takes
+    them out again (it knows them), so its prior is what the other users saw."""
+
+    avro_schema: ClassVar[str] = "prior_delivered"
+    event_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    user_id: NonEmptyStr
+    segment: NonEmptyStr
+    version: Annotated[int, Field(ge=1)]  # contributions the segment counted: a later answer has a higher one
+    through_seq: Annotated[int, Field(ge=1)]
+    users: Annotated[int, Field(ge=0)]
+    arms: list[ArmCounts] = []
+
+
+class CountedOutcome(Message):
+    """One line of a user's learning ledger: an application's outcome counted (or corrected) in a segment."""
+
+    application_id: NonEmptyStr
+    segment: NonEmptyStr
+    seq: Annotated[int, Field(ge=1)]
+    variant_id: NonEmptyStr
+    successes: Annotated[int, Field(ge=-1, le=1)] = 0
+    trials: Annotated[int, Field(ge=0, le=1)] = 0
+    occurred_at: UtcDatetime  # the WorkflowCompleted's: a completion no later than this one is not news
+
+
+class OthersCounts(Message):
+    """What the other users of a segment saw, as of the segment's `version`: the raw material of the prior."""
+
+    segment: NonEmptyStr
+    version: Annotated[int, Field(ge=1)]
+    users: Annotated[int, Field(ge=0)]
+    arms: list[ArmCounts] = []
+
+
+class LearningUser(Message):
+    """The learning processor's state for one user (in the user's cell): every outcome it counted, in order,
+    and the other users' counts per segment."""
+
+    avro_schema: ClassVar[str] = "learning_user"
+    user_id: NonEmptyStr
+    ledger: list[CountedOutcome] = []
+    others: list[OthersCounts] = []
+
+
+class LearningSegment(Message):
+    """The cross-user counts of one segment (in the segment's cell): counts per variant, and per contributor
+    (a derived id, not a user id) only the highest contribution number counted."""
+
+    avro_schema: ClassVar[str] = "learning_segment"
+    segment: NonEmptyStr
+    version: Annotated[int, Field(ge=0)] = 0
+    contributors: dict[str, int] = {}
+    arms: list[ArmCounts] = []

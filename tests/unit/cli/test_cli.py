@@ -23,7 +23,8 @@ PATHS = _command_paths(build_parser())
 
 def test_the_expected_commands_exist() -> None:
     assert {("stack", "up"), ("stack", "down"), ("stack", "status"), ("topics", "apply"), ("topics", "list"),
-            ("worker",), ("user", "create"), ("user", "update"), ("demo",)} <= set(PATHS)
+            ("worker",), ("user", "create"), ("user", "update"), ("demo",), ("learning", "report"),
+            ("learning", "simulate")} <= set(PATHS)
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: " ".join(p) or "resumeflow")

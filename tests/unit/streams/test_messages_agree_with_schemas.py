@@ -188,6 +188,17 @@ def _sample(model: type[Message]) -> Message:
                                      "board": "GREENHOUSE", "seniority": "Senior", "channel": "email",
                                      "segment": "Senior", "responded": True, "interviewed": True, "offered": True,
                                      "days_to_response": 6, "days_posting_to_submission": 2},
+        messages.OutcomeContributed: {"event_id": "e", "occurred_at": NOW, "segment": "Senior", "contributor": "c",
+                                      "seq": 3, "variant_id": "v", "successes": -1, "trials": 0, "reply_to": "u-1"},
+        messages.PriorDelivered: {**common, "segment": "Senior", "version": 7, "through_seq": 3, "users": 5,
+                                  "arms": [{"variant_id": "v", "successes": 2, "trials": 9}]},
+        messages.LearningUser: {"user_id": "u-1",
+                                "ledger": [{"application_id": "a", "segment": "Senior", "seq": 1, "variant_id": "v",
+                                            "successes": 1, "trials": 1, "occurred_at": NOW}],
+                                "others": [{"segment": "Senior", "version": 7, "users": 4,
+                                            "arms": [{"variant_id": "v", "successes": 1, "trials": 8}]}]},
+        messages.LearningSegment: {"segment": "Senior", "version": 7, "contributors": {"c": 3},
+                                   "arms": [{"variant_id": "v", "successes": 2, "trials": 9}]},
     }
     return model.model_validate(samples[model])
 
