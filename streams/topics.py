@@ -18,6 +18,7 @@ from streams.settings import Settings
 
 DAY_MS = 24 * 60 * 60 * 1000
 BOARD_CELL_MAX_BYTES = 16 * 1024 * 1024  # a board with thousands of open postings is one record
+OUTCOMES_CELL_MAX_BYTES = 8 * 1024 * 1024  # a user's every application with its answers is one record
 FOREVER = -1
 
 
@@ -142,6 +143,9 @@ OUTCOME_REPORTS = _user("outcome.reports", "outcome_report",
                         retention_ms=90 * DAY_MS)
 RESPONSE_RECEIVED = _user("response.received", "response_received", "An employer's answer to an application.")
 WORKFLOW_COMPLETED = _user("workflow.completed", "workflow_completed", "A user's journey with a job ended.")
+OUTCOME_UNLINKED = _user("outcome.unlinked", "outcome_unlinked",
+                          "Reports that link to no application (yet), for the user to see and fix.",
+                          retention_ms=90 * DAY_MS)
 LEARNING_UPDATED = _user("learning.updated", "learning_updated",
                          "A user's posteriors per segment and variant, after an outcome.", compacted=True)
 
@@ -164,6 +168,7 @@ SOURCE_TOPICS: tuple[TopicSpec, ...] = (
     RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED, BOARD_SUBSCRIPTIONS, AI_BUDGET,
     SOURCE_FAILED, ANALYSIS_REQUESTS, ANALYSIS_DELIVERIES, ANALYSIS_FAILED, RESUME_FAILED,
     APPLICATION_COMMANDS, APPLICATION_UPDATES, APPLICATION_FAILED, OUTCOME_REPORTS, LEARNING_UPDATED,
+    OUTCOME_UNLINKED,
 )
 ANALYSIS_USERS = TableSpec(name="analysis-users", value_schema="analysis_user",
                            doc="what each user's profile shows, postings awaiting analysis, decisions taken")
@@ -171,8 +176,11 @@ ANALYSIS_JOBS = TableSpec(name="analysis-jobs", scope=Scope.JOB, key_schema="can
                           value_schema="analysis_job", doc="each posting's latest analysis and who asked for it")
 GENERATION_USERS = TableSpec(name="generation-users", value_schema="generation_user",
                              doc="each user's latest master profile, decisions waiting for it, what was generated")
+OUTCOMES_USERS = TableSpec(name="outcomes-users", value_schema="outcomes_user",
+                           max_message_bytes=OUTCOMES_CELL_MAX_BYTES,
+                           doc="each user's applications with their answers and completion, reports not linked yet")
 TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, ANALYSIS_USERS, ANALYSIS_JOBS,
-                                 GENERATION_USERS)
+                                 GENERATION_USERS, OUTCOMES_USERS)
 
 
 def board_polls(settings: Settings) -> TopicSpec:
@@ -180,6 +188,13 @@ def board_polls(settings: Settings) -> TopicSpec:
     return TopicSpec(name=f"{settings.app_id}-discovery-polls", scope=Scope.BOARD, key_schema="board_key",
                      value_schema="poll_requested", retention_ms=1 * DAY_MS, namespaced=True,
                      doc="Ticks that make the worker owning a board consider polling it.")
+
+
+def outcome_ticks(settings: Settings) -> TopicSpec:
+    """The outcomes timer's ticks to the user cells it owns: internal to one deployment (app id)."""
+    return TopicSpec(name=f"{settings.app_id}-outcomes-ticks", scope=Scope.USER, key_schema="user_id",
+                     value_schema="outcome_tick", retention_ms=1 * DAY_MS, namespaced=True,
+                     doc="Ticks that make a user's outcomes cell look for applications with no response.")
 
 
 def dead_letter_topic(source: TopicSpec) -> TopicSpec:
@@ -192,7 +207,7 @@ def dead_letter_topic(source: TopicSpec) -> TopicSpec:
 def catalog(settings: Settings) -> tuple[TopicSpec, ...]:
     """Every topic the platform owns, in a stable order, named for the deployment `settings` describe."""
     sources = tuple(t.for_settings(settings) for t in SOURCE_TOPICS)
-    internal = (*(table.changelog(settings) for table in TABLES), board_polls(settings))
+    internal = (*(table.changelog(settings) for table in TABLES), board_polls(settings), outcome_ticks(settings))
     dead_letters = tuple(dead_letter_topic(t) for t in (*sources, *internal) if t.with_dead_letter)
     return sources + internal + dead_letters
 
