@@ -5,10 +5,11 @@ from __future__ import annotations
 from processors.analysis.agent import PROCESSOR as ANALYSIS
 from processors.discovery.agent import PROCESSOR as DISCOVERY
 from processors.generation.agent import PROCESSOR as GENERATION
+from processors.outcomes.agent import PROCESSOR as OUTCOMES
 from processors.profiles.agent import PROCESSOR as PROFILES
 from streams.processor import ProcessorSpec
 
-PROCESSORS: dict[str, ProcessorSpec] = {p.name: p for p in (PROFILES, DISCOVERY, ANALYSIS, GENERATION)}
+PROCESSORS: dict[str, ProcessorSpec] = {p.name: p for p in (PROFILES, DISCOVERY, ANALYSIS, GENERATION, OUTCOMES)}
 
 
 def resolve(names: list[str]) -> list[ProcessorSpec]:
