@@ -79,7 +79,9 @@ def step(cell: OutcomesUser | None, event: Event, *, now: datetime) -> tuple[Out
         case ReplyClassified():
             return _answer(cell, event.report, Link(event.application_id, event.linked_by), now=now, model=event)
         case OutcomeTick():
-            return _tick(cell, event.occurred_at, now=now)
+            if event.event_id in cell.answered:
+                return cell, []  # a tick seen again decides nothing: records after it may have made more due
+            return _tick(_remember(cell, event.event_id), event.occurred_at, now=now)
     raise TypeError(f"outcomes has no input {type(event).__name__}")
 
 

@@ -262,7 +262,7 @@ class TrackedApplication(Message):
 
 class OutcomesUser(Message):
     """The outcomes processor's state for one user: applications, reports that link to none (yet), and the ids
-    of the reports answered."""
+    of the reports and ticks answered."""
 
     avro_schema: ClassVar[str] = "outcomes_user"
     user_id: NonEmptyStr
