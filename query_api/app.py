@@ -24,6 +24,7 @@ import asyncpg
 from aiohttp import web
 
 from query_api.auth import require_secret, verify_token
+from query_api.webhooks import add_ats_webhook
 from streams.messages.resume_document import TailoredResume
 from streams.settings import Settings
 
@@ -268,6 +269,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool) -> web.Application:
     app.router.add_get("/api/resumes", resumes)
     app.router.add_get("/api/resumes/{event_id}", resume_detail)
     app.router.add_get("/api/resumes/{event_id}/pdf", resume_pdf)
+    add_ats_webhook(app, settings)
     return app
 
 
