@@ -51,7 +51,10 @@ def _inbox_read(args: argparse.Namespace) -> int:
             print(f"  skipped {mail.key}: {mail.skipped}", flush=True)
         if not args.watch:
             return 0
-        time.sleep(args.watch)
+        try:
+            time.sleep(args.watch)
+        except KeyboardInterrupt:  # the way to stop --watch
+            return 0
 
 
 def _user_id(email: str) -> str:
