@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from cli import outcomes
 from streams import bounded_json
 from streams.errors import ResumeflowError, UserError
 from streams.messages import BOARD_NAME, UserCommand
@@ -570,6 +571,7 @@ def build_parser() -> argparse.ArgumentParser:
         "fact, faithful paraphrase and requirement, how many were offered, kept and rejected (needs the stack's "
         "Redis for the gateway's budgets)")
     truthfulness.set_defaults(run=_eval_truthfulness)
+    outcomes.add_parsers(commands, eval_actions)
 
     training = commands.add_parser("train", help="train analysis's models from annotated data")
     train_actions = training.add_subparsers(dest="action", required=True, metavar="ACTION")

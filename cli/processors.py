@@ -6,10 +6,12 @@ from processors.analysis.agent import PROCESSOR as ANALYSIS
 from processors.discovery.agent import PROCESSOR as DISCOVERY
 from processors.generation.agent import PROCESSOR as GENERATION
 from processors.learning.agent import PROCESSOR as LEARNING
+from processors.outcomes.agent import PROCESSOR as OUTCOMES
 from processors.profiles.agent import PROCESSOR as PROFILES
 from streams.processor import ProcessorSpec
 
-PROCESSORS: dict[str, ProcessorSpec] = {p.name: p for p in (PROFILES, DISCOVERY, ANALYSIS, GENERATION, LEARNING)}
+PROCESSORS: dict[str, ProcessorSpec] = {p.name: p for p in (PROFILES, DISCOVERY, ANALYSIS, GENERATION, OUTCOMES,
+                                                            LEARNING)}
 
 
 def resolve(names: list[str]) -> list[ProcessorSpec]:

@@ -26,12 +26,12 @@ import asyncpg
 from aiohttp import web
 
 from query_api.auth import require_secret, verify_token
+from query_api.publish import Publish, kafka_publisher
+from query_api.webhooks import add_ats_webhook
 from streams.ids import derived_id
-from streams.kafka_clients import RecordPublisher, Serdes, registry_client
 from streams.messages import (
     ApplicationCommand,
     ApplicationCommandKind,
-    Message,
     OutcomeReport,
     ResponseKind,
     ResponseSource,
@@ -40,7 +40,7 @@ from streams.messages import (
 )
 from streams.messages.resume_document import TailoredResume
 from streams.settings import Settings
-from streams.topics import APPLICATION_COMMANDS, OUTCOME_REPORTS, TopicSpec
+from streams.topics import APPLICATION_COMMANDS, OUTCOME_REPORTS
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ _EVENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # ids are UUIDs; anything e
 SETTINGS_KEY = web.AppKey("settings", Settings)
 POOL_KEY = web.AppKey("pool", asyncpg.Pool)
 SECRET_KEY = web.AppKey("secret", str)
-PUBLISH_KEY = web.AppKey("publish", Callable[[TopicSpec, str, Message], Awaitable[None]])
+PUBLISH_KEY = web.AppKey("publish", Publish)
 USER_ID = web.RequestKey("user_id", str)  # the authenticated user of a request
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -420,24 +420,9 @@ async def application_outcome(request: web.Request) -> web.Response:
 # --- app ------------------------------------------------------------------------------------------------------
 
 
-def kafka_publisher(settings: Settings) -> Callable[[TopicSpec, str, Message], Awaitable[None]]:
-    """`publish(topic, key, message)` for `create_app`: Avro on the deployment's topic, awaited until the broker
-    acknowledged it (raises ResumeflowError after 10 s without), so a 202 means the command is durable."""
-    publisher = RecordPublisher(settings, Serdes(registry_client(settings)))
-
-    async def publish(topic: TopicSpec, key: str, message: Message) -> None:
-        def send() -> None:
-            publisher.publish(topic, key, message)
-            publisher.flush(10.0)
-
-        await asyncio.to_thread(send)
-
-    return publish
-
-
-def create_app(settings: Settings, pool: asyncpg.Pool,
-               publish: Callable[[TopicSpec, str, Message], Awaitable[None]]) -> web.Application:
-    """`publish(topic, key, message)` writes a command and returns once the broker acknowledged it.
+def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.Application:
+    """`publish(topic, key, message)` writes a command and returns once the broker acknowledged it
+    (`query_api.publish`).
     Raises UserError when RESUMEFLOW_API_SECRET is missing or too short."""
     secret = require_secret(settings)
     app = web.Application(middlewares=[_api_auth], client_max_size=64 * 1024)
@@ -461,6 +446,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool,
     app.router.add_get("/api/applications/{application_id}/cover-letter", application_cover_letter)
     app.router.add_post("/api/applications/{application_id}/outcomes", application_outcome)
     app.router.add_post("/api/applications/{application_id}/{action}", application_command)
+    add_ats_webhook(app, settings, publish)
     return app
 
 

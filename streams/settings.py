@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     ai_semantic_threshold: Annotated[float, Field(gt=0, le=1)] = Field(
         0.995, validation_alias="RESUMEFLOW_AI_SEMANTIC_THRESHOLD")
 
+    # outcomes: how often each worker looks for applications with no response (the days are the user's)
+    outcomes_tick_s: Annotated[float, Field(gt=0)] = Field(3600.0, validation_alias="RESUMEFLOW_OUTCOMES_TICK_S")
+    # ATS webhooks (`POST /webhooks/ats/{provider}`): the HMAC-SHA256 key the ATS signs its bodies with; the
+    # route answers 503 without one. From the environment only.
+    ats_webhook_secret: str | None = Field(None, validation_alias="RESUMEFLOW_ATS_WEBHOOK_SECRET", repr=False)
+
     artifact_dir_override: Path | None = Field(None, validation_alias="RESUMEFLOW_ARTIFACT_DIR")
 
     # query API: the HMAC key of the per-user bearer tokens, from the environment only (never a file in the repo);

@@ -19,6 +19,7 @@ from streams.settings import Settings
 
 DAY_MS = 24 * 60 * 60 * 1000
 BOARD_CELL_MAX_BYTES = 16 * 1024 * 1024  # a board with thousands of open postings is one record
+OUTCOMES_CELL_MAX_BYTES = 8 * 1024 * 1024  # a user's every application with its answers is one record
 FOREVER = -1
 
 
@@ -144,6 +145,9 @@ OUTCOME_REPORTS = _user("outcome.reports", "outcome_report",
                         retention_ms=90 * DAY_MS)
 RESPONSE_RECEIVED = _user("response.received", "response_received", "An employer's answer to an application.")
 WORKFLOW_COMPLETED = _user("workflow.completed", "workflow_completed", "A user's journey with a job ended.")
+OUTCOME_UNLINKED = _user("outcome.unlinked", "outcome_unlinked",
+                          "Reports that link to no application (yet), for the user to see and fix.",
+                          retention_ms=90 * DAY_MS)
 LEARNING_UPDATED = _user("learning.updated", "learning_updated",
                          "A user's posteriors per segment and variant, after an outcome.", compacted=True)
 LEARNING_CONTRIBUTIONS = TopicSpec(name="learning.contributions", scope=Scope.SEGMENT, key_schema="segment",
@@ -173,7 +177,7 @@ SOURCE_TOPICS: tuple[TopicSpec, ...] = (
     RESUME_GENERATED, APPLICATION_SUBMITTED, RESPONSE_RECEIVED, WORKFLOW_COMPLETED, BOARD_SUBSCRIPTIONS, AI_BUDGET,
     SOURCE_FAILED, ANALYSIS_REQUESTS, ANALYSIS_DELIVERIES, ANALYSIS_FAILED, RESUME_FAILED,
     APPLICATION_COMMANDS, APPLICATION_UPDATES, APPLICATION_FAILED, OUTCOME_REPORTS, LEARNING_UPDATED,
-    LEARNING_CONTRIBUTIONS, LEARNING_PRIORS,
+    OUTCOME_UNLINKED, LEARNING_CONTRIBUTIONS, LEARNING_PRIORS,
 )
 ANALYSIS_USERS = TableSpec(name="analysis-users", value_schema="analysis_user",
                            doc="what each user's profile shows, postings awaiting analysis, decisions taken")
@@ -187,8 +191,11 @@ LEARNING_USERS = TableSpec(name="learning-users", value_schema="learning_user",
 LEARNING_SEGMENTS = TableSpec(name="learning-segments", scope=Scope.SEGMENT, key_schema="segment",
                               value_schema="learning_segment", max_message_bytes=BOARD_CELL_MAX_BYTES,
                               doc="each segment's counts per variant, the last contribution counted per contributor")
+OUTCOMES_USERS = TableSpec(name="outcomes-users", value_schema="outcomes_user",
+                           max_message_bytes=OUTCOMES_CELL_MAX_BYTES,
+                           doc="each user's applications with their answers and completion, reports not linked yet")
 TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, ANALYSIS_USERS, ANALYSIS_JOBS,
-                                 GENERATION_USERS, LEARNING_USERS, LEARNING_SEGMENTS)
+                                 GENERATION_USERS, OUTCOMES_USERS, LEARNING_USERS, LEARNING_SEGMENTS)
 
 
 def board_polls(settings: Settings) -> TopicSpec:
@@ -196,6 +203,13 @@ def board_polls(settings: Settings) -> TopicSpec:
     return TopicSpec(name=f"{settings.app_id}-discovery-polls", scope=Scope.BOARD, key_schema="board_key",
                      value_schema="poll_requested", retention_ms=1 * DAY_MS, namespaced=True,
                      doc="Ticks that make the worker owning a board consider polling it.")
+
+
+def outcome_ticks(settings: Settings) -> TopicSpec:
+    """The outcomes timer's ticks to the user cells it owns: internal to one deployment (app id)."""
+    return TopicSpec(name=f"{settings.app_id}-outcomes-ticks", scope=Scope.USER, key_schema="user_id",
+                     value_schema="outcome_tick", retention_ms=1 * DAY_MS, namespaced=True,
+                     doc="Ticks that make a user's outcomes cell look for applications with no response.")
 
 
 def dead_letter_topic(source: TopicSpec) -> TopicSpec:
@@ -208,7 +222,7 @@ def dead_letter_topic(source: TopicSpec) -> TopicSpec:
 def catalog(settings: Settings) -> tuple[TopicSpec, ...]:
     """Every topic the platform owns, in a stable order, named for the deployment `settings` describe."""
     sources = tuple(t.for_settings(settings) for t in SOURCE_TOPICS)
-    internal = (*(table.changelog(settings) for table in TABLES), board_polls(settings))
+    internal = (*(table.changelog(settings) for table in TABLES), board_polls(settings), outcome_ticks(settings))
     dead_letters = tuple(dead_letter_topic(t) for t in (*sources, *internal) if t.with_dead_letter)
     return sources + internal + dead_letters
 

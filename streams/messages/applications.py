@@ -165,6 +165,8 @@ class InboundMessage(Message):
     references: list[str] = []
     from_address: str = ""
     to_address: str = ""
+    from_name: str = ""  # the From header's display name ("Acme Talent Team"): names the company when the address
+    # is an ATS's (no-reply@greenhouse.io)
     subject: str = ""
     body_text: Annotated[str, Field(max_length=20_000)] = ""
     received_at: UtcDatetime | None = None
@@ -185,6 +187,8 @@ class OutcomeReport(Message):
     responded_on: date | None = None
     note: Annotated[str, Field(max_length=2000)] = ""
     message: InboundMessage | None = None
+    external_id: str | None = None  # the ATS's own application id (a webhook's), matched to the submission's
+    links_report_id: str | None = None  # the user's fix of an unlinked report: link that report to application_id
 
 
 class ResponseReceived(Message):
@@ -214,6 +218,58 @@ class WorkflowOutcome(StrEnum):
     OFFER = "OFFER"
     ACCEPTED = "ACCEPTED"
     WITHDRAWN = "WITHDRAWN"
+
+
+class OutcomeUnlinked(Message):
+    """A report the outcomes processor could not link to any of the user's applications, so the user sees it and
+    can fix it (`resumeflow outcomes link REPORT_ID APPLICATION_ID`). The report is kept in the user's cell: an
+    application submitted (or delivered) later still links it, and then a `ResponseReceived` follows."""
+
+    avro_schema: ClassVar[str] = "outcome_unlinked"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+    report_id: NonEmptyStr  # the OutcomeReport's event_id
+    source: ResponseSource
+    reason: NonEmptyStr
+    kind: ResponseKind | None = None  # what it was classified as, when it was
+    subject: Annotated[str, Field(max_length=300)] = ""
+    from_address: str = ""
+    responded_on: date | None = None
+
+
+class OutcomeTick(Message):
+    """Time to look at one user's open applications (NO_RESPONSE after the user's days): the outcomes timer sends
+    it to the user's own cell, whose partition must be processing a record to change the cell."""
+
+    avro_schema: ClassVar[str] = "outcome_tick"
+    event_id: NonEmptyStr
+    user_id: NonEmptyStr
+    occurred_at: UtcDatetime
+
+
+class TrackedApplication(Message):
+    """One application in the outcomes cell: what was sent (or, for one withdrawn before its submission was seen,
+    what the update said), its answers in order, and its completion once it has one."""
+
+    application_id: NonEmptyStr
+    canonical_job_id: NonEmptyStr
+    submitted: ApplicationSubmitted | None = None
+    withdrawn_on: date | None = None  # from application.updates (WITHDRAWN)
+    responses: list[ResponseReceived] = []
+    completed: WorkflowOutcome | None = None
+
+
+class OutcomesUser(Message):
+    """The outcomes processor's state for one user: applications, reports that link to none (yet), and the ids
+    of the reports and ticks answered."""
+
+    avro_schema: ClassVar[str] = "outcomes_user"
+    user_id: NonEmptyStr
+    no_response_days: Annotated[int, Field(ge=1, le=365)] = 30
+    applications: list[TrackedApplication] = []
+    unlinked: list[OutcomeReport] = []
+    answered: list[str] = []
 
 
 class WorkflowCompleted(Message):

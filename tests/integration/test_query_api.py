@@ -18,8 +18,9 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.artifacts import LocalArtifactStore
 from processors.generation.model import Entry, Line, Provenance, ResumeSection, TailoredResume
-from query_api.app import SECURITY_HEADERS, create_app, kafka_publisher
+from query_api.app import SECURITY_HEADERS, create_app
 from query_api.auth import issue_token
+from query_api.publish import kafka_publisher
 from sinks.views import SCHEMA
 from streams.settings import Settings
 
