@@ -417,6 +417,41 @@ async def application_outcome(request: web.Request) -> web.Response:
     return _json({"report_id": report.event_id, "kind": kind.value}, status=202)
 
 
+async def unlinked_reports(request: web.Request) -> web.Response:
+    """Answers the outcomes processor could not tie to an application (a mail from an unknown sender), newest
+    first, for the user to link; one that was linked since shows its answer in the application's timeline."""
+    records = await request.app[POOL_KEY].fetch(
+        """SELECT report_id, source, reason, kind, subject, from_address, responded_on, occurred_at
+             FROM view_unlinked_reports WHERE user_id = $1 ORDER BY occurred_at DESC, report_id LIMIT $2""",
+        request[USER_ID], LIST_LIMIT)
+    return _json([dict(r) for r in records])
+
+
+async def link_report(request: web.Request) -> web.Response:
+    """POST /api/outcomes/unlinked/{report_id}/link {"application_id": ..., "kind": optional}: the user says which
+    application an unlinked answer belongs to (and what it was); 202, the outcomes processor links it."""
+    report_id = request.match_info["report_id"]
+    if not _EVENT_ID.match(report_id) or not await request.app[POOL_KEY].fetchval(
+            "SELECT 1 FROM view_unlinked_reports WHERE report_id = $1 AND user_id = $2", report_id, request[USER_ID]):
+        raise web.HTTPNotFound(reason="not found")
+    body = await _body(request)
+    application_id = _text(body, "application_id", 128) or ""
+    if not _EVENT_ID.match(application_id) or not await request.app[POOL_KEY].fetchval(
+            "SELECT 1 FROM view_applications WHERE application_id = $1 AND user_id = $2", application_id,
+            request[USER_ID]):
+        raise web.HTTPBadRequest(reason="application_id is not one of your applications")
+    try:
+        kind = ResponseKind(body["kind"]) if body.get("kind") else None
+    except (ValueError, TypeError):
+        raise web.HTTPBadRequest(reason=f"kind must be one of {', '.join(k.value for k in ResponseKind)}") from None
+    report = OutcomeReport(
+        event_id=derived_id("outcome-link", request[USER_ID], report_id, application_id, str(kind)),
+        user_id=request[USER_ID], occurred_at=utc_now(), source=ResponseSource.USER, application_id=application_id,
+        links_report_id=report_id, kind=kind)
+    await request.app[PUBLISH_KEY](OUTCOME_REPORTS, report.user_id, report)
+    return _json({"report_id": report.event_id}, status=202)
+
+
 # --- app ------------------------------------------------------------------------------------------------------
 
 
@@ -446,6 +481,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app.router.add_get("/api/applications/{application_id}/cover-letter", application_cover_letter)
     app.router.add_post("/api/applications/{application_id}/outcomes", application_outcome)
     app.router.add_post("/api/applications/{application_id}/{action}", application_command)
+    app.router.add_get("/api/outcomes/unlinked", unlinked_reports)
+    app.router.add_post("/api/outcomes/unlinked/{report_id}/link", link_report)
     add_ats_webhook(app, settings, publish)
     return app
 

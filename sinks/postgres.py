@@ -24,6 +24,7 @@ from streams.messages import (
     JobDiscovered,
     JobPosting,
     Message,
+    OutcomeUnlinked,
     ResponseReceived,
     ResumeGenerated,
     UserProfile,
@@ -35,6 +36,7 @@ from streams.topics import (
     JOB_ANALYZED,
     JOB_CATALOG,
     JOB_DISCOVERED,
+    OUTCOME_UNLINKED,
     RESPONSE_RECEIVED,
     RESUME_GENERATED,
     USER_PROFILES,
@@ -162,6 +164,11 @@ def _outcome_row(m: WorkflowCompleted) -> Row:
             m.days_to_response, m.occurred_at)
 
 
+def _unlinked_row(m: OutcomeUnlinked) -> Row:
+    return (m.report_id, m.user_id, m.source.value, m.reason, m.kind.value if m.kind else None, m.subject,
+            m.from_address, m.responded_on, m.occurred_at)
+
+
 _EVENT_UPSERT = ("INSERT INTO view_application_events (event_id, user_id, application_id, kind, detail, channel, "
                  "source, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING")
 
@@ -233,6 +240,13 @@ VIEWS: tuple[View, ...] = (
          "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) "
          "ON CONFLICT (application_id) DO NOTHING",
          _outcome_row),
+    # A report waiting for the user to link it; its row stays after a link (the timeline shows the answer).
+    View(OUTCOME_UNLINKED, OutcomeUnlinked, "view_unlinked_reports",
+         "INSERT INTO view_unlinked_reports (report_id, user_id, source, reason, kind, subject, from_address, "
+         "responded_on, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) "
+         "ON CONFLICT (report_id) DO UPDATE SET reason = EXCLUDED.reason, kind = EXCLUDED.kind, "
+         "occurred_at = EXCLUDED.occurred_at WHERE view_unlinked_reports.occurred_at <= EXCLUDED.occurred_at",
+         _unlinked_row),
 )
 _UPSERT_BY_TABLE: dict[str, str] = {view.table: view.upsert for view in VIEWS}
 assert all(_UPSERT_BY_TABLE[v.table] == v.upsert for v in VIEWS), "one upsert statement per table"

@@ -118,4 +118,16 @@ CREATE TABLE IF NOT EXISTS view_outcomes (
     days_to_response int,
     completed_at timestamptz NOT NULL
 );
+CREATE TABLE IF NOT EXISTS view_unlinked_reports (
+    report_id text PRIMARY KEY,
+    user_id text NOT NULL,
+    source text NOT NULL,
+    reason text NOT NULL,
+    kind text,
+    subject text NOT NULL DEFAULT '',
+    from_address text NOT NULL DEFAULT '',
+    responded_on date,
+    occurred_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS view_unlinked_reports_user ON view_unlinked_reports (user_id, occurred_at DESC);
 """

@@ -32,7 +32,7 @@ PDF_BYTES = b"%PDF-1.4\n% a tiny stand-in\n%%EOF\n"
 API_ROUTES = ["/api/me", "/api/discoveries", "/api/matches", "/api/resumes", "/api/resumes/{a_resume}",
               "/api/resumes/{a_resume}/pdf", "/api/unknown", "/api/applications",
               "/api/applications/{a_application}", "/api/applications/{a_application}/variants/v1/pdf",
-              "/api/applications/{a_application}/cover-letter"]
+              "/api/applications/{a_application}/cover-letter", "/api/outcomes/unlinked"]
 
 
 @dataclass(frozen=True)
@@ -139,6 +139,10 @@ async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Se
             [(f"ev2-{tag}", user_a, f"app-a-{tag}", "INTERVIEW", "call on Monday", "INBOX", now),
              (f"ev1-{tag}", user_a, f"app-a-{tag}", "AWAITING_REVIEW", "waiting for your review", None, ago[1]),
              (f"ev3-{tag}", user_b, f"app-b-{tag}", "SUBMITTED", "", None, now)])
+        await conn.executemany(
+            "INSERT INTO view_unlinked_reports (report_id, user_id, source, reason, subject, occurred_at)"
+            " VALUES ($1, $2, 'INBOX', 'no application matches the sender or the subject', $3, $4)",
+            [(f"rep-a-{tag}", user_a, XSS_TITLE, now), (f"rep-b-{tag}", user_b, "Re: your application", now)])
     return Seeded(user_a=user_a, user_b=user_b, user_c=user_c, job=job, outside_file=outside_file,
                   a_application=f"app-a-{tag}", b_application=f"app-b-{tag}", **ids)
 
@@ -170,7 +174,8 @@ def test_every_api_route_refuses_a_missing_or_bad_token(stack: Settings, tmp_pat
         bad_headers = [{}, {"Authorization": "Bearer"}, {"Authorization": "Bearer nonsense"},
                        {"Authorization": f"Bearer {forged}"},
                        {"Authorization": f"Basic {issue_token(s.user_a, SECRET)}"}]
-        posts = [f"/api/applications/{s.a_application}/approve", f"/api/applications/{s.a_application}/outcomes"]
+        posts = [f"/api/applications/{s.a_application}/approve", f"/api/applications/{s.a_application}/outcomes",
+                 "/api/outcomes/unlinked/x/link"]
         for method, route in [*(("GET", r) for r in API_ROUTES), *(("POST", r) for r in posts)]:
             path = route.format(a_resume=s.a_resume, a_application=s.a_application)
             for headers in bad_headers:
@@ -392,3 +397,31 @@ def test_decisions_and_outcomes_become_commands_on_their_topics_and_only_for_one
                   for m in mine) == [("application.commands", "APPROVE", "v1"), ("outcome.reports", "INTERVIEW", None)]
     [report] = [m.value() for m in reports if m.value()["event_id"] == published["report"]]
     assert (report["source"], str(report["responded_on"]), report["note"]) == ("USER", "2026-11-27", "Monday 10:00")
+
+
+def test_an_unlinked_answer_is_shown_to_its_user_only_and_linked_to_one_of_their_applications(
+        stack: Settings, tmp_path: Path, read_topic: Callable[..., list[Any]]) -> None:
+    sent: dict[str, str] = {}
+
+    async def scenario(client: TestClient, seeded: Seeded) -> None:
+        a = seeded.headers(seeded.user_a)
+        listed = await (await client.get("/api/outcomes/unlinked", headers=a)).json()
+        assert [(r["report_id"], r["subject"]) for r in listed] == [(seeded.a_application.replace("app-a", "rep-a"),
+                                                                     XSS_TITLE)]
+        mine = listed[0]["report_id"]
+        theirs = seeded.b_application.replace("app-b", "rep-b")
+        link = f"/api/outcomes/unlinked/{mine}/link"
+        assert (await client.post(f"/api/outcomes/unlinked/{theirs}/link",
+                                  json={"application_id": seeded.a_application}, headers=a)).status == 404
+        assert (await client.post(link, json={"application_id": seeded.b_application}, headers=a)).status == 400
+        assert (await client.post(link, json={"application_id": seeded.a_application, "kind": "HIRED"},
+                                  headers=a)).status == 400
+        linked = await client.post(link, json={"application_id": seeded.a_application, "kind": "REJECTED"},
+                                   headers=a)
+        assert linked.status == 202
+        sent.update(id=(await linked.json())["report_id"], links=mine)
+
+    _run(stack, tmp_path, scenario)
+    [record] = [m.value() for m in read_topic("outcome.reports", lambda ms: any(
+        m.value()["event_id"] == sent["id"] for m in ms)) if m.value()["event_id"] == sent["id"]]
+    assert (record["links_report_id"], record["kind"], record["source"]) == (sent["links"], "REJECTED", "USER")
