@@ -6,9 +6,11 @@ from processors.analysis.agent import PROCESSOR as ANALYSIS
 from processors.discovery.agent import PROCESSOR as DISCOVERY
 from processors.generation.agent import PROCESSOR as GENERATION
 from processors.profiles.agent import PROCESSOR as PROFILES
+from processors.submission.agent import PROCESSOR as SUBMISSION
 from streams.processor import ProcessorSpec
 
-PROCESSORS: dict[str, ProcessorSpec] = {p.name: p for p in (PROFILES, DISCOVERY, ANALYSIS, GENERATION)}
+PROCESSORS: dict[str, ProcessorSpec] = {p.name: p for p in (PROFILES, DISCOVERY, ANALYSIS, GENERATION,
+                                                               SUBMISSION)}
 
 
 def resolve(names: list[str]) -> list[ProcessorSpec]:

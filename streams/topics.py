@@ -171,8 +171,14 @@ ANALYSIS_JOBS = TableSpec(name="analysis-jobs", scope=Scope.JOB, key_schema="can
                           value_schema="analysis_job", doc="each posting's latest analysis and who asked for it")
 GENERATION_USERS = TableSpec(name="generation-users", value_schema="generation_user",
                              doc="each user's latest master profile, decisions waiting for it, what was generated")
+# Each application keeps its decision and variants until it ends (then only a summary): a user with hundreds of
+# open applications is one record of a few MiB.
+SUBMISSION_CELL_MAX_BYTES = 16 * 1024 * 1024
+SUBMISSION_USERS = TableSpec(name="submission-users", value_schema="submission_user",
+                             max_message_bytes=SUBMISSION_CELL_MAX_BYTES,
+                             doc="each user's preferences, posteriors and applications with their state")
 TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, ANALYSIS_USERS, ANALYSIS_JOBS,
-                                 GENERATION_USERS)
+                                 GENERATION_USERS, SUBMISSION_USERS)
 
 
 def board_polls(settings: Settings) -> TopicSpec:
@@ -180,6 +186,13 @@ def board_polls(settings: Settings) -> TopicSpec:
     return TopicSpec(name=f"{settings.app_id}-discovery-polls", scope=Scope.BOARD, key_schema="board_key",
                      value_schema="poll_requested", retention_ms=1 * DAY_MS, namespaced=True,
                      doc="Ticks that make the worker owning a board consider polling it.")
+
+
+def submission_ticks(settings: Settings) -> TopicSpec:
+    """Submission's ticks to itself (a user's waiting applications are due): internal to one deployment."""
+    return TopicSpec(name=f"{settings.app_id}-submission-ticks", scope=Scope.USER, key_schema="user_id",
+                     value_schema="submission_tick", retention_ms=1 * DAY_MS, namespaced=True,
+                     doc="Ticks that make the worker owning a user look at the user's waiting applications.")
 
 
 def dead_letter_topic(source: TopicSpec) -> TopicSpec:
@@ -192,7 +205,7 @@ def dead_letter_topic(source: TopicSpec) -> TopicSpec:
 def catalog(settings: Settings) -> tuple[TopicSpec, ...]:
     """Every topic the platform owns, in a stable order, named for the deployment `settings` describe."""
     sources = tuple(t.for_settings(settings) for t in SOURCE_TOPICS)
-    internal = (*(table.changelog(settings) for table in TABLES), board_polls(settings))
+    internal = (*(table.changelog(settings) for table in TABLES), board_polls(settings), submission_ticks(settings))
     dead_letters = tuple(dead_letter_topic(t) for t in (*sources, *internal) if t.with_dead_letter)
     return sources + internal + dead_letters
 

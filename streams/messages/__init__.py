@@ -74,6 +74,12 @@ from streams.messages.resumes import (
     ResumeFailed,
     ResumeGenerated,
 )
+from streams.messages.submission import (
+    Dispatch,
+    SubmissionApplication,
+    SubmissionTick,
+    SubmissionUser,
+)
 from streams.messages.users import (
     BoardRef,
     BoardSource,
@@ -110,6 +116,7 @@ __all__ = [
     "BudgetCrossed",
     "DeadLetter",
     "DecidedMatch",
+    "Dispatch",
     "Experience",
     "FollowedBoards",
     "GenerationUser",
@@ -146,7 +153,10 @@ __all__ = [
     "SegmentPosterior",
     "Seniority",
     "SourceFailed",
+    "SubmissionApplication",
     "SubmissionMode",
+    "SubmissionTick",
+    "SubmissionUser",
     "UserCell",
     "UserCommand",
     "UserCommandKind",

@@ -1,0 +1,40 @@
+"""What the Greenhouse and Lever channels share: one multipart POST and the reading of its answer.
+
+HTTP status classes: 2xx taken; 429 (rate limited) and 5xx transient (`ChannelUnavailable`); any other 4xx a
+refusal with the API's own message (`ChannelRefused`: validation, a closed posting, a wrong key).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import aiohttp
+
+from processors.submission.channels import ChannelRefused, ChannelUnavailable, short
+
+MAX_ANSWER_BYTES = 64 * 1024
+
+
+async def post_form(session: aiohttp.ClientSession, url: str, form: aiohttp.FormData, *, who: str,
+                    auth: aiohttp.BasicAuth | None = None, params: dict[str, str] | None = None) -> Any:
+    """POST `form` and return the decoded JSON answer (None when it is not JSON)."""
+    try:
+        async with session.post(url, data=form, auth=auth, params=params, allow_redirects=False) as response:
+            body = await response.content.read(MAX_ANSWER_BYTES)
+            status = response.status
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        raise ChannelUnavailable(f"{who} could not be reached: {short(str(exc)) or type(exc).__name__}") from exc
+    try:
+        answer = json.loads(body) if body else None
+    except ValueError:
+        answer = None
+    if 200 <= status < 300:
+        return answer
+    message = ""
+    if isinstance(answer, dict):
+        message = str(answer.get("error") or answer.get("message") or answer.get("errors") or "")
+    message = short(message or body.decode("utf-8", "replace"))
+    if status == 429 or status >= 500:
+        raise ChannelUnavailable(f"{who} answered {status}{f': {message}' if message else ''}")
+    raise ChannelRefused(f"{who} refused the application ({status}){f': {message}' if message else ''}")
