@@ -59,7 +59,7 @@ class MailServer:
         root.mkdir(parents=True, exist_ok=True)
         self.handler = MaildirHandler(root, refuse)
         self.controller = Controller(self.handler, hostname=host, port=port,
-                                     server_kwargs={"data_size_limit": 25 * 1024 * 1024})
+                                     data_size_limit=25 * 1024 * 1024)
         self.host = host
 
     @property

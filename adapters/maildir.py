@@ -55,4 +55,4 @@ def messages(root: Path, address: str) -> list[bytes]:
     if not folder.exists():
         return []
     box = mailbox.Maildir(folder, create=False)
-    return [box.get_bytes(key) for key in box]
+    return [box.get_bytes(key) for key in box.iterkeys()]

@@ -17,10 +17,10 @@ MAX_ANSWER_BYTES = 64 * 1024
 
 
 async def post_form(session: aiohttp.ClientSession, url: str, form: aiohttp.FormData, *, who: str,
-                    auth: aiohttp.BasicAuth | None = None, params: dict[str, str] | None = None) -> Any:
+                    headers: dict[str, str] | None = None, params: dict[str, str] | None = None) -> Any:
     """POST `form` and return the decoded JSON answer (None when it is not JSON)."""
     try:
-        async with session.post(url, data=form, auth=auth, params=params, allow_redirects=False) as response:
+        async with session.post(url, data=form, headers=headers, params=params, allow_redirects=False) as response:
             body = await response.content.read(MAX_ANSWER_BYTES)
             status = response.status
     except (aiohttp.ClientError, TimeoutError, OSError) as exc:

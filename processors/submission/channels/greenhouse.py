@@ -44,7 +44,8 @@ class GreenhouseChannel:
                            content_type="application/pdf")
         board, job = quote(posting.board_token, safe=""), quote(posting.source_job_id, safe="")
         url = f"{self._base}/v1/boards/{board}/jobs/{job}"
-        answer = await post_form(self._session, url, form, who="Greenhouse", auth=aiohttp.BasicAuth(key, ""))
+        auth = {"Authorization": aiohttp.encode_basic_auth(key, "")}
+        answer = await post_form(self._session, url, form, who="Greenhouse", headers=auth)
         external = answer.get("id") if isinstance(answer, dict) else None
         return Delivery(external_id=str(external) if external is not None else None)
 
