@@ -23,11 +23,14 @@ log = logging.getLogger(__name__)
 
 class MaildirHandler:
     """aiosmtpd handler: `refuse(address)` -> an SMTP reply ("550 ...") refuses that recipient (tests of refusals);
-    None accepts it."""
+    None accepts it. `after_delivery(recipients)` runs once a message is stored and before the 250 is sent (a
+    test kills its client there: the message is delivered, the client never hears so)."""
 
-    def __init__(self, root: Path, refuse: Callable[[str], str | None] | None = None) -> None:
+    def __init__(self, root: Path, refuse: Callable[[str], str | None] | None = None,
+                 after_delivery: Callable[[list[str]], None] | None = None) -> None:
         self.root = root
         self.refuse = refuse
+        self.after_delivery = after_delivery
 
     async def handle_RCPT(self, server: SMTP, session: Session, envelope: Envelope, address: str,
                           rcpt_options: list[str]) -> str:
@@ -48,6 +51,8 @@ class MaildirHandler:
             log.exception("cannot store a message")
             return "451 Requested action aborted: local error in processing"
         log.info("delivered a message of %d bytes to %d recipients", len(content), len(envelope.rcpt_tos))
+        if self.after_delivery is not None:
+            self.after_delivery(list(envelope.rcpt_tos))
         return "250 Message accepted for delivery"
 
 
@@ -55,9 +60,10 @@ class MailServer:
     """`with MailServer(root, port=0) as server:` serves on `server.port` in a thread of its own."""
 
     def __init__(self, root: Path, *, host: str = "127.0.0.1", port: int = 2525,
-                 refuse: Callable[[str], str | None] | None = None) -> None:
+                 refuse: Callable[[str], str | None] | None = None,
+                 after_delivery: Callable[[list[str]], None] | None = None) -> None:
         root.mkdir(parents=True, exist_ok=True)
-        self.handler = MaildirHandler(root, refuse)
+        self.handler = MaildirHandler(root, refuse, after_delivery)
         self.controller = Controller(self.handler, hostname=host, port=port,
                                      data_size_limit=25 * 1024 * 1024)
         self.host = host

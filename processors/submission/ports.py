@@ -55,6 +55,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 RATE_KEY_PREFIX = "resumeflow:ratelimit:submission:"
+SHORT_WAIT_S, SHORT_WAITS = 1.0, 3
 
 
 class ArtifactRefused(Exception):
@@ -113,6 +114,13 @@ class SubmissionPorts:
         if bucket is not None:
             async with outages("Redis (rate limits)"):
                 wait_s = await bucket.try_acquire(request.channel)
+                # A token due within a moment is waited for, like any polite client; a longer wait is the cell's
+                # (WAITING with its time), so a busy channel never holds the partition up.
+                for _ in range(SHORT_WAITS):
+                    if not 0 < wait_s <= SHORT_WAIT_S:
+                        break
+                    await asyncio.sleep(wait_s)
+                    wait_s = await bucket.try_acquire(request.channel)
             if wait_s > 0:
                 return RateLimited(application_id=request.application_id, retry_after_s=wait_s)
         ids = {"user_id": request.user_id, "canonical_job_id": request.canonical_job_id}
