@@ -13,32 +13,19 @@ from urllib.parse import quote
 
 import aiohttp
 
-from processors.submission.channels import ChannelRefused, Delivery, Files
-from processors.submission.channels.ats import post_form
+from processors.submission.channels import Delivery, Files
+from processors.submission.channels.ats import AtsChannel, post_form
 from processors.submission.model import SendApplication
 
 
-class GreenhouseChannel:
+class GreenhouseChannel(AtsChannel):
     name = "greenhouse"
-
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, keys: dict[str, str]) -> None:
-        self._session = session
-        self._base = base_url.rstrip("/")
-        self._keys = keys
 
     async def send(self, request: SendApplication, files: Files) -> Delivery:
         posting = request.posting
-        key = self._keys.get(posting.board_token)
-        if key is None:
-            raise ChannelRefused(f"no Greenhouse apply key for the board {posting.board_token!r}")
-        who = request.applicant
-        form = aiohttp.FormData()
-        form.add_field("first_name", who.first_name)
-        form.add_field("last_name", who.last_name)
-        form.add_field("email", who.email)
-        if who.phone:
-            form.add_field("phone", who.phone)
-        form.add_field("resume", files.resume_pdf, filename="resume.pdf", content_type="application/pdf")
+        key = self.key(posting)
+        form = self.form(request.applicant, files.resume_pdf, first_name="first_name", last_name="last_name",
+                         email="email", phone="phone")
         if files.cover_letter_pdf is not None:
             form.add_field("cover_letter", files.cover_letter_pdf, filename="cover_letter.pdf",
                            content_type="application/pdf")
@@ -48,6 +35,3 @@ class GreenhouseChannel:
         answer = await post_form(self._session, url, form, who="Greenhouse", headers=auth)
         external = answer.get("id") if isinstance(answer, dict) else None
         return Delivery(external_id=str(external) if external is not None else None)
-
-    async def close(self) -> None:
-        return None

@@ -11,41 +11,25 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-import aiohttp
-
 from processors.submission.channels import ChannelRefused, Delivery, Files, short
-from processors.submission.channels.ats import post_form
+from processors.submission.channels.ats import AtsChannel, post_form
 from processors.submission.model import SendApplication
 
 
-class LeverChannel:
+class LeverChannel(AtsChannel):
     name = "lever"
-
-    def __init__(self, session: aiohttp.ClientSession, base_url: str, keys: dict[str, str]) -> None:
-        self._session = session
-        self._base = base_url.rstrip("/")
-        self._keys = keys
+    board_word = "site"
 
     async def send(self, request: SendApplication, files: Files) -> Delivery:
         posting = request.posting
-        key = self._keys.get(posting.board_token)
-        if key is None:
-            raise ChannelRefused(f"no Lever apply key for the site {posting.board_token!r}")
-        who = request.applicant
-        form = aiohttp.FormData()
-        form.add_field("name", who.name)
-        form.add_field("email", who.email)
-        if who.phone:
-            form.add_field("phone", who.phone)
-        form.add_field("resume", files.resume_pdf, filename="resume.pdf", content_type="application/pdf")
+        key = self.key(posting)
+        form = self.form(request.applicant, files.resume_pdf, name="name", email="email", phone="phone")
         form.add_field("comments", request.body)
-        url = f"{self._base}/v0/postings/{quote(posting.board_token, safe='')}/{quote(posting.source_job_id, safe='')}"
-        answer = await post_form(self._session, url, form, who="Lever", params={"key": key})
+        site, job = quote(posting.board_token, safe=""), quote(posting.source_job_id, safe="")
+        answer = await post_form(self._session, f"{self._base}/v0/postings/{site}/{job}", form, who="Lever",
+                                 params={"key": key})
         if isinstance(answer, dict) and answer.get("ok") is False:
             raise ChannelRefused(f"Lever refused the application: {short(str(answer.get('error') or ''))}")
         # Any other 2xx was taken (retrying it could apply twice); the id is kept when Lever gives one.
         external = answer.get("applicationId") if isinstance(answer, dict) else None
         return Delivery(external_id=str(external) if external is not None else None)
-
-    async def close(self) -> None:
-        return None
