@@ -137,11 +137,16 @@ class SubmissionPorts:
         try:
             files = await asyncio.to_thread(self._files, request)
             delivery = await channel.send(request, files)
-        except (ChannelError, ArtifactRefused) as exc:
+        except Exception as exc:
+            if not isinstance(exc, (ChannelError, ArtifactRefused)):
+                # A channel's own bug must not crash-loop the worker on every retry of this application: it fails
+                # (the user may approve it again once fixed), loudly in the log.
+                log.exception("application %s: %s raised unexpectedly", request.application_id, request.channel)
             permanent = not isinstance(exc, ChannelError) or isinstance(exc, ChannelRefused)
             async with outages("PostgreSQL (the submission ledger)"):
                 await self._ledger.release(**ids, idempotency_key=request.idempotency_key, failed=permanent)
-            reason = exc.reason if isinstance(exc, ChannelError) else str(exc)
+            reason = exc.reason if isinstance(exc, ChannelError) else (str(exc) if isinstance(exc, ArtifactRefused)
+                                                                       else f"{request.channel} failed unexpectedly")
             log.info("application %s: %s %s", request.application_id, request.channel,
                      "refused" if permanent else "failed")
             return SendFailed(application_id=request.application_id, reason=reason, permanent=permanent)

@@ -186,7 +186,7 @@ def applicant(cell: SubmissionUser) -> Applicant:
 
     def text(key: str) -> str:
         value = basics.get(key)
-        return " ".join(value.split())[:255] if isinstance(value, str) else ""
+        return _line(value, 255) if isinstance(value, str) else ""
 
     name = text("name") or cell.email
     first, _, last = name.rpartition(" ")
@@ -399,14 +399,15 @@ class _Run:
         assert variant is not None  # approved applications have their variants
         cover = variant if variant.cover_letter_uri else next((r for r in options(app) if r.cover_letter_uri), variant)
         who = applicant(self.cell)
+        title, company = _line(posting.title, 200), _line(posting.company, 200)  # posting text: one bounded line
         self.out.append(SendApplication(
             application_id=app.application_id, user_id=self.cell.user_id, canonical_job_id=app.canonical_job_id,
             channel=channel, idempotency_key=idempotency_key(app), message_id=message_id(app), posting=posting,
             variant=_option(variant), cover_letter_uri=cover.cover_letter_uri,
             cover_letter_sha256=cover.cover_letter_sha256, applicant=who,
-            subject=f"Application for {posting.title} – {who.name}",
-            body=(f"Dear {posting.company} hiring team,\n\nplease find attached my resume and cover letter for the "
-                  f"{posting.title} position{f' ({posting.url})' if posting.url else ''}.\n\nKind regards,\n"
+            subject=f"Application for {title} – {who.name}",
+            body=(f"Dear {company} hiring team,\n\nplease find attached my resume and cover letter for the "
+                  f"{title} position{f' ({_line(posting.url, 500)})' if posting.url else ''}.\n\nKind regards,\n"
                   f"{who.name}\n{who.email}{f' · {who.phone}' if who.phone else ''}\n")))
 
     def in_doubt(self, app: SubmissionApplication) -> None:
@@ -499,6 +500,11 @@ class _Run:
             wait_until=app.not_before if waiting else None,
             answers=prepared_answers(self.cell.profile_json) if app.status == S.AWAITING_MANUAL else []))
         return app
+
+
+def _line(text: str, limit: int) -> str:
+    """Text from outside on one line (no header or line breaks can ride in), at most `limit` characters."""
+    return " ".join(text.split())[:limit]
 
 
 def _option(resume: ResumeGenerated) -> VariantOption:

@@ -285,3 +285,21 @@ def test_redelivered_inputs_change_nothing() -> None:
               command(K.MARK_APPLIED, "gh:beta:2")]
     for start in range(len(events)):
         assert_redelivery_changes_nothing(STEP, None, events, start, World().port)
+
+
+def test_posting_text_cannot_add_mail_headers() -> None:
+    requests: list[SendApplication] = []
+    hostile = decision("gh:acme:1", apply_email="a@x.example")
+    assert hostile.posting is not None
+    hostile = hostile.model_copy(update={"posting": hostile.posting.model_copy(update={
+        "title": "Dev\r\nBcc: everyone@example.org", "company": "Acme\nX-Spam: yes"})})
+
+    def port(request):  # type: ignore[no-untyped-def]
+        requests.append(request)
+        return World().port(request)
+
+    process(STEP, None, [profile(), hostile, *resumes("gh:acme:1")], port)
+    [send] = requests
+    assert "\n" not in send.subject and "\r" not in send.subject
+    assert send.subject.startswith("Application for Dev Bcc: everyone@example.org")
+    assert "Dear Acme X-Spam: yes hiring team," in send.body
