@@ -8,6 +8,7 @@ which keeps every accepted message in a Maildir per recipient, so the mails are 
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.utils
 import hashlib
@@ -15,6 +16,7 @@ import json
 import os
 import signal
 import socket
+import threading
 import time
 import uuid
 from collections import Counter
@@ -25,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aiohttp import web
 
 from adapters.mail_server import MailServer
 from adapters.maildir import messages
@@ -93,10 +96,10 @@ class Deployment:
             preferences=Preferences(submission_mode=mode, daily_cap=daily_cap, company_cap=0))
         return address, profile
 
-    def job(self, user_id: str, n: int) -> list[tuple[Any, Message]]:
+    def job(self, user_id: str, n: int, source: str = "GREENHOUSE") -> list[tuple[Any, Message]]:
         """A PROCEED decision for job n (its own employer address) and its three rendered variants."""
-        job = f"greenhouse:employer{n}:{n}"
-        posting = PostingSummary(source="GREENHOUSE", board_token=f"employer{n}", source_job_id=str(n),
+        job = f"{source.lower()}:employer{n}:{n}"
+        posting = PostingSummary(source=source, board_token=f"employer{n}", source_job_id=str(n),
                                  title="Backend Engineer", company=f"Employer {n}", url=f"https://jobs.example/{n}",
                                  apply_email=f"jobs-{n}@employer.example")
         decision = JobAnalyzed(event_id=derived_id("decision", user_id, job), user_id=user_id, occurred_at=utc_now(),
@@ -223,6 +226,79 @@ def test_over_the_daily_cap_an_application_waits_and_goes_on_the_next_utc_day(
         assert d.sent() == Counter({(address, "jobs-1@employer.example"): 1, (address, "jobs-2@employer.example"): 1})
     finally:
         worker.stop()
+
+
+class ApplyApis:
+    """Greenhouse's "Submit an application" and Lever's "Apply to a job posting" on one local aiohttp server (in a
+    thread of its own), recording every request; Lever answers its first request 429, as it does over its limit."""
+
+    def __init__(self) -> None:
+        self.requests: list[dict[str, Any]] = []
+        self.port = free_port()
+        self.loop = asyncio.new_event_loop()
+        app = web.Application()
+        app.router.add_post("/v1/boards/{board}/jobs/{job}", self.greenhouse)
+        app.router.add_post("/v0/postings/{site}/{posting}", self.lever)
+        self.runner = web.AppRunner(app)
+        self.loop.run_until_complete(self.runner.setup())
+        self.loop.run_until_complete(web.TCPSite(self.runner, "127.0.0.1", self.port).start())
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    async def record(self, request: web.Request, api: str) -> dict[str, Any]:
+        form = await request.post()
+        seen = {"api": api, "path": dict(request.match_info), "query": dict(request.query),
+                "auth": request.headers.get("Authorization"),
+                "fields": {k: v for k, v in form.items() if isinstance(v, str)},
+                "files": sorted(k for k, v in form.items() if not isinstance(v, str))}
+        self.requests.append(seen)
+        return seen
+
+    async def greenhouse(self, request: web.Request) -> web.Response:
+        await self.record(request, "greenhouse")
+        return web.json_response({"success": "Candidate saved successfully"})
+
+    async def lever(self, request: web.Request) -> web.Response:
+        await self.record(request, "lever")
+        if sum(1 for r in self.requests if r["api"] == "lever") == 1:
+            return web.json_response({"ok": False, "error": "Too many requests"}, status=429)
+        return web.json_response({"ok": True, "applicationId": "lever-application-1"})
+
+    def close(self) -> None:
+        asyncio.run_coroutine_threadsafe(self.runner.cleanup(), self.loop).result(timeout=10)
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=10)
+
+
+def test_greenhouse_and_lever_apply_apis_where_the_deployment_holds_the_keys(
+        deployment: Deployment, read_topic: Reader, tmp_path: Path) -> None:
+    d = deployment
+    apis = ApplyApis()
+    base = f"http://127.0.0.1:{apis.port}"
+    keys = {"RESUMEFLOW_GREENHOUSE_APPLY_KEYS": "employer5=gh-key", "RESUMEFLOW_LEVER_APPLY_KEYS": "employer6=lv-key"}
+    worker = d.worker(tmp_path / "worker.log", RESUMEFLOW_GREENHOUSE_URL=base, RESUMEFLOW_LEVER_URL=base, **keys)
+    address, user = d.user(SubmissionMode.AUTO)
+    d.publish([(USER_PROFILES, user), *d.job(user.user_id, 5), *d.job(user.user_id, 6, source="LEVER")])
+    worker.start()
+    try:
+        greenhouse_app = derived_id("application", user.user_id, "greenhouse:employer5:5")
+        lever_app = derived_id("application", user.user_id, "lever:employer6:6")
+        assert [v["status"] for v in updates_of(read_topic, d, greenhouse_app, has("SUBMITTED"))] == [
+            "SENDING", "SUBMITTED"]
+        lever = [v["status"] for v in updates_of(read_topic, d, lever_app, has("SUBMITTED"))]
+        assert lever == ["SENDING", "WAITING", "SENDING", "SUBMITTED"]  # the 429, waited out in the cell
+        submitted = {r.value()["application_id"]: r.value() for r in read_topic(
+            "application.submitted", lambda rs: len(rs) >= 2, prefix=d.prefix)}
+    finally:
+        worker.stop()
+        apis.close()
+    assert (submitted[greenhouse_app]["channel"], submitted[lever_app]["channel"]) == ("greenhouse", "lever")
+    assert submitted[lever_app]["external_id"] == "lever-application-1"
+    [gh] = [r for r in apis.requests if r["api"] == "greenhouse"]
+    assert gh["path"] == {"board": "employer5", "job": "5"} and gh["files"] == ["cover_letter", "resume"]
+    assert gh["auth"] == "Basic Z2gta2V5Og==" and gh["fields"]["email"] == address  # base64("gh-key:")
+    assert [r["query"] for r in apis.requests if r["api"] == "lever"] == [{"key": "lv-key"}] * 2
+    assert sum(d.sent().values()) == 0  # no email where an apply API was used
 
 
 USERS, JOBS_PER_USER = 8, 4
