@@ -15,6 +15,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from cli import outcomes
+from cli.applications import add_parsers as add_application_parsers
 from streams import bounded_json
 from streams.errors import ResumeflowError, UserError
 from streams.messages import BOARD_NAME, UserCommand
@@ -624,6 +625,7 @@ def build_parser() -> argparse.ArgumentParser:
     token = user_actions.add_parser("token", help="print a user's query API token (needs RESUMEFLOW_API_SECRET)")
     token.add_argument("--email", required=True)
     token.set_defaults(run=_user_token)
+    add_application_parsers(commands)
     return parser
 
 

@@ -8,10 +8,11 @@ from processors.generation.agent import PROCESSOR as GENERATION
 from processors.learning.agent import PROCESSOR as LEARNING
 from processors.outcomes.agent import PROCESSOR as OUTCOMES
 from processors.profiles.agent import PROCESSOR as PROFILES
+from processors.submission.agent import PROCESSOR as SUBMISSION
 from streams.processor import ProcessorSpec
 
-PROCESSORS: dict[str, ProcessorSpec] = {p.name: p for p in (PROFILES, DISCOVERY, ANALYSIS, GENERATION, OUTCOMES,
-                                                            LEARNING)}
+PROCESSORS: dict[str, ProcessorSpec] = {p.name: p for p in (PROFILES, DISCOVERY, ANALYSIS, GENERATION, SUBMISSION,
+                                                            OUTCOMES, LEARNING)}
 
 
 def resolve(names: list[str]) -> list[ProcessorSpec]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -91,11 +91,58 @@ class Settings(BaseSettings):
     # `resumeflow api` refuses to start without one of at least 32 characters.
     api_secret: str | None = Field(None, validation_alias="RESUMEFLOW_API_SECRET", repr=False)
 
+    # submission. Email goes out through this SMTP server (none: no email channel); its login, if it needs one,
+    # is read from RESUMEFLOW_SMTP_USERNAME / RESUMEFLOW_SMTP_PASSWORD in the environment only, never a setting.
+    smtp_host: str = Field("", validation_alias="RESUMEFLOW_SMTP_HOST")
+    smtp_port: Annotated[int, Field(ge=1, le=65535)] = Field(587, validation_alias="RESUMEFLOW_SMTP_PORT")
+    smtp_security: Literal["starttls", "tls", "none"] = Field("starttls", validation_alias="RESUMEFLOW_SMTP_SECURITY")
+    smtp_sender: str = Field("", validation_alias="RESUMEFLOW_SMTP_SENDER")  # From (Reply-To the user); "": the user
+    smtp_timeout_s: Annotated[float, Field(gt=0)] = Field(30.0, validation_alias="RESUMEFLOW_SMTP_TIMEOUT_S")
+    # Where the copy BCC'd to each user can be looked up (a Maildir per address under it), to reconcile a claimed
+    # but unconfirmed email after a crash; none: such an email waits for the user's confirmation.
+    submission_mailbox_dir: Path | None = Field(None, validation_alias="RESUMEFLOW_SUBMISSION_MAILBOX_DIR")
+    # How long after its claim an unconfirmed email's copy may still be on its way: not found after this, it was
+    # not sent. A local Maildir server delivers before answering, so seconds would do; a remote mailbox is slower.
+    submission_in_doubt_grace_s: Annotated[float, Field(gt=0)] = Field(
+        300.0, validation_alias="RESUMEFLOW_SUBMISSION_IN_DOUBT_GRACE_S")
+    submission_tick_s: Annotated[float, Field(gt=0)] = Field(5.0, validation_alias="RESUMEFLOW_SUBMISSION_TICK_S")
+    submission_retry_s: Annotated[float, Field(gt=0)] = Field(60.0, validation_alias="RESUMEFLOW_SUBMISSION_RETRY_S")
+    submission_max_attempts: Annotated[int, Field(ge=1)] = Field(5, validation_alias="RESUMEFLOW_SUBMISSION_ATTEMPTS")
+    # Sends per second per channel, shared by every worker (Redis token buckets); Lever allows 2 application POSTs
+    # a second (its postings API documentation, "POST Application Rate Limit").
+    submission_email_per_s: Annotated[float, Field(gt=0)] = Field(
+        2.0, validation_alias="RESUMEFLOW_SUBMISSION_EMAIL_PER_S")
+    submission_greenhouse_per_s: Annotated[float, Field(gt=0)] = Field(
+        1.0, validation_alias="RESUMEFLOW_SUBMISSION_GREENHOUSE_PER_S")
+    submission_lever_per_s: Annotated[float, Field(gt=0, le=2)] = Field(
+        2.0, validation_alias="RESUMEFLOW_SUBMISSION_LEVER_PER_S")
+    # The employers' apply keys, "board_token=key,..." (Greenhouse) and "site=key,..." (Lever): secrets, from the
+    # environment; a board without one is applied to by email or by hand.
+    greenhouse_apply_keys: str = Field("", validation_alias="RESUMEFLOW_GREENHOUSE_APPLY_KEYS", repr=False)
+    lever_apply_keys: str = Field("", validation_alias="RESUMEFLOW_LEVER_APPLY_KEYS", repr=False)
+    # Shifts the clock submission's step sees (tests of day boundaries only).
+    clock_offset_s: float = Field(0.0, validation_alias="RESUMEFLOW_CLOCK_OFFSET_S")
+
     @property
     def vector_table(self) -> str:
         """The posting index's PostgreSQL table, namespaced like the topics."""
         namespace = re.sub(r"[^a-z0-9_]", "_", self.topic_prefix.lower()).strip("_")
         return f"{namespace}_job_embeddings"[:48].lstrip("_") if namespace else "job_embeddings"
+
+    @staticmethod
+    def _pairs(csv: str) -> dict[str, str]:
+        pairs = (item.split("=", 1) for item in csv.split(",") if "=" in item)
+        return {name.strip(): value.strip() for name, value in pairs if name.strip() and value.strip()}
+
+    @property
+    def greenhouse_keys(self) -> dict[str, str]:
+        """Board token -> the employer's Job Board API key (RESUMEFLOW_GREENHOUSE_APPLY_KEYS)."""
+        return self._pairs(self.greenhouse_apply_keys)
+
+    @property
+    def lever_keys(self) -> dict[str, str]:
+        """Lever site -> the employer's postings API key (RESUMEFLOW_LEVER_APPLY_KEYS)."""
+        return self._pairs(self.lever_apply_keys)
 
     @property
     def artifact_dir(self) -> Path:

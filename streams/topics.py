@@ -194,8 +194,15 @@ LEARNING_SEGMENTS = TableSpec(name="learning-segments", scope=Scope.SEGMENT, key
 OUTCOMES_USERS = TableSpec(name="outcomes-users", value_schema="outcomes_user",
                            max_message_bytes=OUTCOMES_CELL_MAX_BYTES,
                            doc="each user's applications with their answers and completion, reports not linked yet")
+# Each application keeps its decision and variants until it ends (then only a summary): a user with hundreds of
+# open applications is one record of a few MiB.
+SUBMISSION_CELL_MAX_BYTES = 16 * 1024 * 1024
+SUBMISSION_USERS = TableSpec(name="submission-users", value_schema="submission_user",
+                             max_message_bytes=SUBMISSION_CELL_MAX_BYTES,
+                             doc="each user's preferences, posteriors and applications with their state")
 TABLES: tuple[TableSpec, ...] = (PROFILE_CELLS, FOLLOWED_BOARDS, BOARD_CELLS, ANALYSIS_USERS, ANALYSIS_JOBS,
-                                 GENERATION_USERS, OUTCOMES_USERS, LEARNING_USERS, LEARNING_SEGMENTS)
+                                 GENERATION_USERS, SUBMISSION_USERS, OUTCOMES_USERS, LEARNING_USERS,
+                                 LEARNING_SEGMENTS)
 
 
 def board_polls(settings: Settings) -> TopicSpec:
@@ -203,6 +210,13 @@ def board_polls(settings: Settings) -> TopicSpec:
     return TopicSpec(name=f"{settings.app_id}-discovery-polls", scope=Scope.BOARD, key_schema="board_key",
                      value_schema="poll_requested", retention_ms=1 * DAY_MS, namespaced=True,
                      doc="Ticks that make the worker owning a board consider polling it.")
+
+
+def submission_ticks(settings: Settings) -> TopicSpec:
+    """Submission's ticks to itself (a user's waiting applications are due): internal to one deployment."""
+    return TopicSpec(name=f"{settings.app_id}-submission-ticks", scope=Scope.USER, key_schema="user_id",
+                     value_schema="submission_tick", retention_ms=1 * DAY_MS, namespaced=True,
+                     doc="Ticks that make the worker owning a user look at the user's waiting applications.")
 
 
 def outcome_ticks(settings: Settings) -> TopicSpec:
@@ -222,7 +236,8 @@ def dead_letter_topic(source: TopicSpec) -> TopicSpec:
 def catalog(settings: Settings) -> tuple[TopicSpec, ...]:
     """Every topic the platform owns, in a stable order, named for the deployment `settings` describe."""
     sources = tuple(t.for_settings(settings) for t in SOURCE_TOPICS)
-    internal = (*(table.changelog(settings) for table in TABLES), board_polls(settings), outcome_ticks(settings))
+    internal = (*(table.changelog(settings) for table in TABLES), board_polls(settings), submission_ticks(settings),
+                outcome_ticks(settings))
     dead_letters = tuple(dead_letter_topic(t) for t in (*sources, *internal) if t.with_dead_letter)
     return sources + internal + dead_letters
 

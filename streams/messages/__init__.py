@@ -85,6 +85,12 @@ from streams.messages.resumes import (
     ResumeFailed,
     ResumeGenerated,
 )
+from streams.messages.submission import (
+    Dispatch,
+    SubmissionApplication,
+    SubmissionTick,
+    SubmissionUser,
+)
 from streams.messages.users import (
     BoardRef,
     BoardSource,
@@ -123,6 +129,7 @@ __all__ = [
     "CountedOutcome",
     "DeadLetter",
     "DecidedMatch",
+    "Dispatch",
     "Experience",
     "FollowedBoards",
     "GenerationUser",
@@ -167,7 +174,10 @@ __all__ = [
     "SegmentPosterior",
     "Seniority",
     "SourceFailed",
+    "SubmissionApplication",
     "SubmissionMode",
+    "SubmissionTick",
+    "SubmissionUser",
     "TrackedApplication",
     "UserCell",
     "UserCommand",

@@ -1,0 +1,114 @@
+"""Submission's wiring: one cell agent per user, and a timer on every worker that wakes the cells it owns whose
+waiting applications are due (a cap's day is over, a retry's backoff or a reconciliation's wait has passed).
+
+Ticks run as records on `<app>-submission-ticks` because a cell may only change while a record of its partition
+is processed; the timer only reads the table to decide which users are due.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from processors.submission.ports import open_ports
+from processors.submission.step import Config, next_due, step_for
+from streams.faust_wiring import ResumeflowApp
+from streams.messages import (
+    ApplicationCommand,
+    ApplicationFailed,
+    ApplicationSubmitted,
+    ApplicationUpdated,
+    JobAnalyzed,
+    LearningUpdated,
+    ResumeGenerated,
+    SubmissionTick,
+    SubmissionUser,
+    UserProfile,
+    new_event_id,
+    utc_now,
+)
+from streams.processor import CellAgentSpec, CellInput, ProcessorSpec, Route
+from streams.settings import Settings
+from streams.topics import (
+    APPLICATION_COMMANDS,
+    APPLICATION_FAILED,
+    APPLICATION_SUBMITTED,
+    APPLICATION_UPDATES,
+    JOB_ANALYZED,
+    LEARNING_UPDATED,
+    RESUME_GENERATED,
+    SUBMISSION_USERS,
+    USER_PROFILES,
+    submission_ticks,
+)
+
+# A due cell is asked again after this long if its tick changed nothing (its tick may be queued behind others).
+ASK_AGAIN = timedelta(seconds=30)
+
+
+def config(settings: Settings) -> Config:
+    return Config(
+        email=bool(settings.smtp_host), reconcile_email=settings.submission_mailbox_dir is not None,
+        greenhouse_boards=frozenset(settings.greenhouse_keys), lever_sites=frozenset(settings.lever_keys),
+        retry=timedelta(seconds=settings.submission_retry_s), max_attempts=settings.submission_max_attempts,
+        clock_offset=timedelta(seconds=settings.clock_offset_s))
+
+
+def _user(record: Any) -> str:
+    return str(record.user_id)
+
+
+APPLICATIONS = CellAgentSpec(
+    name="submission.applications",
+    table=SUBMISSION_USERS,
+    cell_model=SubmissionUser,
+    inputs=(CellInput(USER_PROFILES, UserProfile, key=_user),
+            CellInput(JOB_ANALYZED, JobAnalyzed, key=_user),
+            CellInput(RESUME_GENERATED, ResumeGenerated, key=_user),
+            CellInput(APPLICATION_COMMANDS, ApplicationCommand, key=_user),
+            CellInput(LEARNING_UPDATED, LearningUpdated, key=_user),
+            CellInput(submission_ticks, SubmissionTick, key=_user)),
+    step_for=lambda settings: step_for(config(settings)),
+    routes={
+        ApplicationUpdated: Route(APPLICATION_UPDATES, key=_user),
+        ApplicationSubmitted: Route(APPLICATION_SUBMITTED, key=_user),
+        ApplicationFailed: Route(APPLICATION_FAILED, key=_user),
+    },
+)
+
+
+def _ticks(app: ResumeflowApp, tables: dict[str, Any]) -> None:
+    """Every `RESUMEFLOW_SUBMISSION_TICK_S`, a SubmissionTick for each user in this worker's partitions (a table
+    iterates over its active partitions) with an application due."""
+    settings = app.settings
+    cells = tables[SUBMISSION_USERS.name]
+    ticks = submission_ticks(settings)
+    key_serde, value_serde = app.serdes.key(ticks), app.serdes.value(ticks)
+    offset = timedelta(seconds=settings.clock_offset_s)
+    asked: dict[str, tuple[datetime, datetime]] = {}  # user -> (when asked, the due time then)
+
+    @app.timer(interval=settings.submission_tick_s, name="submission.tick")
+    async def tick() -> None:
+        if app.rebalancing or app.in_recovery:
+            return
+        now = utc_now() + offset
+        for key, stored in list(cells.items()):
+            due = next_due(SubmissionUser.model_validate(stored))
+            if due is None or due > now:
+                asked.pop(key, None)
+                continue
+            last = asked.get(key)
+            if last is not None and last[1] == due and now - last[0] < ASK_AGAIN:
+                continue
+            asked[key] = (now, due)
+            record = SubmissionTick(event_id=new_event_id(), user_id=key, occurred_at=utc_now())
+            await app.producer.send(ticks.name, key_serde.encode(key), value_serde.encode(record), None, None, None)
+
+
+PROCESSOR = ProcessorSpec(
+    name="submission",
+    doc="Applies once per user and job, within the user's caps: email, Greenhouse, Lever or a manual packet.",
+    agents=(APPLICATIONS,),
+    open_ports=open_ports,
+    extra_wiring=_ticks,
+)

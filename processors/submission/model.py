@@ -1,0 +1,111 @@
+"""Submission's port requests and results (never published: they live while one record is processed)."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict
+
+from streams.messages import PostingSummary, VariantOption
+from streams.processor import PortRequest, PortResult
+
+
+class Applicant(BaseModel):
+    """Who applies, from the profile's `basics` (name split at its last space for forms that want two fields)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str
+    first_name: str
+    last_name: str
+    email: str
+    phone: str = ""
+
+
+class SendApplication(PortRequest):
+    """Claim (user, job) in the ledger, then hand the application to `channel` ("email", "greenhouse", "lever").
+    `message_id` is the email's Message-ID, derived from the application and its claim round."""
+
+    application_id: str
+    user_id: str
+    canonical_job_id: str
+    channel: str
+    idempotency_key: str
+    message_id: str
+    posting: PostingSummary
+    variant: VariantOption
+    cover_letter_uri: str = ""
+    cover_letter_sha256: str = ""
+    applicant: Applicant
+    subject: str
+    body: str  # the email's text, Lever's `comments`
+
+
+class Reconcile(PortRequest):
+    """Is an unconfirmed email claim in the BCC copy's mailbox? Past the grace period without it, it was not sent
+    (the port releases the claim)."""
+
+    application_id: str
+    user_id: str
+    canonical_job_id: str
+    idempotency_key: str
+    message_id: str
+    mailbox: str  # the user's address the copy was BCC'd to
+
+
+class ResolveClaim(PortRequest):
+    """The user says whether an in-doubt application reached the employer: confirm or release the claim."""
+
+    application_id: str
+    user_id: str
+    canonical_job_id: str
+    idempotency_key: str
+    sent: bool
+
+
+class Sent(PortResult):
+    """The channel took it (`earlier`: a previous attempt had, and the ledger says so)."""
+
+    application_id: str
+    idempotency_key: str
+    message_id: str | None = None
+    external_id: str | None = None
+    earlier: bool = False
+
+
+class SendFailed(PortResult):
+    """Nothing went out; the claim is released. `permanent`: the channel refused (do not retry)."""
+
+    application_id: str
+    reason: str
+    permanent: bool
+
+
+class RateLimited(PortResult):
+    """The channel's shared token bucket is empty: nothing was claimed or sent."""
+
+    application_id: str
+    retry_after_s: float
+
+
+class InDoubt(PortResult):
+    """The ledger already holds an unconfirmed claim with this key: an earlier attempt died between claiming and
+    confirming. Nothing is sent blindly."""
+
+    application_id: str
+    idempotency_key: str
+
+
+class Reconciled(PortResult):
+    """`found`: the email is in the BCC mailbox (the claim is confirmed). Else `settled`: the grace period is over
+    and the claim released, so it may be sent again; not settled: look again in `retry_after_s`."""
+
+    application_id: str
+    idempotency_key: str
+    found: bool
+    settled: bool = False
+    retry_after_s: float = 0.0
+
+
+class ClaimResolved(PortResult):
+    application_id: str
+    idempotency_key: str
+    sent: bool

@@ -1,0 +1,141 @@
+"""Records for submission's unit tests, and a fake world for its ports: a ledger with the real one's rules (a
+claim is won only over no row or a released one), a channel that records what it sent, a mailbox of BCC copies.
+
+The fake ports stand in for PostgreSQL and SMTP only in these pure tests of `step`; the integration tests run the
+real ones."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from processors.submission.model import (
+    ClaimResolved,
+    InDoubt,
+    Reconcile,
+    Reconciled,
+    ResolveClaim,
+    SendApplication,
+    SendFailed,
+    Sent,
+)
+from streams.ids import derived_id, user_id_for_email
+from streams.messages import (
+    ApplicationCommand,
+    ApplicationCommandKind,
+    Experience,
+    JobAnalyzed,
+    JobRequirements,
+    MatchDecision,
+    PostingSummary,
+    Preferences,
+    ResumeGenerated,
+    SubmissionMode,
+    UserProfile,
+)
+from streams.processor import PortRequest, PortResult
+
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
+EMAIL = "ada@example.org"
+USER = user_id_for_email(EMAIL)
+PROFILE = {"basics": {"name": "Ada Park", "email": EMAIL, "phone": "+351 900 000 000",
+                      "location": {"city": "Lisbon", "countryCode": "PT"},
+                      "profiles": [{"network": "LinkedIn", "url": "https://linkedin.com/in/ada"}]},
+           "work": [{"name": "Acme", "position": "Engineer", "startDate": "2019-01"}],
+           "education": [{"institution": "IST", "studyType": "MSc", "area": "Computer Science"}]}
+
+
+def profile(mode: SubmissionMode = SubmissionMode.AUTO, *, version: int = 1, daily_cap: int = 10,
+            company_cap: int = 0, company_cap_days: int = 30) -> UserProfile:
+    prefs = Preferences(submission_mode=mode, daily_cap=daily_cap, company_cap=company_cap,
+                        company_cap_days=company_cap_days)
+    return UserProfile(event_id=f"profile-{version}", user_id=USER, occurred_at=NOW, email=EMAIL,
+                       profile_version=version, profile_json=json.dumps(PROFILE), preferences=prefs)
+
+
+def decision(job: str, *, company: str = "Acme", duplicate_of: str | None = None, apply_email: str | None = None,
+             source: str = "GREENHOUSE", board: str = "acme", at: datetime = NOW) -> JobAnalyzed:
+    posting = PostingSummary(source=source, board_token=board, source_job_id=job.rsplit(":", 1)[-1],
+                             title="Backend Engineer", company=company, url=f"https://jobs.example/{job}",
+                             apply_url=f"https://jobs.example/{job}/apply", apply_email=apply_email)
+    return JobAnalyzed(event_id=f"decision-{job}", user_id=USER, occurred_at=at, canonical_job_id=job, score=0.8,
+                       matched_skills=["python"], missing_skills=["go"], duplicate_of=duplicate_of,
+                       decision=MatchDecision.PROCEED, posting=posting,
+                       requirements=JobRequirements(title="Backend Engineer", company=company,
+                                                    experience=Experience(level="Senior")))
+
+
+def resumes(job: str, *, total: int = 3, decision_id: str | None = None) -> list[ResumeGenerated]:
+    return [ResumeGenerated(event_id=f"resume-{job}-{v}", user_id=USER, occurred_at=NOW, canonical_job_id=job,
+                            variant_id=v, template="classic", artifact_uri=f"file:///art/{job}/{v}.pdf",
+                            sha256=f"{i:064x}", ats_score=0.7 + i / 100, decision_id=decision_id or f"decision-{job}",
+                            variants_total=total, cover_letter_uri=f"file:///art/{job}/letter.pdf",
+                            cover_letter_sha256="c" * 64)
+            for i, v in enumerate(["experience-first", "skills-first", "projects-first"][:total])]
+
+
+def command(kind: ApplicationCommandKind, job: str, *, n: int = 0, variant: str | None = None) -> ApplicationCommand:
+    return ApplicationCommand(event_id=f"command-{kind.value}-{job}-{n}", user_id=USER, occurred_at=NOW,
+                              application_id=application_id(job), kind=kind, variant_id=variant)
+
+
+def application_id(job: str) -> str:
+    return derived_id("application", USER, job)
+
+
+class Crash(Exception):
+    """The worker died here: the record's cell is not stored; side effects done so far stay done."""
+
+
+@dataclass
+class World:
+    """PostgreSQL's ledger rows, the employer's inbox and the user's BCC mailbox, as plain data."""
+
+    ledger: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (user, job) -> [key, state]
+    sent: Counter[str] = field(default_factory=Counter)  # canonical job -> messages the employer received
+    mailbox: set[str] = field(default_factory=set)  # Message-IDs in the user's mailbox
+    fail_next: list[SendFailed] = field(default_factory=list)
+    crash_after_send: int = 0  # the next N sends die between the channel and the confirmation
+    grace_over: bool = True
+
+    def port(self, request: PortRequest) -> list[PortResult]:
+        match request:
+            case SendApplication():
+                row = self.ledger.get((request.user_id, request.canonical_job_id))
+                if row is not None and row[1] == "CONFIRMED":
+                    return [Sent(application_id=request.application_id, idempotency_key=row[0],
+                                 message_id=request.message_id, earlier=True)]
+                if row is not None and row[1] == "CLAIMED":
+                    return [InDoubt(application_id=request.application_id, idempotency_key=row[0])]
+                self.ledger[(request.user_id, request.canonical_job_id)] = [request.idempotency_key, "CLAIMED"]
+                if self.fail_next:
+                    self.ledger[(request.user_id, request.canonical_job_id)][1] = "RELEASED"
+                    return [self.fail_next.pop(0).model_copy(update={"application_id": request.application_id})]
+                self.sent[request.canonical_job_id] += 1
+                self.mailbox.add(request.message_id)
+                if self.crash_after_send > 0:
+                    self.crash_after_send -= 1
+                    raise Crash()
+                self.ledger[(request.user_id, request.canonical_job_id)][1] = "CONFIRMED"
+                return [Sent(application_id=request.application_id, idempotency_key=request.idempotency_key,
+                             message_id=request.message_id)]
+            case Reconcile():
+                row = self.ledger[(request.user_id, request.canonical_job_id)]
+                if row[1] == "CONFIRMED" or request.message_id in self.mailbox:
+                    row[1] = "CONFIRMED"
+                    return [Reconciled(application_id=request.application_id,
+                                       idempotency_key=request.idempotency_key, found=True)]
+                if not self.grace_over:
+                    return [Reconciled(application_id=request.application_id,
+                                       idempotency_key=request.idempotency_key, found=False, retry_after_s=60)]
+                row[1] = "RELEASED"
+                return [Reconciled(application_id=request.application_id, idempotency_key=request.idempotency_key,
+                                   found=False, settled=True)]
+            case ResolveClaim():
+                row = self.ledger[(request.user_id, request.canonical_job_id)]
+                row[1] = "CONFIRMED" if request.sent else "RELEASED"
+                return [ClaimResolved(application_id=request.application_id,
+                                      idempotency_key=request.idempotency_key, sent=request.sent)]
+        raise AssertionError(request)
