@@ -27,3 +27,18 @@ def user_id_for_email(email: str) -> str:
     """One email, one user id, one cell: registering twice lands on the same cell and is refused there. (Its form,
     `user:<email>` in the namespace, predates `derived_id` and is kept so existing users keep their ids.)"""
     return str(uuid.uuid5(NAMESPACE, "user:" + normalize_email(email)))
+
+
+# The domain of the Message-IDs of mails resumeflow sends (RFC 2606 reserves `.invalid`: no one else's mail can
+# carry it). Submission names its mails with it; the inbox reader knows a mail carrying it is the user's own copy
+# of an application (its BCC), not an employer's answer.
+SENT_MESSAGE_DOMAIN = "resumeflow.invalid"
+
+
+def sent_message_id(key: str) -> str:
+    """The RFC 5322 msg-id of a mail resumeflow sends, from an idempotency key: `<key@resumeflow.invalid>`."""
+    return f"<{key}@{SENT_MESSAGE_DOMAIN}>"
+
+
+def is_sent_message_id(message_id: str) -> bool:
+    return message_id.strip().strip("<>").lower().endswith("@" + SENT_MESSAGE_DOMAIN)

@@ -25,7 +25,7 @@ from email.message import EmailMessage, Message
 from pathlib import Path
 from typing import Literal
 
-from streams.ids import derived_id, normalize_email, user_id_for_email
+from streams.ids import derived_id, is_sent_message_id, normalize_email, user_id_for_email
 from streams.messages import InboundMessage, OutcomeReport, ResponseSource
 from textkit.html_text import html_to_text
 
@@ -126,6 +126,8 @@ def inbound(raw: bytes) -> InboundMessage:
 def report(raw: bytes, *, user_email: str | None, now: datetime) -> OutcomeReport:
     """The report for one mail, keyed by `user_email`'s user or else the mail's Delivered-To/To address."""
     mail = inbound(raw)
+    if is_sent_message_id(mail.message_id):  # its BCC copy in the user's own mailbox
+        raise MailSkipped("the user's copy of an application resumeflow sent, not an answer")
     recipient = user_email or mail.to_address
     if not recipient:
         raise MailSkipped("no To or Delivered-To address, and no --email")

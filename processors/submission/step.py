@@ -39,7 +39,7 @@ from processors.submission.model import (
     Sent,
 )
 from streams.errors import PoisonRecord
-from streams.ids import derived_id
+from streams.ids import derived_id, sent_message_id
 from streams.messages import (
     ApplicationCommand,
     ApplicationCommandKind,
@@ -164,7 +164,7 @@ def idempotency_key(app: SubmissionApplication) -> str:
 
 def message_id(app: SubmissionApplication) -> str:
     """The email's Message-ID (RFC 5322 msg-id), the same for every attempt of one claim round."""
-    return f"<{idempotency_key(app)}@resumeflow.invalid>"
+    return sent_message_id(idempotency_key(app))
 
 
 def next_due(cell: SubmissionUser) -> datetime | None:

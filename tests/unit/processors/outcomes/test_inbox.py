@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from processors.outcomes.inbox import MAX_MAIL_BYTES, MailSkipped, inbound, read_folder, report
-from streams.ids import user_id_for_email
+from streams.ids import sent_message_id, user_id_for_email
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
 
@@ -117,6 +117,16 @@ def test_the_user_is_the_delivered_to_address_unless_given() -> None:
 def test_an_oversized_mail_is_skipped() -> None:
     with pytest.raises(MailSkipped, match="larger"):
         inbound(MULTIPART + b"x" * MAX_MAIL_BYTES)
+
+
+def test_the_users_own_copy_of_a_sent_application_is_no_answer() -> None:
+    # The email channel BCCs the user: that copy sits in the same inbox as the employers' replies.
+    own_copy = (b"From: Sam Okafor <sam.okafor@example.net>\nTo: careers@lakeside-health.example\n"
+                b"Subject: Application: Junior Data Scientist at Lakeside Health\n"
+                + f"Message-ID: {sent_message_id('k-1')}\n\nPlease find my resume attached.\n".encode())
+    with pytest.raises(MailSkipped, match="copy of an application"):
+        report(own_copy, user_email="sam.okafor@example.net", now=NOW)
+    assert report(MULTIPART, user_email=None, now=NOW).message is not None  # a reply to it is read
 
 
 def test_a_maildir_and_an_mbox_read_twice_give_the_same_reports(tmp_path: Path) -> None:
