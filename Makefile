@@ -49,7 +49,11 @@ demo: stack
 	@echo "  $(RF) topics tail user.profiles   accepted profiles (resumes elided; --full shows them)"
 	@echo "  $(RF) topics tail profile.rejected"
 	@echo "  $(RF) topics tail job.discovered    then job.analysis, job.analyzed, resume.generated"
-	@echo "  .resumeflow/artifacts/             the rendered resumes, by sha256 (the URIs above)"
+	@echo "  $(RF) topics tail application.updates   then application.submitted, response.received, workflow.completed"
+	@echo "  .resumeflow/artifacts/             the rendered resumes and cover letters, by sha256 (the URIs above)"
+	@echo "  .resumeflow/demo/mail/             what the local SMTP server received: a Maildir per recipient"
+	@echo "  $(RF) applications approve ID --email ada.park@example.org   (the review queue; also reject, withdraw, ...)"
+	@echo "  $(RF) outcomes record ID --email E --kind INTERVIEW        $(RF) learning report --email E"
 	@echo "  $(RF) render --profile demo/ada.profile.json --job tests/fixtures/jobs/backend_engineer.txt --out /tmp/cv"
 	@echo "  $(RF) stack status                the services and their addresses (also in .resumeflow/stack.env)"
 
