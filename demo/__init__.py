@@ -13,6 +13,7 @@ learner's table is printed. The worker and the servers are stopped at the end; t
 from __future__ import annotations
 
 import json
+import mailbox
 import os
 import shutil
 import smtplib
@@ -53,6 +54,7 @@ from streams.topics import (
 
 READY_TIMEOUT_S = 120.0
 ANSWER_TIMEOUT_S = 90.0
+SINK_CATCH_UP_S = 3.0  # the sink writes a batch at least every second
 
 
 @dataclass(frozen=True)
@@ -144,12 +146,8 @@ def run(settings: Settings, serdes: Serdes) -> list[str]:
 
     logs = settings.home / "demo"
     port = _free_port()
-    boards = _start([sys.executable, "-m", "demo.board_server", "--dir", str(_demo_path("boards")),
-                     "--port", str(port)], logs / "board-server.log", {}, lambda: _port_open(port))
     base = f"http://127.0.0.1:{port}"
     mail_root, mail_port = logs / "mail", _free_port()
-    mail = _start([sys.executable, "-m", "cli.main", "mail", "serve", "--maildir", str(mail_root), "--port",
-                   str(mail_port)], logs / "mail-server.log", {}, lambda: _port_open(mail_port))
     worker_env = {
         "RESUMEFLOW_WORKER_ID": "demo", "RESUMEFLOW_GREENHOUSE_URL": base, "RESUMEFLOW_LEVER_URL": base,
         "RESUMEFLOW_ASHBY_URL": base, "RESUMEFLOW_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
@@ -158,10 +156,18 @@ def run(settings: Settings, serdes: Serdes) -> list[str]:
         "RESUMEFLOW_SMTP_HOST": "127.0.0.1", "RESUMEFLOW_SMTP_PORT": str(mail_port),
         "RESUMEFLOW_SMTP_SECURITY": "none", "RESUMEFLOW_SUBMISSION_MAILBOX_DIR": str(mail_root),
     }
-    worker_log = logs / "worker.log"
+    worker_log, sink_log = logs / "worker.log", logs / "sink.log"
+    servers: list[subprocess.Popen[bytes]] = []
     worker = None
     loop: list[str] = []
     try:
+        servers.append(_start([sys.executable, "-m", "demo.board_server", "--dir", str(_demo_path("boards")),
+                               "--port", str(port)], logs / "board-server.log", {}, lambda: _port_open(port)))
+        servers.append(_start([sys.executable, "-m", "cli.main", "mail", "serve", "--maildir", str(mail_root),
+                               "--port", str(mail_port)], logs / "mail-server.log", {}, lambda: _port_open(mail_port)))
+        # The sink keeps the views the web client, the API and `resumeflow applications list|show` read.
+        servers.append(_start([sys.executable, "-m", "cli.main", "sink"], sink_log, {},
+                              lambda: "keeping" in sink_log.read_text(errors="replace")))
         worker = _start([sys.executable, "-m", "cli.main", "worker", "all"], worker_log, worker_env,
                         lambda: "processors ready" in worker_log.read_text(errors="replace"))
         commands = publish_samples(settings, serdes, set(versions_before))
@@ -211,7 +217,9 @@ def run(settings: Settings, serdes: Serdes) -> list[str]:
         if worker is not None:
             worker.terminate()
             worker.wait(timeout=60)
-        for server in (boards, mail):
+        if len(servers) == 3:
+            time.sleep(SINK_CATCH_UP_S)
+        for server in servers:
             server.terminate()
             server.wait(timeout=10)
     return [*_report(answers, catalog, state["discovered"], errors, accepted),
@@ -236,6 +244,14 @@ def _cli(*args: str) -> str:
     if result.returncode != 0:
         raise UserError(f"resumeflow {' '.join(args[:2])} exited {result.returncode}: {result.stderr[-2000:]}")
     return result.stdout
+
+
+def _received(maildir: Path, message_id: str) -> bool:
+    """Whether the Maildir holds a mail with this Message-ID (a demo run before sent it)."""
+    if not (maildir / "new").is_dir() and not (maildir / "cur").is_dir():
+        return False
+    folder = mailbox.Maildir(maildir, create=False)
+    return any(message.get("Message-ID", "").strip() == message_id for message in folder)
 
 
 def _reply(mail_port: int, to: str, *, sender: str, subject: str, body: str, in_reply_to: str | None,
@@ -308,16 +324,17 @@ def _the_loop(settings: Settings, serdes: Serdes, people: dict[str, str], procee
             posting = application.get("posting") or {}
             company = str(posting.get("company") or "the company")
             domain = "".join(ch for ch in company.lower() if ch.isalnum()) or "employer"
-            _reply(mail_port, email, sender=f"{company} Recruiting <talent@{domain}.example>",
-                   subject=f"{subject}: {posting.get('title', '')} at {company}", body=body,
-                   in_reply_to=application.get("message_id"),
-                   message_id=f"<{derived_id('demo-reply', application['application_id'])}@{domain}.example>")
+            message_id = f"<{derived_id('demo-reply', application['application_id'])}@{domain}.example>"
+            if not _received(mail_root / email, message_id):  # the employer answers once, however many demo runs
+                _reply(mail_port, email, sender=f"{company} Recruiting <talent@{domain}.example>",
+                       subject=f"{subject}: {posting.get('title', '')} at {company}", body=body,
+                       in_reply_to=application.get("message_id"), message_id=message_id)
             replied.append(f"  {company} answered {email}: {subject.lower()} ({application['channel']})")
     if replied:
         for email in people:
-            mailbox = mail_root / email
-            if (mailbox / "new").is_dir() or (mailbox / "cur").is_dir():
-                _cli("inbox", "read", "--maildir", str(mailbox), "--email", email)
+            inbox = mail_root / email
+            if (inbox / "new").is_dir() or (inbox / "cur").is_dir():
+                _cli("inbox", "read", "--maildir", str(inbox), "--email", email)
     expected = len(replied)
 
     def answered() -> bool:
@@ -357,9 +374,9 @@ def _loop_report(people: dict[str, str], state: dict[str, dict[str, dict[str, ob
     lines += acted
     mailboxes = sorted(p for p in mail_root.iterdir() if p.is_dir()) if mail_root.is_dir() else []
     lines.append(f"  mails the local SMTP server received, a Maildir per recipient under {mail_root}:")
-    for mailbox in mailboxes:
-        count = sum(1 for sub in ("new", "cur") if (mailbox / sub).is_dir() for _ in (mailbox / sub).iterdir())
-        lines.append(f"    {mailbox.name}: {count}")
+    for folder in mailboxes:
+        count = sum(1 for sub in ("new", "cur") if (folder / sub).is_dir() for _ in (folder / sub).iterdir())
+        lines.append(f"    {folder.name}: {count}")
     lines.append("Stage 6, outcomes: replies in the mailbox -> `resumeflow inbox read` -> outcome.reports -> "
                  "`outcomes` -> response.received, workflow.completed")
     lines += replied

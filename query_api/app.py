@@ -27,6 +27,7 @@ from aiohttp import web
 
 from query_api.auth import require_secret, verify_token
 from query_api.publish import Publish, kafka_publisher
+from query_api.reads import application_history, list_applications, own_application
 from query_api.webhooks import add_ats_webhook
 from streams.ids import derived_id
 from streams.messages import (
@@ -267,9 +268,6 @@ async def resume_pdf(request: web.Request) -> web.Response:
 
 # --- applications ---------------------------------------------------------------------------------------------
 
-_APPLICATION_COLUMNS = """a.application_id, a.canonical_job_id, a.status, a.reason, a.channel, a.variant_id,
-                          a.recommended_variant_id, a.variants, a.posting, a.score, a.matched_skills,
-                          a.missing_skills, a.seniority, a.wait_until, a.answers, a.updated_at"""
 _COMMANDS = {kind.value.lower().replace("_", "-"): kind for kind in ApplicationCommandKind}
 _MAX_NOTE = 2000
 
@@ -277,7 +275,7 @@ _MAX_NOTE = 2000
 def _application_json(record: asyncpg.Record) -> dict[str, Any]:
     """A view row with its variants ordered the learner's pick first, each with the API's own PDF link (file
     paths stay on the server)."""
-    row = _row(record)
+    row = {k: v for k, v in _row(record).items() if k != "cover_letter_uri"}
     base = f"/api/applications/{row['application_id']}"
     pick = row.get("recommended_variant_id")
     variants = sorted(row.get("variants") or [], key=lambda v: (v["variant_id"] != pick, -v["ats_score"]))
@@ -290,22 +288,15 @@ def _application_json(record: asyncpg.Record) -> dict[str, Any]:
 
 async def applications(request: web.Request) -> web.Response:
     """The user's applications, newest change first; `?status=AWAITING_REVIEW` (or any status) filters."""
-    status = request.query.get("status")
-    records = await request.app[POOL_KEY].fetch(
-        f"""SELECT {_APPLICATION_COLUMNS} FROM view_applications a
-             WHERE a.user_id = $1 AND ($2::text IS NULL OR a.status = $2)
-             ORDER BY a.updated_at DESC, a.application_id LIMIT $3""",
-        request[USER_ID], status, LIST_LIMIT)
+    records = await list_applications(request.app[POOL_KEY], request[USER_ID], status=request.query.get("status"),
+                                      limit=LIST_LIMIT)
     return _json([_application_json(r) for r in records])
 
 
 async def _own_application(request: web.Request) -> asyncpg.Record:
     if not _EVENT_ID.match(request.match_info["application_id"]):
         raise web.HTTPNotFound(reason="not found")
-    record = await request.app[POOL_KEY].fetchrow(
-        f"SELECT {_APPLICATION_COLUMNS}, a.cover_letter_uri FROM view_applications a "
-        "WHERE a.application_id = $1 AND a.user_id = $2",
-        request.match_info["application_id"], request[USER_ID])
+    record = await own_application(request.app[POOL_KEY], request[USER_ID], request.match_info["application_id"])
     if record is None:
         raise web.HTTPNotFound(reason="not found")
     return record
@@ -315,21 +306,10 @@ async def application_detail(request: web.Request) -> web.Response:
     """One application with its timeline (every state change and answer, oldest first), its submission and its
     outcome when there are."""
     record = await _own_application(request)
-    pool, user_id, application_id = request.app[POOL_KEY], request[USER_ID], record["application_id"]
     row = _application_json(record)
     if record["cover_letter_uri"]:
-        row["cover_letter_url"] = f"/api/applications/{application_id}/cover-letter"
-    row["timeline"] = [dict(r) for r in await pool.fetch(
-        """SELECT kind, detail, channel, source, occurred_at FROM view_application_events
-            WHERE application_id = $1 AND user_id = $2 ORDER BY occurred_at, event_id""", application_id, user_id)]
-    submission = await pool.fetchrow(
-        """SELECT channel, variant_id, resume_sha256, cover_letter_sha256, message_id, external_id, submitted_at
-             FROM view_submissions WHERE application_id = $1 AND user_id = $2""", application_id, user_id)
-    row["submission"] = dict(submission) if submission else None
-    outcome = await pool.fetchrow(
-        """SELECT outcome, responded, interviewed, offered, days_to_response, completed_at
-             FROM view_outcomes WHERE application_id = $1 AND user_id = $2""", application_id, user_id)
-    row["outcome"] = dict(outcome) if outcome else None
+        row["cover_letter_url"] = f"/api/applications/{record['application_id']}/cover-letter"
+    row.update(await application_history(request.app[POOL_KEY], request[USER_ID], record["application_id"]))
     return _json(row)
 
 
