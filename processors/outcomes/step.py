@@ -13,11 +13,12 @@ heard nothing for the user's `no_response_days` ends INTERVIEW (its learner coun
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from processors.outcomes.linking import Link, link
 from processors.outcomes.model import ClassifyReply, ReplyClassified
 from processors.outcomes.rules import MAIL_KINDS, classify
+from streams.dates import plus_days
 from streams.ids import derived_id
 from streams.messages import (
     ApplicationStatus,
@@ -252,14 +253,16 @@ def _record(cell: OutcomesUser, app: TrackedApplication, response: ResponseRecei
 
 def _silent_until(app: TrackedApplication, days: int) -> datetime | None:
     """When an open application's silence makes it complete: `days` after sending with no response, or after its
-    last screen or interview. None for a completed application or one never seen sent."""
+    last screen or interview. None for a completed application, one never seen sent, or a time past
+    `datetime.max`."""
     if app.completed is not None or app.submitted is None:
         return None
     counted = [r for r in app.responses if r.kind in RESPONDED]
     if not counted:
-        return app.submitted.occurred_at + timedelta(days=days)
+        return plus_days(app.submitted.occurred_at, days)
     last = max(r.responded_on or r.occurred_at.date() for r in counted)
-    return datetime.combine(last, app.submitted.occurred_at.timetz()) + timedelta(days=days)
+    # plus_days: a date near 9999-12-31 (a record from before the edges bounded dates) is "never", not a crash
+    return plus_days(datetime.combine(last, app.submitted.occurred_at.timetz()), days)
 
 
 def due(cell: OutcomesUser, at: datetime) -> bool:
