@@ -169,8 +169,12 @@ def _report(cell: OutcomesUser, report: OutcomeReport, *, now: datetime) -> tupl
     kind = report.kind
     if kind is None and report.message is not None:
         kind = classify(report.message.subject, report.message.body_text).kind
-    reason = (f"no application {report.application_id} yet: linked when it arrives" if report.application_id else
-              "no application matches its thread, company or title yet: linked when one arrives, or link it")
+    named = _index(cell, report.application_id) if report.application_id else None
+    reason = (f"dated before application {report.application_id} was sent: link it if it is its answer"
+              if named is not None else
+              f"no application {report.application_id} yet: linked when it arrives" if report.application_id else
+              "no application matches its thread, or its company and title unambiguously, among those sent before "
+              "it: linked when one arrives, or link it")
     kept = [*cell.unlinked, report][-MAX_UNLINKED:]
     return cell.model_copy(update={"unlinked": kept}), [_unlinked(report, reason, now=now, kind=kind)]
 
@@ -328,7 +332,8 @@ def completion(user_id: str, app: TrackedApplication, outcome: WorkflowOutcome, 
         segment=segment or segment_of(seniority), responded=bool(counted),
         interviewed=any(r.kind in INTERVIEWED for r in app.responses) or outcome is WorkflowOutcome.INTERVIEW,
         offered=any(r.kind in OFFERED for r in app.responses),
-        days_to_response=(first - sent_on).days if first is not None and sent_on is not None else None,
+        # never negative: an answer the user linked by hand may carry a date before the sending
+        days_to_response=max((first - sent_on).days, 0) if first is not None and sent_on is not None else None,
         days_posting_to_submission=(sent_on - posting.posted_at.date()).days
         if sent_on is not None and posting is not None and posting.posted_at is not None else None,
     )
