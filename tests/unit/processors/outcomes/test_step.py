@@ -7,6 +7,8 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
+from processors.learning.posterior import own_counts
+from processors.learning.step import user_step
 from processors.outcomes.model import ClassifyReply, ReplyClassified
 from processors.outcomes.step import due, step
 from streams.messages import (
@@ -262,10 +264,12 @@ def test_the_completion_carries_what_the_learner_segments_by() -> None:
         "days_posting_to_submission": 4}
 
 
-def test_an_application_completes_once_and_later_answers_only_extend_its_timeline() -> None:
+def test_an_application_completes_once_then_a_raising_answer_corrects_it_and_others_extend_its_timeline() -> None:
     cell, out = run([submitted("j1"), user_report("r1", "j1", ResponseKind.REJECTED),
                      user_report("r2", "j1", ResponseKind.OFFER), withdrawn("j1")])
-    assert [c.outcome for c in completions(out)] == [WorkflowOutcome.REJECTED]
+    assert [(c.outcome, c.interviewed, c.offered) for c in completions(out)] == [
+        (WorkflowOutcome.REJECTED, False, False), (WorkflowOutcome.OFFER, True, True)]
+    assert len({c.event_id for c in completions(out)}) == 2
     assert [r.kind for r in responses(out)] == [ResponseKind.REJECTED, ResponseKind.OFFER, ResponseKind.WITHDRAWN]
     assert [r.kind for r in cell.applications[0].responses] == [r.kind for r in responses(out)]
 
@@ -302,3 +306,21 @@ def test_silence_after_an_interview_ends_as_interview() -> None:
     assert run([tick(T0 + timedelta(days=30))], cell=cell)[1] == []  # 30 days after sending, 21 after the interview
     _, out = run([tick(T0 + timedelta(days=39))], cell=cell)
     assert [(c.outcome, c.interviewed, c.days_to_response) for c in out] == [(WorkflowOutcome.INTERVIEW, True, 9)]
+
+
+def test_an_interview_after_no_response_corrects_the_learners_count() -> None:
+    # Across both steps: the timer ends the application NO_RESPONSE (a trial, no success), a late invitation sends
+    # a correction, and the learner turns the same trial into a success without counting a second one.
+    cell, out = run([submitted("j1"), tick(T0 + timedelta(days=31))])
+    later = NOW + timedelta(days=9)  # processed when it arrives, after the completion
+    _, late = process(step, cell, [mail("r1", body=INTERVIEW, from_address="jobs@acme-robotics.com",
+                                        received=T0 + timedelta(days=40))], no_model, now=later)
+    assert [c.outcome for c in completions(out)] == [WorkflowOutcome.NO_RESPONSE]
+    [correction] = completions(late)
+    assert (correction.outcome, correction.interviewed) == (WorkflowOutcome.INTERVIEW, True)
+    learner = None
+    for i, completed in enumerate([*completions(out), correction, correction]):  # the correction redelivered
+        learner, _ = user_step(learner, completed, now=later + timedelta(minutes=i))
+    assert learner is not None
+    [arm] = own_counts(learner, "Senior").values()
+    assert (arm.successes, arm.trials) == (1, 1)
