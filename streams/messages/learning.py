@@ -88,10 +88,9 @@ class ArmCounts(Message):
 
 class OutcomeContributed(Message):
     """A user's cell adds one outcome (or corrects one) to its segment's cross-user counts (re-keyed user ->
-    segment). `contributor` is a name made from the user and the segment (`processors.learning.step.contributor_of`),
-    not the user id: the segment cell keeps only it and the highest `seq` it counted from it, so a contribution seen
-    again (`seq` not above it) is not counted twice. `reply_to` is the user id, in clear, naming the user cell the
-    answer (PriorDelivered) goes to; the segment cell does not keep it."""
+    segment). `contributor` is a derived id of the user and the segment, never the user id: the segment cell keeps
+    only it and the highest `seq` it counted from it, so a contribution seen again (`seq` not above it) is not
+    counted twice. `reply_to` names the user cell the answer (PriorDelivered) goes to; it is not kept."""
 
     avro_schema: ClassVar[str] = "outcome_contributed"
     event_id: NonEmptyStr
