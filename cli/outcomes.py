@@ -11,6 +11,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from streams.dates import EARLIEST, plausible_day
 from streams.errors import UserError
 from streams.messages import OutcomeReport, ResponseKind
 from streams.settings import Settings, load_settings
@@ -34,6 +35,7 @@ def _inbox_read(args: argparse.Namespace) -> int:
     from streams.messages import utc_now
 
     path, kind = (args.maildir, "maildir") if args.maildir else (args.mbox, "mbox")
+    _user_id(args.email)  # refuses a value that is no address before anything is read
     settings = load_settings()
     sent: set[str] = set()  # with --watch, each report goes out once per run (the processor dedups anyway)
     while True:
@@ -72,6 +74,8 @@ def _outcomes_record(args: argparse.Namespace) -> int:
         responded_on = date.fromisoformat(args.date) if args.date else None
     except ValueError as exc:
         raise UserError(f"--date must be YYYY-MM-DD, not {args.date!r}") from exc
+    if responded_on is not None and not plausible_day(responded_on, now=utc_now()):
+        raise UserError(f"--date {args.date} is not plausible: from {EARLIEST} to tomorrow")
     report = OutcomeReport(event_id=new_event_id(), user_id=_user_id(args.email), occurred_at=utc_now(),
                            source=ResponseSource.USER, application_id=args.application_id,
                            kind=ResponseKind(args.kind), responded_on=responded_on, note=args.note[:2000])
@@ -109,7 +113,9 @@ def add_parsers(commands: argparse._SubParsersAction, eval_actions: argparse._Su
     folder = read.add_mutually_exclusive_group(required=True)
     folder.add_argument("--maildir", type=Path, help="a Maildir folder (with cur/ and new/)")
     folder.add_argument("--mbox", type=Path, help="an mbox file")
-    read.add_argument("--email", help="the user the mails belong to (default: each mail's Delivered-To or To)")
+    read.add_argument("--email", required=True,
+                      help="whose mailbox the folder is: every mail in it is theirs (a mail's To or Delivered-To "
+                      "is not used: a CC or a forward names someone else)")
     read.add_argument("--watch", type=float, metavar="SECONDS", help="read the folder again every SECONDS")
     read.set_defaults(run=_inbox_read)
 

@@ -338,8 +338,11 @@ class Kafka(Component):
 
 
 def _kafka_cluster_id() -> str:
-    """Kafka's cluster id format: a random UUID as 22 characters of URL-safe base64."""
-    return base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    """Kafka's cluster id format: a random UUID as 22 characters of URL-safe base64, never starting with "-"
+    (kafka-storage would read it as an option; Kafka's own `Uuid.randomUuid` redraws those too)."""
+    while (cluster_id := base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")).startswith("-"):
+        pass
+    return cluster_id
 
 
 class SchemaRegistry(Component):

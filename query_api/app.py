@@ -29,6 +29,7 @@ from query_api.auth import require_secret, verify_token
 from query_api.publish import Publish, kafka_publisher
 from query_api.reads import application_history, list_applications, own_application
 from query_api.webhooks import add_ats_webhook
+from streams.dates import EARLIEST, plausible_day
 from streams.ids import derived_id
 from streams.messages import (
     ApplicationCommand,
@@ -374,17 +375,26 @@ async def application_command(request: web.Request) -> web.Response:
     return _json({"command_id": command.event_id, "kind": kind.value}, status=202)
 
 
-async def application_outcome(request: web.Request) -> web.Response:
-    """POST /api/applications/{id}/outcomes {"kind": "INTERVIEW", "date": "2026-11-30", "note": ...}: the user's
-    own report of an answer, 202; the outcomes processor links and records it."""
-    record = await _own_application(request)
-    body = await _body(request)
+def outcome_fields(body: Mapping[str, Any], *, now: dt.datetime) -> tuple[ResponseKind, dt.date | None]:
+    """A reported outcome's kind and date; HTTPBadRequest (400) for an unknown kind, a date that is not
+    YYYY-MM-DD, or one outside `streams.dates` (before 2000 or after tomorrow)."""
     try:
         kind = ResponseKind(body.get("kind"))
         responded_on = dt.date.fromisoformat(body["date"]) if body.get("date") else None
     except (ValueError, TypeError):
         raise web.HTTPBadRequest(reason=f"kind must be one of {', '.join(k.value for k in ResponseKind)} and "
                                         "date a YYYY-MM-DD date") from None
+    if responded_on is not None and not plausible_day(responded_on, now=now):
+        raise web.HTTPBadRequest(reason=f"date must lie between {EARLIEST} and tomorrow")
+    return kind, responded_on
+
+
+async def application_outcome(request: web.Request) -> web.Response:
+    """POST /api/applications/{id}/outcomes {"kind": "INTERVIEW", "date": "2026-11-30", "note": ...}: the user's
+    own report of an answer, 202; the outcomes processor links and records it."""
+    record = await _own_application(request)
+    body = await _body(request)
+    kind, responded_on = outcome_fields(body, now=utc_now())
     note = _text(body, "note", _MAX_NOTE) or ""
     # One report per (application, kind, date, note): a double click is one report, not two.
     report = OutcomeReport(

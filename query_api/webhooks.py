@@ -24,9 +24,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from aiohttp import web
+from pydantic import ValidationError
 
 from query_api.publish import Publish
 from streams import bounded_json
+from streams.dates import plausible_moment
 from streams.ids import derived_id, user_id_for_email
 from streams.messages import InboundMessage, OutcomeReport, ResponseKind, ResponseSource, utc_now
 from streams.settings import Settings
@@ -68,19 +70,36 @@ def _stage_kind(stage: str) -> ResponseKind:
     return next((kind for words, kind in STAGE_WORDS if any(w in folded for w in words)), ResponseKind.OTHER)
 
 
-def _day(value: Any) -> date | None:
+def _day(value: Any, *, now: datetime) -> date | None:
+    """An ISO 8601 timestamp's UTC date; None when absent, unreadable or implausible (`streams.dates`)."""
     if not isinstance(value, str):
         return None
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC).date() if plausible_moment(parsed, now=now) else None
+    except (ValueError, OverflowError):
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC).date()
+
+
+def _list(value: Any, name: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise PayloadRefused(f"{name} is not a list")
+    return value
 
 
 def greenhouse_report(data: Any, *, body: bytes, now: datetime) -> OutcomeReport | None:
     """The report a Greenhouse web hook makes, or None for an action that says nothing about an outcome.
-    Raises PayloadRefused when the body is not a Greenhouse application web hook."""
+    Raises PayloadRefused, and nothing else, when the body is not a Greenhouse application web hook."""
+    try:
+        return _greenhouse_report(data, body=body, now=now)
+    except ValidationError as exc:  # a value the report's own bounds refuse (an address, a length)
+        raise PayloadRefused(f"a field out of bounds ({exc.error_count()} errors)") from None
+
+
+def _greenhouse_report(data: Any, *, body: bytes, now: datetime) -> OutcomeReport | None:
     if not isinstance(data, dict) or not isinstance(data.get("action"), str):
         raise PayloadRefused("no action")
     action = data["action"]
@@ -91,18 +110,19 @@ def greenhouse_report(data: Any, *, body: bytes, now: datetime) -> OutcomeReport
     if not isinstance(application, dict) or application.get("id") in (None, ""):
         raise PayloadRefused("no payload.application.id")
     candidate = application.get("candidate")
-    emails = candidate.get("email_addresses") if isinstance(candidate, dict) else None
-    email = next((e.get("value") for e in emails or [] if isinstance(e, dict) and isinstance(e.get("value"), str)
+    emails = _list(candidate.get("email_addresses") if isinstance(candidate, dict) else None,
+                   "candidate.email_addresses")
+    email = next((e.get("value") for e in emails if isinstance(e, dict) and isinstance(e.get("value"), str)
                   and "@" in e["value"]), None)
     if email is None:
         raise PayloadRefused("no candidate email address")
     stage = application.get("current_stage")
     stage_name = str(stage.get("name", ""))[:200] if isinstance(stage, dict) else ""
     kind = ACTIONS.get(action) or _stage_kind(stage_name)
-    jobs = application.get("jobs")
-    title = next((str(j.get("name", ""))[:300] for j in jobs or [] if isinstance(j, dict)), "")
+    jobs = _list(application.get("jobs"), "jobs")
+    title = next((str(j.get("name", ""))[:300] for j in jobs if isinstance(j, dict)), "")
     user_id = user_id_for_email(email)
-    when = _day(application.get("rejected_at") or application.get("last_activity_at"))
+    when = _day(application.get("rejected_at") or application.get("last_activity_at"), now=now)
     return OutcomeReport(
         event_id=derived_id("ats-webhook", "greenhouse", hashlib.sha256(body).hexdigest()), user_id=user_id,
         occurred_at=now, source=ResponseSource.WEBHOOK, kind=kind, responded_on=when,

@@ -15,9 +15,12 @@
 **The cross-user prior, through topics.** A user's cell counts each application once (its ledger remembers the
 application ids; a completion no later than the one counted is a redelivery or a replay) and forwards it once to
 its segment's cell, re-keyed user -> segment as analysis does user -> posting. The segment cell keeps counts
-only: per variant, and per contributor the highest contribution number it counted. The contributor is a derived
-id of the user and the segment, never the user id, and the contributions of one contributor arrive in order, so
-a contribution seen again (after a crash on either side) has a number already counted and changes nothing. The
+only: per variant, and per contributor the highest contribution number it counted. The contributor is a name
+made from the user and the segment (`step.contributor_of`: an HMAC under a key from the deployment's
+`RESUMEFLOW_API_SECRET` when the workers have one, else a UUIDv5 anyone knowing the user id can compute), so the
+segment cell's state holds no user id; the contribution itself names the user in `reply_to` (the answer's
+route), in clear on `learning.contributions`. The contributions of one contributor arrive in order, so a
+contribution seen again (after a crash on either side) has a number already counted and changes nothing. The
 segment cell answers each counted contribution on `learning.priors`, re-keyed back to the user, with its counts;
 the user's cell subtracts its own contributions (up to the one answered) and keeps the rest as "the other users'
 counts", used only from MIN_PRIOR_OUTCOMES outcomes of MIN_PRIOR_USERS other users on, shrunk to at most

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from processors.learning.step import segment_step, user_step
+from processors.learning.step import segment_step, user_step_for
 from streams.messages import (
     LearningSegment,
     LearningUpdated,
@@ -27,7 +27,7 @@ USERS = CellAgentSpec(
     cell_model=LearningUser,
     inputs=(CellInput(WORKFLOW_COMPLETED, WorkflowCompleted, key=lambda completed: completed.user_id),
             CellInput(LEARNING_PRIORS, PriorDelivered, key=lambda prior: prior.user_id)),
-    step=user_step,
+    step_for=user_step_for,
     routes={
         OutcomeContributed: Route(LEARNING_CONTRIBUTIONS, key=lambda contribution: contribution.segment),
         LearningUpdated: Route(LEARNING_UPDATED, key=lambda updated: updated.user_id),

@@ -32,12 +32,17 @@ MIN_PRIOR_USERS = 5  # ... and how many other users they must come from: no one 
 PRIOR_PSEUDO_COUNT = 10  # the prior is worth at most this many observations per variant
 
 
+def has_verdict(event: WorkflowCompleted) -> bool:
+    """An application that reached the employer and has a verdict on it: not SKIPPED (never sent), nor withdrawn
+    by the user before the employer answered (`responded`: a rejection, screen, interview or offer). The one rule
+    for the learner (`counts_as_trial`) and the rates report (`report.was_sent`)."""
+    return event.outcome is not WorkflowOutcome.SKIPPED and (
+        event.outcome is not WorkflowOutcome.WITHDRAWN or event.responded)
+
+
 def counts_as_trial(event: WorkflowCompleted) -> bool:
-    """An application the learner learns from: sent with a known variant, with an outcome that says how it went.
-    Not a SKIPPED one (never sent), nor one the user withdrew before any interview (no verdict on the resume)."""
-    if not event.variant_id or event.outcome is WorkflowOutcome.SKIPPED:
-        return False
-    return event.outcome is not WorkflowOutcome.WITHDRAWN or event.interviewed
+    """An application the learner learns from: sent with a known variant, and `has_verdict`."""
+    return bool(event.variant_id) and has_verdict(event)
 
 
 def segment_for(event: WorkflowCompleted) -> str:

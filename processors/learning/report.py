@@ -13,9 +13,9 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from processors.learning.posterior import MIN_PRIOR_OUTCOMES, MIN_PRIOR_USERS
+from processors.learning.posterior import MIN_PRIOR_OUTCOMES, MIN_PRIOR_USERS, has_verdict
 from streams.ids import derived_id
-from streams.messages import WorkflowCompleted, WorkflowOutcome
+from streams.messages import WorkflowCompleted
 
 # Days from the posting to the submission; an application sent the first days is the usual advice.
 DAY_BANDS: tuple[tuple[int, str], ...] = ((1, "0-1"), (3, "2-3"), (7, "4-7"), (14, "8-14"), (30, "15-30"))
@@ -73,9 +73,8 @@ class Rates:
 
 
 def was_sent(event: WorkflowCompleted) -> bool:
-    """An application that reached the employer and has a verdict: not SKIPPED, not withdrawn unanswered."""
-    return event.outcome is not WorkflowOutcome.SKIPPED and (
-        event.outcome is not WorkflowOutcome.WITHDRAWN or event.responded)
+    """An application that reached the employer and has a verdict (`posterior.has_verdict`, the learner's rule)."""
+    return has_verdict(event)
 
 
 def latest_per_application(records: Iterable[WorkflowCompleted]) -> list[WorkflowCompleted]:

@@ -21,7 +21,11 @@ Ids derive from the contributor and its seq, and from the input event, so a rede
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from processors.learning.posterior import counts_as_trial, outcomes_seen, own_counts, posteriors, segment_for
@@ -37,21 +41,43 @@ from streams.messages import (
     PriorDelivered,
     WorkflowCompleted,
 )
+from streams.settings import Settings
 
 UserEvent = WorkflowCompleted | PriorDelivered
 
 
-def contributor_of(user_id: str, segment: str) -> str:
-    """The name a user goes by in one segment's counts: not the user id, and different in every segment."""
-    return derived_id("learning-contributor", user_id, segment)
+def contributor_key(secret: str | None) -> bytes | None:
+    """The key contributor names are made with: derived from the deployment's secret (`RESUMEFLOW_API_SECRET`) for
+    this one use, so it is neither the secret nor the key of any other use; None without a secret."""
+    if not secret:
+        return None
+    return hmac.new(secret.encode(), b"resumeflow learning contributor", hashlib.sha256).digest()
 
 
-def user_step(cell: LearningUser | None, event: UserEvent, *, now: datetime) -> tuple[LearningUser | None, list[Any]]:
+def contributor_of(user_id: str, segment: str, key: bytes | None = None) -> str:
+    """The name a user goes by in one segment's counts: not the user id, and different in every segment.
+
+    With a `key` (`contributor_key`): HMAC-SHA256 of the user id and the segment, which no one without the
+    deployment's secret can compute from a user id. Without one: a UUIDv5 of them, which anyone who knows a user
+    id can (it then only keeps the id itself out of the segment cell's state)."""
+    if key is None:
+        return derived_id("learning-contributor", user_id, segment)
+    return hmac.new(key, f"{user_id}\x1f{segment}".encode(), hashlib.sha256).hexdigest()[:32]
+
+
+def user_step_for(settings: Settings) -> Callable[..., tuple[LearningUser | None, list[Any]]]:
+    """`user_step` with the contributor key of this deployment (`contributor_key(settings.api_secret)`)."""
+    return partial(user_step, key=contributor_key(settings.api_secret))
+
+
+def user_step(cell: LearningUser | None, event: UserEvent, *, now: datetime, key: bytes | None = None
+              ) -> tuple[LearningUser | None, list[Any]]:
+    """Apply `event` to the user's learning `cell`; `key` names the user's contributions (`contributor_of`)."""
     match event:
         case WorkflowCompleted():
             if not counts_as_trial(event):
                 return cell, []
-            return _completed(cell or LearningUser(user_id=event.user_id), event, now=now)
+            return _completed(cell or LearningUser(user_id=event.user_id), event, now=now, key=key)
         case PriorDelivered():
             if cell is None:  # an answer to a contribution this cell never made (its state was lost): no own counts
                 return cell, []
@@ -59,7 +85,8 @@ def user_step(cell: LearningUser | None, event: UserEvent, *, now: datetime) -> 
     raise TypeError(f"a learning user cell does not take {type(event).__name__}")
 
 
-def _completed(cell: LearningUser, event: WorkflowCompleted, *, now: datetime) -> tuple[LearningUser, list[Any]]:
+def _completed(cell: LearningUser, event: WorkflowCompleted, *, now: datetime, key: bytes | None
+               ) -> tuple[LearningUser, list[Any]]:
     application_id = event.application_id or derived_id("application", event.user_id, event.canonical_job_id)
     counted = [e for e in cell.ledger if e.application_id == application_id]
     if counted:
@@ -75,7 +102,7 @@ def _completed(cell: LearningUser, event: WorkflowCompleted, *, now: datetime) -
     seq = 1 + sum(1 for e in cell.ledger if e.segment == segment)
     entry = CountedOutcome(application_id=application_id, segment=segment, seq=seq, variant_id=variant_id,
                            successes=successes, trials=trials, occurred_at=event.occurred_at)
-    contributor = contributor_of(cell.user_id, segment)
+    contributor = contributor_of(cell.user_id, segment, key)
     contribution = OutcomeContributed(
         event_id=derived_id("learning-contribution", contributor, str(seq)), occurred_at=now, segment=segment,
         contributor=contributor, seq=seq, variant_id=variant_id, successes=successes, trials=trials,

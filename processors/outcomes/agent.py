@@ -5,6 +5,8 @@ processed, so the timer decides nothing: `step` does, at the tick's time)."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
+from datetime import datetime
 from typing import Any
 
 from adapters.ai_gateway import budget_key
@@ -60,6 +62,20 @@ OUTCOMES = CellAgentSpec(
 )
 
 
+def due_users(cells: Iterable[tuple[str, Any]], now: datetime) -> list[str]:
+    """The keys of the stored cells (`(key, cell or its dict)`) with an application due at `now`. A cell that
+    cannot be read or decided is logged and passed over: one bad cell must not stop the others' ticks, nor crash
+    the worker (the timer runs outside any record, so nothing would dead-letter it)."""
+    keys = []
+    for key, stored in cells:
+        try:
+            if due(OutcomesUser.model_validate(stored), now):
+                keys.append(key)
+        except Exception as exc:
+            log.error("outcomes: the timer passed over user cell %s (%s)", key, type(exc).__name__)
+    return keys
+
+
 def _ticks(app: ResumeflowApp, tables: dict[str, Any]) -> None:
     """Every `RESUMEFLOW_OUTCOMES_TICK_S`, an OutcomeTick for each user cell in this worker's partitions with an
     application due (`step.due`). A tick's id names the user and the second, so two workers briefly owning a
@@ -75,9 +91,7 @@ def _ticks(app: ResumeflowApp, tables: dict[str, Any]) -> None:
             return
         now = utc_now().replace(microsecond=0)
         sent = 0
-        for key, stored in list(users.items()):
-            if not due(OutcomesUser.model_validate(stored), now):
-                continue
+        for key in due_users(list(users.items()), now):
             record = OutcomeTick(event_id=derived_id("outcome-tick", key, now.isoformat()), user_id=key,
                                  occurred_at=now)
             await app.producer.send(ticks.name, key_serde.encode(key), value_serde.encode(record), None, None, None)

@@ -7,6 +7,9 @@ part preferred and an HTML-only mail turned into text by `textkit.html_text.html
 comments dropped; nothing is rendered or fetched). A mail that cannot be parsed is skipped with the reason,
 never half-read. The report's id derives from the user and the Message-ID (or, for a mail without one, the
 hash of its bytes), so reading a folder again sends the same reports, which the outcomes processor answers once.
+A folder is one user's mailbox: every mail in it is that user's (`--email`); its To and Delivered-To are kept
+for display, never used to choose the user. A Date header before 2000 or more than a day ahead is dropped
+(`received_at` None; the mail is still read).
 IMAP is not read: point this at a Maildir or mbox a mail client or `mbsync`/`offlineimap` keeps.
 """
 
@@ -25,6 +28,7 @@ from email.message import EmailMessage, Message
 from pathlib import Path
 from typing import Literal
 
+from streams.dates import plausible_moment
 from streams.ids import derived_id, is_sent_message_id, normalize_email, user_id_for_email
 from streams.messages import InboundMessage, OutcomeReport, ResponseSource
 from textkit.html_text import html_to_text
@@ -39,7 +43,7 @@ _MESSAGE_ID = re.compile(r"<[^<>\s]{1,500}>")
 
 
 class MailSkipped(ValueError):
-    """A mail that is not read, and why (too large, unparseable, no recipient to key it by)."""
+    """A mail that is not read, and why (too large, unparseable, the user's own copy of an application)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,15 +71,20 @@ def _address(message: Message, *names: str) -> tuple[str, str]:
     return "", ""
 
 
-def _received_at(message: Message) -> datetime | None:
+def _received_at(message: Message, *, now: datetime) -> datetime | None:
+    """The Date header in UTC; None when absent, unparseable or implausible (`streams.dates`: before 2000 or more
+    than a day after `now`), since any sender writes it."""
     value = _header(message, "Date")
     if not value:
         return None
     try:
         parsed = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        if not plausible_moment(parsed, now=now):
+            return None
+        return parsed.astimezone(UTC)
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    return (parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)).astimezone(UTC)
 
 
 def _decoded(part: Message) -> str:
@@ -101,8 +110,9 @@ def body_text(message: EmailMessage) -> str:
     return _CONTROL.sub("", text.replace("\r\n", "\n"))[:MAX_BODY_CHARS]
 
 
-def inbound(raw: bytes) -> InboundMessage:
-    """One mail's bytes as an `InboundMessage`; raises MailSkipped when it cannot be read."""
+def inbound(raw: bytes, *, now: datetime) -> InboundMessage:
+    """One mail's bytes as an `InboundMessage` (its Date kept only when plausible at `now`); raises MailSkipped
+    when it cannot be read."""
     if len(raw) > MAX_MAIL_BYTES:
         raise MailSkipped(f"larger than {MAX_MAIL_BYTES // 1024} KiB")
     try:
@@ -119,19 +129,22 @@ def inbound(raw: bytes) -> InboundMessage:
     return InboundMessage(
         message_id=message_id[0] if message_id else "", in_reply_to=in_reply_to[0] if in_reply_to else "",
         references=references, from_address=from_address, from_name=from_name[:200], to_address=to_address,
-        subject=_header(message, "Subject"), body_text=body_text(message), received_at=_received_at(message),
+        subject=_header(message, "Subject"), body_text=body_text(message), received_at=_received_at(message, now=now),
     )
 
 
-def report(raw: bytes, *, user_email: str | None, now: datetime) -> OutcomeReport:
-    """The report for one mail, keyed by `user_email`'s user or else the mail's Delivered-To/To address."""
-    mail = inbound(raw)
+def report(raw: bytes, *, user_email: str, now: datetime) -> OutcomeReport:
+    """The report for one mail of `user_email`'s folder, keyed by that user.
+
+    The folder's owner, never the mail's own headers: a mail the user was CC'd on names someone else in To, a
+    forwarded one keeps the first recipient's Delivered-To, and any sender writes both, so reading them would put
+    a mail in another user's cell."""
+    if "@" not in user_email:
+        raise ValueError(f"not an email address: {user_email!r}")
+    mail = inbound(raw, now=now)
     if is_sent_message_id(mail.message_id):  # its BCC copy in the user's own mailbox
         raise MailSkipped("the user's copy of an application resumeflow sent, not an answer")
-    recipient = user_email or mail.to_address
-    if not recipient:
-        raise MailSkipped("no To or Delivered-To address, and no --email")
-    user_id = user_id_for_email(recipient)
+    user_id = user_id_for_email(user_email)
     identity = mail.message_id or "sha256:" + hashlib.sha256(raw).hexdigest()
     return OutcomeReport(event_id=derived_id("inbox-report", user_id, identity), user_id=user_id, occurred_at=now,
                          source=ResponseSource.INBOX, message=mail)
@@ -147,8 +160,9 @@ def _folder(path: Path, kind: FolderKind) -> mailbox.Mailbox:
     return mailbox.mbox(path, create=False)
 
 
-def read_folder(path: Path, kind: FolderKind, *, user_email: str | None, now: datetime) -> Iterator[ReadMail]:
-    """Every mail of a Maildir (new/ and cur/) or an mbox file, in the folder's order, as a report or a skip.
+def read_folder(path: Path, kind: FolderKind, *, user_email: str, now: datetime) -> Iterator[ReadMail]:
+    """Every mail of `user_email`'s Maildir (new/ and cur/) or mbox file, in the folder's order, as a report or a
+    skip.
     Raises FileNotFoundError when `path` is not such a folder."""
     folder = _folder(path, kind)
     try:

@@ -1,17 +1,23 @@
 """Which application a report answers: pure, in a fixed order, each way recorded as `linked_by`.
 
+Never an application sent after the answer: a mail received (`received_at`, with `CLOCK_SLACK` for the sender's
+clock) or a report dated (`responded_on`) before an application's submission does not link to it, whatever way
+would name it (an old rejection for another role at the same company is not the new application's answer).
+
 1. `application_id`: the report names it (the user's report, a fix).
 2. `external_id`: the ATS's own application id (a webhook) equals the one the submission got back.
 3. `canonical_job_id`: the report names the job; one application per (user, job).
 4. `in_reply_to`, then `references` (newest first): a mail's thread headers hold the Message-ID the application
    was sent with (RFC 5322, section 3.6.4).
-5. `company_and_title`: the posting's company, normalized (legal forms dropped, accents folded), is in the
-   sender's domain, display name, subject or body; among the user's applications to that company, one whose title
-   the mail names (`TITLE_NAMED`) comes first, then the open ones (not completed), then the most title words in
-   common, then the most recent. Title similarity is the share of the title's words found (`title_overlap`):
-   recruiters quote titles with words dropped or reordered, rarely with words changed.
+5. `company_and_title`: the posting's company, normalized (legal forms dropped, accents folded). Evidence for an
+   application is either the sender naming the company (its domain, or its display name) or the company named
+   anywhere (subject, body) together with the title (`title_overlap` at least `TITLE_NAMED`: recruiters quote
+   titles with words dropped or reordered, rarely with words changed). Among applications whose title the mail
+   names, the open one (not completed) first, then the most title words in common, then the most recent. With no
+   title named, only an unambiguous one links: the one open application among them, or, none being open, the
+   one application; several open applications at that company leave the report unlinked for the user to link.
 
-No way matches: None, and the report waits in the cell for an application that arrives later.
+No way matches: None, and the report waits in the cell for an application that arrives later (or the user).
 """
 
 from __future__ import annotations
@@ -19,6 +25,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import UTC, timedelta
 
 from streams.messages import InboundMessage, OutcomeReport, TrackedApplication
 
@@ -32,6 +39,7 @@ TITLE_NOISE = frozenset({"m", "w", "d", "f", "x", "h", "all", "genders", "and", 
 MIN_COMPANY_CHARS = 3  # "AB" or "X" would be found in any text; such a company links by its domain only
 BODY_CHARS = 4000
 TITLE_NAMED = 0.5  # half the title's words in the mail: it names that role, even over a more recent open one
+CLOCK_SLACK = timedelta(minutes=15)  # a sender's clock behind ours: an instant acknowledgement still links
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -60,20 +68,25 @@ def _domain_labels(address: str) -> list[str]:
     return [fold(label).replace(" ", "") for label in domain.split(".")[:-1] if label]
 
 
-def company_named(company: str, message: InboundMessage) -> bool:
-    """True when `company` is the sender's domain (acme.io, careers.acme-robotics.com) or is named as a whole
-    phrase in the display name, subject or body."""
+def _phrase_in(words: list[str], text: str) -> bool:
+    if len("".join(words)) < MIN_COMPANY_CHARS:
+        return False
+    return " " + " ".join(words) + " " in " " + fold(text) + " "
+
+
+def sender_names(company: str, message: InboundMessage) -> bool:
+    """True when the sender is `company`: its domain (acme.io, careers.acme-robotics.com) or its display name
+    ("Acme Robotics Talent" <no-reply@greenhouse.io>) names it as a whole phrase."""
     words = company_words(company)
     if not words:
         return False
-    compact = "".join(words)
-    if compact in _domain_labels(message.from_address):
-        return True
-    if len(compact) < MIN_COMPANY_CHARS:
-        return False
-    phrase = " " + " ".join(words) + " "
-    haystack = " " + fold(f"{message.from_name} {message.subject} {message.body_text[:BODY_CHARS]}") + " "
-    return phrase in haystack
+    return "".join(words) in _domain_labels(message.from_address) or _phrase_in(words, message.from_name)
+
+
+def company_named(company: str, message: InboundMessage) -> bool:
+    """True when the sender is `company` (`sender_names`) or the subject or body names it as a whole phrase."""
+    return sender_names(company, message) or _phrase_in(
+        company_words(company), f"{message.subject} {message.body_text[:BODY_CHARS]}")
 
 
 def title_overlap(title: str, message: InboundMessage) -> float:
@@ -85,8 +98,20 @@ def title_overlap(title: str, message: InboundMessage) -> float:
     return len(words & present) / len(words)
 
 
+def answered_before_sent(report: OutcomeReport, app: TrackedApplication) -> bool:
+    """True when `report` is dated, or its mail was received, before `app` was submitted (it cannot answer it)."""
+    if app.submitted is None:
+        return False
+    sent = app.submitted.occurred_at
+    if report.responded_on is not None and report.responded_on < sent.astimezone(UTC).date():
+        return True
+    received = report.message.received_at if report.message is not None else None
+    return received is not None and received < sent - CLOCK_SLACK
+
+
 def link(report: OutcomeReport, applications: list[TrackedApplication]) -> Link | None:
     """The application `report` answers, and how it was found; None when none."""
+    applications = [a for a in applications if not answered_before_sent(report, a)]
     if report.application_id:
         found = next((a for a in applications if a.application_id == report.application_id), None)
         return Link(found.application_id, "application_id") if found else None
@@ -112,15 +137,22 @@ def link(report: OutcomeReport, applications: list[TrackedApplication]) -> Link 
 
 
 def _by_company_and_title(message: InboundMessage, applications: list[TrackedApplication]) -> Link | None:
-    candidates = [a for a in applications if a.submitted is not None and a.submitted.posting is not None
-                  and company_named(a.submitted.posting.company, message)]
-    if not candidates:
-        return None
-
-    def rank(app: TrackedApplication) -> tuple[bool, bool, float, float]:
-        assert app.submitted is not None and app.submitted.posting is not None
-        overlap = title_overlap(app.submitted.posting.title, message)
-        return (overlap >= TITLE_NAMED, app.completed is None, overlap, app.submitted.occurred_at.timestamp())
-
-    best = max(candidates, key=rank)
-    return Link(best.application_id, "company_and_title")
+    titled: list[tuple[TrackedApplication, float]] = []
+    by_sender: list[TrackedApplication] = []
+    for app in applications:
+        if app.submitted is None or app.submitted.posting is None:
+            continue
+        posting = app.submitted.posting
+        if not company_named(posting.company, message):
+            continue
+        overlap = title_overlap(posting.title, message)
+        if overlap >= TITLE_NAMED:
+            titled.append((app, overlap))
+        elif sender_names(posting.company, message):
+            by_sender.append(app)
+    if titled:
+        best, _ = max(titled, key=lambda pair: (pair[0].completed is None, pair[1],
+                                                pair[0].submitted.occurred_at.timestamp()))  # type: ignore[union-attr]
+        return Link(best.application_id, "company_and_title")
+    pool = [a for a in by_sender if a.completed is None] or by_sender
+    return Link(pool[0].application_id, "company_and_title") if len(pool) == 1 else None

@@ -1,9 +1,12 @@
 """The outcomes processor's pure core: one record in, the user's new outcomes cell and the events out.
 
 Deterministic: a response's id derives from the report and the application, a completion's from the application
-alone, so a record redelivered after a crash yields the same ids, and a record the cell has already answered
-yields nothing. An application completes once (`workflow.completed`, the first terminal answer: REJECTED, OFFER,
-ACCEPTED, WITHDRAWN, or NO_RESPONSE from the timer); answers after that only extend its timeline.
+alone (a correction's from the application and the answer), so a record redelivered after a crash yields the same
+ids, and a record the cell has already answered yields nothing. An application completes once
+(`workflow.completed`, the first terminal answer: REJECTED, OFFER, ACCEPTED, WITHDRAWN, or NO_RESPONSE from the
+timer); a later answer that makes it interviewed (SCREEN, INTERVIEW) or offered (OFFER, ACCEPTED) where it was
+not sends a correction, another `workflow.completed` with outcome INTERVIEW, OFFER or ACCEPTED; any other later
+answer only extends its timeline.
 
 Counting: an automatic acknowledgement (ACKNOWLEDGED) or an unclassifiable mail (OTHER) is not a response:
 `responded` and `days_to_response` count REJECTED, SCREEN, INTERVIEW, OFFER and ACCEPTED only, so an
@@ -13,11 +16,12 @@ heard nothing for the user's `no_response_days` ends INTERVIEW (its learner coun
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from processors.outcomes.linking import Link, link
 from processors.outcomes.model import ClassifyReply, ReplyClassified
 from processors.outcomes.rules import MAIL_KINDS, classify
+from streams.dates import plus_days
 from streams.ids import derived_id
 from streams.messages import (
     ApplicationStatus,
@@ -168,8 +172,12 @@ def _report(cell: OutcomesUser, report: OutcomeReport, *, now: datetime) -> tupl
     kind = report.kind
     if kind is None and report.message is not None:
         kind = classify(report.message.subject, report.message.body_text).kind
-    reason = (f"no application {report.application_id} yet: linked when it arrives" if report.application_id else
-              "no application matches its thread, company or title yet: linked when one arrives, or link it")
+    named = _index(cell, report.application_id) if report.application_id else None
+    reason = (f"dated before application {report.application_id} was sent: link it if it is its answer"
+              if named is not None else
+              f"no application {report.application_id} yet: linked when it arrives" if report.application_id else
+              "no application matches its thread, or its company and title unambiguously, among those sent before "
+              "it: linked when one arrives, or link it")
     kept = [*cell.unlinked, report][-MAX_UNLINKED:]
     return cell.model_copy(update={"unlinked": kept}), [_unlinked(report, reason, now=now, kind=kind)]
 
@@ -238,13 +246,28 @@ def _record(cell: OutcomesUser, app: TrackedApplication, response: ResponseRecei
     """Add `response` to the application's timeline; complete the application if it is its first terminal one."""
     if any(r.event_id == response.event_id for r in app.responses):
         return _put(cell, app), []
+    raises = _raises(app, response.kind)
     app = app.model_copy(update={"responses": [*app.responses, response][-MAX_RESPONSES:]})
     outputs: list[Output] = [response]
     outcome = TERMINAL.get(response.kind)
     if app.completed is None and outcome is not None:
         app = app.model_copy(update={"completed": outcome})
         outputs.append(completion(cell.user_id, app, outcome, now=now, update=update))
+    elif app.completed is not None and raises:
+        # A later verdict on a completed application (an interview after NO_RESPONSE, an offer after the
+        # interview): a correction, its own id, which the learner takes as newer than the completion it counted.
+        outcome = TERMINAL[response.kind] if response.kind in OFFERED else WorkflowOutcome.INTERVIEW
+        app = app.model_copy(update={"completed": outcome})
+        outputs.append(completion(cell.user_id, app, outcome, now=now, update=update,
+                                  event_id=derived_id("workflow-correction", app.application_id, response.event_id)))
     return _put(cell, app), outputs
+
+
+def _raises(app: TrackedApplication, kind: ResponseKind) -> bool:
+    """Whether an answer of `kind` makes the application interviewed or offered where it was not before."""
+    interviewed = app.completed is WorkflowOutcome.INTERVIEW or any(r.kind in INTERVIEWED for r in app.responses)
+    offered = any(r.kind in OFFERED for r in app.responses)
+    return (kind in INTERVIEWED and not interviewed) or (kind in OFFERED and not offered)
 
 
 # --- the timer --------------------------------------------------------------------------------------------------
@@ -252,14 +275,16 @@ def _record(cell: OutcomesUser, app: TrackedApplication, response: ResponseRecei
 
 def _silent_until(app: TrackedApplication, days: int) -> datetime | None:
     """When an open application's silence makes it complete: `days` after sending with no response, or after its
-    last screen or interview. None for a completed application or one never seen sent."""
+    last screen or interview. None for a completed application, one never seen sent, or a time past
+    `datetime.max`."""
     if app.completed is not None or app.submitted is None:
         return None
     counted = [r for r in app.responses if r.kind in RESPONDED]
     if not counted:
-        return app.submitted.occurred_at + timedelta(days=days)
+        return plus_days(app.submitted.occurred_at, days)
     last = max(r.responded_on or r.occurred_at.date() for r in counted)
-    return datetime.combine(last, app.submitted.occurred_at.timetz()) + timedelta(days=days)
+    # plus_days: a date near 9999-12-31 (a record from before the edges bounded dates) is "never", not a crash
+    return plus_days(datetime.combine(last, app.submitted.occurred_at.timetz()), days)
 
 
 def due(cell: OutcomesUser, at: datetime) -> bool:
@@ -298,9 +323,10 @@ def _tick(cell: OutcomesUser, at: datetime, *, now: datetime) -> tuple[OutcomesU
 
 
 def completion(user_id: str, app: TrackedApplication, outcome: WorkflowOutcome, *, now: datetime,
-               update: ApplicationUpdated | None = None) -> WorkflowCompleted:
+               update: ApplicationUpdated | None = None, event_id: str | None = None) -> WorkflowCompleted:
     """The application's end, with what the learner segments by: from its submission, or, for one withdrawn
-    before its submission was seen, from the withdrawing update. Days are whole calendar days (UTC)."""
+    before its submission was seen, from the withdrawing update. Days are whole calendar days (UTC). `event_id`:
+    a correction's own id (default: the application's one completion id)."""
     sub = app.submitted
     posting: PostingSummary | None
     if sub is not None:
@@ -318,14 +344,15 @@ def completion(user_id: str, app: TrackedApplication, outcome: WorkflowOutcome, 
     first = min((r.responded_on or r.occurred_at.date() for r in counted), default=None)
     sent_on = sub.occurred_at.date() if sub is not None else None
     return WorkflowCompleted(
-        event_id=derived_id("workflow", app.application_id), user_id=user_id, occurred_at=now,
+        event_id=event_id or derived_id("workflow", app.application_id), user_id=user_id, occurred_at=now,
         canonical_job_id=app.canonical_job_id, application_id=app.application_id, variant_id=variant_id,
         outcome=outcome, template=template, ats_score_band=ats_score_band(score),
         board=posting.source.value if posting else "", seniority=seniority or "", channel=channel,
         segment=segment or segment_of(seniority), responded=bool(counted),
         interviewed=any(r.kind in INTERVIEWED for r in app.responses) or outcome is WorkflowOutcome.INTERVIEW,
         offered=any(r.kind in OFFERED for r in app.responses),
-        days_to_response=(first - sent_on).days if first is not None and sent_on is not None else None,
+        # never negative: an answer the user linked by hand may carry a date before the sending
+        days_to_response=max((first - sent_on).days, 0) if first is not None and sent_on is not None else None,
         days_posting_to_submission=(sent_on - posting.posted_at.date()).days
         if sent_on is not None and posting is not None and posting.posted_at is not None else None,
     )

@@ -10,8 +10,10 @@ from typing import Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from query_api.webhooks import add_ats_webhook, greenhouse_report
+from query_api.webhooks import PayloadRefused, add_ats_webhook, greenhouse_report
 from streams.ids import user_id_for_email
 from streams.messages import Message, OutcomeReport, ResponseKind, ResponseSource, utc_now
 from streams.settings import Settings
@@ -88,3 +90,52 @@ def test_bad_signatures_unknown_providers_and_bad_bodies_are_refused_and_nothing
         assert status == 400 and sent == []
     ignored = json.dumps({"action": "ping"}).encode()
     assert post(ignored, signed(ignored))[0:3:2] == (200, [])
+
+
+def test_signed_bodies_whose_lists_are_not_lists_are_refused_with_400() -> None:
+    for field_path, value in ((("candidate", "email_addresses"), "ada@example.org"),
+                              (("candidate", "email_addresses"), 7), (("jobs",), {"name": "x"}), (("jobs",), 3)):
+        data = json.loads(payload())
+        target = data["payload"]["application"]
+        for name in field_path[:-1]:
+            target = target[name]
+        target[field_path[-1]] = value
+        body = json.dumps(data).encode()
+        status, answer, sent = post(body, signed(body))
+        assert (status, sent) == (400, []), (field_path, value, answer)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=3),
+    max_leaves=10)
+_TIMESTAMPS = st.one_of(st.datetimes(timezones=st.timezones()).map(lambda d: d.isoformat()),
+                        st.sampled_from(["0001-01-01T00:00:00+05:00", "9999-12-31T23:59:59-12:00", "2026-13-01",
+                                         "9999-12-31"]))
+
+
+@st.composite
+def _greenhouse_shaped(draw: st.DrawFn) -> Any:
+    """A Greenhouse body with each field, at one chance in four, replaced by any JSON value."""
+    def field(good: Any) -> Any:
+        return draw(_JSON) if draw(st.integers(0, 3)) == 0 else good
+    candidate = {"email_addresses": field([{"value": draw(st.one_of(st.just("ada@example.org"), _JSON)),
+                                            "type": "personal"}])}
+    application = {"id": field(69306314), "candidate": field(candidate), "jobs": field([{"name": field("Eng")}]),
+                   "current_stage": field({"name": field("Phone screen")}),
+                   "rejected_at": draw(st.one_of(_TIMESTAMPS, _JSON)),
+                   "last_activity_at": draw(st.one_of(_TIMESTAMPS, _JSON))}
+    action = draw(st.sampled_from(["reject_candidate", "hire_candidate", "offer_created", "candidate_stage_change"]))
+    return field({"action": field(action), "payload": field({"application": field(application)})})
+
+
+@settings(max_examples=300, deadline=None)
+@given(_greenhouse_shaped())
+def test_no_signed_body_makes_anything_but_a_report_none_or_a_refusal(data: Any) -> None:
+    # The route answers 400 for PayloadRefused; any other exception would be a 500.
+    body = json.dumps(data).encode()
+    try:
+        report = greenhouse_report(data, body=body, now=utc_now())
+    except PayloadRefused:
+        return
+    assert report is None or isinstance(report, OutcomeReport)

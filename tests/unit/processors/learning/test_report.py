@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from itertools import product
 
-from processors.learning.report import UNKNOWN, days_band, rates, table_lines
+from processors.learning.posterior import counts_as_trial
+from processors.learning.report import UNKNOWN, days_band, rates, table_lines, was_sent
 from streams.messages import WorkflowCompleted, WorkflowOutcome
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
@@ -66,3 +68,19 @@ def test_cross_user_rows_appear_only_from_the_minimum_of_applications_and_users(
 def test_days_bands() -> None:
     assert [days_band(d) for d in (None, 0, 1, 2, 3, 5, 7, 10, 14, 30, 31)] == [
         UNKNOWN, "0-1", "0-1", "2-3", "2-3", "4-7", "4-7", "8-14", "8-14", "15-30", ">30"]
+
+
+def test_the_report_and_the_learner_count_the_same_applications() -> None:
+    # One rule (posterior.has_verdict): a withdrawn application the employer had answered counts in both.
+    for outcome in WorkflowOutcome:
+        for responded, interviewed, variant in product((False, True), (False, True), ("v1", None)):
+            event = WorkflowCompleted(event_id="e", user_id="u", occurred_at=datetime(2026, 11, 1, tzinfo=UTC),
+                                      canonical_job_id="j", outcome=outcome, variant_id=variant,
+                                      responded=responded or interviewed, interviewed=interviewed)
+            assert counts_as_trial(event) == (was_sent(event) and variant is not None), event
+    answered = WorkflowCompleted(event_id="e", user_id="u", occurred_at=datetime(2026, 11, 1, tzinfo=UTC),
+                                 canonical_job_id="j", outcome=WorkflowOutcome.WITHDRAWN, variant_id="v1",
+                                 responded=True)
+    silent = answered.model_copy(update={"responded": False})
+    assert (was_sent(answered), counts_as_trial(answered), was_sent(silent), counts_as_trial(silent)) == (
+        True, True, False, False)

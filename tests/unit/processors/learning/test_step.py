@@ -18,8 +18,8 @@ from processors.learning.posterior import (
     prior_usable,
     segment_posterior,
 )
-from processors.learning.step import contributor_of, segment_step, user_step
-from streams.ids import derived_id
+from processors.learning.step import contributor_key, contributor_of, segment_step, user_step, user_step_for
+from streams.ids import derived_id, user_id_for_email
 from streams.messages import (
     ArmCounts,
     LearningSegment,
@@ -31,6 +31,7 @@ from streams.messages import (
     WorkflowCompleted,
     WorkflowOutcome,
 )
+from streams.settings import Settings
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 VARIANTS = ("experience_first-v1", "projects_first-v1", "skills_first-v1")
@@ -248,6 +249,36 @@ def test_the_prior_is_worth_at_most_its_pseudo_count_and_the_users_own_outcomes_
     assert (arm.successes, arm.trials) == (own_hits, own_hits + own_misses)
 
 
-def test_a_users_contributor_name_is_neither_their_id_nor_the_same_in_two_segments() -> None:
-    assert contributor_of("u", "Senior") != contributor_of("u", "Mid")
-    assert "u" not in {contributor_of("u", "Senior"), contributor_of("u", "Mid")}
+def test_a_users_contributor_name_is_stable_their_own_and_not_the_same_in_two_segments() -> None:
+    user, other = user_id_for_email("ada@example.org"), user_id_for_email("bo@example.org")
+    for key in (None, contributor_key("a-deployment-secret-of-32-characters!")):
+        names = {contributor_of(user, "Senior", key), contributor_of(user, "Mid", key),
+                 contributor_of(other, "Senior", key)}
+        assert len(names) == 3 and contributor_of(user, "Senior", key) == contributor_of(user, "Senior", key)
+        assert all(user not in name and other not in name for name in names)
+
+
+def test_with_a_deployment_secret_the_name_cannot_be_computed_from_the_user_id_alone() -> None:
+    user = user_id_for_email("ada@example.org")
+    plain = contributor_of(user, "Senior")
+    one, two = contributor_key("secret-one-" + "x" * 32), contributor_key("secret-two-" + "x" * 32)
+    assert len({plain, contributor_of(user, "Senior", one), contributor_of(user, "Senior", two)}) == 3
+    assert contributor_key(None) is None and contributor_key("") is None
+    # The worker's step takes the key from the settings: a contribution carries the keyed name.
+    step = user_step_for(Settings(RESUMEFLOW_API_SECRET="secret-one-" + "x" * 32))
+    _, outputs = step(None, completed(user, 1, "v", interviewed=True), now=NOW)
+    [contribution] = [o for o in outputs if isinstance(o, OutcomeContributed)]
+    assert contribution.contributor == contributor_of(user, "Senior", one)
+
+
+def test_the_segment_cell_keeps_no_user_id_though_each_contribution_names_its_user_to_answer() -> None:
+    users = [user_id_for_email(f"user{i}@example.org") for i in range(3)]
+    segment = None
+    for i, user in enumerate(users):
+        _, outputs = user_step(None, completed(user, i, "v", interviewed=i % 2 == 0), now=NOW)
+        [contribution] = [o for o in outputs if isinstance(o, OutcomeContributed)]
+        assert contribution.reply_to == user  # in clear on learning.contributions: the README says so
+        segment, _ = segment_step(segment, contribution, now=NOW)
+    assert segment is not None
+    stored = segment.model_dump_json()
+    assert not any(user in stored for user in users)

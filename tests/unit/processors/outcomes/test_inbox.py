@@ -4,12 +4,15 @@ hostile HTML) and Maildir and mbox folders, read twice with the same ids."""
 from __future__ import annotations
 
 import mailbox
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from processors.outcomes.inbox import MAX_MAIL_BYTES, MailSkipped, inbound, read_folder, report
+from streams.dates import EARLIEST
 from streams.ids import sent_message_id, user_id_for_email
 
 NOW = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
@@ -75,7 +78,7 @@ Just a body.
 
 
 def test_multipart_prefers_the_plain_part_and_keeps_the_thread_headers() -> None:
-    mail = inbound(MULTIPART)
+    mail = inbound(MULTIPART, now=NOW)
     assert mail.body_text.strip() == "Hi Ada, we have decided not to move forward with your application."
     assert (mail.message_id, mail.in_reply_to) == ("<reply-1@mail.greenhouse.io>", "<app-1@resumeflow.local>")
     assert mail.references == ["<older@x.example>", "<app-1@resumeflow.local>"]
@@ -85,38 +88,53 @@ def test_multipart_prefers_the_plain_part_and_keeps_the_thread_headers() -> None
 
 
 def test_html_only_is_read_as_inert_text() -> None:
-    text = inbound(HTML_ONLY).body_text
+    text = inbound(HTML_ONLY, now=NOW).body_text
     assert "invite you to an interview" in text
     for hostile in ("alert", "color: red", "steal", "javascript", "<", "ignore previous", "tracker"):
         assert hostile not in text
 
 
 def test_quoted_printable_latin1_body_and_encoded_subject_and_sender() -> None:
-    mail = inbound(QUOTED_PRINTABLE_GERMAN)
+    mail = inbound(QUOTED_PRINTABLE_GERMAN, now=NOW)
     assert mail.subject == "Ihre Bewerbung als Entwicklerin – Rückmeldung"
     assert mail.from_name == "Müller Personal"
     assert "nicht weiter berücksichtigen können" in mail.body_text
 
 
 def test_missing_headers_read_as_empty_and_the_report_id_comes_from_the_bytes() -> None:
-    mail = inbound(BARE)
+    mail = inbound(BARE, now=NOW)
     assert (mail.message_id, mail.from_address, mail.to_address, mail.received_at) == ("", "", "", None)
-    with pytest.raises(MailSkipped, match="no To"):
-        report(BARE, user_email=None, now=NOW)
     first = report(BARE, user_email="ada.park@example.org", now=NOW)
     assert first.event_id == report(BARE, user_email="Ada.Park@example.org", now=NOW).event_id
     assert first.event_id != report(BARE + b"!", user_email="ada.park@example.org", now=NOW).event_id
 
 
-def test_the_user_is_the_delivered_to_address_unless_given() -> None:
-    assert report(MULTIPART, user_email=None, now=NOW).user_id == user_id_for_email("ada.park@example.org")
-    assert report(MULTIPART, user_email="other@example.org", now=NOW).user_id == user_id_for_email(
-        "other@example.org")
+def test_the_user_is_the_folders_owner_never_the_mails_recipient_headers() -> None:
+    # A mail the owner was CC'd on (To: someone else) and a forward (Delivered-To: the first recipient) are theirs.
+    cc = MULTIPART.replace(b"To: Ada Park <ada.park@example.org>", b"To: Bo <bo@example.org>\nCc: ada.park@example.org")
+    forwarded = MULTIPART.replace(b"Delivered-To: ada.park@example.org", b"Delivered-To: bo@example.org")
+    for raw in (MULTIPART, cc, forwarded):
+        assert report(raw, user_email="Ada.Park@example.org", now=NOW).user_id == user_id_for_email(
+            "ada.park@example.org")
+    with pytest.raises(ValueError, match="not an email"):
+        report(MULTIPART, user_email="", now=NOW)
+
+
+@given(st.datetimes(min_value=datetime(1, 1, 1), max_value=datetime(9999, 12, 31, 23, 59, 59)),
+       st.integers(-12 * 60, 14 * 60))
+def test_any_date_header_reads_the_mail_and_an_implausible_one_is_dropped(moment: datetime, minutes: int) -> None:
+    offset = f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}"
+    header = moment.strftime("%d %b %Y %H:%M:%S").encode() + b" " + offset.encode()
+    raw = MULTIPART.replace(b"Tue, 13 Oct 2026 09:12:44 -0700", header)
+    received = report(raw, user_email="ada.park@example.org", now=NOW).message.received_at  # type: ignore[union-attr]
+    assert received is None or EARLIEST <= received.date() <= NOW.date() + timedelta(days=1)
+    if datetime(2001, 1, 1) <= moment <= datetime(2026, 11, 29):
+        assert received is not None
 
 
 def test_an_oversized_mail_is_skipped() -> None:
     with pytest.raises(MailSkipped, match="larger"):
-        inbound(MULTIPART + b"x" * MAX_MAIL_BYTES)
+        inbound(MULTIPART + b"x" * MAX_MAIL_BYTES, now=NOW)
 
 
 def test_the_users_own_copy_of_a_sent_application_is_no_answer() -> None:
@@ -126,7 +144,7 @@ def test_the_users_own_copy_of_a_sent_application_is_no_answer() -> None:
                 + f"Message-ID: {sent_message_id('k-1')}\n\nPlease find my resume attached.\n".encode())
     with pytest.raises(MailSkipped, match="copy of an application"):
         report(own_copy, user_email="sam.okafor@example.net", now=NOW)
-    assert report(MULTIPART, user_email=None, now=NOW).message is not None  # a reply to it is read
+    assert report(MULTIPART, user_email="sam.okafor@example.net", now=NOW).message is not None  # a reply to it is read
 
 
 def test_a_maildir_and_an_mbox_read_twice_give_the_same_reports(tmp_path: Path) -> None:
@@ -138,14 +156,13 @@ def test_a_maildir_and_an_mbox_read_twice_give_the_same_reports(tmp_path: Path) 
     maildir.close()
     mbox.close()
     for path, kind in ((tmp_path / "Maildir", "maildir"), (tmp_path / "replies.mbox", "mbox")):
-        first = list(read_folder(path, kind, user_email=None, now=NOW))  # type: ignore[arg-type]
-        again = list(read_folder(path, kind, user_email=None, now=NOW))  # type: ignore[arg-type]
+        first = list(read_folder(path, kind, user_email="ada.park@example.org", now=NOW))  # type: ignore[arg-type]
+        again = list(read_folder(path, kind, user_email="ada.park@example.org", now=NOW))  # type: ignore[arg-type]
         assert sorted(r.report.event_id for r in first if r.report) == sorted(
             r.report.event_id for r in again if r.report)
-        assert len([r for r in first if r.report]) == 3
-        assert [r.skipped for r in first if r.report is None] == ["no To or Delivered-To address, and no --email"]
+        assert len([r for r in first if r.report]) == 4
 
 
 def test_a_path_that_is_no_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(FileNotFoundError):
-        list(read_folder(tmp_path, "maildir", user_email=None, now=NOW))
+        list(read_folder(tmp_path, "maildir", user_email="ada.park@example.org", now=NOW))

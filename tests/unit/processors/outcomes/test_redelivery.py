@@ -1,16 +1,19 @@
-"""Outcomes under any delivery order and redelivery (hypothesis): one workflow.completed per application, ever,
-whatever order the topics interleave in and whatever suffix Kafka delivers again."""
+"""Outcomes under any delivery order and redelivery (hypothesis): one first workflow.completed per application,
+ever, and after it only corrections that raise it (interviewed, offered), whatever order the topics interleave in
+and whatever suffix Kafka delivers again."""
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
+from itertools import pairwise
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from processors.outcomes.model import ClassifyReply, ReplyClassified
 from processors.outcomes.step import TERMINAL, step
+from streams.ids import derived_id
 from streams.messages import OutcomeReport, ResponseKind, WorkflowCompleted
 from streams.processor import PortRequest, PortResult
 from tests.support.redelivery import assert_redelivery_changes_nothing, process
@@ -59,8 +62,14 @@ POOL: list[object] = [
 def test_one_completion_per_application_under_any_order_and_redelivery(events: list[object], data: st.DataObject
                                                                        ) -> None:
     _, outputs = process(step, None, events, port)
-    completed = Counter(o.application_id for o in outputs if isinstance(o, WorkflowCompleted))
+    ends = [o for o in outputs if isinstance(o, WorkflowCompleted)]
+    completed = Counter(o.application_id for o in ends if o.event_id == derived_id("workflow", o.application_id))
     assert all(n == 1 for n in completed.values()), completed
+    for job in JOBS:
+        flags = [(o.interviewed, o.offered) for o in ends if o.application_id == application_id(job)]
+        assert len(set(o.event_id for o in ends if o.application_id == application_id(job))) == len(flags)
+        for before, after in pairwise(flags):  # each correction raises what came before
+            assert after != before and after[0] >= before[0] and after[1] >= before[1]
     for job in JOBS:
         app = application_id(job)
         sent = any(getattr(e, "application_id", None) == app and type(e).__name__ == "ApplicationSubmitted"

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from hypothesis import given
+from hypothesis import strategies as st
+
+from processors.learning.posterior import own_counts
+from processors.learning.step import user_step
 from processors.outcomes.model import ClassifyReply, ReplyClassified
 from processors.outcomes.step import due, step
 from streams.messages import (
@@ -81,23 +86,66 @@ def test_a_named_application_id_beats_the_thread_headers() -> None:
         application_id("j-b"), "application_id", "user")
 
 
-def test_company_and_title_prefers_the_role_the_mail_names_then_the_most_recent_open_one() -> None:
+def test_company_and_title_prefers_the_role_the_mail_names_and_leaves_two_open_ones_to_the_user() -> None:
     older = submitted("j-data", title="Senior Data Engineer (m/w/d)", at=T0)
     newer = submitted("j-front", title="Frontend Developer", at=T0 + timedelta(days=2))
     named = mail("r1", subject="Your application: Data Engineer", body="Acme Robotics here. " + INTERVIEW)
-    unnamed = mail("r2", body="Greetings from the Acme Robotics team! " + INTERVIEW)
-    _, out = run([older, newer, named, unnamed])
+    from_acme = mail("r2", body=INTERVIEW, from_address="talent@acme-robotics.com")  # which of the two?
+    cell, out = run([older, newer, named, from_acme])
     assert [(r.application_id, r.linked_by) for r in responses(out)] == [
-        (application_id("j-data"), "company_and_title"), (application_id("j-front"), "company_and_title")]
+        (application_id("j-data"), "company_and_title")]
+    assert [u.event_id for u in cell.unlinked] == ["r2"]
 
 
 def test_company_and_title_prefers_an_open_application_unless_the_mail_names_the_completed_ones_role() -> None:
     done = submitted("j-old", title="Backend Engineer", at=T0 + timedelta(days=5))
     still_open = submitted("j-new", title="Frontend Developer", at=T0)
     _, out = run([done, still_open, user_report("r0", "j-old", ResponseKind.REJECTED),
-                  mail("r1", body="The Acme Robotics team would like to invite you to an interview."),
-                  mail("r2", subject="Backend Engineer", body="Acme Robotics: we regret to inform you ...")])
+                  mail("r1", body="We would like to invite you to an interview.", from_name="Acme Robotics Talent",
+                       received=T0 + timedelta(days=6)),
+                  mail("r2", subject="Backend Engineer", body="Acme Robotics: we regret to inform you ...",
+                       received=T0 + timedelta(days=6))])
     assert [r.application_id for r in responses(out)[1:]] == [application_id("j-new"), application_id("j-old")]
+
+
+def test_a_company_named_only_in_the_text_needs_the_title_too() -> None:
+    app = submitted("j1", title="Data Engineer")
+    vague = mail("r1", body="Greetings from the Acme Robotics team! " + INTERVIEW)
+    titled = mail("r2", body="Greetings from the Acme Robotics team about your Data Engineer application. "
+                  + INTERVIEW)
+    cell, out = run([app, vague, titled])
+    assert [r.event_id for r in cell.unlinked] == ["r1"]
+    assert [r.linked_by for r in responses(out)] == ["company_and_title"]
+
+
+def test_an_old_rejection_for_another_role_never_completes_a_new_application() -> None:
+    # Kept unlinked 60 days, then the user applies to another role at the same company: the mail predates it.
+    old = mail("m-old", subject="Your application at Acme Robotics", from_address="jobs@acme-robotics.com",
+               body=REJECTION.replace("Data Engineer", "Sales Manager"), received=T0 - timedelta(days=60))
+    cell, _ = run([old])
+    cell, out = run([submitted("j1"), user_report("r-early", "j1", ResponseKind.REJECTED, on=(T0 - timedelta(days=1))
+                                                  .date())], cell=cell)
+    assert responses(out) == [] and completions(out) == []
+    assert sorted(u.event_id for u in cell.unlinked) == ["m-old", "r-early"]
+    [refused] = [o for o in out if isinstance(o, OutcomeUnlinked)]
+    assert "before application" in refused.reason
+
+
+def test_an_acknowledgement_seconds_after_sending_links_despite_the_senders_clock() -> None:
+    ack = mail("r1", body=ACK, from_address="no-reply@acme-robotics.com", received=T0 - timedelta(minutes=2))
+    _, out = run([submitted("j1"), ack])
+    assert [r.kind for r in responses(out)] == [ResponseKind.ACKNOWLEDGED]
+
+
+@given(st.integers(-400, 400), st.integers(-400, 400))
+def test_days_to_response_is_never_negative_even_for_a_hand_linked_answer(sent: int, answered: int) -> None:
+    cell, _ = run([user_report("r1", "j-other", ResponseKind.REJECTED, on=(T0 + timedelta(days=answered)).date()),
+                   submitted("j1", at=T0 + timedelta(days=sent))])
+    fix = OutcomeReport(event_id="fix", user_id=USER, occurred_at=T0, source=ResponseSource.USER,
+                        application_id=application_id("j1"), links_report_id="r1")
+    _, out = run([fix], cell=cell)
+    [done] = completions(out)
+    assert done.days_to_response is not None and done.days_to_response >= 0
 
 
 def test_the_senders_domain_names_the_company_and_legal_forms_do_not_matter() -> None:
@@ -216,10 +264,12 @@ def test_the_completion_carries_what_the_learner_segments_by() -> None:
         "days_posting_to_submission": 4}
 
 
-def test_an_application_completes_once_and_later_answers_only_extend_its_timeline() -> None:
+def test_an_application_completes_once_then_a_raising_answer_corrects_it_and_others_extend_its_timeline() -> None:
     cell, out = run([submitted("j1"), user_report("r1", "j1", ResponseKind.REJECTED),
                      user_report("r2", "j1", ResponseKind.OFFER), withdrawn("j1")])
-    assert [c.outcome for c in completions(out)] == [WorkflowOutcome.REJECTED]
+    assert [(c.outcome, c.interviewed, c.offered) for c in completions(out)] == [
+        (WorkflowOutcome.REJECTED, False, False), (WorkflowOutcome.OFFER, True, True)]
+    assert len({c.event_id for c in completions(out)}) == 2
     assert [r.kind for r in responses(out)] == [ResponseKind.REJECTED, ResponseKind.OFFER, ResponseKind.WITHDRAWN]
     assert [r.kind for r in cell.applications[0].responses] == [r.kind for r in responses(out)]
 
@@ -256,3 +306,21 @@ def test_silence_after_an_interview_ends_as_interview() -> None:
     assert run([tick(T0 + timedelta(days=30))], cell=cell)[1] == []  # 30 days after sending, 21 after the interview
     _, out = run([tick(T0 + timedelta(days=39))], cell=cell)
     assert [(c.outcome, c.interviewed, c.days_to_response) for c in out] == [(WorkflowOutcome.INTERVIEW, True, 9)]
+
+
+def test_an_interview_after_no_response_corrects_the_learners_count() -> None:
+    # Across both steps: the timer ends the application NO_RESPONSE (a trial, no success), a late invitation sends
+    # a correction, and the learner turns the same trial into a success without counting a second one.
+    cell, out = run([submitted("j1"), tick(T0 + timedelta(days=31))])
+    later = NOW + timedelta(days=9)  # processed when it arrives, after the completion
+    _, late = process(step, cell, [mail("r1", body=INTERVIEW, from_address="jobs@acme-robotics.com",
+                                        received=T0 + timedelta(days=40))], no_model, now=later)
+    assert [c.outcome for c in completions(out)] == [WorkflowOutcome.NO_RESPONSE]
+    [correction] = completions(late)
+    assert (correction.outcome, correction.interviewed) == (WorkflowOutcome.INTERVIEW, True)
+    learner = None
+    for i, completed in enumerate([*completions(out), correction, correction]):  # the correction redelivered
+        learner, _ = user_step(learner, completed, now=later + timedelta(minutes=i))
+    assert learner is not None
+    [arm] = own_counts(learner, "Senior").values()
+    assert (arm.successes, arm.trials) == (1, 1)
