@@ -15,5 +15,9 @@
 
 Never twice: one application per (user, canonical job) by its id (`derived_id("application", user, job)`, the
 job being the posting's `duplicate_of` when it has one), and one send per ledger claim. Faust's exactly-once is
-not relied on: a claim without a confirmation after a crash is in doubt and never resent blindly.
+not relied on. A claim is released only when nothing can have gone out (a failure before the application was
+handed over, the channel's explicit "not taken", or the user's CONFIRM_NOT_SENT), and each release starts a new
+claim round (a new idempotency key and Message-ID). Anything that may have arrived (a crash between sending and
+confirming, silence or a 5xx after handing it over) is in doubt: settled by its BCC copy in the user's mailbox or
+by the user, never resent blindly.
 """

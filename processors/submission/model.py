@@ -40,8 +40,9 @@ class SendApplication(PortRequest):
 
 
 class Reconcile(PortRequest):
-    """Is an unconfirmed email claim in the BCC copy's mailbox? Past the grace period without it, it was not sent
-    (the port releases the claim)."""
+    """Is an unconfirmed email claim in the BCC copy's mailbox? Found, the claim is confirmed. Not found, the claim
+    stays: a missing copy does not prove the mail was not sent (greylisting, a slow relay, a provider that hides
+    the sender's own BCC copy), so only the user's CONFIRM_NOT_SENT releases it."""
 
     application_id: str
     user_id: str
@@ -72,7 +73,9 @@ class Sent(PortResult):
 
 
 class SendFailed(PortResult):
-    """Nothing went out; the claim is released. `permanent`: the channel refused (do not retry)."""
+    """Nothing went out, and this is known (the failure came before the application was handed over, or the
+    channel answered that it did not take it); the claim is released. `permanent`: the channel refused (do not
+    retry)."""
 
     application_id: str
     reason: str
@@ -87,22 +90,28 @@ class RateLimited(PortResult):
 
 
 class InDoubt(PortResult):
-    """The ledger already holds an unconfirmed claim with this key: an earlier attempt died between claiming and
-    confirming. Nothing is sent blindly."""
+    """It may have reached the employer and this is not known: the channel failed after the application was handed
+    over (`reason` says how), or the ledger already holds an unconfirmed claim (an earlier attempt died between
+    claiming and confirming; `reason` empty). The claim is kept; nothing is sent blindly."""
 
     application_id: str
     idempotency_key: str
+    reason: str = ""
 
 
 class Reconciled(PortResult):
-    """`found`: the email is in the BCC mailbox (the claim is confirmed). Else `settled`: the grace period is over
-    and the claim released, so it may be sent again; not settled: look again in `retry_after_s`."""
+    """`found`: the email is in the BCC mailbox (the claim is confirmed). `settled`: nothing holds this claim any
+    more (released by a known failure or by the user), so it may be sent again under a new key. Else the claim is
+    kept and looked for again in `retry_after_s`; `overdue`: the grace period is over without a copy, so the user
+    is asked; `waited_s` is how long since the claim."""
 
     application_id: str
     idempotency_key: str
     found: bool
     settled: bool = False
+    overdue: bool = False
     retry_after_s: float = 0.0
+    waited_s: float = 0.0
 
 
 class ClaimResolved(PortResult):

@@ -5,15 +5,18 @@ A send (`SendApplication`) is, in this order:
 1. a token from the channel's Redis bucket (shared by every worker): none -> `RateLimited`, nothing claimed;
 2. the ledger claim of (user, canonical job): lost to a CONFIRMED row -> `Sent(earlier=True)` (a crash after
    sending and confirming, before Kafka had the outputs); lost to a CLAIMED row -> `InDoubt` (nothing is sent);
-3. the files, read from the artifact store (file:// inside it only) and checked against their SHA-256;
-4. the channel: taken -> the claim is confirmed, `Sent`; refused or unavailable -> the claim is released,
-   `SendFailed` (nothing went out).
+3. the files, read from the user's own folder of the artifact store (`artifact_dir/<user_id>`, file:// only)
+   and checked against their SHA-256 (a file without one is not read; a cover letter without one is not sent);
+4. the channel: taken -> the claim is confirmed, `Sent`; refused or unavailable with nothing handed over -> the
+   claim is released, `SendFailed`; failed after handing it over (`ChannelInDoubt`) or with an unexpected error ->
+   the claim is kept, `InDoubt`.
 
 A kill -9 anywhere leaves either no claim (redone from scratch), a released claim (redone), a confirmed one
 (reported as sent) or a claimed one (in doubt, never resent blindly). Reconciling an in-doubt email looks for its
-Message-ID in the mailbox its BCC copy went to; not there after the grace period
-(`RESUMEFLOW_SUBMISSION_IN_DOUBT_GRACE_S`, counted from the claim on the database's clock) it was not sent, and
-the claim is released for a new round.
+Message-ID in the mailbox its BCC copy went to: found, the claim is confirmed. Not found, the claim stays: within
+the grace period (`RESUMEFLOW_SUBMISSION_IN_DOUBT_GRACE_S`, counted from the claim on the database's clock) it is
+looked for again; after it, the user is asked (`overdue`) and it is still looked for, less and less often. Only the
+user's CONFIRM_NOT_SENT (`ResolveClaim`) releases an in-doubt claim.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -32,7 +36,7 @@ from redis.asyncio import Redis
 from adapters.maildir import contains_message_id
 from adapters.rate_limit import RedisTokenBucket
 from adapters.transient import outages
-from processors.submission.channels import Channel, ChannelError, ChannelRefused, Files
+from processors.submission.channels import Channel, ChannelError, ChannelInDoubt, ChannelRefused, Files
 from processors.submission.channels.email import EmailChannel
 from processors.submission.channels.greenhouse import GreenhouseChannel
 from processors.submission.channels.lever import LeverChannel
@@ -58,13 +62,27 @@ RATE_KEY_PREFIX = "resumeflow:ratelimit:submission:"
 SHORT_WAIT_S, SHORT_WAITS = 1.0, 3
 
 
+OWNER = re.compile(r"^[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,127}$")  # a user id as a folder name: no separator, no ".."
+
+
 class ArtifactRefused(Exception):
     pass
 
 
+def owner_root(artifact_dir: Path, user_id: str) -> Path:
+    """The user's own folder of the artifact store (as the query API serves it). Raises ArtifactRefused for a user id
+    that cannot be a plain folder name."""
+    if not OWNER.match(user_id):
+        raise ArtifactRefused("the user id cannot name a folder of the artifact store")
+    return artifact_dir / user_id
+
+
 def read_artifact(uri: str, sha256: str, root: Path) -> bytes:
     """The bytes of a `file://` artifact inside `root`, checked against `sha256`. Raises ArtifactRefused for any
-    other scheme, a path outside `root` (after resolving links), a missing or oversized file, or another hash."""
+    other scheme, a path outside `root` (after resolving links), a missing or oversized file, no hash to check
+    against or another hash."""
+    if not sha256:
+        raise ArtifactRefused("the artifact has no SHA-256 to check it against")
     parts = urlsplit(uri)
     if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
         raise ArtifactRefused(f"the artifact {uri[:200]!r} is not a file in the artifact store")
@@ -77,9 +95,20 @@ def read_artifact(uri: str, sha256: str, root: Path) -> bytes:
         data = path.read_bytes()
     except OSError as exc:
         raise ArtifactRefused(f"the artifact cannot be read: {exc.strerror}") from exc
-    if sha256 and hashlib.sha256(data).hexdigest() != sha256:
+    if hashlib.sha256(data).hexdigest() != sha256:
         raise ArtifactRefused("the artifact changed since it was rendered (SHA-256 differs)")
     return data
+
+
+def application_files(request: SendApplication, artifact_dir: Path) -> Files:
+    """The resume and cover letter from the user's own folder (`artifact_dir/<user_id>`, as the query API serves
+    them), each checked against its SHA-256. Raises ArtifactRefused (nothing to send). A cover letter without its
+    hash is left out rather than read unchecked."""
+    root = owner_root(artifact_dir, request.user_id)
+    resume = read_artifact(request.variant.artifact_uri, request.variant.sha256, root)
+    letter = (read_artifact(request.cover_letter_uri, request.cover_letter_sha256, root)
+              if request.cover_letter_uri and request.cover_letter_sha256 else None)
+    return Files(resume_pdf=resume, cover_letter_pdf=letter)
 
 
 class SubmissionPorts:
@@ -135,21 +164,27 @@ class SubmissionPorts:
                         request.application_id)
             return InDoubt(application_id=request.application_id, idempotency_key=claim.row.idempotency_key)
         try:
-            files = await asyncio.to_thread(self._files, request)
+            files = await asyncio.to_thread(application_files, request, self._artifact_dir)
+        except Exception as exc:  # before the channel: nothing went out
+            if not isinstance(exc, ArtifactRefused):
+                log.exception("application %s: its files could not be read", request.application_id)
+            reason = str(exc) if isinstance(exc, ArtifactRefused) else "the files could not be read"
+            return await self._released(request, reason, permanent=True)
+        try:
             delivery = await channel.send(request, files)
-        except Exception as exc:
-            if not isinstance(exc, (ChannelError, ArtifactRefused)):
-                # A channel's own bug must not crash-loop the worker on every retry of this application: it fails
-                # (the user may approve it again once fixed), loudly in the log.
-                log.exception("application %s: %s raised unexpectedly", request.application_id, request.channel)
-            permanent = not isinstance(exc, ChannelError) or isinstance(exc, ChannelRefused)
-            async with outages("PostgreSQL (the submission ledger)"):
-                await self._ledger.release(**ids, idempotency_key=request.idempotency_key, failed=permanent)
-            reason = exc.reason if isinstance(exc, ChannelError) else (str(exc) if isinstance(exc, ArtifactRefused)
-                                                                       else f"{request.channel} failed unexpectedly")
-            log.info("application %s: %s %s", request.application_id, request.channel,
-                     "refused" if permanent else "failed")
-            return SendFailed(application_id=request.application_id, reason=reason, permanent=permanent)
+        except ChannelInDoubt as exc:
+            log.warning("application %s: %s failed after it was handed over: in doubt", request.application_id,
+                        request.channel)
+            return InDoubt(application_id=request.application_id, idempotency_key=request.idempotency_key,
+                           reason=exc.reason)
+        except ChannelError as exc:  # refused or unavailable before anything was handed over
+            return await self._released(request, exc.reason, permanent=isinstance(exc, ChannelRefused))
+        except Exception:
+            # A channel's own bug: whether it sent anything is unknown, so the claim stays (in doubt, for the user
+            # to confirm) and no retry can crash-loop the worker; loudly in the log.
+            log.exception("application %s: %s raised unexpectedly", request.application_id, request.channel)
+            return InDoubt(application_id=request.application_id, idempotency_key=request.idempotency_key,
+                           reason=f"{request.channel} failed unexpectedly while sending")
         async with outages("PostgreSQL (the submission ledger)"):
             await self._ledger.confirm(**ids, idempotency_key=request.idempotency_key,
                                        message_id=delivery.message_id, external_id=delivery.external_id)
@@ -157,11 +192,13 @@ class SubmissionPorts:
         return Sent(application_id=request.application_id, idempotency_key=request.idempotency_key,
                     message_id=delivery.message_id, external_id=delivery.external_id)
 
-    def _files(self, request: SendApplication) -> Files:
-        resume = read_artifact(request.variant.artifact_uri, request.variant.sha256, self._artifact_dir)
-        letter = (read_artifact(request.cover_letter_uri, request.cover_letter_sha256, self._artifact_dir)
-                  if request.cover_letter_uri else None)
-        return Files(resume_pdf=resume, cover_letter_pdf=letter)
+    async def _released(self, request: SendApplication, reason: str, *, permanent: bool) -> SendFailed:
+        async with outages("PostgreSQL (the submission ledger)"):
+            await self._ledger.release(user_id=request.user_id, canonical_job_id=request.canonical_job_id,
+                                       idempotency_key=request.idempotency_key, failed=permanent)
+        log.info("application %s: %s %s", request.application_id, request.channel,
+                 "refused" if permanent else "failed")
+        return SendFailed(application_id=request.application_id, reason=reason, permanent=permanent)
 
     async def _reconcile(self, request: Reconcile) -> Reconciled:
         ids = {"user_id": request.user_id, "canonical_job_id": request.canonical_job_id}
@@ -181,12 +218,13 @@ class SubmissionPorts:
             return Reconciled(application_id=request.application_id, idempotency_key=key, found=True)
         if row.age_s < self._grace_s:
             return Reconciled(application_id=request.application_id, idempotency_key=key, found=False,
-                              retry_after_s=self._grace_s - row.age_s)
-        async with outages("PostgreSQL (the submission ledger)"):
-            await self._ledger.release(**ids, idempotency_key=key)
-        log.warning("application %s: no copy in the mailbox %.0fs after its claim: it was not sent",
+                              retry_after_s=self._grace_s - row.age_s, waited_s=row.age_s)
+        # No copy does not prove no mail (greylisting, a slow relay, a provider hiding the sender's own BCC copy):
+        # the claim stays for the user to settle; the copy is still looked for, each wait as long as the last.
+        log.warning("application %s: no copy in the mailbox %.0fs after its claim: the user is asked",
                     request.application_id, row.age_s)
-        return Reconciled(application_id=request.application_id, idempotency_key=key, found=False, settled=True)
+        return Reconciled(application_id=request.application_id, idempotency_key=key, found=False, overdue=True,
+                          retry_after_s=max(self._grace_s, row.age_s), waited_s=row.age_s)
 
     async def _resolve(self, request: ResolveClaim) -> ClaimResolved:
         ids = {"user_id": request.user_id, "canonical_job_id": request.canonical_job_id}
@@ -220,7 +258,7 @@ async def open_ports(settings: Settings) -> SubmissionPorts:
     # Capacity 1: never more than `per_s` requests in any one-second window, not even in a burst.
     buckets = {name: RedisTokenBucket(redis, capacity=1, refill_per_s=rate, key_prefix=RATE_KEY_PREFIX)
                for name, rate in per_s.items()}
-    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+    session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60, sock_connect=15))
     channels: dict[str, Channel] = {}
     if settings.smtp_host:
         channels["email"] = EmailChannel.from_settings(settings)

@@ -8,10 +8,17 @@ The states (`ApplicationStatus`; None while the variants or the profile are stil
 
     None --(all variants in)--> AWAITING_REVIEW (REVIEW) | SKIPPED (OFF) | queued (AUTO, or once APPROVEd)
     queued --(over a cap, rate limited, retry backoff)--> WAITING --(due)--> queued
+    queued (auto-approved, mode now OFF) --> WAITING, held until AUTO again or the user's APPROVE
     queued --> SENDING --> SUBMITTED | FAILED | IN_DOUBT | WAITING (retry)      (email, greenhouse, lever)
     queued --> AWAITING_MANUAL --(MARK_APPLIED)--> SUBMITTED                    (manual)
-    IN_DOUBT --(reconciled or CONFIRM_SENT)--> SUBMITTED
-    IN_DOUBT --(not found after the grace period, or CONFIRM_NOT_SENT)--> queued with a new claim round
+    IN_DOUBT --(its copy found in the mailbox, or CONFIRM_SENT)--> SUBMITTED
+    IN_DOUBT --(no copy after the grace period)--> IN_DOUBT asking the user (still looked for)
+    IN_DOUBT --(CONFIRM_NOT_SENT)--> queued
+
+Every released claim (a failure known to come before anything was handed over, or the user's CONFIRM_NOT_SENT)
+starts a new claim round: a new idempotency key and Message-ID, so a late copy of an earlier attempt can never
+confirm a later one. A command older than the last one applied to its application (a replay) changes nothing and
+publishes nothing.
 
 SENDING is published but never stored: the port's result comes back within the same record. Output ids derive
 from the application and its `version` (one per update), so a redelivered record repeats the same ids.
@@ -70,6 +77,9 @@ TERMINAL = frozenset({S.SUBMITTED, S.FAILED, S.DECLINED, S.SKIPPED, S.WITHDRAWN}
 QUEUEABLE = frozenset({None, S.AWAITING_REVIEW, S.WAITING})  # an approved application here is sent when due
 MAX_EARLY_RESUMES = 200
 MAX_SEEN_COMMANDS = 500
+MAX_SAME_INSTANT_COMMANDS = 50
+HOLD_REASON = "your submission mode is OFF: held, not sent (approve it to send it anyway, or switch back to AUTO)"
+OVERDUE_PREFIX = "no copy in your mailbox"
 MAX_RESUMES_PER_APPLICATION = 24
 MAX_BACKOFF = timedelta(hours=6)
 MIN_WAIT = timedelta(seconds=1)
@@ -239,13 +249,13 @@ class _Run:
     def resume(self, resume: ResumeGenerated) -> None:
         app = next((a for a in self.cell.applications.values() if a.posting_job_id == resume.canonical_job_id), None)
         if app is None:  # its decision is not here yet (topics are not ordered with each other)
-            early = [r for r in self.cell.early_resumes if r.event_id != resume.event_id] + [resume]
+            early = [r for r in self.cell.early_resumes if not _same(r, resume)] + [resume]
             self.cell = self.cell.model_copy(update={"early_resumes": early[-MAX_EARLY_RESUMES:]})
             return
         if app.status is not None and app.status != S.AWAITING_REVIEW:
             return  # decided already: the variants it had are the ones it was sent (or not) with
-        if any(r.event_id == resume.event_id for r in app.resumes):
-            return
+        if any(_same(r, resume) for r in app.resumes):
+            return  # redelivered (the same variant of another decision is another option: ids ignore decisions)
         app = app.model_copy(update={"resumes": [*app.resumes, resume][-MAX_RESUMES_PER_APPLICATION:]})
         self.put(app)
         if app.status is None:
@@ -256,9 +266,21 @@ class _Run:
     def command(self, command: ApplicationCommand) -> None:
         if command.event_id in self.cell.seen_commands:
             return  # redelivered: applied already
-        self.handle(command)
+        app = self.cell.applications.get(command.application_id)
+        if app is None or not _replayed(app, command):
+            self.handle(command)
+            self.applied(command)
         seen = [*self.cell.seen_commands, command.event_id][-MAX_SEEN_COMMANDS:]
         self.cell = self.cell.model_copy(update={"seen_commands": seen})
+
+    def applied(self, command: ApplicationCommand) -> None:
+        """Remember the command as its application's latest, so a replay of it or of an older one is dropped."""
+        app = self.cell.applications[command.application_id]
+        if app.last_command_at is not None and command.occurred_at == app.last_command_at:
+            ids = [*app.last_command_ids, command.event_id][-MAX_SAME_INSTANT_COMMANDS:]
+        else:
+            ids = [command.event_id]
+        self.put(app.model_copy(update={"last_command_at": command.occurred_at, "last_command_ids": ids}))
 
     def handle(self, command: ApplicationCommand) -> None:
         app = self.cell.applications.get(command.application_id)
@@ -272,11 +294,13 @@ class _Run:
                 self.ignored(app, f"there is no variant {command.variant_id!r}; choose one of {', '.join(ids)}")
                 return
             variant = command.variant_id or app.variant_id or app.recommended_variant_id
-            self.put(app.model_copy(update={"approved": True, "variant_id": variant, "attempts": 0,
-                                            "not_before": None}))
+            self.put(app.model_copy(update={"approved": True, "auto_approved": False, "variant_id": variant,
+                                            "attempts": 0, "not_before": None}))
         elif kind == K.APPROVE and status == S.FAILED:  # try again: the user judges whether the cause is gone
-            self.put(app.model_copy(update={"approved": True, "attempts": 0, "not_before": None,
-                                            "status": S.WAITING}))
+            self.put(app.model_copy(update={"approved": True, "auto_approved": False, "attempts": 0,
+                                            "not_before": None, "status": S.WAITING}))
+        elif kind == K.APPROVE and status == S.WAITING and app.auto_approved:  # the user's own go, whatever the mode
+            self.put(app.model_copy(update={"auto_approved": False}))
         elif kind == K.REJECT and status in (None, S.AWAITING_REVIEW, S.WAITING, S.AWAITING_MANUAL):
             self.publish(app, S.DECLINED, reason=command.note or "declined by you", approved=False,
                          not_before=None)
@@ -305,6 +329,8 @@ class _Run:
     def result(self, result: Any) -> None:
         app = self.cell.applications[result.application_id]
         channel = app.channel or "?"
+        if isinstance(result, SendFailed):  # the claim was released: the next attempt claims a new round
+            app = app.model_copy(update={"claim_round": app.claim_round + 1})
         match result:
             case Sent():
                 self.submitted(app, reason=f"sent by {channel}", key=result.idempotency_key,
@@ -327,12 +353,22 @@ class _Run:
                 self.publish(app, S.WAITING, not_before=self.now + wait,
                              reason=f"the {channel} channel's rate limit, shared by every user: a moment")
             case InDoubt():
-                self.in_doubt(app)
+                self.in_doubt(app, result.reason)
             case Reconciled(found=True):
                 self.submitted(app, reason="sent by email (its copy was found in your mailbox)",
                                key=result.idempotency_key, message=message_id(app), external=None)
             case Reconciled(settled=True):
-                self.resend(app, "the earlier attempt never left (no copy in your mailbox): sending again")
+                self.resend(app, "the earlier attempt's claim was released (nothing went out): sending again")
+            case Reconciled(overdue=True):
+                wait = max(timedelta(seconds=result.retry_after_s), MIN_WAIT)
+                if app.reason.startswith(OVERDUE_PREFIX):  # asked already: only look again later
+                    self.put(app.model_copy(update={"not_before": self.now + wait}))
+                else:
+                    minutes = max(1, round(result.waited_s / 60))
+                    self.publish(app, S.IN_DOUBT, not_before=self.now + wait, reason=(
+                        f"{OVERDUE_PREFIX} {minutes} minutes after sending: it may still have reached the employer "
+                        "(mail can be delayed, and some providers hide your own copy); check, then confirm-sent or "
+                        "confirm-not-sent (only confirm-not-sent sends it again)"))
             case Reconciled():
                 wait = max(timedelta(seconds=result.retry_after_s), MIN_WAIT)
                 self.put(app.model_copy(update={"not_before": self.now + wait}))
@@ -360,7 +396,7 @@ class _Run:
         elif mode == SubmissionMode.OFF:
             self.publish(app, S.SKIPPED, reason="your submission mode is OFF: prepared, not sent")
         elif mode == SubmissionMode.AUTO:
-            self.put(app.model_copy(update={"approved": True, "variant_id": recommended}))
+            self.put(app.model_copy(update={"approved": True, "auto_approved": True, "variant_id": recommended}))
         else:
             self.publish(app, S.AWAITING_REVIEW, reason="waiting for your review")
 
@@ -376,7 +412,16 @@ class _Run:
                 self.out.append(self.reconcile(app))
             elif (app.approved and app.status in QUEUEABLE and app.variant_id is not None
                   and (app.status is not None or (self.cell.profile_version and complete(app)))):
-                self.dispatch(app)
+                if app.auto_approved and self.cell.preferences.submission_mode == SubmissionMode.OFF:
+                    self.hold(app)
+                else:
+                    self.dispatch(app)
+
+    def hold(self, app: SubmissionApplication) -> None:
+        """AUTO approved it, and the user has since switched to OFF: it waits (told once) for AUTO or an APPROVE."""
+        if (app.status, app.reason, app.not_before) != (S.WAITING, HOLD_REASON, None):
+            self.release_dispatch(app)
+            self.publish(app, S.WAITING, reason=HOLD_REASON, not_before=None)
 
     def dispatch(self, app: SubmissionApplication) -> None:
         channel = app.channel or choose_channel(app.decision, self.config)
@@ -410,14 +455,16 @@ class _Run:
                   f"{title} position{f' ({_line(posting.url, 500)})' if posting.url else ''}.\n\nKind regards,\n"
                   f"{who.name}\n{who.email}{f' · {who.phone}' if who.phone else ''}\n")))
 
-    def in_doubt(self, app: SubmissionApplication) -> None:
+    def in_doubt(self, app: SubmissionApplication, cause: str = "") -> None:
+        """It may have reached the employer: never sent again without proof it did not (the user's word)."""
+        cause = f"{cause[:300]}: " if cause else "an earlier attempt may have sent it: "
         if app.channel == "email" and self.config.reconcile_email:
-            self.publish(app, S.IN_DOUBT, reason="an earlier attempt may have sent it: looking for its copy in your "
-                                                 "mailbox before anything is sent again")
+            self.publish(app, S.IN_DOUBT, reason=f"{cause}looking for its copy in your mailbox before anything is "
+                                                 "sent again")
             self.out.append(self.reconcile(app))
         else:
-            self.publish(app, S.IN_DOUBT, reason=f"an earlier attempt by {app.channel} may have reached the employer "
-                                                 "and this cannot be checked: confirm whether it was sent")
+            self.publish(app, S.IN_DOUBT, reason=f"{cause}it may have reached the employer by {app.channel} and this "
+                                                 "cannot be checked: confirm-sent or confirm-not-sent")
 
     def reconcile(self, app: SubmissionApplication) -> Reconcile:
         return Reconcile(application_id=app.application_id, user_id=self.cell.user_id,
@@ -500,6 +547,19 @@ class _Run:
             wait_until=app.not_before if waiting else None,
             answers=prepared_answers(self.cell.profile_json) if app.status == S.AWAITING_MANUAL else []))
         return app
+
+
+def _same(a: ResumeGenerated, b: ResumeGenerated) -> bool:
+    """The same record: a re-analysis renders the same variants again under the same event ids (they derive from
+    the content, not the decision), so the decision tells them apart."""
+    return a.event_id == b.event_id and a.decision_id == b.decision_id
+
+
+def _replayed(app: SubmissionApplication, command: ApplicationCommand) -> bool:
+    """Older than the last command applied to `app`, or that very one: a replay, beyond `seen_commands`' memory."""
+    last = app.last_command_at
+    return last is not None and (command.occurred_at < last or (command.occurred_at == last
+                                                                 and command.event_id in app.last_command_ids))
 
 
 def _line(text: str, limit: int) -> str:

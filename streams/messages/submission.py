@@ -50,13 +50,17 @@ class SubmissionApplication(Message):
     variant_id: str | None = None
     recommended_variant_id: str | None = None
     channel: str | None = None
-    claim_round: Annotated[int, Field(ge=0)] = 0  # a new idempotency key after a claim proved unsent
+    claim_round: Annotated[int, Field(ge=0)] = 0  # raised whenever a claim is released: a new key and Message-ID
     attempts: Annotated[int, Field(ge=0)] = 0  # channel failures in this round
     not_before: UtcDatetime | None = None  # a limit, a retry backoff or a reconciliation waits until then
     reason: str = ""
     version: Annotated[int, Field(ge=0)] = 0  # one per published update, so update ids derive from it
     message_id: str | None = None
     external_id: str | None = None
+    auto_approved: bool = False  # approved by AUTO mode, not by the user: held while the mode is OFF
+    # The last command applied (its time, and every id applied at that time): a replayed older one changes nothing.
+    last_command_at: UtcDatetime | None = None
+    last_command_ids: list[str] = []
 
 
 class SubmissionUser(Message):

@@ -14,6 +14,7 @@ import email.utils
 import hashlib
 import json
 import os
+import re
 import signal
 import socket
 import threading
@@ -105,9 +106,9 @@ class Deployment:
         decision = JobAnalyzed(event_id=derived_id("decision", user_id, job), user_id=user_id, occurred_at=utc_now(),
                                canonical_job_id=job, score=0.8, decision=MatchDecision.PROCEED, posting=posting)
         out: list[tuple[Any, Message]] = [(JOB_ANALYZED, decision)]
-        letter = self.artifact(b"%PDF-1.7 cover letter " + job.encode())
+        letter = self.artifact(user_id, b"%PDF-1.7 cover letter " + job.encode())
         for variant in VARIANTS:
-            pdf = self.artifact(f"%PDF-1.7 {variant} for {user_id} {job}".encode())
+            pdf = self.artifact(user_id, f"%PDF-1.7 {variant} for {user_id} {job}".encode())
             out.append((RESUME_GENERATED, ResumeGenerated(
                 event_id=derived_id("resume", user_id, job, variant), user_id=user_id, occurred_at=utc_now(),
                 canonical_job_id=job, variant_id=variant, template="classic", artifact_uri=pdf[0], sha256=pdf[1],
@@ -115,9 +116,11 @@ class Deployment:
                 cover_letter_uri=letter[0], cover_letter_sha256=letter[1])))
         return out
 
-    def artifact(self, data: bytes) -> tuple[str, str]:
+    def artifact(self, user_id: str, data: bytes) -> tuple[str, str]:
+        """A PDF in the user's own folder of the store, where generation puts it (submission reads no other)."""
         digest = hashlib.sha256(data).hexdigest()
-        path = self.artifacts / f"{digest}.pdf"
+        path = self.artifacts / user_id / f"{digest}.pdf"
+        path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
         return path.as_uri(), digest
 
@@ -302,13 +305,17 @@ def test_greenhouse_and_lever_apply_apis_where_the_deployment_holds_the_keys(
 
 
 USERS, JOBS_PER_USER = 8, 4
+ASKED = re.compile(r"application (\S+): no copy in the mailbox \S+ after its claim: the user is asked")
 
 
 def test_kill_9_mid_batch_again_and_again_then_a_replay_never_sends_twice(
         deployment: Deployment, read_topic: Reader, tmp_path: Path) -> None:
     """Kill 1 lands after the mail server stored a message and before its 250 (the worker dies between sending
-    and confirming: in doubt, reconciled from the BCC copy); kill 2 lands wherever the batch happens to be.
-    (Each restart waits out the dead member's Kafka session, about a minute: two kills keep the test near 3 min.)"""
+    and confirming: in doubt, reconciled from the BCC copy). Kill 2 lands at the employer's RCPT, between the
+    claim and the mail: no copy will ever confirm that claim, so after the grace period the worker asks the user,
+    and the test answers as the user would (the employer's mailbox holds nothing from them: confirm-not-sent).
+    Kill 3 lands wherever the batch happens to be. (Each restart waits out the dead member's Kafka session, about
+    a minute: three kills keep the test near 4 min.)"""
     d = deployment
     users = [d.user(SubmissionMode.AUTO) for _ in range(USERS)]
     inputs: list[tuple[Any, Message]] = [(USER_PROFILES, profile) for _, profile in users]
@@ -317,6 +324,11 @@ def test_kill_9_mid_batch_again_and_again_then_a_replay_never_sends_twice(
             inputs += d.job(profile.user_id, index * JOBS_PER_USER + j)
     expected = {(address, f"jobs-{i * JOBS_PER_USER + j}@employer.example")
                 for i, (address, _) in enumerate(users) for j in range(JOBS_PER_USER)}
+    applications = {derived_id("application", profile.user_id, f"greenhouse:employer{i * JOBS_PER_USER + j}:"
+                                                                f"{i * JOBS_PER_USER + j}"):
+                    (address, f"jobs-{i * JOBS_PER_USER + j}@employer.example")
+                    for i, (address, profile) in enumerate(users) for j in range(JOBS_PER_USER)}
+    confirmed_not_sent: list[str] = []
     log = tmp_path / "worker.log"
     workers: list[Worker] = []
     delivered = 0
@@ -327,17 +339,29 @@ def test_kill_9_mid_batch_again_and_again_then_a_replay_never_sends_twice(
         if delivered == len(expected) // 4 and workers and workers[-1].process is not None:
             os.kill(workers[-1].process.pid, signal.SIGKILL)
 
+    killed_at_rcpt = False
+
+    def kill_before_the_data(address: str) -> None:
+        nonlocal killed_at_rcpt
+        if (not killed_at_rcpt and delivered >= len(expected) // 2 and address.endswith("@employer.example")
+                and workers and workers[-1].process is not None):
+            killed_at_rcpt = True
+            os.kill(workers[-1].process.pid, signal.SIGKILL)
+        return None  # accepted; the dead client never sends the data
+
     d.mail.handler.after_delivery = kill_before_the_250
+    d.mail.handler.refuse = kill_before_the_data
     d.publish(inputs)
     # 4 mails a second at most, so the batch takes a while and each kill lands in the middle of it.
     env = {"RESUMEFLOW_SUBMISSION_EMAIL_PER_S": "4"}
     workers.append(d.worker(log, **env).start())
     try:
-        for target in (len(expected) // 4, len(expected) // 2):
+        # Kills 1 and 2 come from the mail server's hooks; kill 3 from here, once 3/4 of the mails are in.
+        for target in (None, None, 3 * len(expected) // 4):
             deadline = time.monotonic() + 120
-            while sum(d.sent().values()) < target or workers[-1].process.poll() is None:  # type: ignore[union-attr]
+            while workers[-1].process.poll() is None:  # type: ignore[union-attr]
                 assert time.monotonic() < deadline, workers[-1].log()[-3000:]
-                if sum(d.sent().values()) >= target:
+                if target is not None and sum(d.sent().values()) >= target:
                     os.kill(workers[-1].process.pid, signal.SIGKILL)  # type: ignore[union-attr]
                 time.sleep(0.05)
             workers.append(d.worker(log, **env).start())
@@ -345,6 +369,12 @@ def test_kill_9_mid_batch_again_and_again_then_a_replay_never_sends_twice(
         deadline = time.monotonic() + 120
         while set(d.sent()) != expected:
             assert time.monotonic() < deadline, (len(d.sent()), len(expected), workers[-1].log()[-3000:])
+            for application_id in set(ASKED.findall(log.read_text())) - set(confirmed_not_sent):
+                address, employer = applications[application_id]
+                # The user looks: nothing from them in that employer's mailbox, so it never went out.
+                assert d.sent()[(address, employer)] == 0, (application_id, d.sent())
+                run_cli("applications", "confirm-not-sent", application_id, "--email", address, env=d.env)
+                confirmed_not_sent.append(application_id)
             time.sleep(0.5)
         submitted = read_topic("application.submitted", lambda rs: len({r.value()["application_id"] for r in rs})
                                >= len(expected), timeout_s=60, prefix=d.prefix)
@@ -354,11 +384,16 @@ def test_kill_9_mid_batch_again_and_again_then_a_replay_never_sends_twice(
     counts = d.sent()
     text = log.read_text()
     in_doubt = text.count("unconfirmed claim from an earlier attempt")
-    print(f"{len(expected)} applications, 2 kill -9s, a replay: {sum(counts.values())} mails received, "
+    print(f"{len(expected)} applications, 3 kill -9s, a replay: {sum(counts.values())} mails received, "
           f"{len(submitted)} application.submitted records for {len({r.value()['application_id'] for r in submitted})}"
-          f" applications; {in_doubt} found in doubt, {text.count('its copy is in the mailbox')} reconciled")
+          f" applications; {in_doubt} found in doubt, {text.count('its copy is in the mailbox')} reconciled from "
+          f"the copy, {len(confirmed_not_sent)} settled by the user's confirm-not-sent")
     assert set(counts) == expected  # none lost
     assert all(n == 1 for n in counts.values()), [k for k, n in counts.items() if n > 1]  # none twice
     assert in_doubt >= 1  # the first kill left a claim without its confirmation
+    assert text.count("its copy is in the mailbox") >= 1  # kill 1's mail, settled by its copy, not by the user
+    # Kill 2's claim, and kill 3's if it too landed between a claim and its mail (one record at a time per worker:
+    # at most one claim per kill).
+    assert 1 <= len(confirmed_not_sent) <= 2, confirmed_not_sent
     # Redelivered outputs repeat their ids: one distinct ApplicationSubmitted per application.
     assert len({r.value()["event_id"] for r in submitted}) == len(expected)

@@ -6,8 +6,11 @@
 - `manual`: nothing is sent; the user gets a packet (`manual.py`, pure, used by the step).
 
 A channel raises `ChannelRefused` when the employer's side refused the application (retrying cannot help: an SMTP
-5xx, an HTTP 4xx validation error) and `ChannelUnavailable` when it may work later (connection errors, SMTP 4xx,
-HTTP 429 and 5xx). No browser automation and no scraping: only documented APIs and mail.
+5xx, an HTTP 4xx validation error), `ChannelUnavailable` when nothing was handed over and it may work later (no
+connection, an SMTP 4xx, HTTP 429), and `ChannelInDoubt` when the failure came after the application was handed
+over and it may have arrived (the mail server went silent or away after the message's data, an HTTP timeout, a
+dropped connection or a 5xx after the request was sent). Only the first two release the ledger's claim. No browser
+automation and no scraping: only documented APIs and mail.
 """
 
 from __future__ import annotations
@@ -29,7 +32,11 @@ class ChannelRefused(ChannelError):
 
 
 class ChannelUnavailable(ChannelError):
-    """The channel could not be reached or asked to come back later."""
+    """Nothing was handed over: the channel could not be reached or asked to come back later."""
+
+
+class ChannelInDoubt(ChannelError):
+    """The application was handed over and then the channel failed: it may have reached the employer."""
 
 
 @dataclass(frozen=True)

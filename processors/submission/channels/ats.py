@@ -1,7 +1,12 @@
 """What the Greenhouse and Lever channels share: one multipart POST and the reading of its answer.
 
-HTTP status classes: 2xx taken; 429 (rate limited) and 5xx transient (`ChannelUnavailable`); any other 4xx a
-refusal with the API's own message (`ChannelRefused`: validation, a closed posting, a wrong key).
+What is known about the application after a failure decides its class (RFC 9110 section 15):
+- no connection made (refused, DNS, TLS, connect timeout): nothing was sent, `ChannelUnavailable`;
+- 429 (RFC 6585 section 4: the request was rate limited, not processed; Lever documents it for its apply limit):
+  `ChannelUnavailable`;
+- any other 4xx: the API refused it with its own message (`ChannelRefused`: validation, a closed posting, a key);
+- 5xx, a timeout or a dropped connection after the request was sent: the server may have stored the application
+  before failing, and these APIs take no idempotency key, so it is `ChannelInDoubt` (never retried blindly).
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from typing import Any
 
 import aiohttp
 
-from processors.submission.channels import ChannelRefused, ChannelUnavailable, short
+from processors.submission.channels import ChannelInDoubt, ChannelRefused, ChannelUnavailable, short
 from processors.submission.model import Applicant
 from streams.messages import PostingSummary
 
@@ -25,8 +30,11 @@ async def post_form(session: aiohttp.ClientSession, url: str, form: aiohttp.Form
         async with session.post(url, data=form, headers=headers, params=params, allow_redirects=False) as response:
             body = await response.content.read(MAX_ANSWER_BYTES)
             status = response.status
-    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+    except (aiohttp.ClientConnectorError, aiohttp.ConnectionTimeoutError) as exc:  # no connection: nothing sent
         raise ChannelUnavailable(f"{who} could not be reached: {short(str(exc)) or type(exc).__name__}") from exc
+    except (aiohttp.ClientError, TimeoutError, OSError) as exc:
+        raise ChannelInDoubt(f"{who} stopped answering after the application was sent "
+                             f"({short(str(exc)) or type(exc).__name__})") from exc
     try:
         answer = json.loads(body) if body else None
     except ValueError:
@@ -37,8 +45,11 @@ async def post_form(session: aiohttp.ClientSession, url: str, form: aiohttp.Form
     if isinstance(answer, dict):
         message = str(answer.get("error") or answer.get("message") or answer.get("errors") or "")
     message = short(message or body.decode("utf-8", "replace"))
-    if status == 429 or status >= 500:
+    if status == 429:
         raise ChannelUnavailable(f"{who} answered {status}{f': {message}' if message else ''}")
+    if status >= 500:
+        raise ChannelInDoubt(f"{who} answered {status} after the application was sent"
+                             f"{f': {message}' if message else ''}")
     raise ChannelRefused(f"{who} refused the application ({status}){f': {message}' if message else ''}")
 
 

@@ -9,18 +9,29 @@
   environment only.
 
 SMTP reply codes (RFC 5321, section 4.2.1): 5yz refuses for good (`ChannelRefused`), 4yz is transient
-(`ChannelUnavailable`), as are connection failures and timeouts.
+(`ChannelUnavailable`), as are connection failures and timeouts before the message's data. A timeout or lost
+connection after the data was handed over is `ChannelInDoubt`: the server may have taken it (RFC 5321 section
+4.1.1.4 warns of exactly this duplicate), so it is never retried blindly.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import os
 from email.message import EmailMessage
 
 import aiosmtplib
+import aiosmtplib.email
 
-from processors.submission.channels import ChannelRefused, ChannelUnavailable, Delivery, Files, short
+from processors.submission.channels import (
+    ChannelInDoubt,
+    ChannelRefused,
+    ChannelUnavailable,
+    Delivery,
+    Files,
+    short,
+)
 from processors.submission.model import SendApplication
 from streams.settings import Settings
 
@@ -60,31 +71,49 @@ class EmailChannel:
         return msg
 
     async def send(self, request: SendApplication, files: Files) -> Delivery:
+        """One SMTP session, step by step, so a failure is known to come before or after the message was handed
+        over: connect, EHLO, STARTTLS, AUTH, MAIL FROM, RCPT TO and an explicit reply to DATA leave nothing sent
+        (`ChannelRefused` for 5yz, else `ChannelUnavailable`); a timeout or lost connection once the message's data
+        is being sent may have delivered it (`ChannelInDoubt`)."""
         to = request.posting.apply_email
         if not to:
             raise ChannelRefused("the posting names no address to apply to")
         msg = self.message(request, files)
         envelope_from = email.utils.parseaddr(msg["From"])[1]
+        client = aiosmtplib.SMTP(hostname=self._host, port=self._port, use_tls=self._security == "tls",
+                                 start_tls=self._security == "starttls", username=self._username,
+                                 password=self._password, timeout=self._timeout_s)
         try:
-            refused, _ = await aiosmtplib.send(
-                msg, sender=envelope_from, recipients=[to, request.applicant.email], hostname=self._host,
-                port=self._port, use_tls=self._security == "tls", start_tls=self._security == "starttls",
-                username=self._username, password=self._password, timeout=self._timeout_s)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            codes = [r.code for r in exc.recipients]
-            raise (ChannelUnavailable if all(400 <= c < 500 for c in codes) else ChannelRefused)(
-                "the mail server refused the recipients: " + short("; ".join(str(r) for r in exc.recipients))
-            ) from exc
-        except aiosmtplib.SMTPResponseException as exc:
-            kind = ChannelRefused if exc.code >= 500 else ChannelUnavailable
-            raise kind(f"the mail server answered {exc.code} {short(exc.message)}") from exc
-        except (aiosmtplib.SMTPException, OSError) as exc:  # connection refused, dropped, timed out, TLS failed
-            raise ChannelUnavailable(f"the mail server could not be reached: {short(str(exc)) or type(exc).__name__}"
-                                     ) from exc
-        if to in refused:  # the employer's address refused while the user's copy was accepted
-            code, text = refused[to]
-            raise (ChannelRefused if code >= 500 else ChannelUnavailable)(
-                f"the mail server refused {to}: {code} {short(text)}")
+            try:
+                await client.connect()  # with EHLO, STARTTLS and AUTH
+                await client.mail(envelope_from)
+                await client.rcpt(to)
+                # The user's copy refused: the employer still gets it; reconciliation would then ask the user.
+                with contextlib.suppress(aiosmtplib.SMTPRecipientRefused):
+                    await client.rcpt(request.applicant.email)
+                data = aiosmtplib.email.flatten_message(
+                    msg, cte_type="8bit" if client.supports_extension("8BITMIME") else "7bit")
+            except aiosmtplib.SMTPResponseException as exc:  # includes a refused recipient
+                kind = ChannelRefused if exc.code >= 500 else ChannelUnavailable
+                raise kind(f"the mail server answered {exc.code} {short(exc.message)}") from exc
+            except (aiosmtplib.SMTPException, OSError) as exc:  # connection refused, dropped, timed out, TLS failed
+                raise ChannelUnavailable(
+                    f"the mail server could not be reached: {short(str(exc)) or type(exc).__name__}") from exc
+            except (UnicodeError, ValueError) as exc:  # an address SMTP cannot carry
+                raise ChannelRefused(f"the mail cannot be addressed: {short(str(exc))}") from exc
+            try:
+                await client.data(data)
+            except aiosmtplib.SMTPResponseException as exc:  # the server's own answer: it did not take the message
+                kind = ChannelRefused if exc.code >= 500 else ChannelUnavailable
+                raise kind(f"the mail server answered {exc.code} {short(exc.message)}") from exc
+            except (aiosmtplib.SMTPException, OSError) as exc:  # RFC 5321 4.1.1.4: silence after data proves nothing
+                raise ChannelInDoubt(f"the mail server stopped answering after it was handed the message "
+                                     f"({short(str(exc)) or type(exc).__name__})") from exc
+        finally:
+            if client.is_connected:
+                with contextlib.suppress(aiosmtplib.SMTPException, OSError):
+                    await client.quit()
+            client.close()
         return Delivery(message_id=request.message_id)
 
     async def close(self) -> None:

@@ -76,8 +76,9 @@ def resumes(job: str, *, total: int = 3, decision_id: str | None = None) -> list
             for i, v in enumerate(["experience-first", "skills-first", "projects-first"][:total])]
 
 
-def command(kind: ApplicationCommandKind, job: str, *, n: int = 0, variant: str | None = None) -> ApplicationCommand:
-    return ApplicationCommand(event_id=f"command-{kind.value}-{job}-{n}", user_id=USER, occurred_at=NOW,
+def command(kind: ApplicationCommandKind, job: str, *, n: int = 0, variant: str | None = None,
+            at: datetime = NOW) -> ApplicationCommand:
+    return ApplicationCommand(event_id=f"command-{kind.value}-{job}-{n}", user_id=USER, occurred_at=at,
                               application_id=application_id(job), kind=kind, variant_id=variant)
 
 
@@ -91,51 +92,70 @@ class Crash(Exception):
 
 @dataclass
 class World:
-    """PostgreSQL's ledger rows, the employer's inbox and the user's BCC mailbox, as plain data."""
+    """PostgreSQL's ledger rows, the employer's inbox and the user's BCC mailbox, as plain data, with the real ports'
+    rules: a claim is won over no row or a released one; only the key holding a claim confirms or releases it; a
+    missing copy never releases a claim.
+
+    Faults, for the next sends: `fail_next` (a failure known to come before anything was handed over: released),
+    `crash_after_send` (the worker dies between the channel and the confirmation), `in_doubt_next` (the channel
+    fails after handing it over; each entry says whether it reached the employer). `hide_copies`: the user's
+    mailbox never shows the BCC copy (a provider that hides the sender's own copy, or a copy still delayed)."""
 
     ledger: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (user, job) -> [key, state]
     sent: Counter[str] = field(default_factory=Counter)  # canonical job -> messages the employer received
     mailbox: set[str] = field(default_factory=set)  # Message-IDs in the user's mailbox
     fail_next: list[SendFailed] = field(default_factory=list)
     crash_after_send: int = 0  # the next N sends die between the channel and the confirmation
+    in_doubt_next: list[bool] = field(default_factory=list)  # the next sends fail after handing over; arrived?
+    hide_copies: bool = False
     grace_over: bool = True
+
+    def deliver(self, request: SendApplication) -> None:
+        self.sent[request.canonical_job_id] += 1
+        if not self.hide_copies:
+            self.mailbox.add(request.message_id)
 
     def port(self, request: PortRequest) -> list[PortResult]:
         match request:
             case SendApplication():
-                row = self.ledger.get((request.user_id, request.canonical_job_id))
+                ids = (request.user_id, request.canonical_job_id)
+                row = self.ledger.get(ids)
                 if row is not None and row[1] == "CONFIRMED":
                     return [Sent(application_id=request.application_id, idempotency_key=row[0],
                                  message_id=request.message_id, earlier=True)]
                 if row is not None and row[1] == "CLAIMED":
                     return [InDoubt(application_id=request.application_id, idempotency_key=row[0])]
-                self.ledger[(request.user_id, request.canonical_job_id)] = [request.idempotency_key, "CLAIMED"]
+                self.ledger[ids] = [request.idempotency_key, "CLAIMED"]
                 if self.fail_next:
-                    self.ledger[(request.user_id, request.canonical_job_id)][1] = "RELEASED"
+                    self.ledger[ids][1] = "RELEASED"
                     return [self.fail_next.pop(0).model_copy(update={"application_id": request.application_id})]
-                self.sent[request.canonical_job_id] += 1
-                self.mailbox.add(request.message_id)
+                if self.in_doubt_next:
+                    if self.in_doubt_next.pop(0):
+                        self.deliver(request)
+                    return [InDoubt(application_id=request.application_id, idempotency_key=request.idempotency_key,
+                                    reason="the mail server stopped answering after it was handed the message")]
+                self.deliver(request)
                 if self.crash_after_send > 0:
                     self.crash_after_send -= 1
                     raise Crash()
-                self.ledger[(request.user_id, request.canonical_job_id)][1] = "CONFIRMED"
+                self.ledger[ids][1] = "CONFIRMED"
                 return [Sent(application_id=request.application_id, idempotency_key=request.idempotency_key,
                              message_id=request.message_id)]
             case Reconcile():
-                row = self.ledger[(request.user_id, request.canonical_job_id)]
+                row = self.ledger.get((request.user_id, request.canonical_job_id))
+                found = dict(application_id=request.application_id, idempotency_key=request.idempotency_key)
+                if row is None or row[0] != request.idempotency_key or row[1] in ("RELEASED", "FAILED"):
+                    return [Reconciled(**found, found=False, settled=True)]
                 if row[1] == "CONFIRMED" or request.message_id in self.mailbox:
                     row[1] = "CONFIRMED"
-                    return [Reconciled(application_id=request.application_id,
-                                       idempotency_key=request.idempotency_key, found=True)]
+                    return [Reconciled(**found, found=True)]
                 if not self.grace_over:
-                    return [Reconciled(application_id=request.application_id,
-                                       idempotency_key=request.idempotency_key, found=False, retry_after_s=60)]
-                row[1] = "RELEASED"
-                return [Reconciled(application_id=request.application_id, idempotency_key=request.idempotency_key,
-                                   found=False, settled=True)]
+                    return [Reconciled(**found, found=False, retry_after_s=60)]
+                return [Reconciled(**found, found=False, overdue=True, retry_after_s=300, waited_s=300)]
             case ResolveClaim():
                 row = self.ledger[(request.user_id, request.canonical_job_id)]
-                row[1] = "CONFIRMED" if request.sent else "RELEASED"
+                if row[0] == request.idempotency_key and row[1] == "CLAIMED":
+                    row[1] = "CONFIRMED" if request.sent else "RELEASED"
                 return [ClaimResolved(application_id=request.application_id,
                                       idempotency_key=request.idempotency_key, sent=request.sent)]
         raise AssertionError(request)

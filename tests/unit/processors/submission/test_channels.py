@@ -7,6 +7,7 @@ import asyncio
 import base64
 import email
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from email.policy import default
 from pathlib import Path
@@ -18,7 +19,7 @@ from aiohttp import web
 
 from adapters.mail_server import MailServer
 from adapters.maildir import contains_message_id, messages
-from processors.submission.channels import ChannelRefused, ChannelUnavailable, Files
+from processors.submission.channels import ChannelInDoubt, ChannelRefused, ChannelUnavailable, Files
 from processors.submission.channels.email import EmailChannel
 from processors.submission.channels.greenhouse import GreenhouseChannel
 from processors.submission.channels.lever import LeverChannel
@@ -89,12 +90,45 @@ def test_no_server_is_transient() -> None:
         asyncio.run(channel.send(request(), FILES))
 
 
+def test_silence_after_the_message_was_handed_over_is_in_doubt_not_transient(tmp_path: Path) -> None:
+    """The server stores the message, then takes longer than the client's timeout to say 250: it arrived, and a
+    retry would send it twice, so the channel must not call it transient."""
+    port = free_port()
+    with MailServer(tmp_path, port=port, after_delivery=lambda recipients: time.sleep(1.5)):
+        channel = EmailChannel(host="127.0.0.1", port=port, security="none", timeout_s=0.5)
+        with pytest.raises(ChannelInDoubt, match="after it was handed the message"):
+            asyncio.run(channel.send(request(), FILES))
+        time.sleep(1.5)
+    assert len(messages(tmp_path, "jobs@acme.example")) == 1
+
+
+def test_a_server_gone_before_the_data_is_transient(tmp_path: Path) -> None:
+    """A server that answers its greeting and then closes the connection: nothing was handed over."""
+    port = free_port()
+
+    async def greet_and_hang_up() -> None:
+        async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            writer.write(b"220 mx.example ESMTP\r\n")
+            await writer.drain()
+            await reader.readline()  # EHLO
+            writer.close()
+
+        server = await asyncio.start_server(handle, "127.0.0.1", port)
+        async with server:
+            channel = EmailChannel(host="127.0.0.1", port=port, security="none", timeout_s=5)
+            await channel.send(request(), FILES)
+
+    with pytest.raises(ChannelUnavailable):
+        asyncio.run(greet_and_hang_up())
+
+
 # --- Greenhouse and Lever -------------------------------------------------------------------------------------------
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
-async def serve(handler: Handler, path: str, call: Callable[[str, aiohttp.ClientSession], Awaitable[Any]]) -> Any:
+async def serve(handler: Handler, path: str, call: Callable[[str, aiohttp.ClientSession], Awaitable[Any]],
+                timeout: aiohttp.ClientTimeout | None = None) -> Any:
     app = web.Application()
     app.router.add_post(path, handler)
     runner = web.AppRunner(app)
@@ -102,7 +136,7 @@ async def serve(handler: Handler, path: str, call: Callable[[str, aiohttp.Client
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
-        async with aiohttp.ClientSession() as session:
+        async with aiohttp.ClientSession(timeout=timeout or aiohttp.ClientTimeout(total=30)) as session:
             return await call(f"http://127.0.0.1:{port}", session)
     finally:
         await runner.cleanup()
@@ -132,7 +166,8 @@ def test_greenhouse_posts_the_documented_multipart_form_with_basic_auth() -> Non
 
 
 @pytest.mark.parametrize(("status", "error"), [(400, ChannelRefused), (401, ChannelRefused),
-                                                (429, ChannelUnavailable), (503, ChannelUnavailable)])
+                                                (429, ChannelUnavailable), (500, ChannelInDoubt),
+                                                (503, ChannelInDoubt)])
 def test_greenhouse_answers_are_classified(status: int, error: type[Exception]) -> None:
     async def submit(req: web.Request) -> web.Response:
         await req.read()
@@ -143,6 +178,37 @@ def test_greenhouse_answers_are_classified(status: int, error: type[Exception]) 
 
     with pytest.raises(error, match=str(status)):
         asyncio.run(serve(submit, "/v1/boards/{board}/jobs/{job}", call))
+
+
+def test_no_http_server_is_transient() -> None:
+    async def call() -> Any:
+        async with aiohttp.ClientSession() as session:
+            return await GreenhouseChannel(session, f"http://127.0.0.1:{free_port()}", {"acme": "k"}).send(
+                request(), FILES)
+
+    with pytest.raises(ChannelUnavailable, match="could not be reached"):
+        asyncio.run(call())
+
+
+@pytest.mark.parametrize("failure", ["timeout", "dropped"])
+def test_a_timeout_or_a_dropped_connection_after_the_post_is_in_doubt(failure: str) -> None:
+    received: list[bytes] = []
+
+    async def submit(req: web.Request) -> web.Response:
+        received.append(await req.read())  # the application is in: the answer is what gets lost
+        if failure == "timeout":
+            await asyncio.sleep(2)
+        else:
+            assert req.transport is not None
+            req.transport.close()
+        return web.json_response({"success": "Candidate saved successfully"})
+
+    async def call(base: str, session: aiohttp.ClientSession) -> Any:
+        return await GreenhouseChannel(session, base, {"acme": "k"}).send(request(), FILES)
+
+    with pytest.raises(ChannelInDoubt, match="after the application was sent"):
+        asyncio.run(serve(submit, "/v1/boards/{board}/jobs/{job}", call, timeout=aiohttp.ClientTimeout(total=0.5)))
+    assert len(received) == 1
 
 
 def test_lever_posts_the_documented_form_with_its_key_and_keeps_the_application_id() -> None:

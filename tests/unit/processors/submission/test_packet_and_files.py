@@ -9,11 +9,14 @@ from pathlib import Path
 
 import pytest
 
+from processors.submission.channels import Files
 from processors.submission.channels.manual import prepared_answers
 from processors.submission.limits import company_key, over_limit
-from processors.submission.ports import ArtifactRefused, read_artifact
-from streams.messages import Dispatch, Preferences
+from processors.submission.model import SendApplication
+from processors.submission.ports import ArtifactRefused, application_files, read_artifact
+from streams.messages import Dispatch, Preferences, VariantOption
 from tests.unit.processors.submission.builders import PROFILE
+from tests.unit.processors.submission.test_channels import request
 
 
 def test_answers_carry_their_profile_path_and_nothing_invented() -> None:
@@ -52,12 +55,39 @@ def test_artifacts_are_read_inside_the_store_and_checked(tmp_path: Path) -> None
     for uri in [(tmp_path / "secret.txt").as_uri(), f"file://{store}/../secret.txt", "https://example.org/r.pdf",
                 f"file://evil.example{store}/r.pdf"]:
         with pytest.raises(ArtifactRefused):
-            read_artifact(uri, "", store)
+            read_artifact(uri, digest, store)
     (store / "link.pdf").symlink_to(tmp_path / "secret.txt")
     with pytest.raises(ArtifactRefused, match="outside"):
-        read_artifact((store / "link.pdf").as_uri(), "", store)
+        read_artifact((store / "link.pdf").as_uri(), digest, store)
     with pytest.raises(ArtifactRefused, match="SHA-256"):
         read_artifact((store / "r.pdf").as_uri(), "0" * 64, store)
+    with pytest.raises(ArtifactRefused, match="no SHA-256"):  # no hash is no check: not read
+        read_artifact((store / "r.pdf").as_uri(), "", store)
+
+
+def test_an_application_reads_only_its_users_folder_and_only_checked_files(tmp_path: Path) -> None:
+    def stored(owner: str, name: str, data: bytes) -> tuple[str, str]:
+        path = tmp_path / owner / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        return path.as_uri(), hashlib.sha256(data).hexdigest()
+
+    mine, other = stored("u-1", "r.pdf", b"%PDF mine"), stored("u-2", "r.pdf", b"%PDF someone else's")
+    letter = stored("u-1", "letter.pdf", b"%PDF letter")
+
+    def send(resume: tuple[str, str], cover: tuple[str, str] = ("", ""), user: str = "u-1") -> SendApplication:
+        variant = VariantOption(variant_id="v", template="t", ats_score=0.5, artifact_uri=resume[0], sha256=resume[1])
+        return request().model_copy(update={"user_id": user, "variant": variant, "cover_letter_uri": cover[0],
+                                            "cover_letter_sha256": cover[1]})
+
+    assert application_files(send(mine, letter), tmp_path) == Files(b"%PDF mine", b"%PDF letter")
+    with pytest.raises(ArtifactRefused, match="outside"):  # inside the store, but another user's file
+        application_files(send(other), tmp_path)
+    with pytest.raises(ArtifactRefused, match="outside"):
+        application_files(send(mine, other), tmp_path)
+    assert application_files(send(mine, (letter[0], "")), tmp_path).cover_letter_pdf is None  # unchecked: not sent
+    with pytest.raises(ArtifactRefused, match="folder"):  # a user id that would climb out of its folder
+        application_files(send(mine, user=".."), tmp_path)
 
 
 def test_company_names_compare_normalized() -> None:

@@ -8,6 +8,7 @@ import pytest
 
 from processors.submission.model import SendApplication, SendFailed
 from processors.submission.step import Config, message_id, step_for
+from processors.submission.step import options as options_of
 from streams.errors import PoisonRecord
 from streams.messages import (
     ApplicationCommandKind,
@@ -119,6 +120,70 @@ def test_off_mode_skips() -> None:
               *resumes("gh:acme:1")]
     _, outputs = process(STEP, None, events, world.port)
     assert statuses(outputs) == [S.SKIPPED] and world.sent == {}
+
+
+def test_switching_to_off_holds_auto_approved_sends_until_the_user_approves() -> None:
+    world = World()
+    events = [profile(SubmissionMode.AUTO, daily_cap=1), decision("gh:acme:1", apply_email="a@x.example"),
+              *resumes("gh:acme:1"), decision("gh:beta:2", apply_email="b@x.example"), *resumes("gh:beta:2")]
+    cell, _ = process(STEP, None, events, world.port)
+    assert world.sent == {"gh:acme:1": 1}  # the second waits for tomorrow's cap
+    cell, outputs = process(STEP, cell, [profile(SubmissionMode.OFF, version=2, daily_cap=1)], world.port)
+    tomorrow = NOW + timedelta(days=1)
+    cell, outputs = process(STEP, cell, [tick(tomorrow)], world.port, now=tomorrow)
+    assert statuses(outputs) == [S.WAITING] and "OFF" in outputs[0].reason and world.sent == {"gh:acme:1": 1}
+    held, outputs = process(STEP, cell, [tick(tomorrow + timedelta(hours=1))], world.port,
+                            now=tomorrow + timedelta(hours=1))
+    assert outputs == []  # told once
+    _, outputs = process(STEP, held, [command(K.APPROVE, "gh:beta:2", at=tomorrow)], world.port, now=tomorrow)
+    assert statuses(outputs) == [S.SENDING, S.SUBMITTED] and world.sent == {"gh:acme:1": 1, "gh:beta:2": 1}
+    _, outputs = process(STEP, held, [profile(SubmissionMode.AUTO, version=3, daily_cap=1)], World().port,
+                         now=tomorrow)
+    assert statuses(outputs) == [S.SENDING, S.SUBMITTED]
+
+
+def test_a_re_analysis_while_variants_arrive_takes_the_new_decisions_variants_under_the_same_ids() -> None:
+    """Rendering is deterministic: the new decision's variants carry the old ones' event ids."""
+    world = World()
+    first = decision("gh:acme:1", apply_email="a@x.example")
+    again = first.model_copy(update={"event_id": "decision-gh:acme:1-v2"})
+    old, new = resumes("gh:acme:1"), resumes("gh:acme:1", decision_id=again.event_id)
+    assert [r.event_id for r in old] == [r.event_id for r in new]
+    cell, _ = process(STEP, None, [profile(SubmissionMode.REVIEW), first, *old[:2], again, old[2], *new],
+                      world.port)
+    app = cell.applications[application_id("gh:acme:1")]
+    assert app.status == S.AWAITING_REVIEW
+    assert {r.decision_id for r in options_of(app)} == {again.event_id} and len(options_of(app)) == 3
+
+
+def test_a_command_replayed_from_far_back_changes_nothing() -> None:
+    """Beyond the ids `seen_commands` keeps, an old APPROVE must not send a failed application again, nor an old
+    WITHDRAW undo what came after it, nor an old command publish anything."""
+    world = World(fail_next=[SendFailed(application_id="x", reason="550 no such user", permanent=True)])
+    events = [profile(SubmissionMode.REVIEW), decision("gh:acme:1", apply_email="a@x.example"),
+              *resumes("gh:acme:1"), decision("gh:beta:2"), *resumes("gh:beta:2")]
+    cell, _ = process(STEP, None, events, world.port)
+    approve = command(K.APPROVE, "gh:acme:1")
+    cell, outputs = process(STEP, cell, [approve], world.port)
+    assert statuses(outputs) == [S.SENDING, S.FAILED] and world.sent == {}
+    later = [command(K.WITHDRAW, "gh:beta:2", n=n, at=NOW + timedelta(seconds=n)) for n in range(1, 502)]
+    cell, _ = process(STEP, cell, later, world.port, now=NOW + timedelta(minutes=10))
+    assert approve.event_id not in cell.seen_commands
+    again, outputs = process(STEP, cell, [approve, later[0]], world.port, now=NOW + timedelta(minutes=11))
+    assert outputs == [] and world.sent == {} and again.applications == cell.applications
+
+
+def test_commands_at_the_same_instant_all_apply_once() -> None:
+    world = World()
+    events = [profile(SubmissionMode.REVIEW), decision("gh:acme:1", apply_email="a@x.example"),
+              *resumes("gh:acme:1")]
+    cell, _ = process(STEP, None, events, world.port)
+    reject, approve = command(K.REJECT, "gh:acme:1"), command(K.APPROVE, "gh:acme:1")
+    cell, outputs = process(STEP, cell, [reject, approve], world.port)
+    assert statuses(outputs) == [S.DECLINED, S.DECLINED] and "does not apply" in outputs[-1].reason
+    cell = cell.model_copy(update={"seen_commands": []})
+    _, outputs = process(STEP, cell, [reject, approve], world.port)
+    assert outputs == []
 
 
 def test_a_duplicate_posting_on_another_board_is_the_same_application() -> None:
@@ -234,10 +299,10 @@ def test_a_crash_between_sending_and_confirming_is_reconciled_from_the_mailbox_n
     assert submitted(outputs)[0].message_id == message_id(cell.applications[application_id("gh:acme:1")])
 
 
-def test_an_in_doubt_email_never_sent_is_sent_again_with_a_new_key_after_the_grace_period() -> None:
+def test_no_copy_after_the_grace_period_asks_the_user_and_only_confirm_not_sent_sends_again() -> None:
     world = World(crash_after_send=1)
     events, cell = crashed_while_sending(STEP, world)
-    world.mailbox.clear()  # the message never reached the server after all
+    world.mailbox.clear()  # the copy never showed (a delayed relay, a provider hiding the sender's own copy)
     world.sent.clear()
     world.grace_over = False
     cell2, outputs = process(STEP, cell, events[-1:], world.port)
@@ -245,9 +310,57 @@ def test_an_in_doubt_email_never_sent_is_sent_again_with_a_new_key_after_the_gra
     assert updates(outputs)[-1].wait_until is None
     world.grace_over = True
     cell2, outputs = process(STEP, cell2, [tick()], world.port, now=NOW + timedelta(minutes=2))
+    assert statuses(outputs) == [S.IN_DOUBT] and world.sent == {}  # not sent again on a missing copy
+    assert "no copy in your mailbox 5 minutes after sending" in outputs[-1].reason
+    assert "confirm-not-sent" in outputs[-1].reason
+    first = cell2.applications[application_id("gh:acme:1")]
+    # Still looked for later, without telling the user again.
+    cell2, outputs = process(STEP, cell2, [tick()], world.port, now=NOW + timedelta(minutes=10))
+    assert outputs == [] and world.sent == {}
+    cell2, outputs = process(STEP, cell2, [command(K.CONFIRM_NOT_SENT, "gh:acme:1", at=NOW + timedelta(minutes=11))],
+                             world.port, now=NOW + timedelta(minutes=11))
     assert statuses(outputs) == [S.WAITING, S.SENDING, S.SUBMITTED] and world.sent == {"gh:acme:1": 1}
     app = cell2.applications[application_id("gh:acme:1")]
-    assert app.claim_round == 1 and submitted(outputs)[0].message_id == message_id(app)
+    assert app.claim_round == first.claim_round + 1 and submitted(outputs)[0].message_id == message_id(app)
+    assert message_id(app) != message_id(first)
+
+
+def test_a_late_copy_after_the_user_was_asked_still_settles_it() -> None:
+    world = World(crash_after_send=1, hide_copies=True)
+    events, cell = crashed_while_sending(STEP, world)
+    cell, outputs = process(STEP, cell, events[-1:], world.port)
+    assert statuses(outputs) == [S.SENDING, S.IN_DOUBT, S.IN_DOUBT] and "confirm-sent" in outputs[-1].reason
+    world.mailbox.add(message_id(cell.applications[application_id("gh:acme:1")]))  # greylisted, then delivered
+    cell, outputs = process(STEP, cell, [tick()], world.port, now=NOW + timedelta(hours=1))
+    assert statuses(outputs) == [S.SUBMITTED] and world.sent == {"gh:acme:1": 1}
+
+
+def test_a_failure_after_handing_it_over_is_in_doubt_with_its_cause_and_never_retried_blindly() -> None:
+    step = step_for(Config(email=True, greenhouse_boards=frozenset({"acme"})))
+    world = World(in_doubt_next=[True])
+    cell, outputs = process(step, None, [profile(), decision("gh:acme:1", apply_email="a@x.example"),
+                                         *resumes("gh:acme:1")], world.port)
+    assert statuses(outputs) == [S.SENDING, S.IN_DOUBT]
+    assert "stopped answering after it was handed" in outputs[-1].reason and "confirm-sent" in outputs[-1].reason
+    cell, outputs = process(step, cell, [tick(NOW + timedelta(days=1))], world.port, now=NOW + timedelta(days=1))
+    assert outputs == [] and world.sent == {"gh:acme:1": 1}
+    _, outputs = process(step, cell, [command(K.CONFIRM_SENT, "gh:acme:1")], world.port)
+    assert statuses(outputs) == [S.SUBMITTED] and world.sent == {"gh:acme:1": 1}
+
+
+def test_every_released_claim_starts_a_new_round() -> None:
+    world = World(fail_next=[SendFailed(application_id="x", reason="451 try later", permanent=False)])
+    requests: list[SendApplication] = []
+
+    def port(request):  # type: ignore[no-untyped-def]
+        requests.append(request)
+        return world.port(request)
+
+    cell, _ = process(STEP, None, [profile(), decision("gh:acme:1", apply_email="a@x.example"),
+                                   *resumes("gh:acme:1")], port)
+    process(STEP, cell, [tick()], port, now=NOW + timedelta(minutes=5))
+    assert len(requests) == 2
+    assert len({r.idempotency_key for r in requests}) == 2 and len({r.message_id for r in requests}) == 2
 
 
 def test_in_doubt_without_reconciliation_waits_for_the_users_confirmation() -> None:
@@ -257,7 +370,7 @@ def test_in_doubt_without_reconciliation_waits_for_the_users_confirmation() -> N
     cell, outputs = process(step, cell, events[-1:], world.port)
     assert statuses(outputs) == [S.SENDING, S.IN_DOUBT]
     process(step, cell, [command(K.CONFIRM_NOT_SENT, "gh:acme:1")], world.port)
-    assert world.sent == {"gh:acme:1": 2}  # the user said the first never arrived
+    assert world.sent == {"gh:acme:1": 2}  # the user said the first never arrived (here: wrongly)
     _, outputs = process(step, cell, [command(K.CONFIRM_SENT, "gh:acme:1")], world.port)
     assert statuses(outputs) == [S.SUBMITTED] and world.sent == {"gh:acme:1": 2}
 
