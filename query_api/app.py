@@ -29,6 +29,7 @@ from query_api.auth import require_secret, verify_token
 from query_api.publish import Publish, kafka_publisher
 from query_api.reads import application_history, list_applications, own_application
 from query_api.webhooks import add_ats_webhook
+from streams import bounded_json
 from streams.dates import EARLIEST, plausible_day
 from streams.ids import derived_id
 from streams.messages import (
@@ -271,6 +272,7 @@ async def resume_pdf(request: web.Request) -> web.Response:
 
 _COMMANDS = {kind.value.lower().replace("_", "-"): kind for kind in ApplicationCommandKind}
 _MAX_NOTE = 2000
+MAX_BODY_BYTES = 64 * 1024
 
 
 def _application_json(record: asyncpg.Record) -> dict[str, Any]:
@@ -338,9 +340,9 @@ async def application_cover_letter(request: web.Request) -> web.Response:
 async def _body(request: web.Request) -> dict[str, Any]:
     if not request.can_read_body:
         return {}
-    try:
-        body = await request.json()
-    except (ValueError, UnicodeDecodeError):
+    try:  # measured before parsing: a body nested thousands deep is refused, not a RecursionError
+        body = bounded_json.loads(await request.read(), max_bytes=MAX_BODY_BYTES)
+    except bounded_json.JsonRefused:
         raise web.HTTPBadRequest(reason="the body must be a JSON object") from None
     if not isinstance(body, dict):
         raise web.HTTPBadRequest(reason="the body must be a JSON object")
@@ -450,7 +452,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     (`query_api.publish`).
     Raises UserError when RESUMEFLOW_API_SECRET is missing or too short."""
     secret = require_secret(settings)
-    app = web.Application(middlewares=[_api_auth], client_max_size=64 * 1024)
+    app = web.Application(middlewares=[_api_auth], client_max_size=MAX_BODY_BYTES)
     app[SETTINGS_KEY] = settings
     app[POOL_KEY] = pool
     app[SECRET_KEY] = secret

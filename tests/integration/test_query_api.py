@@ -381,12 +381,13 @@ def test_decisions_and_outcomes_become_commands_on_their_topics_and_only_for_one
             await client.post(f"/api/applications/{seeded.a_application}/approve", json={"variant_id": "v9"},
                               headers=a),
             await client.post(f"/api/applications/{seeded.a_application}/approve", data=b"[1", headers=a),
+            await client.post(f"/api/applications/{seeded.a_application}/approve", data=b"[" * 60_000, headers=a),
             await client.post(f"/api/applications/{seeded.a_application}/outcomes", json={"kind": "HIRED"},
                               headers=a),
             await client.post(f"/api/applications/{seeded.a_application}/outcomes",
                               json={"kind": "OFFER", "date": "yesterday"}, headers=a),
         ]
-        assert [r.status for r in bad] == [400, 400, 400, 400]
+        assert [r.status for r in bad] == [400, 400, 400, 400, 400]
 
     _run(stack, tmp_path, scenario)
     commands = read_topic("application.commands", lambda ms: any(
