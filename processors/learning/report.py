@@ -125,6 +125,6 @@ def table_lines(report: Rates) -> list[str]:
         lines.append(f"{r.scope:10} {r.dimension:19} {r.value[:24]:24} {r.applications:>5} {users:>5} "
                      f"{r.response_rate:>8.0%} {r.interview_rate:>9.0%} {r.offer_rate:>6.0%}")
     lines.append(f"{report.applications} sent applications with an outcome; cross-user rows need "
-                 f"{report.min_applications} applications from {report.min_users} users ({report.withheld} held "
-                 "back)")
+                 f"{report.min_applications} applications from {report.min_users} users ({report.withheld} rows "
+                 "held back)")
     return lines
