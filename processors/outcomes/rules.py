@@ -302,8 +302,9 @@ def classify(subject: str, body: str) -> Verdict:
         standing = [m for m in matches if m is not None]
         negated = False
         if rule.kind in _SCOPED:
-            negated = any(_negated(text, m, rule.language) for m in standing)
-            standing = [m for m in standing if not _negated(text, m, rule.language) and not _past(text, m)]
+            negations = [_negated(text, m, rule.language) for m in standing]
+            negated = any(negations)
+            standing = [m for m, no in zip(standing, negations, strict=True) if not no and not _past(text, m)]
         if standing:
             counts = strong if rule.strength == "strong" else weak
             counts[rule.kind] = counts.get(rule.kind, 0) + 1
