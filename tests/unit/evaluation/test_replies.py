@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from evaluation.replies import KINDS, Reply, evaluate, load_corpus, report_lines
+from evaluation.replies import KINDS, Reply, evaluate, load_corpus, overlap, report_lines
 from streams.messages import ResponseKind
 
 
@@ -17,6 +17,25 @@ def test_the_corpus_has_both_parts_every_kind_and_no_reply_twice() -> None:
         kinds = Counter(r.kind for r in corpus if r.part == part)
         assert set(kinds) == set(KINDS)
         assert {r.language for r in corpus if r.part == part} == {"en", "de"}
+
+
+def test_the_held_out_part_is_disjoint_from_the_tuning_part() -> None:
+    corpus = load_corpus()
+    tune = {r.id for r in corpus if r.part == "tune"}
+    heldout = {r.id for r in corpus if r.part == "heldout"}
+    assert tune and heldout and not tune & heldout
+    assert overlap(corpus) == set()
+    # the first held-out part, whose errors were read, is tuning data now
+    assert all(r.part == "tune" for r in corpus if r.id.startswith("heldout-"))
+    assert len(heldout) >= 40
+
+
+def test_overlap_finds_a_text_in_both_parts() -> None:
+    same = ("Offer", "We are pleased to offer you the role.")
+    replies = [Reply("a", "tune", "en", ResponseKind.OFFER, *same),
+               Reply("b", "heldout", "en", ResponseKind.OFFER, same[0], " " + same[1].upper()),
+               Reply("c", "heldout", "en", ResponseKind.OTHER, "x", "y")]
+    assert overlap(replies) == {(same[0].casefold(), same[1].casefold())}
 
 
 def test_precision_recall_and_errors_come_from_the_classifier() -> None:

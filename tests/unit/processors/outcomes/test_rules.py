@@ -60,3 +60,46 @@ def test_nothing_recognizable_is_other_and_unsure() -> None:
 def test_any_text_gives_a_mail_kind(body: str, subject: str) -> None:
     verdict = classify(subject, body)
     assert verdict.kind in MAIL_KINDS and 0.0 <= verdict.confidence <= 1.0
+
+
+NEGATED_OFFERS = [
+    ("en", "After much deliberation, we will not be extending an offer at this time."),
+    ("en", "We are unable to offer you the position."),
+    ("en", "Unfortunately we won't be making you an offer."),
+    ("en", "We have decided not to extend you an offer for the role."),
+    ("en", "The team was impressed, but we cannot offer you the job. Your offer letter will not be sent."),
+    ("de", "Wir können Ihnen leider kein Angebot machen."),
+    ("de", "Nach reiflicher Überlegung haben wir uns entschieden, Ihnen kein Angebot zu unterbreiten."),
+    ("de", "Ein Angebot können wir Ihnen leider nicht machen."),
+    ("de", "Wir werden Ihnen die Stelle nicht anbieten."),
+    ("de", "Wir freuen uns über Ihr Interesse, können Ihnen aber keinen Arbeitsvertrag anbieten."),
+]
+
+
+@pytest.mark.parametrize(("language", "body"), NEGATED_OFFERS)
+def test_a_negated_offer_is_never_an_offer(language: str, body: str) -> None:
+    verdict = classify("Ihre Bewerbung" if language == "de" else "Your application", body)
+    assert verdict.kind is ResponseKind.REJECTED, verdict.matched
+
+
+@given(st.sampled_from(["We are delighted to extend you an offer.", "We would like to offer you the role.",
+                        "Your offer letter is attached.", "Wir möchten Ihnen die Stelle anbieten.",
+                        "Wir freuen uns, Ihnen ein Angebot zu machen."]),
+       st.sampled_from(["We will not", "We are unable to", "Leider können wir nicht", "Wir werden nicht"]),
+       st.text(alphabet="abc ,", max_size=20))
+def test_an_offer_sentence_under_a_negation_is_not_an_offer(offer: str, negation: str, noise: str) -> None:
+    assert classify("x", offer).kind is ResponseKind.OFFER
+    body = f"{negation} {offer[0].lower()}{offer[1:]} {noise}"
+    assert classify("x", body).kind is not ResponseKind.OFFER
+
+
+def test_a_condition_or_politeness_does_not_negate_an_invitation() -> None:
+    body = ("We would like to invite you to a technical interview. If you are not available on Monday, let us "
+            "know, and please don't hesitate to ask about the interview.")
+    assert classify("Interview", body).kind is ResponseKind.INTERVIEW
+    assert classify("x", "We will not be inviting you to an interview.").kind is ResponseKind.REJECTED
+
+
+def test_a_call_thanked_for_is_not_the_one_proposed() -> None:
+    body = "Vielen Dank für das angenehme erste Gespräch! Wir möchten dich zu einem Fachgespräch einladen."
+    assert classify("Nächster Schritt", body).kind is ResponseKind.INTERVIEW
