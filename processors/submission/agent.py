@@ -7,6 +7,8 @@ is processed; the timer only reads the table to decide which users are due.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -41,6 +43,8 @@ from streams.topics import (
     USER_PROFILES,
     submission_ticks,
 )
+
+log = logging.getLogger(__name__)
 
 # A due cell is asked again after this long if its tick changed nothing (its tick may be queued behind others).
 ASK_AGAIN = timedelta(seconds=30)
@@ -77,6 +81,22 @@ APPLICATIONS = CellAgentSpec(
 )
 
 
+def due_users(cells: Iterable[tuple[str, Any]], now: datetime) -> list[tuple[str, datetime]]:
+    """`(key, due time)` of the stored cells (`(key, cell or its dict)`) with an application due at `now`. A cell
+    that cannot be read is logged and passed over: one bad cell must not stop the others' ticks, nor crash the
+    worker (the timer runs outside any record, so nothing would dead-letter it)."""
+    found = []
+    for key, stored in cells:
+        try:
+            due = next_due(SubmissionUser.model_validate(stored))
+        except Exception as exc:
+            log.error("submission: the timer passed over user cell %s (%s)", key, type(exc).__name__)
+            continue
+        if due is not None and due <= now:
+            found.append((key, due))
+    return found
+
+
 def _ticks(app: ResumeflowApp, tables: dict[str, Any]) -> None:
     """Every `RESUMEFLOW_SUBMISSION_TICK_S`, a SubmissionTick for each user in this worker's partitions (a table
     iterates over its active partitions) with an application due."""
@@ -92,11 +112,10 @@ def _ticks(app: ResumeflowApp, tables: dict[str, Any]) -> None:
         if app.rebalancing or app.in_recovery:
             return
         now = utc_now() + offset
-        for key, stored in list(cells.items()):
-            due = next_due(SubmissionUser.model_validate(stored))
-            if due is None or due > now:
-                asked.pop(key, None)
-                continue
+        due_now = dict(due_users(list(cells.items()), now))
+        for key in [k for k in asked if k not in due_now]:
+            asked.pop(key)
+        for key, due in due_now.items():
             last = asked.get(key)
             if last is not None and last[1] == due and now - last[0] < ASK_AGAIN:
                 continue

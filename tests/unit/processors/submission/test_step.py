@@ -21,6 +21,7 @@ from streams.messages import (
     SegmentPosterior,
     SubmissionMode,
     SubmissionTick,
+    SubmissionUser,
     choose_variant,
 )
 from tests.support.redelivery import assert_redelivery_changes_nothing, process
@@ -416,3 +417,11 @@ def test_posting_text_cannot_add_mail_headers() -> None:
     assert "\n" not in send.subject and "\r" not in send.subject
     assert send.subject.startswith("Application for Dev Bcc: everyone@example.org")
     assert "Dear Acme X-Spam: yes hiring team," in send.body
+
+
+def test_the_timer_passes_over_a_cell_it_cannot_read_and_keeps_going() -> None:
+    from processors.submission.agent import due_users
+
+    cells = [("broken", {"user_id": "u-1", "applications": "not a mapping"}),
+             ("idle", SubmissionUser(user_id="u-2").model_dump())]
+    assert due_users(cells, NOW) == []  # and nothing raised
