@@ -16,16 +16,19 @@ decision is always `step`'s, and `step` stays deterministic and free of I/O: tes
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from streams.messages import Message
 from streams.settings import Settings
 from streams.topics import TableSpec, TopicSpec
+
+log = logging.getLogger(__name__)
 
 
 class PortRequest(BaseModel):
@@ -150,3 +153,25 @@ class ProcessorSpec:
             for route in agent.routes.values():
                 seen.setdefault(route.spec(settings).name, route.spec(settings))
         return list(seen.values())
+
+
+M = TypeVar("M", bound=Message)
+T = TypeVar("T")
+
+
+def due_cells(cells: Iterable[tuple[str, Any]], model: type[M], when_due: Callable[[M], T | None], *, timer: str
+              ) -> list[tuple[str, T]]:
+    """For a processor's timer: `(key, when_due(cell))` of every stored cell (`(key, cell or its dict)`) for which
+    `when_due` is not None. A cell that cannot be read or decided is logged and passed over: one bad cell must not
+    stop the others' ticks, nor crash the worker (a timer runs outside any record, so nothing would dead-letter
+    it)."""
+    found = []
+    for key, stored in cells:
+        try:
+            value = when_due(model.model_validate(stored))
+        except Exception as exc:
+            log.error("%s: the timer passed over cell %s (%s)", timer, key, type(exc).__name__)
+            continue
+        if value is not None:
+            found.append((key, value))
+    return found

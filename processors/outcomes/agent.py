@@ -27,7 +27,7 @@ from streams.messages import (
     WorkflowCompleted,
     utc_now,
 )
-from streams.processor import CellAgentSpec, CellInput, ProcessorSpec, Route
+from streams.processor import CellAgentSpec, CellInput, ProcessorSpec, Route, due_cells
 from streams.topics import (
     AI_BUDGET,
     APPLICATION_SUBMITTED,
@@ -66,14 +66,7 @@ def due_users(cells: Iterable[tuple[str, Any]], now: datetime) -> list[str]:
     """The keys of the stored cells (`(key, cell or its dict)`) with an application due at `now`. A cell that
     cannot be read or decided is logged and passed over: one bad cell must not stop the others' ticks, nor crash
     the worker (the timer runs outside any record, so nothing would dead-letter it)."""
-    keys = []
-    for key, stored in cells:
-        try:
-            if due(OutcomesUser.model_validate(stored), now):
-                keys.append(key)
-        except Exception as exc:
-            log.error("outcomes: the timer passed over user cell %s (%s)", key, type(exc).__name__)
-    return keys
+    return [key for key, _ in due_cells(cells, OutcomesUser, lambda cell: due(cell, now) or None, timer="outcomes")]
 
 
 def _ticks(app: ResumeflowApp, tables: dict[str, Any]) -> None:

@@ -7,7 +7,6 @@ is processed; the timer only reads the table to decide which users are due.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Any
@@ -29,7 +28,7 @@ from streams.messages import (
     new_event_id,
     utc_now,
 )
-from streams.processor import CellAgentSpec, CellInput, ProcessorSpec, Route
+from streams.processor import CellAgentSpec, CellInput, ProcessorSpec, Route, due_cells
 from streams.settings import Settings
 from streams.topics import (
     APPLICATION_COMMANDS,
@@ -43,8 +42,6 @@ from streams.topics import (
     USER_PROFILES,
     submission_ticks,
 )
-
-log = logging.getLogger(__name__)
 
 # A due cell is asked again after this long if its tick changed nothing (its tick may be queued behind others).
 ASK_AGAIN = timedelta(seconds=30)
@@ -85,16 +82,11 @@ def due_users(cells: Iterable[tuple[str, Any]], now: datetime) -> list[tuple[str
     """`(key, due time)` of the stored cells (`(key, cell or its dict)`) with an application due at `now`. A cell
     that cannot be read is logged and passed over: one bad cell must not stop the others' ticks, nor crash the
     worker (the timer runs outside any record, so nothing would dead-letter it)."""
-    found = []
-    for key, stored in cells:
-        try:
-            due = next_due(SubmissionUser.model_validate(stored))
-        except Exception as exc:
-            log.error("submission: the timer passed over user cell %s (%s)", key, type(exc).__name__)
-            continue
-        if due is not None and due <= now:
-            found.append((key, due))
-    return found
+    def when_due(cell: SubmissionUser) -> datetime | None:
+        due = next_due(cell)
+        return due if due is not None and due <= now else None
+
+    return due_cells(cells, SubmissionUser, when_due, timer="submission")
 
 
 def _ticks(app: ResumeflowApp, tables: dict[str, Any]) -> None:
