@@ -245,6 +245,6 @@ def catalog(settings: Settings) -> tuple[TopicSpec, ...]:
 def by_name(settings: Settings, name: str) -> TopicSpec:
     """A catalog topic by its name, with or without the deployment's prefix."""
     for spec in catalog(settings):
-        if name in (spec.name, settings.topic_prefix + name):
+        if spec.name in (name, settings.topic_prefix + name):
             return spec
     raise KeyError(name)

@@ -1,5 +1,8 @@
 """The catalog's promises: user topics keyed by user_id with one partition count, a DLQ for every source."""
 
+import pytest
+
+from streams import topics
 from streams.settings import Settings
 from streams.topics import SOURCE_TOPICS, Scope, catalog
 
@@ -36,3 +39,17 @@ def test_state_topics_are_compacted_and_event_topics_are_not() -> None:
     assert by_name["job.catalog"].config()["cleanup.policy"] == "compact"
     assert by_name["resumeflow-profile-cells-changelog"].config()["cleanup.policy"] == "compact"
     assert by_name["job.discovered"].config() == {"cleanup.policy": "delete", "retention.ms": "-1"}
+
+
+@pytest.mark.parametrize("prefix", ["", "team-a."])
+def test_a_topic_is_found_by_its_own_name_with_or_without_the_prefix(prefix: str) -> None:
+    # With no prefix every name once matched the first topic of the catalog (`topics tail job.discovered` printed
+    # user.commands).
+    settings = Settings(_env_file=None, RESUMEFLOW_TOPIC_PREFIX=prefix)  # type: ignore[call-arg]
+    for spec in catalog(settings):
+        assert topics.by_name(settings, spec.name) == spec
+        if prefix and not spec.name.startswith(prefix):
+            continue
+        assert topics.by_name(settings, spec.name.removeprefix(prefix)) == spec
+    with pytest.raises(KeyError):
+        topics.by_name(settings, "no.such.topic")
