@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from cli import outcomes
+from cli import dlq, outcomes
 from cli.applications import add_parsers as add_application_parsers
 from streams import bounded_json
 from streams.errors import ResumeflowError, UserError
@@ -265,7 +265,7 @@ def _user_command(args: argparse.Namespace) -> int:
 
 def _topics_tail(args: argparse.Namespace) -> int:
     from streams.kafka_clients import Serdes, registry_client
-    from streams.topic_reader import read_topic
+    from streams.topic_reader import read_topic, shown
     from streams.topics import by_name
 
     settings = load_settings()
@@ -275,10 +275,7 @@ def _topics_tail(args: argparse.Namespace) -> int:
         raise UserError(f"{args.topic} is not in the topic catalog (see `resumeflow topics list`)") from exc
     records = read_topic(settings, Serdes(registry_client(settings)), topic, timeout_s=args.timeout)
     for record in records[-args.max:]:
-        value = record.value
-        if isinstance(value, dict) and "profile_json" in value and not args.full:
-            # Resumes are personal data: shown whole only when asked for.
-            value = {**value, "profile_json": f"<{len(value['profile_json'])} characters; --full shows them>"}
+        value = shown(record.value, full=args.full)
         line = {"partition": record.partition, "offset": record.offset, "key": record.key, "value": value}
         print(json.dumps(line, default=str, ensure_ascii=False))
     return 0
@@ -508,7 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
     tail.add_argument("topic")
     tail.add_argument("--max", type=int, default=20, help="how many of the last records (default 20)")
     tail.add_argument("--timeout", type=float, default=10.0, help="seconds to read for (default 10)")
-    tail.add_argument("--full", action="store_true", help="show resume documents whole")
+    tail.add_argument("--full", action="store_true", help="show personal data whole (resumes, mail text)")
     tail.set_defaults(run=_topics_tail)
 
     commands.add_parser("demo", help="run the pipeline on the sample people against the running stack"
@@ -626,6 +623,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--email", required=True)
     token.set_defaults(run=_user_token)
     add_application_parsers(commands)
+    dlq.add_parsers(commands)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""Reads a catalog topic from the beginning with the shared codec: for `resumeflow topics tail` and the demo."""
+"""Reads a catalog topic from the beginning with the shared codec: for `resumeflow topics tail`, `dlq` and the demo."""
 
 from __future__ import annotations
 
@@ -14,6 +14,22 @@ from streams.errors import DecodeError
 from streams.kafka_clients import Serdes
 from streams.settings import Settings
 from streams.topics import TopicSpec
+
+# Personal data a record may carry: shown whole only when asked for (`--full`).
+PERSONAL_FIELDS = ("profile_json", "body_text")
+
+
+def shown(value: Any, *, full: bool = False) -> Any:
+    """A decoded record for a terminal: each personal field (`PERSONAL_FIELDS`, at any depth) replaced by its
+    length unless `full`."""
+    if full:
+        return value
+    if isinstance(value, dict):
+        return {k: f"<{len(v)} characters; --full shows them>" if k in PERSONAL_FIELDS and isinstance(v, str)
+                else shown(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [shown(v) for v in value]
+    return value
 
 
 @dataclass(frozen=True)
