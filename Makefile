@@ -75,10 +75,11 @@ dev: stack
 	@test -n "$$RESUMEFLOW_API_SECRET" || { echo "set RESUMEFLOW_API_SECRET first, e.g.:" >&2; \
 	  echo "  export RESUMEFLOW_API_SECRET=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" >&2; exit 2; }
 	@echo "web client: http://127.0.0.1:8080  (a user's token: $(RF) user token --email EMAIL)"
+	@echo "metrics: sink :9400, API :9401, processors :9410 and up (in the order the worker prints), /metrics"
 	@trap 'kill 0' INT TERM EXIT; \
-	$(RF) sink & \
-	$(RF) api --host 127.0.0.1 --port 8080 & \
-	$(RF) worker all; wait
+	RESUMEFLOW_METRICS_PORT=9400 $(RF) sink & \
+	RESUMEFLOW_METRICS_PORT=9401 $(RF) api --host 127.0.0.1 --port 8080 & \
+	RESUMEFLOW_METRICS_PORT=9410 $(RF) worker all; wait
 
 # Several workers in one consumer group: Kafka hands each a share of the cells (partitions) and moves them
 # when one stops. Each worker keeps its RocksDB tables in its own directory.

@@ -107,7 +107,7 @@ def _run_worker(settings: Settings, names: list[str], loglevel: str) -> int:
     except KeyError as exc:
         raise UserError(f"unknown processor {exc.args[0]}; choose from: all, {', '.join(PROCESSORS)}") from exc
     if len(processors) > 1:
-        return supervise([p.name for p in processors], loglevel)
+        return supervise([p.name for p in processors], loglevel, settings.metrics_port)
     check_copartitioning(settings, admin_client(settings))
     return run_in_process(settings, processors[0], loglevel)
 
@@ -163,8 +163,10 @@ def _sink(args: argparse.Namespace) -> int:
     import signal
 
     from sinks.runner import run_sink
+    from streams import metrics
 
     settings = load_settings()
+    metrics.serve(settings.metrics_port)
 
     async def keep_views() -> None:
         stop = asyncio.Event()
@@ -185,8 +187,10 @@ def _api(args: argparse.Namespace) -> int:
     import signal
 
     from query_api.app import serve
+    from streams import metrics
 
     settings = load_settings()
+    metrics.serve(settings.metrics_port)
 
     async def serve_until_signalled() -> None:
         stop = asyncio.Event()

@@ -11,6 +11,7 @@ SIGINT stops them all within `STOP_GRACE_S`.
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import subprocess
 import sys
@@ -20,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import IO
 
+from streams.metrics import child_port
 from streams.processor import ProcessorSpec
 from streams.settings import Settings
 
@@ -49,9 +51,10 @@ def run_in_process(settings: Settings, processor: ProcessorSpec, loglevel: str) 
     app = create_app(settings, Serdes(registry_client(settings)), processor)
     prepare_local_state(app)
     if settings.metrics_port is not None:
-        import prometheus_client
+        from streams import metrics
 
-        prometheus_client.start_http_server(settings.metrics_port, addr="127.0.0.1")
+        metrics.install_faust_sensor(app)
+        metrics.serve(settings.metrics_port)
     Worker(app, loglevel=loglevel).execute_from_commandline()
     return 0
 
@@ -66,12 +69,14 @@ class _Child:
     restart_at: float | None = None
     ready: bool = False
     readers: list[threading.Thread] = field(default_factory=list)
+    metrics_port: int | None = None  # each child serves its own metrics (a port cannot be shared)
 
 
 class Supervisor:
-    def __init__(self, names: Sequence[str], loglevel: str) -> None:
-        self.children = [_Child(name, [sys.executable, "-m", "cli.main", "worker", name, "--loglevel", loglevel])
-                         for name in names]
+    def __init__(self, names: Sequence[str], loglevel: str, metrics_port: int | None = None) -> None:
+        self.children = [_Child(name, [sys.executable, "-m", "cli.main", "worker", name, "--loglevel", loglevel],
+                                metrics_port=child_port(metrics_port, index))
+                         for index, name in enumerate(names)]
         self.stopping = threading.Event()
         self._lock = threading.Lock()
         self._announced = False
@@ -91,7 +96,11 @@ class Supervisor:
         return self._stop_all()
 
     def _start(self, child: _Child) -> None:
-        child.process = subprocess.Popen(child.argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        env = None
+        if child.metrics_port is not None:
+            env = {**os.environ, "RESUMEFLOW_METRICS_PORT": str(child.metrics_port)}
+            log.info("%s: metrics on http://127.0.0.1:%d/metrics", child.name, child.metrics_port)
+        child.process = subprocess.Popen(child.argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=env)
         child.started_at = time.monotonic()
         child.restart_at = None
         child.ready = False
@@ -153,5 +162,5 @@ class Supervisor:
         return status
 
 
-def supervise(names: Sequence[str], loglevel: str) -> int:
-    return Supervisor(names, loglevel).run()
+def supervise(names: Sequence[str], loglevel: str, metrics_port: int | None = None) -> int:
+    return Supervisor(names, loglevel, metrics_port).run()

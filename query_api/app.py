@@ -16,6 +16,7 @@ import datetime as dt
 import json
 import logging
 import re
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from query_api.auth import require_secret, verify_token
 from query_api.publish import Publish, kafka_publisher
 from query_api.reads import application_history, list_applications, own_application
 from query_api.webhooks import add_ats_webhook
-from streams import bounded_json
+from streams import bounded_json, metrics
 from streams.dates import EARLIEST, plausible_day
 from streams.ids import derived_id
 from streams.messages import (
@@ -139,6 +140,24 @@ def resume_lines(resume: TailoredResume) -> list[dict[str, Any]]:
 
 def _is_api(request: web.Request) -> bool:
     return request.path == "/api" or request.path.startswith("/api/")
+
+
+@web.middleware
+async def _timed(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Latency per route (its pattern, e.g. `/api/resumes/{event_id}`, so ids do not become labels) and status."""
+    started = time.perf_counter()
+    status = 500
+    try:
+        response = await handler(request)
+        status = response.status
+        return response
+    except web.HTTPException as exc:
+        status = exc.status
+        raise
+    finally:
+        route = request.match_info.route.resource
+        name = route.canonical if route is not None else "unmatched"
+        metrics.API_LATENCY.labels(request.method, name, str(status)).observe(time.perf_counter() - started)
 
 
 @web.middleware
@@ -452,7 +471,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     (`query_api.publish`).
     Raises UserError when RESUMEFLOW_API_SECRET is missing or too short."""
     secret = require_secret(settings)
-    app = web.Application(middlewares=[_api_auth], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[_timed, _api_auth], client_max_size=MAX_BODY_BYTES)
     app[SETTINGS_KEY] = settings
     app[POOL_KEY] = pool
     app[SECRET_KEY] = secret

@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 
+from streams import metrics
 from streams.messages import (
     ApplicationSubmitted,
     ApplicationUpdated,
@@ -94,6 +95,8 @@ class BatchingSink:
                 for table, table_rows in rows.items():
                     await self.write(connection, table, table_rows)
                     written += len(table_rows)
+            for table, table_rows in rows.items():  # counted once committed
+                metrics.SINK_ROWS.labels(table).inc(len(table_rows))
         return written
 
     async def write(self, connection: asyncpg.Connection, table: str, rows: list[Row]) -> None:

@@ -28,6 +28,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -38,6 +39,7 @@ from faust.types import EventT, StreamT
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
+from streams import metrics
 from streams.dead_letters import dead_letter
 from streams.errors import PoisonRecord, TransientError
 from streams.kafka_clients import Serdes
@@ -214,6 +216,7 @@ class CellAgent:
                         self.table[key] = cell
         for event in batch.events:
             await stream.ack(event)
+        self._count(batch)
         now = asyncio.get_running_loop().time()
         if now - self._committed_at >= COMMIT_INTERVAL_S:  # do not wait for Faust's timer, which drifts under load
             self._committed_at = now
@@ -225,6 +228,18 @@ class CellAgent:
         batch.cells.clear()
         batch.loaded.clear()
         batch.last_event.clear()
+
+    def _count(self, batch: _Batch) -> None:
+        """Metrics of an acknowledged batch: records per input topic with their delay since their timestamp
+        (Faust's message timestamp, seconds since the epoch), outputs per topic."""
+        now = time.time()
+        delay = metrics.RECORD_DELAY.labels(self.spec.name)
+        for event in batch.events:
+            metrics.RECORDS.labels(self.spec.name, event.message.topic).inc()
+            if event.message.timestamp:
+                delay.observe(max(now - event.message.timestamp, 0.0))
+        for out in batch.outputs:
+            metrics.OUTPUTS.labels(self.spec.name, out.topic).inc()
 
     # --- records in and out ---------------------------------------------------------------------------------------
 
@@ -261,6 +276,7 @@ class CellAgent:
                      attempts: int | None = None) -> None:
         letter = self._letter(topic, event, exc, attempts=attempts)
         dlq = dead_letter_topic(topic)
+        metrics.DEAD_LETTERS.labels(self.spec.name, letter.source_topic, letter.error_type).inc()
         log.warning("dead-lettering %s[%d]@%d to %s: %s", letter.source_topic, letter.source_partition,
                     letter.source_offset, dlq.name, letter.error.splitlines()[0][:300])
         batch.outputs.append(_Encoded(dlq.name, letter.key, self.serdes.value(dlq).encode(letter),
@@ -279,6 +295,7 @@ class CellAgent:
     async def _crashed(self, event: EventT, topic: TopicSpec, exc: BaseException, stream: StreamT) -> None:
         message = event.message
         where = f"{message.topic}[{message.partition}]@{message.offset}"
+        metrics.CRASHES.labels(self.spec.name, message.topic).inc()
         try:
             crashes = await self.crashes.record(message.topic, message.partition, message.offset)
         except Exception:
@@ -297,6 +314,7 @@ class CellAgent:
 
     async def _wait_out(self, exc: TransientError, attempt: int, message: Any) -> None:
         loop = asyncio.get_running_loop()
+        metrics.OUTAGE_WAITS.labels(self.spec.name).inc()
         if self._outage_since is None:
             self._outage_since = loop.time()
             log.warning("%s: %s; waiting to retry %s[%d]@%d", self.spec.name, exc, message.topic,
