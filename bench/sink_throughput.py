@@ -24,18 +24,16 @@ import asyncio
 import dataclasses
 import logging
 import os
-import signal
-import subprocess
 import sys
 import time
 import uuid
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import asyncpg
 
 from bench.extraction_throughput import load_postings
+from bench.processes import cli_process
 from bench.record import write_result
 from sinks.runner import run_sink
 from streams.ids import user_id_for_email
@@ -74,7 +72,6 @@ from streams.topics import (
     TopicSpec,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 DISCOVERIES, RESUMES, APPLICATIONS = 6, 3, 2
 POLL_S = 0.1
@@ -199,15 +196,6 @@ async def view_counts(connection: asyncpg.Connection, fill: Fill) -> dict[str, i
     return counts
 
 
-def _cpu_s(pid: int) -> float:
-    """User + system CPU seconds of a live process, from /proc (0.0 where there is no /proc)."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 @dataclasses.dataclass
 class Drain:
     start_up_s: float  # from the sink's start to the first row seen
@@ -221,42 +209,32 @@ class Drain:
 async def drain(settings: Settings, fill: Fill, *, timeout_s: float) -> Drain:
     """Starts `resumeflow sink` (this checkout's) on `settings.app_id`'s group, waits until every view holds its
     expected rows (or the timeout), stops the sink; the timings."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "RESUMEFLOW_APP_ID": settings.app_id}
     connection = await asyncpg.connect(settings.database_url)
-    process = subprocess.Popen([sys.executable, "-m", "cli.main", "sink"], cwd=ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    started = time.perf_counter()
     first_at: float | None = None
     first_rows = 0
     complete: dict[str, float] = {}
     counts: dict[str, int] = {}
-    cpu = 0.0
     try:
-        while time.perf_counter() - started < timeout_s and process.poll() is None:
-            counts = await view_counts(connection, fill)
-            now = time.perf_counter() - started
-            total = sum(counts.values())
-            if total and first_at is None:
-                first_at, first_rows = now, total
-            for table, want in fill.expected.items():
-                if counts[table] >= want and table not in complete:
-                    complete[table] = now
-            if len(complete) == len(fill.expected):
-                break
-            await asyncio.sleep(POLL_S)
-        cpu = _cpu_s(process.pid)
+        with cli_process(["sink"], {"RESUMEFLOW_APP_ID": settings.app_id}) as sink:
+            started = time.perf_counter()
+            while time.perf_counter() - started < timeout_s and sink.process.poll() is None:
+                counts = await view_counts(connection, fill)
+                now = time.perf_counter() - started
+                total = sum(counts.values())
+                if total and first_at is None:
+                    first_at, first_rows = now, total
+                for table, want in fill.expected.items():
+                    if counts[table] >= want and table not in complete:
+                        complete[table] = now
+                if len(complete) == len(fill.expected):
+                    break
+                await asyncio.sleep(POLL_S)
+            cpu = sink.cpu_s()
+            if sink.process.poll() is not None:
+                raise SystemExit(f"the sink stopped (exit {sink.process.returncode}): {sink.log_tail()}")
+            last = max(complete.values(), default=time.perf_counter() - started)
     finally:
-        process.send_signal(signal.SIGTERM)
-        try:
-            _, stderr = process.communicate(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            _, stderr = process.communicate()
         await connection.close()
-    if process.returncode not in (0, -signal.SIGTERM) and len(complete) < len(fill.expected):
-        tail = stderr.decode(errors="replace").strip().splitlines()[-3:]
-        raise SystemExit(f"the sink stopped (exit {process.returncode}): {tail}")
-    last = max(complete.values(), default=time.perf_counter() - started)
     first = first_at if first_at is not None else last
     return Drain(start_up_s=first, drain_s=last - first, first_rows=first_rows, complete_at_s=complete, cpu_s=cpu,
                  counts=counts)
