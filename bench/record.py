@@ -4,6 +4,7 @@ with which settings."""
 from __future__ import annotations
 
 import json
+import math
 import os
 import platform
 import statistics
@@ -39,7 +40,7 @@ def percentiles_ms(seconds: list[float]) -> dict[str, float]:
     ms = sorted(s * 1000 for s in seconds)
 
     def rank(q: float) -> float:
-        return ms[min(len(ms) - 1, max(0, round(q * len(ms) + 0.5) - 1))]
+        return ms[min(len(ms) - 1, max(0, math.ceil(q * len(ms)) - 1))]
 
     return {"p50_ms": round(statistics.median(ms), 3), "p95_ms": round(rank(0.95), 3),
             "p99_ms": round(rank(0.99), 3), "max_ms": round(ms[-1], 3)}
