@@ -10,9 +10,8 @@ windows of that many words whose vectors are averaged and normalized again, so i
 gateway's prompt cache uses this). Analysis embeds a title-first summary of each posting
 (`processors/analysis/embedding_text.py`) and, for dedup, its role text in chunks that fit the window
 (`processors/analysis/role_text.py`).
-`int8=True` (or `with_precision("int8")`, which analysis takes from `RESUMEFLOW_EMBEDDING_PRECISION`) quantizes
-the transformer's Linear layers (per output channel) for about twice the speed on CPU at a mean cosine of ~0.98 to
-the float32 vectors (`bench/analysis_throughput.py`).
+`int8=True` quantizes the transformer's Linear layers (per output channel) for ~3x speed on CPU at a mean
+cosine of ~0.98 to the float32 vectors (`bench/analysis_throughput.py`).
 Embedding is CPU-bound and blocking: async callers run it in a thread (`asyncio.to_thread`).
 """
 
@@ -21,7 +20,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
@@ -29,7 +28,6 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 MINILM_DIMENSIONS = 384
-Precision = Literal["fp32", "int8"]
 
 
 class Embedder(Protocol):
@@ -52,18 +50,6 @@ class MiniLmEmbedder:
         self._int8 = int8
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
-
-    @classmethod
-    def with_precision(cls, precision: Precision, **options: object) -> MiniLmEmbedder:
-        """The embedder for a precision setting ("fp32" or "int8"); other options as the constructor's.
-        ValueError for any other precision."""
-        if precision not in ("fp32", "int8"):
-            raise ValueError(f"unknown embedding precision {precision!r}: fp32 or int8")
-        return cls(int8=precision == "int8", **options)  # type: ignore[arg-type]
-
-    @property
-    def precision(self) -> Precision:
-        return "int8" if self._int8 else "fp32"
 
     def _load(self) -> SentenceTransformer:
         with self._lock:

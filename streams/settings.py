@@ -79,11 +79,6 @@ class Settings(BaseSettings):
     ai_semantic_threshold: Annotated[float, Field(gt=0, le=1)] = Field(
         0.995, validation_alias="RESUMEFLOW_AI_SEMANTIC_THRESHOLD")
 
-    # analysis: the precision of the MiniLM that embeds postings for dedup. int8 (the Linear layers quantized per
-    # channel) is about twice as fast on CPU at a mean cosine of ~0.98 to fp32 (`bench/analysis_throughput.py`).
-    # Stored and new vectors must come from the same precision: switch only with an empty vector store.
-    embedding_precision: Literal["fp32", "int8"] = Field("fp32", validation_alias="RESUMEFLOW_EMBEDDING_PRECISION")
-
     # outcomes: how often each worker looks for applications with no response (the days are the user's)
     outcomes_tick_s: Annotated[float, Field(gt=0)] = Field(3600.0, validation_alias="RESUMEFLOW_OUTCOMES_TICK_S")
     # ATS webhooks (`POST /webhooks/ats/{provider}`): the HMAC-SHA256 key the ATS signs its bodies with; the

@@ -127,4 +127,4 @@ async def open_ports(settings: Settings) -> AnalysisPorts:
         except BaseException:
             await vectors.close()
             raise
-    return AnalysisPorts(MiniLmEmbedder.with_precision(settings.embedding_precision), vectors, gateway)
+    return AnalysisPorts(MiniLmEmbedder(), vectors, gateway)
