@@ -1,0 +1,201 @@
+"""Query API latency under load: p50/p95/p99 per read route at a fixed arrival rate (open loop), and errors.
+
+Fills the read model for U users (default 1,000) the way production does — their records published to the view
+topics and written by `resumeflow sink` (`bench.sink_throughput`) — then starts `resumeflow api` (this checkout's)
+on 127.0.0.1 and sends R requests/s (default 200) for D seconds (default 30) across the main read routes
+(`/api/me`, `/api/discoveries`, `/api/matches`, `/api/resumes`, `/api/applications`,
+`/api/applications/{id}`, `/api/outcomes/unlinked`), round-robin over the routes, each request for a random
+user with that user's own bearer token (`query_api.auth.issue_token`, as `resumeflow user token` prints it).
+
+Open loop: request i is due at start + i/R whether or not earlier ones have answered, so a slow server is not
+hidden by a client that waits (no coordinated omission). Latency is measured from the due time to the end of the
+response body; the client's own lag (how late it managed to send) is printed too, because the load generator,
+the API, PostgreSQL and the broker share this machine's cores: a high lag means the figures include the client's
+contention. Target (issue 10): p95 < 20 ms at 200 requests/s, printed per route and overall as met or MISSED.
+Writes bench/results/api_latency.json. Needs the local stack (`resumeflow stack up && resumeflow topics apply`).
+
+Usage: python -m bench.api_latency [--quick] [--users N] [--rate R] [--duration S] [--port P]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import random
+import secrets
+import time
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import aiohttp
+
+from bench.processes import CliProcess, cli_process
+from bench.record import percentiles_ms, write_result
+from bench.sink_throughput import fill_views
+from query_api.auth import issue_token
+from streams.messages import ApplicationUpdated
+from streams.settings import load_settings
+
+TARGET_P95_MS = 20.0
+ROUTES = ("/api/me", "/api/discoveries", "/api/matches", "/api/resumes", "/api/applications",
+          "/api/applications/{application_id}", "/api/outcomes/unlinked")
+REQUEST_TIMEOUT_S = 10.0
+
+
+@dataclass
+class Sample:
+    route: str
+    latency_s: float  # from the due time to the end of the body
+    lag_s: float  # how late the request left, after its due time
+    status: int  # 0: no answer (connection error or timeout)
+
+
+@dataclass
+class Load:
+    samples: list[Sample] = field(default_factory=list)
+    errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+
+async def _one(session: aiohttp.ClientSession, base: str, route: str, path: str, token: str, due: float,
+               load: Load) -> None:
+    sent = time.perf_counter()
+    status = 0
+    try:
+        async with session.get(base + path, headers={"Authorization": f"Bearer {token}"}) as response:
+            await response.read()
+            status = response.status
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        load.errors[f"{route}: {type(exc).__name__}"] += 1
+    done = time.perf_counter()
+    if status and status != 200:
+        load.errors[f"{route}: HTTP {status}"] += 1
+    load.samples.append(Sample(route, done - due, sent - due, status))
+
+
+async def drive(base: str, users: list[tuple[str, str, str]], rate: float, duration_s: float, seed: int) -> Load:
+    """Sends rate x duration requests, request i at start + i/rate; waits for the last answers."""
+    rng = random.Random(seed)
+    load = Load()
+    total = int(rate * duration_s)
+    connector = aiohttp.TCPConnector(limit=200)
+    timeout = aiohttp.ClientTimeout(total=REQUEST_TIMEOUT_S)
+    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+        tasks = []
+        start = time.perf_counter() + 0.2
+        for i in range(total):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            route = ROUTES[i % len(ROUTES)]
+            _, token, application_id = users[rng.randrange(len(users))]
+            path = route.format(application_id=application_id)
+            tasks.append(asyncio.create_task(_one(session, base, route, path, token, due, load)))
+        await asyncio.gather(*tasks)
+    return load
+
+
+async def wait_healthy(base: str, api: CliProcess, timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    async with aiohttp.ClientSession() as session:
+        while time.monotonic() < deadline:
+            if api.process.poll() is not None:
+                raise SystemExit(f"`resumeflow api` exited with {api.process.returncode}: {api.log_tail()}")
+            try:
+                async with session.get(base + "/healthz") as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.2)
+    raise SystemExit(f"`resumeflow api` did not answer {base}/healthz within {timeout_s:.0f}s")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--users", type=int, default=1000, help="users in the read model (default 1000)")
+    parser.add_argument("--rate", type=float, default=200.0, help="requests per second (default 200)")
+    parser.add_argument("--duration", type=float, default=30.0, help="seconds of load (default 30)")
+    parser.add_argument("--port", type=int, default=24580, help="the API's port on 127.0.0.1 (default 24580)")
+    parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument("--quick", action="store_true", help="100 users, 5 s")
+    args = parser.parse_args()
+    if args.quick:
+        args.users, args.duration = min(args.users, 100), min(args.duration, 5.0)
+    logging.basicConfig(level=logging.WARNING)
+    settings = load_settings().model_copy(update={"app_id": f"bench-api-{uuid.uuid4().hex[:8]}"})
+
+    fill, drained, _, _ = fill_views(settings, args.users)
+    if len(drained.complete_at_s) < len(fill.expected):
+        raise SystemExit(f"the sink did not fill the views: {drained.counts} of {fill.expected}")
+    applications: dict[str, str] = {}
+    for _, _, message in fill.records:
+        if isinstance(message, ApplicationUpdated):
+            applications.setdefault(message.user_id, message.application_id)
+    secret = secrets.token_urlsafe(48)
+    users = [(u, issue_token(u, secret), applications[u]) for u in fill.user_ids]
+    print(f"setup: {args.users} users in the read model ({sum(fill.expected.values())} rows, written by the sink in "
+          f"{drained.start_up_s + drained.drain_s:.1f}s); {args.rate:.0f} requests/s for {args.duration:.0f}s, open "
+          f"loop, round-robin over {len(ROUTES)} routes, a random user each with their own token; aiohttp client "
+          f"and `resumeflow api` (asyncpg pool of 10) on 127.0.0.1:{args.port}; {os.cpu_count()} CPUs shared by the "
+          "load generator, the API, PostgreSQL and the broker")
+
+    base = f"http://127.0.0.1:{args.port}"
+    env = {"RESUMEFLOW_API_SECRET": secret, "RESUMEFLOW_APP_ID": settings.app_id}
+    with cli_process(["api", "--host", "127.0.0.1", "--port", str(args.port)], env) as api:
+        asyncio.run(wait_healthy(base, api))
+        asyncio.run(drive(base, users[:50], min(args.rate, 50.0), 2.0, args.seed))  # warm-up: pool, caches
+        cpu_before, wall_before = api.cpu_s(), time.perf_counter()
+        load = asyncio.run(drive(base, users, args.rate, args.duration, args.seed))
+        wall = time.perf_counter() - wall_before
+        api_cpu = api.cpu_s() - cpu_before
+
+    by_route: dict[str, list[Sample]] = defaultdict(list)
+    for sample in load.samples:
+        by_route[sample.route].append(sample)
+    print(f"{'route':<40}{'requests':>9}{'errors':>8}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}{'max ms':>9}  p95<20ms")
+    figures: dict[str, object] = {"routes": {}}
+    for route in ROUTES:
+        samples = by_route[route]
+        ok = [s.latency_s for s in samples if s.status == 200]
+        errors = len(samples) - len(ok)
+        cuts = percentiles_ms(ok)
+        met = bool(cuts) and cuts["p95_ms"] < TARGET_P95_MS and errors == 0
+        figures["routes"][route] = {"requests": len(samples), "errors": errors, **cuts,  # type: ignore[index]
+                                    "target_met": met}
+        print(f"{route:<40}{len(samples):>9}{errors:>8}{cuts.get('p50_ms', 0):>9.2f}{cuts.get('p95_ms', 0):>9.2f}"
+              f"{cuts.get('p99_ms', 0):>9.2f}{cuts.get('max_ms', 0):>9.2f}  {'met' if met else 'MISSED'}")
+    ok = [s.latency_s for s in load.samples if s.status == 200]
+    errors = len(load.samples) - len(ok)
+    overall = percentiles_ms(ok)
+    lag = percentiles_ms([s.lag_s for s in load.samples])
+    from_send = percentiles_ms([s.latency_s - s.lag_s for s in load.samples if s.status == 200])
+    achieved = len(load.samples) / wall
+    met = bool(overall) and overall["p95_ms"] < TARGET_P95_MS and errors == 0
+    print(f"{'all':<40}{len(load.samples):>9}{errors:>8}{overall.get('p50_ms', 0):>9.2f}"
+          f"{overall.get('p95_ms', 0):>9.2f}{overall.get('p99_ms', 0):>9.2f}{overall.get('max_ms', 0):>9.2f}  "
+          f"{'met' if met else 'MISSED'}")
+    print(f"target p95 < {TARGET_P95_MS:.0f} ms at {args.rate:.0f} requests/s: {'met' if met else 'MISSED'}; "
+          f"{achieved:.0f} requests/s achieved; client send lag p50 {lag.get('p50_ms', 0):.2f} ms, p95 "
+          f"{lag.get('p95_ms', 0):.2f} ms (from the actual send: p50 {from_send.get('p50_ms', 0):.2f} ms, p95 "
+          f"{from_send.get('p95_ms', 0):.2f} ms); API process CPU {api_cpu:.1f}s over {wall:.1f}s "
+          f"({api_cpu / wall:.0%} of one core)")
+    for error, count in sorted(load.errors.items()):
+        print(f"  error {error}: {count}")
+    figures.update({"all": {"requests": len(load.samples), "errors": errors, **overall}, "target_p95_ms": TARGET_P95_MS,
+                    "target_met": met, "achieved_requests_per_s": round(achieved, 1), "client_lag": lag,
+                    "from_send": from_send,
+                    "api_cpu_s": round(api_cpu, 2), "errors_by_kind": dict(load.errors)})
+    path = write_result("api_latency", {
+        "users": args.users, "rate_per_s": args.rate, "duration_s": args.duration, "routes": list(ROUTES),
+        "seed": args.seed, "rows": sum(fill.expected.values()), "api_pool": 10,
+        "note": "open loop; latency from each request's due time; client, API, PostgreSQL and broker share the CPUs"},
+        figures)
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
