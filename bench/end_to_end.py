@@ -12,7 +12,7 @@ The harness (`bench.pipeline`) says what runs; the sizes are parameters, their d
 subset of the boards (`--boards-followed`), which bounds the postings analyzed.
 
 Usage: python -m bench.end_to_end [--users 50] [--postings 600] [--per-board 3] [--boards-per-user 1]
-       [--boards-followed 20] [--workers 1] [--timeout 900]
+       [--boards-followed 10] [--workers 1] [--timeout 900]
 Prints its setup and a table; writes bench/results/end_to_end.json. Needs the stack (`make stack`).
 """
 
@@ -207,7 +207,7 @@ def arguments(argv: Sequence[str] | None = None, *, users: int = 50) -> argparse
     parser.add_argument("--postings", type=int, default=600, help="postings served (distinct)")
     parser.add_argument("--per-board", type=int, default=3, help="postings per board")
     parser.add_argument("--boards-per-user", type=int, default=1)
-    parser.add_argument("--boards-followed", type=int, default=20,
+    parser.add_argument("--boards-followed", type=int, default=10,
                         help="users follow only the first N boards (0: all); bounds the postings analyzed")
     parser.add_argument("--workers", type=int, default=1, help="processes per processor")
     parser.add_argument("--timeout", type=float, default=900.0, help="seconds to wait for the run to finish")

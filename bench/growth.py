@@ -2,9 +2,11 @@
 worker processes per processor, one after the other on a fresh namespace each.
 
 Per point: applications, wall seconds from registration to done, applications/s (sustained and steady),
-latency p50/p95, CPU seconds per processor and in all, and CPU milliseconds per application (the cost of one
-application however many users there are: flat is linear growth). The posting pool and the boards are the same
-for every point, so the postings analyzed stay the same and what grows is users x matches.
+latency p50/p95, CPU seconds per processor and in all, CPU milliseconds per application (which spreads each
+process's fixed start-up cost, chiefly model loads, over the run), and the marginal CPU per application (the
+extra CPU over the point with fewer users, divided by the extra applications: flat is linear growth). The posting
+pool and the boards are the same for every point, so the postings analyzed stay the same and what grows is
+users x matches.
 
 Usage: python -m bench.growth [--users 10,50,200] [--workers 1,3] [--per-board 1] [--boards-followed 10] ...
 (the other options as `bench.end_to_end`). Prints a table; writes bench/results/growth.json and growth.png.
@@ -43,14 +45,33 @@ def point(result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def with_marginal(points: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each point with `marginal_cpu_ms_per_application`: the CPU the extra applications cost over the previous
+    point with as many workers (fewer users), which leaves out the fixed start-up cost (model loads) that
+    `cpu_ms_per_application` spreads over the run (pure)."""
+    out = []
+    for p in points:
+        before = [q for q in points if q["workers"] == p["workers"] and q["users"] < p["users"]]
+        marginal = None
+        if before:
+            q = max(before, key=lambda q: q["users"])
+            extra = p["applications"] - q["applications"]
+            if extra > 0:
+                marginal = round(1000 * (p["cpu_s_total"] - q["cpu_s_total"]) / extra, 1)
+        out.append({**p, "marginal_cpu_ms_per_application": marginal})
+    return out
+
+
 def table(points: Sequence[dict[str, Any]]) -> list[str]:
     lines = [f"{'users':>5} {'workers':>7} {'pairs':>6} {'apps':>5} {'wall s':>7} {'apps/s':>7} {'steady':>7} "
-             f"{'p50 s':>6} {'p95 s':>6} {'CPU s':>7} {'CPU ms/app':>10}  bottleneck"]
+             f"{'p50 s':>6} {'p95 s':>6} {'CPU s':>7} {'CPU ms/app':>10} {'marginal':>8}  bottleneck"]
     for p in points:
         lines.append(f"{p['users']:>5} {p['workers']:>7} {p['pairs']:>6} {p['applications']:>5} {p['wall_s']:>7.1f} "
                      f"{_fmt(p['per_s_sustained'], '.2f'):>7} {_fmt(p['per_s_steady'], '.2f'):>7} "
                      f"{_fmt(p['p50_s']):>6} {_fmt(p['p95_s']):>6} {p['cpu_s_total']:>7.1f} "
-                     f"{_fmt(p['cpu_ms_per_application']):>10}  {p['bottleneck']}{'' if p['done'] else ' (NOT DONE)'}")
+                     f"{_fmt(p['cpu_ms_per_application']):>10} "
+                     f"{_fmt(p.get('marginal_cpu_ms_per_application')):>8}  "
+                     f"{p['bottleneck']}{'' if p['done'] else ' (NOT DONE)'}")
     return lines
 
 
@@ -104,14 +125,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.append(result)
             points.append(point(result))
             print(table(points[-1:])[-1], flush=True)
+    points = with_marginal(points)
     print("\n".join(table(points)))
     png = RESULTS / "growth.png"
-    plot(points, png)
     path = write("growth", {"settings": {"users": _ints(own.users), "workers": _ints(own.workers),
                                          **{k: v for k, v in results[0]["config"].items()
                                             if k not in ("users", "workers")}},
                             "setup": results[0]["setup"], "figures": points, "plot": str(png.name),
                             "total_wall_s": round(time.monotonic() - started, 1)})
+    plot(points, png)  # after the JSON: the figures are kept whatever the plot does
     print(f"wrote {path} and {png} in {time.monotonic() - started:.0f}s")
     return 0 if all(p["done"] for p in points) else 1
 

@@ -104,3 +104,11 @@ def test_the_tally_counts_expected_against_got_per_stage_and_duplicates() -> Non
     result = figures(tally, {"analysis": 8.0, "generation": 2.0}, workers=1, wall_s=10.0, lags={})
     assert result["bottleneck"] == "analysis" and result["cpu_share_per_process"]["analysis"] == 0.8
     assert result["applications_per_s_sustained"] is None and not result["target_met"]  # one record: no span
+
+
+def test_growths_marginal_cost_leaves_the_fixed_start_up_out() -> None:
+    from bench.growth import with_marginal
+
+    points = [{"users": u, "workers": 1, "applications": a, "cpu_s_total": c}
+              for u, a, c in ((10, 10, 30.0), (50, 50, 50.0), (200, 200, 110.0))]
+    assert [p["marginal_cpu_ms_per_application"] for p in with_marginal(points)] == [None, 500.0, 400.0]
