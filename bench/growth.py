@@ -87,8 +87,13 @@ def plot(points: Sequence[dict[str, Any]], path: Path) -> None:
         mine = sorted((p for p in points if p["workers"] == workers), key=lambda p: p["users"])
         users = [p["users"] for p in mine]
         left.plot(users, [p["per_s_sustained"] or 0 for p in mine], marker="o", label=f"{workers} per processor")
-        right.plot(users, [p["cpu_ms_per_application"] or 0 for p in mine], marker="o",
-                   label=f"{workers} per processor")
+        line = right.plot(users, [p["cpu_ms_per_application"] or 0 for p in mine], marker="o",
+                          label=f"{workers} per processor")[0]
+        marginal = [(p["users"], p["marginal_cpu_ms_per_application"]) for p in mine
+                    if p.get("marginal_cpu_ms_per_application") is not None]
+        if marginal:
+            right.plot(*zip(*marginal, strict=True), marker="x", linestyle="--", color=line.get_color(),
+                       label=f"{workers} per processor, marginal")
     left.axhline(TARGET_PER_S, color="grey", linestyle="--", label=f"target {TARGET_PER_S:g}/s")
     left.set(xlabel="users", ylabel="applications/s (sustained)", yscale="log", title="Throughput")
     right.set(xlabel="users", ylabel="CPU ms per application", title="Cost per application")
@@ -101,6 +106,19 @@ def plot(points: Sequence[dict[str, Any]], path: Path) -> None:
     plt.close(fig)
 
 
+def replot(source: Path, png: Path) -> int:
+    """The table and the plot again from a growth.json (its figures with the marginal cost added)."""
+    import json
+
+    measured = json.loads(source.read_text())
+    measured["figures"] = with_marginal(measured["figures"])
+    source.write_text(json.dumps(measured, indent=2) + "\n")
+    print("\n".join(table(measured["figures"])))
+    plot(measured["figures"], png)
+    print(f"wrote {png} from {source} (measured {measured['measured_at']})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from bench.end_to_end import arguments
 
@@ -108,7 +126,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(add_help=False)
     parser.add_argument("--users", default="10,50,200")
     parser.add_argument("--workers", default="1,3")
+    parser.add_argument("--replot", action="store_true", help="redraw growth.png from growth.json, no run")
     own, rest = parser.parse_known_args(argv)
+    if own.replot:
+        return replot(RESULTS / "growth.json", RESULTS / "growth.png")
     defaults = {"--per-board": "1", "--boards-followed": "10"}  # one match per user: 200 users stay in budget
     for flag, value in defaults.items():
         if flag not in rest:
