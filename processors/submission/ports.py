@@ -190,7 +190,8 @@ class SubmissionPorts:
         async with outages("PostgreSQL (the submission ledger)"):
             await self._ledger.confirm(**ids, idempotency_key=request.idempotency_key,
                                        message_id=delivery.message_id, external_id=delivery.external_id)
-        log.info("application %s sent by %s", request.application_id, request.channel)
+        log.info("application %s %s %s", request.application_id,
+                 "recorded by the dry run in place of" if delivery.dry_run else "sent by", request.channel)
         return Sent(application_id=request.application_id, idempotency_key=request.idempotency_key,
                     message_id=delivery.message_id, external_id=delivery.external_id, dry_run=delivery.dry_run)
 
