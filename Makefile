@@ -16,6 +16,7 @@ help:
 	@echo "make test-failover   a worker dies; another takes its cells with their state"
 	@echo "make stack-down      stop the local services (data kept; 'resumeflow stack down --wipe' deletes it)"
 	@echo "make bench           throughput: codec, profiles, extraction (vocabulary and span model), embeddings, rendering"
+	@echo "make load-test       the whole pipeline: applications/s end to end, and how cost grows with users and workers"
 	@echo "make bench-stages    stages under load: analysis fp32/int8, rendering, the sink's rows/s, API latency"
 	@echo "make lock            re-lock requirements.lock with hashes from pyproject.toml"
 
@@ -108,7 +109,14 @@ bench-stages: stack
 test-failover: venv system-packages
 	$(BIN)/pytest -q tests/integration/test_cells_move_with_their_state.py
 
-load-test chaos-test:
+# Benchmarks of the whole pipeline (README, "Benchmarks and fault drills"); each prints a table and writes
+# bench/results/<name>.json.
+load-test: stack
+	$(BIN)/python -m bench.end_to_end
+	$(BIN)/python -m bench.growth
+	$(MAKE) --no-print-directory bench-stages
+
+chaos-test:
 	@echo "make $@: not built yet; it arrives with the processors it loads (discovery, analysis)." >&2
 	@exit 1
 
