@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -101,3 +103,36 @@ class MiniLmEmbedder:
             return [text]  # (with None, the model truncates a long text to its first 256 word pieces)
         step = self._window_words
         return [" ".join(words[i:i + step]) for i in range(0, len(words), step)]
+
+
+class RememberedVectors:
+    """`embed` for short texts that recur (skill names, a profile's terms), with the vectors remembered: analysis
+    compares each (user, posting) pair's unmatched skills with the user's terms, so without memory the same few
+    thousand terms are embedded again for every pair (the end-to-end benchmark found that most of analysis's CPU).
+
+    Calling it returns the rows `embed(texts)` would (shape (len(texts), dimensions), float32), embedding only the
+    texts not remembered, in one batch. At most `max_texts` vectors are kept, the least recently used dropped first
+    (20,000 x 384 float32 is about 30 MB). Thread-safe: the lock guards the memory, not the embedding.
+    """
+
+    def __init__(self, embed: Callable[[list[str]], np.ndarray], *, max_texts: int = 20_000) -> None:
+        self._embed = embed
+        self._max_texts = max_texts
+        self._vectors: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.asarray(self._embed([]), dtype=np.float32)
+        with self._lock:
+            known = {t: self._vectors[t] for t in texts if t in self._vectors}
+        missing = list(dict.fromkeys(t for t in texts if t not in known))
+        if missing:
+            known.update(zip(missing, np.asarray(self._embed(missing), dtype=np.float32), strict=True))
+        with self._lock:
+            for text in dict.fromkeys(texts):
+                self._vectors[text] = known[text]
+                self._vectors.move_to_end(text)
+            while len(self._vectors) > self._max_texts:
+                self._vectors.popitem(last=False)
+        return np.stack([known[t] for t in texts])

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from adapters.ai_gateway import AiGateway
-from adapters.embeddings import MiniLmEmbedder
+from adapters.embeddings import MiniLmEmbedder, RememberedVectors
 from adapters.transient import outages
 from adapters.vector_store import StoredEmbedding, VectorStore
 from processors.analysis.candidates import NEAREST, NEAREST_ENTITY, IndexedPosting, entity_keys, neighbour_of
@@ -40,6 +40,7 @@ log = logging.getLogger(__name__)
 class AnalysisPorts:
     def __init__(self, embedder: MiniLmEmbedder, vectors: VectorStore, gateway: AiGateway) -> None:
         self._embedder = embedder
+        self._terms = RememberedVectors(embedder.embed)  # skill names and profile terms recur in every comparison
         self._vectors = vectors
         self._gateway = gateway
 
@@ -57,7 +58,7 @@ class AnalysisPorts:
                 return [ProfileEmbedded(profile=request.profile, embedding=vector.tolist())]
             case CompareSkills():
                 overlap = await asyncio.to_thread(fuzzy_skill_overlap, request.terms, request.unmatched,
-                                                  self._embedder.embed)
+                                                  self._terms)
                 return [SkillsCompared(analysis=request.analysis, posting_at=request.posting_at,
                                        fuzzy_matches={required: term for required, term, _ in overlap})]
         raise TypeError(f"analysis has no port for {type(request).__name__}")
