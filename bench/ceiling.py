@@ -83,6 +83,9 @@ MAIN_INPUT = {"profiles": "user.commands", "discovery": "user.profiles", "analys
               "generation": "job.analyzed", "submission": "resume.generated", "outcomes": "application.submitted",
               "learning": "workflow.completed"}
 CHILD_TIMEOUT_S = 600.0
+# `resumeflow worker`'s default. Not "warning": below WARN Faust's progress spinner is off, at WARN and above it
+# sets the root logger to DEBUG (to spin on every line), and every library debug line is then built and handled.
+LOGLEVEL = "info"
 
 
 # --- real-shaped records -------------------------------------------------------------------------------------------
@@ -226,16 +229,31 @@ class Clock:
     def __init__(self, expected: int, path: Path) -> None:
         self.expected, self.path = expected, path
         self.first: float | None = None
+        self.first_cpu = 0.0
         self.acked = 0
+        self.split: dict[str, float] = {}  # where the cell agent's time went: seconds per phase, batches
+
+    def spent(self, phase: str, seconds: float) -> None:
+        self.split[phase] = self.split.get(phase, 0.0) + seconds
 
     def consumed(self) -> None:
         if self.first is None:
             self.first = time.perf_counter()
+            self.first_cpu = time.process_time()
 
     def acknowledged(self, count: int = 1) -> None:
         self.acked += count
         if self.acked == self.expected and self.first is not None:
-            self.path.write_text(json.dumps({"records": self.acked, "seconds": time.perf_counter() - self.first}))
+            seconds = time.perf_counter() - self.first
+            cpu_s = time.process_time() - self.first_cpu  # every thread of the process (librdkafka's too)
+            figures: dict[str, Any] = {"records": self.acked, "seconds": round(seconds, 3),
+                                       "cpu_ms_per_record": round(cpu_s * 1000 / self.acked, 4)}
+            if self.split:
+                batches = self.split.pop("batches")
+                figures["mean_batch"] = round(self.acked / batches, 1)
+                busy = {phase: round(spent, 3) for phase, spent in self.split.items()}
+                figures["split_s"] = {**busy, "waiting_for_records": round(seconds - sum(busy.values()), 3)}
+            self.path.write_text(json.dumps(figures))
 
 
 def child_raw(settings: Settings, source: str, out: str, clock: Clock, batch: int) -> None:
@@ -285,7 +303,7 @@ def child_faust(settings: Settings, serdes: Serdes, source: str, out: str, clock
             await sink.send(key=event.message.key, value=event.message.value, callback=delivered)
 
     app.agent(channel, name="ceiling.bare")(forward)
-    faust.Worker(app, loglevel="warning").execute_from_commandline()
+    faust.Worker(app, loglevel=LOGLEVEL).execute_from_commandline()
 
 
 def child_cell(settings: Settings, serdes: Serdes, processor: str, out: TopicSpec, clock: Clock) -> None:
@@ -300,15 +318,20 @@ def child_cell(settings: Settings, serdes: Serdes, processor: str, out: TopicSpe
 
         async def _process(self, event: Any, batch: Any, stream: Any) -> None:
             clock.consumed()
+            started = time.perf_counter()
             await super()._process(event, batch, stream)
+            clock.spent("decode_step_encode", time.perf_counter() - started)
 
         async def _finish(self, batch: Any, stream: Any) -> None:
             sent = len(batch.outputs)
+            started = time.perf_counter()
             await super()._finish(batch, stream)
+            clock.spent("send_store_ack", time.perf_counter() - started)
+            clock.spent("batches", 1 if sent else 0)
             clock.acknowledged(sent)
 
     app = create_app(settings, serdes, spec, agent_class=TimedCellAgent)
-    faust.Worker(app, loglevel="warning").execute_from_commandline()
+    faust.Worker(app, loglevel=LOGLEVEL).execute_from_commandline()
 
 
 def _out_topic(settings: Settings, source: TopicSpec, case: str) -> TopicSpec:
@@ -340,8 +363,10 @@ def _create(settings: Settings, names: list[str]) -> None:
         future.result()
 
 
-def _measure(case: str, env: dict[str, str], extra: list[str], result: Path, log: Path) -> dict[str, Any]:
-    argv = [sys.executable, "-m", "bench.ceiling", "--child", case, "--result", str(result), *extra]
+def _measure(case: str, env: dict[str, str], extra: list[str], result: Path, log: Path, *, profile: bool = False
+             ) -> dict[str, Any]:
+    profiler = ["-m", "cProfile", "-o", str(log.with_suffix(".prof"))] if profile else []
+    argv = [sys.executable, *profiler, "-m", "bench.ceiling", "--child", case, "--result", str(result), *extra]
     with log.open("wb") as out:
         child = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + CHILD_TIMEOUT_S
@@ -423,43 +448,67 @@ def main_parent(args: argparse.Namespace) -> None:
 
     workdir = base.home / "ceiling" / run
     workdir.mkdir(parents=True, exist_ok=True)
-    rows: list[dict[str, Any]] = []
+    measured: dict[str, list[dict[str, Any]]] = {case: [] for case in wanted}
     try:
-        for case in wanted:
-            if case == "raw":
-                extra, sizes = ["--source", raw_in, "--out", raw_out, "--batch", str(args.batch)], mixed
-            elif case == "faust":
-                extra, sizes = ["--source", faust_in, "--out", faust_out], mixed
-            elif case in cell_cases:
-                extra, sizes = [], cell_cases[case][2]
-            else:
-                rows.append({"case": case, "error": skipped.get(case, "unknown case")})
-                continue
-            print(f"running {case} ...", flush=True)
-            figures = _measure(case, env, ["--records", str(args.records), *extra], workdir / f"{case}.json",
-                               workdir / f"{case}.log")
-            row = {"case": case, "records": args.records,
-                   "mean_bytes": round(sum(len(k) + len(v) for k, v in sizes) / len(sizes)), **figures}
-            if "seconds" in figures:
-                row["records_per_s"] = round(figures["records"] / figures["seconds"], 1)
-            rows.append(row)
+        # Rounds interleave the cases, so a burst of load from elsewhere on the machine hits all of them alike;
+        # each round reads the same pre-filled input with a fresh consumer group and fresh tables.
+        for round_ in range(args.rounds):
+            for case in wanted:
+                if case == "raw":
+                    extra = ["--source", raw_in, "--out", raw_out, "--batch", str(args.batch)]
+                elif case == "faust":
+                    extra = ["--source", faust_in, "--out", faust_out]
+                elif case in cell_cases:
+                    extra = []
+                else:
+                    continue
+                print(f"round {round_ + 1}/{args.rounds}: {case} ...", flush=True)
+                name = f"{case}-r{round_}"
+                measured[case].append(_measure(
+                    case, {**env, "RESUMEFLOW_APP_ID": f"{namespace}-r{round_}"},
+                    ["--records", str(args.records), *extra], workdir / f"{name}.json", workdir / f"{name}.log",
+                    profile=args.profile))
     finally:
         delete_namespace(admin_client(settings), namespace)
         for path in (base.home / "workers").glob(f"{namespace}-*"):
             shutil.rmtree(path, ignore_errors=True)
 
+    rows = []
+    for case, rounds in measured.items():
+        sizes = mixed if case in ("raw", "faust") else cell_cases[case][2] if case in cell_cases else None
+        if sizes is None:
+            rows.append({"case": case, "error": skipped.get(case, "unknown case")})
+            continue
+        done = sorted((r for r in rounds if "seconds" in r), key=lambda r: r["records"] / r["seconds"])
+        if not done:
+            rows.append({"case": case, "error": rounds[0].get("error") if rounds else "not run"})
+            continue
+        median = done[len(done) // 2]  # the median round by records/s (the upper one of an even count)
+        rows.append({"case": case, "records": args.records,
+                     "mean_bytes": round(sum(len(k) + len(v) for k, v in sizes) / len(sizes)), **median,
+                     "records_per_s": round(median["records"] / median["seconds"], 1),
+                     "rounds_records_per_s": [round(r["records"] / r["seconds"], 1) for r in done],
+                     "failed_rounds": len(rounds) - len(done)})
     rate = {r["case"]: r.get("records_per_s") for r in rows}
+    cpu = {r["case"]: r.get("cpu_ms_per_record") for r in rows}
     for row in rows:
         if row.get("records_per_s"):
             row["x_raw"] = round(row["records_per_s"] / rate["raw"], 3) if rate.get("raw") else None
             row["x_faust"] = round(row["records_per_s"] / rate["faust"], 3) if rate.get("faust") else None
+            # the same ratio from CPU per record: steadier than wall time when other work shares the cores
+            row["x_faust_cpu"] = round(cpu["faust"] / row["cpu_ms_per_record"], 3) if cpu.get("faust") else None
     report(rows, args)
-    write(rows, args)
+    if args.profile:  # profiled figures are not the benchmark's
+        print(f"profiles in {workdir}")
+    else:
+        write(rows, args)
 
 
 def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
-    print(f"\nceiling [{args.label}]: {args.records} records per case, {args.keys} keys, batch {args.batch}")
-    print(f"{'case':<12}{'bytes':>8}{'seconds':>9}{'records/s':>11}{'x raw':>8}{'x faust':>9}  target (>= 1.0x faust)")
+    print(f"\nceiling [{args.label}]: {args.records} records per case, {args.keys} keys, raw batch {args.batch}, "
+          f"median of {args.rounds} round(s)")
+    print(f"{'case':<12}{'bytes':>7}{'seconds':>9}{'records/s':>11}{'x raw':>8}{'x faust':>9}{'cpu ms/rec':>12}"
+          f"{'x faust cpu':>13}  target (>= 1.0x faust)")
     for row in rows:
         if "records_per_s" not in row:
             print(f"{row['case']:<12}  {row.get('error')}")
@@ -467,8 +516,10 @@ def report(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
         x_raw, x_faust = row.get("x_raw"), row.get("x_faust")
         verdict = "" if row["case"] in ("raw", "faust") or x_faust is None else (
             "met" if x_faust >= 1.0 else "MISSED")
-        print(f"{row['case']:<12}{row['mean_bytes']:>8}{row['seconds']:>9.2f}{row['records_per_s']:>11,.0f}"
-              f"{x_raw if x_raw is not None else '-':>8}{x_faust if x_faust is not None else '-':>9}  {verdict}")
+        x_cpu = row.get("x_faust_cpu")
+        print(f"{row['case']:<12}{row['mean_bytes']:>7}{row['seconds']:>9.2f}{row['records_per_s']:>11,.0f}"
+              f"{x_raw if x_raw is not None else '-':>8}{x_faust if x_faust is not None else '-':>9}"
+              f"{row['cpu_ms_per_record']:>12.3f}{x_cpu if x_cpu is not None else '-':>13}  {verdict}")
 
 
 def write(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
@@ -479,7 +530,7 @@ def write(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
         "git_commit": _git_commit(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "load_average_1m": round(os.getloadavg()[0], 2)},
-        "settings": {"records": args.records, "keys": args.keys, "raw_batch": args.batch,
+        "settings": {"records": args.records, "keys": args.keys, "raw_batch": args.batch, "rounds": args.rounds,
                      "cell_partitions": load_settings().cell_partitions},
         "cases": rows,
     }
@@ -494,7 +545,10 @@ def main() -> None:
     parser.add_argument("--keys", type=int, default=500, help="distinct cells (users or jobs) they fall in")
     parser.add_argument("--label", default="current", help="the run's name in the JSON (e.g. before, after)")
     parser.add_argument("--cases", default="", help="comma-separated subset: raw, faust, processor names")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of every case, interleaved; the median counts")
     parser.add_argument("--batch", type=int, default=BATCH_MAX, help="raw's records per poll/flush/commit")
+    parser.add_argument("--profile", action="store_true",
+                        help="run each case under cProfile (<home>/ceiling/<run>/<case>.prof; slower: not figures)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     parser.add_argument("--result", help=argparse.SUPPRESS)
     parser.add_argument("--source", help=argparse.SUPPRESS)
