@@ -6,7 +6,7 @@ RF := $(BIN)/resumeflow
 CELLS ?= 3
 
 .PHONY: help venv system-packages system-packages-tests stack stack-down demo bench test test-unit test-integration \
-        lint dev dev-cells test-failover load-test chaos-test lock clean
+        lint dev dev-cells test-failover load-test chaos-test bench-ceiling lock clean
 
 help:
 	@echo "make demo            set up, start the local stack, run the pipeline on sample data"
@@ -16,6 +16,7 @@ help:
 	@echo "make test-failover   a worker dies; another takes its cells with their state"
 	@echo "make stack-down      stop the local services (data kept; 'resumeflow stack down --wipe' deletes it)"
 	@echo "make bench           throughput: codec, profiles, extraction (vocabulary and span model), embeddings, rendering"
+	@echo "make bench-ceiling   raw Kafka vs bare Faust vs each processor's pass-through, side by side (ARGS=--records N)"
 	@echo "make lock            re-lock requirements.lock with hashes from pyproject.toml"
 
 # The venv is rebuilt when the lock or the project metadata changes; installs are hash-checked.
@@ -96,6 +97,11 @@ bench: stack
 	$(BIN)/python -m bench.skill_spans_throughput
 	$(BIN)/python -m bench.analysis_throughput
 	$(BIN)/python -m bench.render_throughput
+
+# The ceiling: raw confluent-kafka, a bare Faust agent and each processor's pass-through in the generic cell agent,
+# side by side on fresh topics; bench/results/ceiling.json. ARGS e.g. "--records 20000 --rounds 3 --label after".
+bench-ceiling: stack
+	$(BIN)/python -m bench.ceiling $(ARGS)
 
 test-failover: venv system-packages
 	$(BIN)/pytest -q tests/integration/test_cells_move_with_their_state.py
