@@ -17,8 +17,14 @@ records of the same sizes. Each is timed in its process from the first record co
 acknowledged (for the cell agent: the end of the batch whose sends were acknowledged, cells stored and records
 acknowledged). Faust's start-up (rebalance, table recovery) is before the first record and not timed.
 
-Usage: python -m bench.ceiling [--records N] [--keys K] [--label before|after|...] [--cases raw,faust,profiles]
-       (needs `resumeflow stack up`; prints a table and writes bench/results/ceiling.json, keeping other labels)
+Each case runs `--rounds` times, the cases interleaved, and the median round counts. Besides records/s it reports
+CPU ms per record (every thread of the process) and its ratio to bare Faust, steadier than wall time on a shared
+machine, and for the cell agent where its time went (decode/step/encode, send/store/ack, waiting for records).
+
+Usage: python -m bench.ceiling [--records N] [--keys K] [--rounds R] [--label before|after|...]
+                               [--cases raw,faust,profiles] [--profile]
+       (needs `resumeflow stack up`; prints a table and writes bench/results/ceiling.json, keeping other labels;
+       `--profile` runs each case under cProfile instead and writes no figures)
 """
 
 from __future__ import annotations
