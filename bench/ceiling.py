@@ -426,7 +426,8 @@ def main_parent(args: argparse.Namespace) -> None:
             record = make_record(source.model, i, args.keys)
             encoded.append((key_serde.encode(source.key(record)), value_serde.encode(record)))
         cell_cases[name] = (topic, _out_topic(settings, topic, name), encoded)
-    mixed = [cases[2][i] for i in range(args.records) for cases in [list(cell_cases.values())[i % len(cell_cases)]]]
+    every = [encoded for _, _, encoded in cell_cases.values()]
+    mixed = [every[i % len(every)][i] for i in range(args.records)]  # raw and faust: the processors' records in turn
     raw_in, raw_out = f"{namespace}.ceiling.raw.in", f"{namespace}.ceiling.raw.out"
     faust_in, faust_out = f"{namespace}.ceiling.faust.in", f"{namespace}.ceiling.faust.out"
 
