@@ -6,7 +6,7 @@ RF := $(BIN)/resumeflow
 CELLS ?= 3
 
 .PHONY: help venv system-packages system-packages-tests stack stack-down demo bench test test-unit test-integration \
-        lint dev dev-cells test-failover load-test chaos-test bench-stages lock clean
+        lint dev dev-cells test-failover load-test chaos-test bench-stages bench-ceiling lock clean
 
 help:
 	@echo "make demo            set up, start the local stack, run the pipeline on sample data"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench           throughput: codec, profiles, extraction (vocabulary and span model), embeddings, rendering"
 	@echo "make load-test       the whole pipeline: applications/s end to end, and how cost grows with users and workers"
 	@echo "make bench-stages    stages under load: analysis fp32/int8, rendering, the sink's rows/s, API latency"
+	@echo "make bench-ceiling   raw Kafka vs bare Faust vs each processor's pass-through, side by side (ARGS=--records N)"
 	@echo "make lock            re-lock requirements.lock with hashes from pyproject.toml"
 
 # The venv is rebuilt when the lock or the project metadata changes; installs are hash-checked.
@@ -106,6 +107,11 @@ bench-stages: stack
 	$(BIN)/python -m bench.sink_throughput
 	$(BIN)/python -m bench.api_latency
 
+# The ceiling: raw confluent-kafka, a bare Faust agent and each processor's pass-through in the generic cell agent,
+# side by side on fresh topics; bench/results/ceiling.json. ARGS e.g. "--records 20000 --rounds 3 --label after".
+bench-ceiling: stack
+	$(BIN)/python -m bench.ceiling $(ARGS)
+
 test-failover: venv system-packages
 	$(BIN)/pytest -q tests/integration/test_cells_move_with_their_state.py
 
@@ -115,6 +121,7 @@ load-test: stack
 	$(BIN)/python -m bench.end_to_end
 	$(BIN)/python -m bench.growth
 	$(MAKE) --no-print-directory bench-stages
+	$(BIN)/python -m bench.ceiling
 
 chaos-test:
 	@echo "make $@: not built yet; it arrives with the processors it loads (discovery, analysis)." >&2

@@ -45,6 +45,9 @@ def run_in_process(settings: Settings, processor: ProcessorSpec, loglevel: str) 
         """Faust's worker, with a log that stays readable while the broker is down (`streams.log_control`)."""
 
         def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
+            # No progress spinner: at --loglevel warning or error it sets the root logger to DEBUG to spin on every
+            # line, so every debug line of the Kafka client was built and handled (4 per record, in bench.ceiling).
+            self.spinner = None
             super().on_setup_root_logger(logger, level)
             quiet_repeats()
 

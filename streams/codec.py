@@ -21,6 +21,7 @@ from streams.errors import DecodeError, EncodeError, SchemaError
 from streams.messages import Message
 
 MAGIC_BYTE = 0
+STRING_CACHE_MAX = 100_000  # encoded keys kept per subject (about 10 MB at most); then the cache starts over
 _HEADER = struct.Struct(">bI")
 
 
@@ -55,6 +56,11 @@ class AvroSerde:
         self._reader = fastavro.parse_schema(avro_schemas.load_schema(schema_name))
         self._writers: dict[int, Any] = {}
         self._schema_id: int | None = None
+        self._encoded_strings: dict[str, bytes] = {}
+        # Only a schema that reads as a string (str is immutable) may hand out one decoded value to every caller.
+        reads_string = self._reader == "string" or (
+            isinstance(self._reader, dict) and self._reader.get("type") == "string")
+        self._decoded_strings: dict[bytes, str] | None = {} if reads_string else None
 
     @property
     def schema_id(self) -> int:
@@ -70,9 +76,20 @@ class AvroSerde:
         except SchemaRegistryError as exc:
             raise SchemaError(f"registry refused {self.schema_name} for {self.subject}: {exc}") from exc
         self._writers[self._schema_id] = self._reader
+        self._encoded_strings.clear()  # they carry the id
         return self._schema_id
 
     def encode(self, value: Message | dict[str, Any] | str) -> bytes:
+        if type(value) is str:  # a key: the same ids again and again (a table encodes one per get, set, changelog)
+            encoded = self._encoded_strings.get(value)
+            if encoded is None:
+                if len(self._encoded_strings) >= STRING_CACHE_MAX:
+                    self._encoded_strings.clear()
+                encoded = self._encoded_strings[value] = self._encode(value)
+            return encoded
+        return self._encode(value)
+
+    def _encode(self, value: Message | dict[str, Any] | str) -> bytes:
         datum = value.to_avro() if isinstance(value, Message) else value
         buffer = io.BytesIO()
         try:
@@ -82,6 +99,16 @@ class AvroSerde:
         return frame(self.schema_id, buffer.getvalue())
 
     def decode(self, data: bytes | None) -> Any:
+        if self._decoded_strings is not None and data is not None:  # a key: see `encode`
+            decoded = self._decoded_strings.get(data)
+            if decoded is None:
+                if len(self._decoded_strings) >= STRING_CACHE_MAX:
+                    self._decoded_strings.clear()
+                decoded = self._decoded_strings[data] = self._decode(data)
+            return decoded
+        return self._decode(data)
+
+    def _decode(self, data: bytes | None) -> Any:
         schema_id, payload = unframe(data)
         writer = self._writer_schema(schema_id)
         try:

@@ -106,16 +106,16 @@ def worker_datadir(settings: Settings, app_id: str) -> Path:
     return settings.home / "workers" / app_id / settings.worker_id
 
 
-def create_app(settings: Settings, serdes: Serdes, processor: ProcessorSpec) -> ResumeflowApp:
-    """The Faust app of one processor. Its consumer group is `<app id>-<processor>`, whichever other processors
-    run beside it, so adding a machine that runs a processor only adds a worker to that processor's group."""
-    app_id = f"{settings.app_id}-{processor.name}"
+def new_app(settings: Settings, serdes: Serdes, label: str) -> ResumeflowApp:
+    """A Faust app with the settings every processor runs with, and no agents yet (`create_app` adds them; the
+    ceiling benchmark runs a bare Faust agent on the very same settings). Its id is `<app id>-<label>`."""
+    app_id = f"{settings.app_id}-{label}"
     datadir = worker_datadir(settings, app_id)
     datadir.mkdir(parents=True, exist_ok=True)
-    app = ResumeflowApp(
+    return ResumeflowApp(
         settings,
         serdes,
-        processor.name,
+        label,
         id=app_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
         store="rocksdb://",
@@ -130,9 +130,17 @@ def create_app(settings: Settings, serdes: Serdes, processor: ProcessorSpec) -> 
         agent_supervisor=CrashingSupervisor,
         producer_max_request_size=BOARD_CELL_MAX_BYTES,  # a board cell with thousands of postings is one record
     )
+
+
+def create_app(settings: Settings, serdes: Serdes, processor: ProcessorSpec, *,
+               agent_class: type[CellAgent] = CellAgent) -> ResumeflowApp:
+    """The Faust app of one processor. Its consumer group is `<app id>-<processor>`, whichever other processors
+    run beside it, so adding a machine that runs a processor only adds a worker to that processor's group.
+    `agent_class` is for the ceiling benchmark, which times the generic agent from a subclass."""
+    app = new_app(settings, serdes, processor.name)
     ports = PortsHandle(processor.open_ports, settings)
-    crashes = CrashCounter(settings, app_id)
-    agents = [CellAgent(app, spec, ports, crashes) for spec in processor.agents]
+    crashes = CrashCounter(settings, app.conf.id)
+    agents = [agent_class(app, spec, ports, crashes) for spec in processor.agents]
     for agent in agents:
         agent.install()
     if processor.extra_wiring is not None:
