@@ -44,6 +44,13 @@ def run_in_process(settings: Settings, processor: ProcessorSpec, loglevel: str) 
     class Worker(faust.Worker):
         """Faust's worker, with a log that stays readable while the broker is down (`streams.log_control`)."""
 
+        def install_signal_handlers(self) -> None:
+            super().install_signal_handlers()  # the stop itself runs on the event loop (asyncio's wakeup fd)
+            # A Python handler runs in the main thread even when the loop is stuck; seen: with the broker down, the
+            # Kafka consumer's thread died of a CancelledError while stopping and the worker waited for it forever.
+            for signum in (signal.SIGTERM, signal.SIGINT):
+                signal.signal(signum, lambda *_: exit_after(settings.worker_stop_grace_s))
+
         def on_setup_root_logger(self, logger: logging.Logger, level: int) -> None:
             # No progress spinner: at --loglevel warning or error it sets the root logger to DEBUG to spin on every
             # line, so every debug line of the Kafka client was built and handled (4 per record, in bench.ceiling).
@@ -60,6 +67,28 @@ def run_in_process(settings: Settings, processor: ProcessorSpec, loglevel: str) 
         metrics.serve(settings.metrics_port)
     Worker(app, loglevel=loglevel).execute_from_commandline()
     return 0
+
+
+def exit_after(grace_s: float) -> None:
+    """End this process with status 1 if it is still running `grace_s` seconds from now (once; later calls do
+    nothing). Safe as a last resort: it is what kill -9 does, and offsets are committed only for records whose
+    outputs and cells are stored, so whatever was in flight is processed again after a restart."""
+    global _exit_timer
+    if _exit_timer is not None:
+        return
+
+    def give_up() -> None:
+        log.error("the worker did not stop within %.1fs of being asked to: exiting anyway (its uncommitted records "
+                  "are processed again after a restart)", grace_s)
+        logging.shutdown()
+        os._exit(1)
+
+    _exit_timer = threading.Timer(grace_s, give_up)
+    _exit_timer.daemon = True
+    _exit_timer.start()
+
+
+_exit_timer: threading.Timer | None = None
 
 
 @dataclass

@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     # Prometheus metrics of a worker (AI calls, cost, cache hits) on 127.0.0.1:<port>/metrics; off when unset.
     metrics_port: int | None = Field(None, validation_alias="RESUMEFLOW_METRICS_PORT")
     worker_id: str = Field("0", pattern=r"^[A-Za-z0-9_-]+$", validation_alias="RESUMEFLOW_WORKER_ID")
+    # A worker asked to stop (SIGTERM/SIGINT) that has not stopped within this long exits anyway, as a kill -9 would.
+    worker_stop_grace_s: Annotated[float, Field(gt=0)] = Field(20.0, validation_alias="RESUMEFLOW_WORKER_STOP_GRACE_S")
     home: Path = Field(default_factory=resumeflow_home, validation_alias="RESUMEFLOW_HOME")
 
     # discovery: where the boards' public APIs live (tests and the demo point these at a local server)
