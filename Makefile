@@ -15,6 +15,7 @@ help:
 	@echo "make dev-cells CELLS=3  stack + CELLS workers sharing the cells (Ctrl-C stops all)"
 	@echo "make test-failover   a worker dies; another takes its cells with their state"
 	@echo "make stack-down      stop the local services (data kept; 'resumeflow stack down --wipe' deletes it)"
+	@echo "make chaos-test      fault drills: poison on every input topic, kill -9, broker/PostgreSQL/Redis outages"
 	@echo "make bench           throughput: codec, profiles, extraction (vocabulary and span model), embeddings, rendering"
 	@echo "make lock            re-lock requirements.lock with hashes from pyproject.toml"
 
@@ -100,9 +101,14 @@ bench: stack
 test-failover: venv system-packages
 	$(BIN)/pytest -q tests/integration/test_cells_move_with_their_state.py
 
-load-test chaos-test:
+load-test:
 	@echo "make $@: not built yet; it arrives with the processors it loads (discovery, analysis)." >&2
 	@exit 1
+
+# Fault drills on the local stack (127.0.0.1), in a topic namespace of their own; exits non-zero when a drill's
+# expectation fails. The last drill wipes the stack's data (`stack down --wipe`). `--only NAME` runs one.
+chaos-test: stack
+	$(BIN)/python -m bench.chaos
 
 lock: venv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \

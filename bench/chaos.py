@@ -129,8 +129,6 @@ class Namespace:
         self.app_id = f"chaos-{uuid.uuid4().hex[:8]}"
         self.env = {"RESUMEFLOW_APP_ID": self.app_id, "RESUMEFLOW_TOPIC_PREFIX": f"{self.app_id}."}
         os.environ.update(self.env)  # this process and every worker it starts
-        from streams.admin import admin_client, apply_topics, register_subjects
-        from streams.kafka_clients import Serdes, registry_client
         from streams.settings import load_settings
 
         self.settings = load_settings()
@@ -138,6 +136,13 @@ class Namespace:
                         self.settings.database_url, self.settings.redis_url):
             if HOST not in address:
                 raise SystemExit(f"refusing to run drills against {address}: only {HOST}")
+        self.reapply()
+
+    def reapply(self) -> None:
+        """Create the namespace's topics and register its subjects (again, after the stack was wiped)."""
+        from streams.admin import admin_client, apply_topics, register_subjects
+        from streams.kafka_clients import Serdes, registry_client
+
         self.admin = admin_client(self.settings)
         self.serdes = Serdes(registry_client(self.settings))
         apply_topics(self.settings, self.admin)
@@ -149,22 +154,25 @@ class Namespace:
         delete_namespace(self.admin, self.app_id)
 
 
-class WorkerAll:
-    """`resumeflow worker all` from this checkout (the supervisor restarts a processor that crashes)."""
+class Worker:
+    """`resumeflow worker NAME...` from this checkout: one processor in the process, or several under the
+    supervisor (which restarts one that crashes). `start` waits until it reports itself ready."""
 
-    def __init__(self, env: dict[str, str], log_path: Path) -> None:
-        self.env, self.log_path = env, log_path
+    def __init__(self, names: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.names, self.env, self.log_path = names, env, log_path
+        self.ready_mark = "Worker ready" if len(names) == 1 and names != ["all"] else "processors ready"
         self.process: subprocess.Popen[bytes] | None = None
 
-    def start(self, timeout_s: float = 180.0) -> WorkerAll:
+    def start(self, timeout_s: float = 180.0) -> Worker:
         self.log_path.parent.mkdir(parents=True, exist_ok=True)
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         with self.log_path.open("ab") as out:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "cli.main", "worker", "all"], cwd=REPO, stdout=out,
+                [sys.executable, "-m", "cli.main", "worker", *self.names], cwd=REPO, stdout=out,
                 stderr=subprocess.STDOUT, env={**os.environ, "PYTHONPATH": str(REPO), **self.env})
         deadline = time.monotonic() + timeout_s
         try:
-            while "processors ready" not in self.log_path.read_text(errors="replace"):
+            while self.ready_mark not in self.log_path.read_bytes()[offset:].decode(errors="replace"):
                 if self.process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"the worker did not get ready; see {self.log_path}")
                 time.sleep(1)
@@ -173,14 +181,24 @@ class WorkerAll:
             raise
         return self
 
-    def stop(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=60)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def stop(self, timeout_s: float = 60.0) -> float | None:
+        """SIGTERM, then SIGKILL after `timeout_s`; the seconds it took to stop on SIGTERM (None: killed, or
+        not running)."""
+        if not self.alive():
+            return None
+        assert self.process is not None
+        started = time.monotonic()
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=timeout_s)
+            return time.monotonic() - started
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return None
 
 
 def committed_offsets(settings: Any, group: str, topic: str, partitions: Iterable[int]) -> dict[int, int]:
@@ -299,7 +317,7 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
     # The FILE board, and its followers: a user with a hostile profile, and an ordinary one.
     settings.import_dir.mkdir(parents=True, exist_ok=True)
     (settings.import_dir / FILE_BOARD).write_text("".join(json.dumps(p) + "\n" for p in _board_postings()))
-    worker = WorkerAll({"RESUMEFLOW_WORKER_ID": "chaos", "RESUMEFLOW_DISCOVERY_TICK_S": "1",
+    worker = Worker(["all"], {"RESUMEFLOW_WORKER_ID": "chaos", "RESUMEFLOW_DISCOVERY_TICK_S": "1",
                         "RESUMEFLOW_SUBMISSION_TICK_S": "1"}, workdir / "poison-worker.log").start()
     try:
         producer = Producer({"bootstrap.servers": settings.kafka_bootstrap_servers, "message.max.bytes": 8_000_000,
@@ -486,10 +504,174 @@ def _pdf_text(settings: Any, uri: str) -> str | None:
     return done.stdout
 
 
+# --- helpers shared by the infrastructure drills -------------------------------------------------------------
+
+def register(ns: Namespace, label: str) -> Any:
+    """Publish a REGISTER command for a new user (the demo's profile, no boards); returns the command."""
+    from streams.ids import user_id_for_email
+    from streams.kafka_clients import RecordPublisher
+    from streams.messages import UserCommand, UserCommandKind, new_event_id, utc_now
+    from streams.topics import USER_COMMANDS
+
+    email = f"chaos-{label}-{uuid.uuid4().hex[:6]}@example.org"
+    user_id = user_id_for_email(email)
+    command = UserCommand(event_id=new_event_id(), user_id=user_id, occurred_at=utc_now(),
+                          kind=UserCommandKind.REGISTER_USER, email=email,
+                          profile_json=_profile(f"Chaos {label}", email, "Backend engineer."),
+                          preferences=_prefs(FILE_BOARD, mode="REVIEW"))
+    publisher = RecordPublisher(ns.settings, ns.serdes)
+    publisher.publish(USER_COMMANDS, user_id, command)
+    publisher.flush()
+    return command
+
+
+def profile_arrived(ns: Namespace, user_id: str, timeout_s: float) -> bool:
+    """Whether `user.profiles` carries a profile of `user_id` within `timeout_s`."""
+    from streams.topics import USER_PROFILES
+
+    topic = USER_PROFILES.for_settings(ns.settings)
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        for message in read_raw(ns.settings, topic.name, timeout_s=5, idle_s=1):
+            if ns.serdes.value(topic).decode(message.value())["user_id"] == user_id:
+                return True
+        time.sleep(2)
+    return False
+
+
+def stack_ports(settings: Any) -> dict[str, int]:
+    from urllib.parse import urlsplit
+
+    addresses = {"kafka": f"kafka://{settings.kafka_bootstrap_servers}", "registry": settings.schema_registry_url,
+                 "postgres": settings.database_url, "redis": settings.redis_url}
+    return {name: urlsplit(address).port or 0 for name, address in addresses.items()}
+
+
+# --- drill: the broker goes away (kinds 4, 5) --------------------------------------------------------------
+
+LOG_LINES_ALLOWED_PER_MIN = 120  # a state change, then a summary every 30 s per kind: far below this
+SIGTERM_GRACE_S = 30.0
+
+
+def drill_broker_loss(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillResult:
+    from localstack.stack import Stack, ephemeral_ports
+
+    result = DrillResult("broker_loss", [4, 5], f"stack ports below 32768; with the broker down for "
+                         f"{args.outage_s:.0f}s a worker logs at most {LOG_LINES_ALLOWED_PER_MIN} lines a minute and "
+                         f"stops on SIGTERM within {SIGTERM_GRACE_S:.0f}s; after the broker is back a new worker "
+                         "reconnects and processes a command")
+    started = time.monotonic()
+    ports = stack_ports(ns.settings)
+    low, high = ephemeral_ports()
+    in_range = {name: port for name, port in ports.items() if port >= 32768 or low <= port <= high}
+    result.details["ports"] = ports
+    result.details["ephemeral_range"] = [low, high]
+    if in_range:
+        result.failures.append(f"ports in the ephemeral range or above 32767: {in_range}")
+    stack = Stack(ns.settings.home)
+    log_path = workdir / "broker-loss-worker.log"
+    worker = Worker(["profiles"], {"RESUMEFLOW_WORKER_ID": "chaos-broker"}, log_path).start()
+    commands = [register(ns, "before-outage")]
+    try:
+        if not profile_arrived(ns, commands[0].user_id, args.timeout_s):
+            result.failures.append("no profile before the outage")
+        before = log_path.stat().st_size
+        stack.stop_service("kafka")
+        outage_started = time.monotonic()
+        time.sleep(args.outage_s)
+        written = log_path.read_bytes()[before:].decode(errors="replace").splitlines()
+        minutes = (time.monotonic() - outage_started) / 60
+        stop_s = worker.stop(timeout_s=SIGTERM_GRACE_S)
+        result.details.update(outage_s=round(minutes * 60, 1), log_lines_during_outage=len(written),
+                              error_lines_during_outage=sum("ERROR" in line for line in written),
+                              log_lines_per_min=round(len(written) / minutes, 1),
+                              sigterm_stop_s=None if stop_s is None else round(stop_s, 1))
+        if len(written) / minutes > LOG_LINES_ALLOWED_PER_MIN:
+            result.failures.append(f"{len(written)} log lines in {minutes * 60:.0f}s with the broker down")
+        if stop_s is None:
+            result.failures.append(f"the worker did not stop within {SIGTERM_GRACE_S:.0f}s of SIGTERM (killed)")
+    finally:
+        worker.stop()
+        restart_started = time.monotonic()
+        stack.start_service("kafka")
+        result.details["broker_restart_s"] = round(time.monotonic() - restart_started, 1)
+    worker = Worker(["profiles"], {"RESUMEFLOW_WORKER_ID": "chaos-broker"}, log_path).start()
+    try:
+        commands.append(register(ns, "after-restart"))
+        if not profile_arrived(ns, commands[1].user_id, args.timeout_s):
+            result.failures.append("no profile from a worker started after the broker restart (reconnect failed)")
+            result.lost += 1
+    finally:
+        worker.stop()
+    result.produced = len(commands)
+    result.processed = len(commands) - result.lost
+    result.passed = not result.failures
+    result.seconds = round(time.monotonic() - started, 1)
+    return result
+
+
+# --- drill: stack down --wipe, then a fresh worker (kind 7) ------------------------------------------------
+
+def drill_wipe(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillResult:
+    """Runs last: it deletes the whole local stack's data (this drill's namespace is made again after)."""
+    import shutil
+
+    from localstack.stack import Stack
+
+    result = DrillResult("wipe", [7], "after `stack down --wipe` and `stack up` a fresh worker starts and "
+                         "processes a command, both with its local state wiped and with stale local state put back")
+    started = time.monotonic()
+    env = {"RESUMEFLOW_WORKER_ID": "chaos-wipe"}
+    log_path = workdir / "wipe-worker.log"
+    worker = Worker(["profiles"], env, log_path).start()
+    try:
+        first = register(ns, "before-wipe")
+        arrived = profile_arrived(ns, first.user_id, args.timeout_s)
+    finally:
+        worker.stop()
+    state = ns.settings.home / "workers"
+    saved = workdir / "stale-workers"
+    shutil.rmtree(saved, ignore_errors=True)
+    if state.exists():
+        shutil.copytree(state, saved)
+    produced, processed = 1, int(arrived)
+    for variant in ("wiped", "stale local state"):
+        stack = Stack(ns.settings.home)
+        stack.down(wipe=True)
+        stack.up()
+        ns.reapply()
+        if variant == "wiped" and state.exists():
+            result.failures.append(f"`stack down --wipe` left {state}")
+        if variant != "wiped" and saved.exists():
+            shutil.rmtree(state, ignore_errors=True)
+            shutil.copytree(saved, state)  # local state newer than the (new, empty) changelogs
+        try:
+            worker = Worker(["profiles"], env, log_path).start()
+        except RuntimeError as exc:
+            result.failures.append(f"{variant}: the fresh worker did not start ({exc})")
+            continue
+        try:
+            command = register(ns, variant.replace(" ", "-"))
+            produced += 1
+            if profile_arrived(ns, command.user_id, args.timeout_s) and worker.alive():
+                processed += 1
+            else:
+                result.failures.append(f"{variant}: the fresh worker crashed or processed nothing")
+        finally:
+            worker.stop()
+    result.produced, result.processed, result.lost = produced, processed, produced - processed
+    result.details["variants"] = ["wiped", "stale local state"]
+    result.passed = not result.failures
+    result.seconds = round(time.monotonic() - started, 1)
+    return result
+
+
 # --- running -------------------------------------------------------------------------------------------------
 
 DRILLS: dict[str, Callable[[Namespace, argparse.Namespace, Path], DrillResult]] = {
     "poison": drill_poison,
+    "broker_loss": drill_broker_loss,
+    "wipe": drill_wipe,  # last: it wipes the stack
 }
 
 
@@ -512,8 +694,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", choices=sorted(DRILLS), help="run only this drill (repeatable)")
     parser.add_argument("--timeout-s", type=float, default=240.0, help="how long a drill waits for its records")
+    parser.add_argument("--outage-s", type=float, default=30.0, help="how long the broker, PostgreSQL, Redis are down")
     args = parser.parse_args(argv)
-    names = args.only or list(DRILLS)
+    names = [name for name in DRILLS if not args.only or name in args.only]  # the wipe stays last
     ns = Namespace()
     workdir = ns.settings.home / "chaos" / ns.app_id
     results = []
@@ -523,7 +706,11 @@ def main(argv: list[str] | None = None) -> int:
             try:
                 result = DRILLS[name](ns, args, workdir)
             except Exception as exc:  # a drill that cannot run is a failed drill, and the others still run
-                result = DrillResult(name, [], "the drill runs", failures=[f"{type(exc).__name__}: {exc}"])
+                import traceback
+
+                result = DrillResult(name, [], "the drill runs", failures=[f"{type(exc).__name__}: {exc}"],
+                                     details={"traceback": traceback.format_exc()[-3000:]})
+                print(result.details["traceback"], file=sys.stderr)
             print_result(result)
             results.append(result)
     finally:

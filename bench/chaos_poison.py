@@ -40,27 +40,42 @@ def _named(schema: Any) -> dict[str, Any]:
     return schema if isinstance(schema, dict) else {"type": schema}
 
 
-def datum(schema: Any, *, impossible: bool, key: str, tag: str, field: str = "") -> Any:
+def _short(name: str) -> str:
+    return name.rsplit(".", 1)[-1]
+
+
+def datum(schema: Any, *, impossible: bool, key: str, tag: str, field: str = "",
+          named: dict[str, Any] | None = None) -> Any:
     """A value of the (expanded) Avro `schema`: plausible (`impossible=False`: "x" strings, 1 counts, now-ish
     dates) or impossible (empty strings, -1, NaN). Fields named like the record's key get `key`, and `event_id`
-    fields get `tag`, so the record is in the right cell and traceable."""
+    fields get `tag`, so the record is in the right cell and traceable. `named`: the named types met so far
+    (a schema names a type once and refers to it by name after)."""
+    named = {} if named is None else named
+
+    def inner(sub: Any, sub_field: str = field) -> Any:
+        return datum(sub, impossible=impossible, key=key, tag=tag, field=sub_field, named=named)
+
     if isinstance(schema, list):  # a union: its first branch that is not null
-        branch = next((b for b in schema if b != "null"), "null")
-        return datum(branch, impossible=impossible, key=key, tag=tag, field=field)
+        return inner(next((b for b in schema if b != "null"), "null"))
+    if isinstance(schema, str) and _short(schema) in named:
+        return inner(named[_short(schema)])
     node = _named(schema)
     kind = node["type"]
     if isinstance(kind, (dict, list)):
-        return datum(kind, impossible=impossible, key=key, tag=tag, field=field)
+        return inner(kind)
+    if isinstance(kind, str) and _short(kind) in named:
+        return inner(named[_short(kind)])
+    if "name" in node and kind in ("record", "enum", "fixed"):
+        named[_short(node["name"])] = node  # one namespace in this catalog: the short name is enough
     logical = node.get("logicalType")
     if kind == "record":
-        return {f["name"]: datum(f["type"], impossible=impossible, key=key, tag=tag, field=f["name"])
-                for f in node["fields"]}
+        return {f["name"]: inner(f["type"], f["name"]) for f in node["fields"]}
     if kind == "enum":
         return node["symbols"][0]
     if kind == "array":
-        return [datum(node["items"], impossible=impossible, key=key, tag=tag, field=field)]
+        return [inner(node["items"])]
     if kind == "map":
-        return {"": datum(node["values"], impossible=impossible, key=key, tag=tag, field=field)}
+        return {"": inner(node["values"])}
     if kind == "string":
         if field in KEY_FIELDS:
             return key
