@@ -105,6 +105,9 @@ class Settings(BaseSettings):
     # not sent. A local Maildir server delivers before answering, so seconds would do; a remote mailbox is slower.
     submission_in_doubt_grace_s: Annotated[float, Field(gt=0)] = Field(
         300.0, validation_alias="RESUMEFLOW_SUBMISSION_IN_DOUBT_GRACE_S")
+    # "Try AUTO without sending": every sending channel is replaced by one that records what it would send as JSON
+    # lines under `<home>/dry-run/` (no resume or body text); ledger claims, rate limits and events stay real.
+    submission_dry_run: bool = Field(False, validation_alias="RESUMEFLOW_SUBMISSION_DRY_RUN")
     submission_tick_s: Annotated[float, Field(gt=0)] = Field(5.0, validation_alias="RESUMEFLOW_SUBMISSION_TICK_S")
     submission_retry_s: Annotated[float, Field(gt=0)] = Field(60.0, validation_alias="RESUMEFLOW_SUBMISSION_RETRY_S")
     submission_max_attempts: Annotated[int, Field(ge=1)] = Field(5, validation_alias="RESUMEFLOW_SUBMISSION_ATTEMPTS")

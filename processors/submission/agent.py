@@ -49,7 +49,9 @@ ASK_AGAIN = timedelta(seconds=30)
 
 def config(settings: Settings) -> Config:
     return Config(
-        email=bool(settings.smtp_host), reconcile_email=settings.submission_mailbox_dir is not None,
+        # A dry run offers email without a server: it records what it would send (`channels/dry_run.py`).
+        email=bool(settings.smtp_host) or settings.submission_dry_run,
+        reconcile_email=settings.submission_mailbox_dir is not None,
         greenhouse_boards=frozenset(settings.greenhouse_keys), lever_sites=frozenset(settings.lever_keys),
         retry=timedelta(seconds=settings.submission_retry_s), max_attempts=settings.submission_max_attempts,
         clock_offset=timedelta(seconds=settings.clock_offset_s))

@@ -63,13 +63,15 @@ class ResolveClaim(PortRequest):
 
 
 class Sent(PortResult):
-    """The channel took it (`earlier`: a previous attempt had, and the ledger says so)."""
+    """The channel took it (`earlier`: a previous attempt had, and the ledger says so; `dry_run`: it was only
+    recorded)."""
 
     application_id: str
     idempotency_key: str
     message_id: str | None = None
     external_id: str | None = None
     earlier: bool = False
+    dry_run: bool = False  # the dry-run channel recorded it instead of sending
 
 
 class SendFailed(PortResult):

@@ -37,6 +37,7 @@ from adapters.maildir import contains_message_id
 from adapters.rate_limit import RedisTokenBucket
 from adapters.transient import outages
 from processors.submission.channels import Channel, ChannelError, ChannelInDoubt, ChannelRefused, Files
+from processors.submission.channels.dry_run import DryRunChannel
 from processors.submission.channels.email import EmailChannel
 from processors.submission.channels.greenhouse import GreenhouseChannel
 from processors.submission.channels.lever import LeverChannel
@@ -159,7 +160,8 @@ class SubmissionPorts:
         if not claim.won:
             if claim.row.state == ClaimState.CONFIRMED:
                 return Sent(application_id=request.application_id, idempotency_key=claim.row.idempotency_key,
-                            message_id=claim.row.message_id, external_id=claim.row.external_id, earlier=True)
+                            message_id=claim.row.message_id, external_id=claim.row.external_id, earlier=True,
+                            dry_run=isinstance(channel, DryRunChannel))
             log.warning("application %s: an unconfirmed claim from an earlier attempt: in doubt",
                         request.application_id)
             return InDoubt(application_id=request.application_id, idempotency_key=claim.row.idempotency_key)
@@ -190,7 +192,7 @@ class SubmissionPorts:
                                        message_id=delivery.message_id, external_id=delivery.external_id)
         log.info("application %s sent by %s", request.application_id, request.channel)
         return Sent(application_id=request.application_id, idempotency_key=request.idempotency_key,
-                    message_id=delivery.message_id, external_id=delivery.external_id)
+                    message_id=delivery.message_id, external_id=delivery.external_id, dry_run=delivery.dry_run)
 
     async def _released(self, request: SendApplication, reason: str, *, permanent: bool) -> SendFailed:
         async with outages("PostgreSQL (the submission ledger)"):
@@ -260,12 +262,18 @@ async def open_ports(settings: Settings) -> SubmissionPorts:
                for name, rate in per_s.items()}
     session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60, sock_connect=15))
     channels: dict[str, Channel] = {}
-    if settings.smtp_host:
-        channels["email"] = EmailChannel.from_settings(settings)
-    if settings.greenhouse_keys:
-        channels["greenhouse"] = GreenhouseChannel(session, settings.greenhouse_url, settings.greenhouse_keys)
-    if settings.lever_keys:
-        channels["lever"] = LeverChannel(session, settings.lever_url, settings.lever_keys)
+    if settings.submission_dry_run:
+        # Every channel the step may choose records instead of sending; the claim, the tokens and the files stay real.
+        log_path = settings.home / "dry-run" / f"{settings.worker_id}.jsonl"
+        channels = {name: DryRunChannel(name, log_path) for name in ("email", "greenhouse", "lever")}
+        log.warning("submission is a dry run: applications are recorded in %s, not sent", log_path)
+    else:
+        if settings.smtp_host:
+            channels["email"] = EmailChannel.from_settings(settings)
+        if settings.greenhouse_keys:
+            channels["greenhouse"] = GreenhouseChannel(session, settings.greenhouse_url, settings.greenhouse_keys)
+        if settings.lever_keys:
+            channels["lever"] = LeverChannel(session, settings.lever_url, settings.lever_keys)
     return SubmissionPorts(ledger=ledger, buckets=buckets, channels=channels, artifact_dir=settings.artifact_dir,
                            mailbox_dir=settings.submission_mailbox_dir, grace_s=settings.submission_in_doubt_grace_s,
                            session=session, redis=redis, pool=pool)

@@ -333,8 +333,10 @@ class _Run:
             app = app.model_copy(update={"claim_round": app.claim_round + 1})
         match result:
             case Sent():
-                self.submitted(app, reason=f"sent by {channel}", key=result.idempotency_key,
-                               message=result.message_id, external=result.external_id)
+                how = (f"recorded by the dry run in place of {channel} (not sent)" if result.dry_run
+                       else f"sent by {channel}")
+                self.submitted(app, reason=how, key=result.idempotency_key, message=result.message_id,
+                               external=result.external_id, dry_run=result.dry_run)
             case SendFailed(permanent=True):
                 self.failed(app, result.reason, retryable=False)
             case SendFailed():
@@ -477,7 +479,7 @@ class _Run:
                      approved=True)
 
     def submitted(self, app: SubmissionApplication, *, reason: str, key: str, message: str | None,
-                  external: str | None) -> None:
+                  external: str | None, dry_run: bool = False) -> None:
         app = self.publish(app, S.SUBMITTED, reason=reason, not_before=None, message_id=message, external_id=external)
         variant = self.chosen(app, app.variant_id)
         assert variant is not None
@@ -488,7 +490,7 @@ class _Run:
             variant_id=variant.variant_id, channel=app.channel or "manual", idempotency_key=key,
             template=variant.template, resume_sha256=variant.sha256, cover_letter_sha256=variant.cover_letter_sha256,
             message_id=message, external_id=external, posting=app.decision.posting, ats_score=variant.ats_score,
-            seniority=level, segment=segment_of(level)))
+            seniority=level, segment=segment_of(level), dry_run=dry_run))
         self.put(_compacted(app))
 
     def failed(self, app: SubmissionApplication, reason: str, *, retryable: bool) -> None:

@@ -123,6 +123,7 @@ class ApplicationSubmitted(Message):
     ats_score: float | None = None
     seniority: str | None = None
     segment: str = ""  # the learner's segment the variant was chosen in (`streams.messages.learning.segment_of`)
+    dry_run: bool = False  # recorded by the dry-run channel (RESUMEFLOW_SUBMISSION_DRY_RUN), not sent
 
 
 class ApplicationFailed(Message):

@@ -4,6 +4,7 @@
 - `greenhouse`: the Greenhouse Job Board API's "Submit an application", with the employer's key.
 - `lever`: the Lever postings API's "Apply to a job posting", with the employer's key.
 - `manual`: nothing is sent; the user gets a packet (`manual.py`, pure, used by the step).
+- `dry_run`: stands in for the three above when RESUMEFLOW_SUBMISSION_DRY_RUN is set: records what would be sent.
 
 A channel raises `ChannelRefused` when the employer's side refused the application (retrying cannot help: an SMTP
 5xx, an HTTP 4xx validation error), `ChannelUnavailable` when nothing was handed over and it may work later (no
@@ -51,6 +52,7 @@ class Files:
 class Delivery:
     message_id: str | None = None  # the email's Message-ID
     external_id: str | None = None  # the ATS's id for the application, when it returns one
+    dry_run: bool = False  # recorded by the dry-run channel, not sent (`dry_run.py`)
 
 
 class Channel(Protocol):
