@@ -214,14 +214,14 @@ def committed_offsets(settings: Any, group: str, topic: str, partitions: Iterabl
         consumer.close()
 
 
-def read_raw(settings: Any, topic: str, timeout_s: float = 10.0, idle_s: float = 2.0) -> list[Any]:
-    """Every record of `topic` (a full name) from the start, undecoded."""
+def read_raw(settings: Any, topic: str | list[str], timeout_s: float = 10.0, idle_s: float = 2.0) -> list[Any]:
+    """Every record of `topic` (a full name, or several) from the start, undecoded."""
     from confluent_kafka import Consumer
 
     consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap_servers,
                          "group.id": f"chaos-reader-{uuid.uuid4().hex}", "auto.offset.reset": "earliest",
                          "enable.auto.commit": False, "fetch.message.max.bytes": 16 * 1024 * 1024})
-    consumer.subscribe([topic])
+    consumer.subscribe([topic] if isinstance(topic, str) else topic)
     records: list[Any] = []
     deadline, last = time.monotonic() + timeout_s, time.monotonic()
     try:
@@ -368,15 +368,18 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
         groups = {p: f"{ns.app_id}-{p}" for p in PROCESSORS}
         while True:
             letters: dict[tuple[str, int, int, str], str] = {}
-            for name in topics:
-                dlq_topic = dead_letter_topic(topics[name])
-                for message in read_raw(settings, dlq_topic.name, timeout_s=5, idle_s=1):
-                    value = serdes.value(dlq_topic).decode(message.value())
-                    letters[(value["source_topic"], value["source_partition"], value["source_offset"],
+            dlqs = [dead_letter_topic(topic) for topic in topics.values()]
+            dlq_serde = serdes.value(dlqs[0])  # one schema for every dead-letter topic
+            for message in read_raw(settings, [d.name for d in dlqs], timeout_s=20, idle_s=2):
+                try:
+                    value = dlq_serde.decode(message.value())
+                except Exception:
+                    continue
+                letters[(value["source_topic"], value["source_partition"], value["source_offset"],
                              value["processor"])] = f"{value['error_type']}: {value['error'].splitlines()[0][:160]}"
             rejected = set()
-            for message in read_raw(settings, PROFILE_REJECTED.for_settings(settings).name, timeout_s=5, idle_s=1):
-                rejected.add(serdes.value(PROFILE_REJECTED.for_settings(settings)).decode(message.value())["command_id"])
+            for value in _decoded(settings, serdes, PROFILE_REJECTED.for_settings(settings), timeout_s=5, idle_s=1):
+                rejected.add(value["command_id"])
             committed = {}
             for name in topics:
                 for processor in readers[name]:
@@ -400,8 +403,7 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
                 break
             time.sleep(5)
         # The hostile profile: refused, or accepted and its markup rendered as text.
-        profiles = {serdes.value(USER_PROFILES.for_settings(settings)).decode(m.value())["user_id"]
-                    for m in read_raw(settings, USER_PROFILES.for_settings(settings).name, timeout_s=5)}
+        profiles = {v["user_id"] for v in _decoded(settings, serdes, USER_PROFILES.for_settings(settings))}
         for label, command in users.items():
             outcome = ("refused" if command.event_id in rejected
                        else "inert" if command.user_id in profiles else "lost")
@@ -452,16 +454,13 @@ def _file_board_results(ns: Namespace, users: dict[str, Any], *, deadline: float
     generated: dict[str, list[dict[str, Any]]] = {}
     while time.monotonic() < deadline:
         generated = defaultdict(list)
-        for m in read_raw(ns.settings, resume_generated.name, timeout_s=5):
-            value = serdes.value(resume_generated).decode(m.value())
+        for value in _decoded(ns.settings, serdes, resume_generated):
             generated[value["user_id"]].append(value)
         if all(generated.get(c.user_id) for c in users.values()):
             break
         time.sleep(5)
-    catalog = [serdes.value(job_catalog).decode(m.value())
-               for m in read_raw(ns.settings, job_catalog.name, timeout_s=5)]
-    errors = [serdes.value(source_failed).decode(m.value())
-              for m in read_raw(ns.settings, source_failed.name, timeout_s=3)]
+    catalog = _decoded(ns.settings, serdes, job_catalog)
+    errors = _decoded(ns.settings, serdes, source_failed)
     huge = [p for p in catalog if p.get("source_job_id") == "chaos-huge"]
     reported = any("chaos-huge" in json.dumps(e) for e in errors)
     huge_outcome = ("refused" if reported else "inert" if huge and huge[0].get("description_original_chars")
@@ -532,9 +531,8 @@ def profile_arrived(ns: Namespace, user_id: str, timeout_s: float) -> bool:
     topic = USER_PROFILES.for_settings(ns.settings)
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
-        for message in read_raw(ns.settings, topic.name, timeout_s=5, idle_s=1):
-            if ns.serdes.value(topic).decode(message.value())["user_id"] == user_id:
-                return True
+        if any(value["user_id"] == user_id for value in _decoded(ns.settings, ns.serdes, topic, timeout_s=5, idle_s=1)):
+            return True
         time.sleep(2)
     return False
 
@@ -545,6 +543,171 @@ def stack_ports(settings: Any) -> dict[str, int]:
     addresses = {"kafka": f"kafka://{settings.kafka_bootstrap_servers}", "registry": settings.schema_registry_url,
                  "postgres": settings.database_url, "redis": settings.redis_url}
     return {name: urlsplit(address).port or 0 for name, address in addresses.items()}
+
+
+# --- drill: an end-to-end run under faults (kinds 1, 4, 6) ----------------------------------------------------
+
+REDO_TOPICS = ("job.discovered", "job.analyzed", "resume.generated", "application.updates", "application.submitted")
+
+
+def redone_records(records: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Per topic, records beyond one per event id: work a crash made a processor do again. `records`: each
+    record read, as (topic, event id)."""
+    per_topic: dict[str, Counter[str]] = defaultdict(Counter)
+    for topic, event_id in records:
+        per_topic[topic][event_id] += 1
+    return {topic: sum(n - 1 for n in ids.values()) for topic, ids in sorted(per_topic.items())}
+
+
+def dry_run_sends(home: Path, user_ids: set[str], since: str) -> list[tuple[str, str]]:
+    """The dry-run channel's recorded sends of these users at or after `since` (ISO time), as (user, job)."""
+    sends = []
+    for path in sorted((home / "dry-run").glob("*.jsonl")):
+        for line in path.read_text(errors="replace").splitlines():
+            try:
+                record = json.loads(line)
+            except ValueError:
+                continue
+            if record.get("user_id") in user_ids and record.get("at", "") >= since:
+                sends.append((record["user_id"], record["canonical_job_id"]))
+    return sends
+
+
+def ledger_states(settings: Any, user_ids: set[str]) -> dict[str, int]:
+    """The submission ledger's rows of these users by state (one row per (user, job) by its primary key)."""
+    import asyncio
+
+    import asyncpg
+
+    from processors.submission.ledger import table_name
+
+    async def read() -> dict[str, int]:
+        connection = await asyncpg.connect(settings.database_url)
+        try:
+            rows = await connection.fetch(f"SELECT user_id, state FROM {table_name(settings.topic_prefix)}")
+        except asyncpg.UndefinedTableError:
+            return {}
+        finally:
+            await connection.close()
+        return dict(Counter(row["state"] for row in rows if row["user_id"] in user_ids))
+
+    return asyncio.run(read())
+
+
+def drill_run(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillResult:
+    """The pipeline (`bench.pipeline`) end to end while: a worker is killed with SIGKILL every `kill_every_s`
+    (processors in turn, each restarted at once), the broker is restarted once, PostgreSQL and then Redis are
+    stopped for `outage_s`. Then the run must complete with every PROCEED pair applied to exactly once."""
+    from datetime import UTC, datetime
+
+    from bench.pipeline import PIPELINE, Pipeline, RunConfig
+    from localstack.stack import Stack
+    from streams.cell_agent import BATCH_MAX
+    from streams.topics import APPLICATION_SUBMITTED, SOURCE_TOPICS
+
+    result = DrillResult("run_under_faults", [1, 4, 6], f"kill -9 a worker every {args.kill_every_s:.0f}s, restart "
+                         f"the broker once, PostgreSQL and Redis down {args.outage_s:.0f}s each: the run completes, "
+                         "0 lost and 0 duplicated applications, at most one batch redone per kill")
+    started = time.monotonic()
+    since = datetime.now(UTC).isoformat(timespec="milliseconds")
+    config = RunConfig(users=args.users, postings=args.postings, per_board=args.per_board,
+                       boards_followed=args.boards_followed, workers=1, board_port=args.board_port)
+    stack = Stack(ns.settings.home)
+    run = Pipeline(ns.settings, config)
+    events: list[str] = []
+    kills: list[str] = []
+    try:
+        run.start()
+        for line in run.setup_lines():
+            print(f"  {line}", flush=True)
+        run.register_users()
+        t0 = time.monotonic()
+        # (seconds after registering, what): the outages one after the other, kills throughout.
+        outages = [(args.kill_every_s * 1.5, "kafka", 0.0), (args.kill_every_s * 3, "postgres", args.outage_s),
+                   (args.kill_every_s * 3 + args.outage_s + 15, "redis", args.outage_s)]
+        faults_end = outages[-1][0] + outages[-1][2] + 5
+        next_kill, rotation = args.kill_every_s, 0
+        down: dict[str, float | None] = {}
+        while True:
+            now = time.monotonic() - t0
+            for at, service, length in outages:
+                if service not in down and now >= at:  # each outage once (its key stays, None once over)
+                    stack.stop_service(service)
+                    down[service] = now + length
+                    events.append(f"{now:6.1f}s {service} stopped")
+                    print(f"  {events[-1]}", flush=True)
+            for service, until in list(down.items()):
+                if until is not None and now >= until:
+                    restart_at = time.monotonic()
+                    stack.start_service(service)
+                    down[service] = None
+                    events.append(f"{time.monotonic() - t0:6.1f}s {service} started again "
+                                  f"({time.monotonic() - restart_at:.1f}s to healthy)")
+                    print(f"  {events[-1]}", flush=True)
+            if now >= next_kill and now < faults_end:
+                processor = PIPELINE[rotation % len(PIPELINE)]
+                rotation += 1
+                pid = run.kill_worker(processor)
+                run.restart_worker(processor, wait_ready=False)
+                kills.append(processor)
+                events.append(f"{now:6.1f}s kill -9 {processor} (pid {pid}), restarted")
+                print(f"  {events[-1]}", flush=True)
+                next_kill += args.kill_every_s
+            if now >= faults_end and all(v is None for v in down.values()):
+                break
+            time.sleep(0.5)
+        done = run.wait_until_done(timeout_s=args.timeout_s, every_s=5, progress=True)
+        tally = run.tally()
+        users = set(run.user_ids.values())
+        submitted_topic = APPLICATION_SUBMITTED.for_settings(run.settings)
+        submitted = [(v["user_id"], v["canonical_job_id"], v["event_id"])
+                     for v in _decoded(run.settings, ns.serdes, submitted_topic)]
+        proceed = {(u, j) for u, j, _ in submitted}  # pairs that reached submission
+        expected = tally.stages["submission"]["expected"]
+        sends = dry_run_sends(run.settings.home, users, since)
+        figures = tally_applications(proceed, submitted, sends)
+        topics = {t.name: t.for_settings(run.settings) for t in SOURCE_TOPICS if t.name in REDO_TOPICS}
+        redone = redone_records((name, v["event_id"]) for name, topic in topics.items()
+                                for v in _decoded(run.settings, ns.serdes, topic))
+        ledger = ledger_states(run.settings, users)
+        result.details.update(
+            done=done, events=events, kills=dict(Counter(kills)), stages=tally.stages, applications=figures,
+            dry_run_sends=len(sends), ledger=ledger, redone_records=redone,
+            redone_bound=len(kills) * BATCH_MAX, cpu_s=run.cpu_seconds(), setup=run.setup_lines())
+        got = tally.stages["submission"]["got"]
+        result.produced, result.processed = expected, got
+        result.lost = max(expected - got, 0)
+        result.duplicated = figures["duplicated_sends"] + figures["duplicated_events"]
+        if not done:
+            result.failures.append(f"the run did not complete within {args.timeout_s:.0f}s after the faults: "
+                                   + ", ".join(f"{k} {v['got']}/{v['expected']}" for k, v in tally.stages.items()))
+        if result.lost:
+            result.failures.append(f"{result.lost} of {expected} applications lost")
+        if result.duplicated:
+            result.failures.append(f"{result.duplicated} applications duplicated ({figures})")
+        if sum(redone.values()) > len(kills) * BATCH_MAX:
+            result.failures.append(f"{sum(redone.values())} records redone after {len(kills)} kills")
+        if ledger.get("CLAIMED"):
+            result.failures.append(f"{ledger['CLAIMED']} ledger claims never confirmed (in doubt)")
+    finally:
+        for service in ("kafka", "postgres", "redis"):
+            stack.start_service(service)
+        run.stop()
+    result.passed = not result.failures
+    result.seconds = round(time.monotonic() - started, 1)
+    return result
+
+
+def _decoded(settings: Any, serdes: Any, topic: Any, timeout_s: float = 15.0, idle_s: float = 2.0
+             ) -> list[dict[str, Any]]:
+    """The records of `topic` that decode (poison on it is passed over)."""
+    values = []
+    for message in read_raw(settings, topic.name, timeout_s=timeout_s, idle_s=idle_s):
+        try:
+            values.append(serdes.value(topic).decode(message.value()))
+        except Exception:  # poison is the poison drill's business, not this count's
+            continue
+    return values
 
 
 # --- drill: the broker goes away (kinds 4, 5) --------------------------------------------------------------
@@ -670,6 +833,7 @@ def drill_wipe(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillR
 
 DRILLS: dict[str, Callable[[Namespace, argparse.Namespace, Path], DrillResult]] = {
     "poison": drill_poison,
+    "run": drill_run,
     "broker_loss": drill_broker_loss,
     "wipe": drill_wipe,  # last: it wipes the stack
 }
@@ -694,6 +858,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", action="append", choices=sorted(DRILLS), help="run only this drill (repeatable)")
     parser.add_argument("--timeout-s", type=float, default=240.0, help="how long a drill waits for its records")
+    parser.add_argument("--users", type=int, default=5, help="users of the end-to-end run")
+    parser.add_argument("--postings", type=int, default=60, help="postings served in the end-to-end run")
+    parser.add_argument("--per-board", type=int, default=10)
+    parser.add_argument("--boards-followed", type=int, default=3, help="boards users follow (0: all)")
+    parser.add_argument("--board-port", type=int, default=23501)
+    parser.add_argument("--kill-every-s", type=float, default=20.0)
     parser.add_argument("--outage-s", type=float, default=30.0, help="how long the broker, PostgreSQL, Redis are down")
     args = parser.parse_args(argv)
     names = [name for name in DRILLS if not args.only or name in args.only]  # the wipe stays last

@@ -68,3 +68,25 @@ def test_poison_records_fail_the_way_each_kind_says(schema_name: str) -> None:
         fastavro.schemaless_reader(io.BytesIO(unframe(values["invalid_utf8"])[1]), reader)
     if "huge_description" in values:
         assert len(values["huge_description"]) > 5_000_000
+
+
+def test_redone_records_count_copies_beyond_one_per_event_id() -> None:
+    from bench.chaos import redone_records
+
+    records = [("job.analyzed", "a"), ("job.analyzed", "a"), ("job.analyzed", "a"), ("job.analyzed", "b"),
+               ("resume.generated", "c")]
+    assert redone_records(records) == {"job.analyzed": 2, "resume.generated": 0}
+
+
+def test_dry_run_sends_are_this_runs_users_since_it_started(tmp_path) -> None:
+    import json
+
+    from bench.chaos import dry_run_sends
+
+    folder = tmp_path / "dry-run"
+    folder.mkdir()
+    lines = [{"at": "2026-11-30T10:00:00.000+00:00", "user_id": "u", "canonical_job_id": "old"},
+             {"at": "2026-11-30T11:00:00.000+00:00", "user_id": "u", "canonical_job_id": "j"},
+             {"at": "2026-11-30T11:00:01.000+00:00", "user_id": "other", "canonical_job_id": "j"}]
+    (folder / "submission0.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines) + "not json\n")
+    assert dry_run_sends(tmp_path, {"u"}, "2026-11-30T10:30:00.000+00:00") == [("u", "j")]
