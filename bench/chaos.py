@@ -2,15 +2,28 @@
 restart and PostgreSQL / Redis outages. Each drill prints produced / processed / lost / duplicated and says
 whether its expectation held; the run exits non-zero when one did not.
 
-Usage: python -m bench.chaos [--only NAME ...] [--users N] [--timeout-s S]
-(the stack must be up: `resumeflow stack up`; everything runs on 127.0.0.1, in a topic namespace of its own
-`chaos-<hex>.` that is deleted at the end)
+Usage: python -m bench.chaos [--only NAME ...] [--users N] [--postings N] [--kill-every-s S] [--outage-s S]
+                             [--timeout-s S]
+(the stack must be up: `resumeflow stack up`; everything runs on 127.0.0.1, each drill's records in a topic
+namespace of their own that is deleted at the end)
 
-Drills, and the faults of issue 16 each one exercises (kinds 1-7, listed in the table and the JSON):
-- `poison`: every kind of bad record (`bench.chaos_poison`) on every input topic of every processor, a
-  hostile profile (prompt injection, Typst and HTML markup) and, on a FILE board, a 5 MB posting and a hostile
-  posting. Each record must land in its topic's DLQ with a reason (once per processor reading the topic), or be
-  handled inertly (a refusal, or processed without effect); markup must come out of the PDF as text. Kinds 1, 2, 3.
+Drills, in this order, and the faults of issue 16 each one exercises (kinds 1-7, listed in the table and JSON):
+- `poison` (kinds 1, 2, 3): every kind of bad record (`bench.chaos_poison`) on every input topic of every
+  processor, a hostile profile (prompt injection, Typst and HTML markup) and, on a FILE board, a 5 MB posting and
+  a hostile posting. Each record must land in its topic's DLQ with a reason (once per processor reading the
+  topic), or be handled inertly (a refusal, or processed and committed without a crash); the markup must come
+  out of the generated PDF as text (pdftotext); a user registered after the poison still gets resumes.
+- `run` (kinds 1, 4, 6): `bench.pipeline` end to end (boards, AUTO users, dry-run submission, one worker per
+  processor) while a worker is killed with SIGKILL every `--kill-every-s` (processors in turn, restarted at
+  once), the broker is restarted once, PostgreSQL and then Redis are stopped for `--outage-s`. The run must
+  complete with 0 lost and 0 duplicated applications (application.submitted per (user, job), the dry-run
+  channel's sends, the ledger's rows), and the records redone (copies of an event id) at most a batch per kill.
+- `broker_loss` (kinds 4, 5): the stack's ports are below 32768 and outside the kernel's ephemeral range; a
+  worker with the broker down for `--outage-s` writes few log lines and stops on SIGTERM within 30 s; a worker
+  started after the broker is back reconnects and processes a command.
+- `wipe` (kind 7; last, it deletes the stack's data): `stack down --wipe`, `stack up`, and a fresh worker starts
+  and processes a command, with its local state wiped and with stale local state (newer than the new, empty
+  changelogs) put back.
 
 Writes bench/results/chaos.json (date, git commit, machine, settings, each drill's figures).
 """
@@ -350,7 +363,7 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
         # Hostile text in a profile: a valid REGISTER command.
         publisher = RecordPublisher(settings, serdes)
         users = {}
-        for label, summary in (("hostile", HOSTILE_TEXT), ("normal", "Backend engineer who builds event-driven "
+        for label, summary in (("hostile", HOSTILE_TEXT), ("ordinary", "Backend engineer who builds event-driven "
                                                                       "systems in Python.")):
             email = f"chaos-{label}-{ns.app_id}@example.org"
             user_id = user_id_for_email(email)
@@ -375,8 +388,10 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
                     value = dlq_serde.decode(message.value())
                 except Exception:
                     continue
+                # `processor` names the agent (`analysis.postings`): its processor is the first part.
                 letters[(value["source_topic"], value["source_partition"], value["source_offset"],
-                             value["processor"])] = f"{value['error_type']}: {value['error'].splitlines()[0][:160]}"
+                         value["processor"].split(".")[0])] = (
+                    f"{value['error_type']}: {value['error'].splitlines()[0][:160]}")
             rejected = set()
             for value in _decoded(settings, serdes, PROFILE_REJECTED.for_settings(settings), timeout_s=5, idle_s=1):
                 rejected.add(value["command_id"])
@@ -407,9 +422,10 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
         for label, command in users.items():
             outcome = ("refused" if command.event_id in rejected
                        else "inert" if command.user_id in profiles else "lost")
-            rows.append({"topic": USER_COMMANDS.for_settings(settings).name, "kind": "hostile_text",
+            rows.append({"topic": USER_COMMANDS.for_settings(settings).name,
+                         "kind": "hostile_text" if label == "hostile" else "ordinary_profile",
                          "processor": "profiles", "outcome": outcome, "reason": label,
-                         "ok": outcome in POISON_EXPECT["hostile_text"]})
+                         "ok": outcome in {"refused", "inert"}})
         # The FILE board: the ordinary user's resumes; the huge posting cut or reported; markup as text.
         end_to_end = _file_board_results(ns, users, deadline=time.monotonic() + args.timeout_s,
                                          topics=(JOB_CATALOG, RESUME_GENERATED, SOURCE_FAILED))
@@ -486,7 +502,6 @@ def _file_board_results(ns: Namespace, users: dict[str, Any], *, deadline: float
         rows.append({"topic": f"FILE board {FILE_BOARD}", "kind": "hostile_text" if label == "hostile"
                      else "normal_user_after_poison", "processor": "generation", "outcome": outcome,
                      "reason": reason, "ok": outcome == "inert"})
-    POISON_EXPECT.setdefault("normal_user_after_poison", {"inert"})
     return {"rows": rows, "figures": figures}
 
 
@@ -839,6 +854,25 @@ DRILLS: dict[str, Callable[[Namespace, argparse.Namespace, Path], DrillResult]] 
 }
 
 
+ISSUE16_KINDS = {
+    1: "a record that crashes the worker is retried, never skipped (third crash: dead letter)",
+    2: "input that makes Python raise is a dead letter or refusal, never a worker crash",
+    3: "an oversized posting is cut or reported, never lost",
+    4: "stack ports below 32768; a broker restart reconnects",
+    5: "broker down: no log flood; SIGTERM within grace",
+    6: "a kill -9 redoes at most a batch",
+    7: "stack down --wipe, then a fresh worker does not crash",
+}
+
+
+def kind_table(results: list[DrillResult]) -> list[dict[str, Any]]:
+    """Issue 16's kinds 1-7, each with the drills that exercised it in this run and whether they all passed."""
+    return [{"kind": kind, "fault": text, "drills": [r.name for r in results if kind in r.kinds],
+             "passed": bool([r for r in results if kind in r.kinds]) and all(r.passed for r in results
+                                                                            if kind in r.kinds)}
+            for kind, text in ISSUE16_KINDS.items()]
+
+
 def print_result(result: DrillResult) -> None:
     mark = "ok" if result.passed else "FAILED"
     print(f"{result.name:16} kinds {','.join(map(str, result.kinds)):8} produced {result.produced:5} processed "
@@ -885,13 +919,18 @@ def main(argv: list[str] | None = None) -> int:
             results.append(result)
     finally:
         ns.close()
+    kinds = kind_table(results)
+    print("issue 16 kind  drills                       result  fault")
+    for row in kinds:
+        state = "ok" if row["passed"] else ("not run" if not row["drills"] else "FAILED")
+        print(f"  {row['kind']:<11} {', '.join(row['drills']) or '-':28} {state:7} {row['fault']}")
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
         "benchmark": "chaos", "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "git_commit": git_commit(),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
-        "settings": {"drills": names, "timeout_s": args.timeout_s, "app_id": ns.app_id},
-        "drills": [asdict(r) for r in results],
+        "settings": {**vars(args), "drills": names, "app_id": ns.app_id, "host": HOST},
+        "drills": [asdict(r) for r in results], "issue16_kinds": kinds,
     }, indent=2, default=str) + "\n")
     print(f"wrote {RESULTS}")
     failed = [r.name for r in results if not r.passed]
