@@ -306,6 +306,7 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
     from streams.kafka_clients import RecordPublisher
     from streams.messages import UserCommand, UserCommandKind, new_event_id, utc_now
     from streams.topics import (
+        APPLICATION_SUBMITTED,
         JOB_CATALOG,
         PROFILE_REJECTED,
         RESUME_GENERATED,
@@ -331,7 +332,8 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
     settings.import_dir.mkdir(parents=True, exist_ok=True)
     (settings.import_dir / FILE_BOARD).write_text("".join(json.dumps(p) + "\n" for p in _board_postings()))
     worker = Worker(["all"], {"RESUMEFLOW_WORKER_ID": "chaos", "RESUMEFLOW_DISCOVERY_TICK_S": "1",
-                        "RESUMEFLOW_SUBMISSION_TICK_S": "1"}, workdir / "poison-worker.log").start()
+                        "RESUMEFLOW_SUBMISSION_TICK_S": "1", "RESUMEFLOW_SUBMISSION_DRY_RUN": "1"},
+                    workdir / "poison-worker.log").start()
     try:
         producer = Producer({"bootstrap.servers": settings.kafka_bootstrap_servers, "message.max.bytes": 8_000_000,
                              "enable.idempotence": True})
@@ -362,9 +364,8 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
                 sent.append(row)
         # Hostile text in a profile: a valid REGISTER command.
         publisher = RecordPublisher(settings, serdes)
-        users = {}
-        for label, summary in (("hostile", HOSTILE_TEXT), ("ordinary", "Backend engineer who builds event-driven "
-                                                                      "systems in Python.")):
+
+        def register_user(label: str, summary: str) -> Any:
             email = f"chaos-{label}-{ns.app_id}@example.org"
             user_id = user_id_for_email(email)
             command = UserCommand(event_id=new_event_id(), user_id=user_id, occurred_at=utc_now(),
@@ -372,8 +373,10 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
                                   profile_json=_profile(f"Chaos {label.title()}", email, summary),
                                   preferences=_prefs(FILE_BOARD))
             publisher.publish(USER_COMMANDS, user_id, command)
-            users[label] = command
-        publisher.flush()
+            publisher.flush()
+            return command
+
+        users = {"hostile": register_user("hostile", HOSTILE_TEXT)}
         producer.flush(30)
 
         # Wait until every record is accounted for in every processor reading it (or the time is up).
@@ -417,8 +420,19 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
             if all(r["outcome"] != "lost" for r in rows) or time.monotonic() > deadline:
                 break
             time.sleep(5)
+        # Once every poison record is accounted for: an ordinary user, who must still get resumes and applications.
+        users["ordinary"] = register_user("ordinary", "Backend engineer who builds event-driven systems in Python.")
+        result.details["poison_accounted_for_s"] = round(time.monotonic() - started, 1)
         # The hostile profile: refused, or accepted and its markup rendered as text.
-        profiles = {v["user_id"] for v in _decoded(settings, serdes, USER_PROFILES.for_settings(settings))}
+        answer_by = time.monotonic() + args.timeout_s
+        while True:
+            profiles = {v["user_id"] for v in _decoded(settings, serdes, USER_PROFILES.for_settings(settings))}
+            rejected |= {v["command_id"] for v in _decoded(settings, serdes, PROFILE_REJECTED.for_settings(settings))}
+            if all(c.user_id in profiles or c.event_id in rejected for c in users.values()):
+                break
+            if time.monotonic() > answer_by:
+                break
+            time.sleep(3)
         for label, command in users.items():
             outcome = ("refused" if command.event_id in rejected
                        else "inert" if command.user_id in profiles else "lost")
@@ -428,7 +442,8 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
                          "ok": outcome in {"refused", "inert"}})
         # The FILE board: the ordinary user's resumes; the huge posting cut or reported; markup as text.
         end_to_end = _file_board_results(ns, users, deadline=time.monotonic() + args.timeout_s,
-                                         topics=(JOB_CATALOG, RESUME_GENERATED, SOURCE_FAILED))
+                                         topics=(JOB_CATALOG, RESUME_GENERATED, SOURCE_FAILED,
+                                                 APPLICATION_SUBMITTED))
         rows.extend(end_to_end["rows"])
         result.details["file_board"] = end_to_end["figures"]
     finally:
@@ -462,8 +477,9 @@ def _by_topic_kind(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _file_board_results(ns: Namespace, users: dict[str, Any], *, deadline: float, topics: tuple[Any, ...]
                         ) -> dict[str, Any]:
     """After poison: the FILE board's huge posting is cut (or reported) and never lost, each follower gets
-    resumes, and the hostile markup comes out of the PDF as text."""
-    job_catalog, resume_generated, source_failed = (t.for_settings(ns.settings) for t in topics)
+    resumes, the hostile markup comes out of the PDF as text, and the ordinary user's applications go out (the
+    dry-run channel)."""
+    job_catalog, resume_generated, source_failed, submitted = (t.for_settings(ns.settings) for t in topics)
     serdes = ns.serdes
     rows: list[dict[str, Any]] = []
     figures: dict[str, Any] = {}
@@ -500,8 +516,19 @@ def _file_board_results(ns: Namespace, users: dict[str, Any], *, deadline: float
             if text is not None and not literal:
                 outcome = "lost"  # the markup neither came out as text nor was refused: it may have been run
         rows.append({"topic": f"FILE board {FILE_BOARD}", "kind": "hostile_text" if label == "hostile"
-                     else "normal_user_after_poison", "processor": "generation", "outcome": outcome,
+                     else "resumes_after_poison", "processor": "generation", "outcome": outcome,
                      "reason": reason, "ok": outcome == "inert"})
+    ordinary = users["ordinary"].user_id
+    applications: list[dict[str, Any]] = []
+    while True:
+        applications = [v for v in _decoded(ns.settings, serdes, submitted) if v["user_id"] == ordinary]
+        if applications or time.monotonic() > deadline:
+            break
+        time.sleep(5)
+    figures["ordinary_user_applications"] = len(applications)
+    rows.append({"topic": f"FILE board {FILE_BOARD}", "kind": "applications_after_poison", "processor": "submission",
+                 "outcome": "inert" if applications else "lost", "reason": f"{len(applications)} submitted",
+                 "ok": bool(applications)})
     return {"rows": rows, "figures": figures}
 
 
@@ -662,16 +689,26 @@ def drill_run(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillRe
             if now >= next_kill and now < faults_end:
                 processor = PIPELINE[rotation % len(PIPELINE)]
                 rotation += 1
-                pid = run.kill_worker(processor)
+                try:
+                    pid = run.kill_worker(processor)
+                    kills.append(processor)
+                    what = f"kill -9 {processor} (pid {pid}), restarted"
+                except RuntimeError:  # it had exited on its own (an outage): starting it again is all there is
+                    what = f"{processor} was not running: restarted"
                 run.restart_worker(processor, wait_ready=False)
-                kills.append(processor)
-                events.append(f"{now:6.1f}s kill -9 {processor} (pid {pid}), restarted")
+                events.append(f"{now:6.1f}s {what}")
                 print(f"  {events[-1]}", flush=True)
                 next_kill += args.kill_every_s
+            restart_exited(run, events, t0)
             if now >= faults_end and all(v is None for v in down.values()):
                 break
             time.sleep(0.5)
-        done = run.wait_until_done(timeout_s=args.timeout_s, every_s=5, progress=True)
+        done_by = time.monotonic() + args.timeout_s
+        while True:  # like `resumeflow worker all`'s supervisor: a worker that exited is started again
+            done = run.wait_until_done(timeout_s=15, every_s=5, progress=True)
+            restart_exited(run, events, t0)
+            if done or time.monotonic() > done_by:
+                break
         tally = run.tally()
         users = set(run.user_ids.values())
         submitted_topic = APPLICATION_SUBMITTED.for_settings(run.settings)
@@ -686,7 +723,8 @@ def drill_run(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillRe
                                 for v in _decoded(run.settings, ns.serdes, topic))
         ledger = ledger_states(run.settings, users)
         result.details.update(
-            done=done, events=events, kills=dict(Counter(kills)), stages=tally.stages, applications=figures,
+            done=done, events=events, kills=dict(Counter(kills)),
+            exited_on_their_own=sum("had exited" in e for e in events), stages=tally.stages, applications=figures,
             dry_run_sends=len(sends), ledger=ledger, redone_records=redone,
             redone_bound=len(kills) * BATCH_MAX, cpu_s=run.cpu_seconds(), setup=run.setup_lines())
         got = tally.stages["submission"]["got"]
@@ -711,6 +749,18 @@ def drill_run(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillRe
     result.passed = not result.failures
     result.seconds = round(time.monotonic() - started, 1)
     return result
+
+
+def restart_exited(run: Any, events: list[str], t0: float) -> None:
+    """Start again every worker of `run` that exited on its own (what the supervisor of `resumeflow worker all`
+    does), noting it in `events`: a worker that exits during an outage is a finding, not the end of the run."""
+    for worker in run.workers:
+        if worker.process is not None and worker.process.poll() is not None:
+            code = worker.process.returncode
+            run.restart_worker(worker.processor, worker.index, wait_ready=False)
+            events.append(f"{time.monotonic() - t0:6.1f}s {worker.worker_id} had exited with status {code}: "
+                          "restarted")
+            print(f"  {events[-1]}", flush=True)
 
 
 def _decoded(settings: Any, serdes: Any, topic: Any, timeout_s: float = 15.0, idle_s: float = 2.0
@@ -884,6 +934,13 @@ def print_result(result: DrillResult) -> None:
             print(f"  {row['topic'][-44:]:44} {row['kind']:26} {row['sent']:4} {row['dead_lettered']:4} "
                   f"{row['refused']:4} {row['inert']:5} {row['not_accepted']:4} {row['lost']:4}  "
                   f"{row['reason'][:70]}")
+    else:
+        for key, value in result.details.items():
+            if key in ("events", "setup"):
+                for line in value:
+                    print(f"  {key[:-1] if key.endswith('s') else key}: {line}")
+            elif key != "traceback":
+                print(f"  {key}: {json.dumps(value, default=str)[:300]}")
     for failure in result.failures[:20]:
         print(f"  FAILED: {failure}")
 
