@@ -36,6 +36,7 @@ import os
 import platform
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -664,29 +665,31 @@ def drill_run(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillRe
             print(f"  {line}", flush=True)
         run.register_users()
         t0 = time.monotonic()
-        # (seconds after registering, what): the outages one after the other, kills throughout.
+        # The outages one after the other in a thread of their own (starting Kafka takes tens of seconds here),
+        # the kills every `kill_every_s` in this one, until the last outage is over.
         outages = [(args.kill_every_s * 1.5, "kafka", 0.0), (args.kill_every_s * 3, "postgres", args.outage_s),
                    (args.kill_every_s * 3 + args.outage_s + 15, "redis", args.outage_s)]
-        faults_end = outages[-1][0] + outages[-1][2] + 5
-        next_kill, rotation = args.kill_every_s, 0
-        down: dict[str, float | None] = {}
-        while True:
-            now = time.monotonic() - t0
+
+        def note(line: str) -> None:
+            events.append(f"{time.monotonic() - t0:6.1f}s {line}")
+            print(f"  {events[-1]}", flush=True)
+
+        def take_down() -> None:
             for at, service, length in outages:
-                if service not in down and now >= at:  # each outage once (its key stays, None once over)
-                    stack.stop_service(service)
-                    down[service] = now + length
-                    events.append(f"{now:6.1f}s {service} stopped")
-                    print(f"  {events[-1]}", flush=True)
-            for service, until in list(down.items()):
-                if until is not None and now >= until:
-                    restart_at = time.monotonic()
-                    stack.start_service(service)
-                    down[service] = None
-                    events.append(f"{time.monotonic() - t0:6.1f}s {service} started again "
-                                  f"({time.monotonic() - restart_at:.1f}s to healthy)")
-                    print(f"  {events[-1]}", flush=True)
-            if now >= next_kill and now < faults_end:
+                time.sleep(max(at - (time.monotonic() - t0), 0))
+                stopping = time.monotonic()
+                stack.stop_service(service)
+                note(f"{service} stopped ({time.monotonic() - stopping:.1f}s to stop)")
+                time.sleep(length)
+                starting = time.monotonic()
+                stack.start_service(service)
+                note(f"{service} started again ({time.monotonic() - starting:.1f}s to healthy)")
+
+        outage_thread = threading.Thread(target=take_down, name="outages", daemon=True)
+        outage_thread.start()
+        next_kill, rotation = args.kill_every_s, 0
+        while outage_thread.is_alive():
+            if time.monotonic() - t0 >= next_kill:
                 processor = PIPELINE[rotation % len(PIPELINE)]
                 rotation += 1
                 try:
@@ -696,12 +699,9 @@ def drill_run(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillRe
                 except RuntimeError:  # it had exited on its own (an outage): starting it again is all there is
                     what = f"{processor} was not running: restarted"
                 run.restart_worker(processor, wait_ready=False)
-                events.append(f"{now:6.1f}s {what}")
-                print(f"  {events[-1]}", flush=True)
+                note(what)
                 next_kill += args.kill_every_s
             restart_exited(run, events, t0)
-            if now >= faults_end and all(v is None for v in down.values()):
-                break
             time.sleep(0.5)
         done_by = time.monotonic() + args.timeout_s
         while True:  # like `resumeflow worker all`'s supervisor: a worker that exited is started again
