@@ -105,8 +105,8 @@ load-test:
 	@echo "make $@: not built yet; it arrives with the processors it loads (discovery, analysis)." >&2
 	@exit 1
 
-# Fault drills on the local stack (127.0.0.1), in a topic namespace of their own; exits non-zero when a drill's
-# expectation fails. The last drill wipes the stack's data (`stack down --wipe`). `--only NAME` runs one.
+# Fault drills on the local stack (127.0.0.1), in topic namespaces of their own (the wipe drill on a scratch stack);
+# exits non-zero when a drill's expectation fails. `python -m bench.chaos --only NAME` runs one.
 chaos-test: stack
 	$(BIN)/python -m bench.chaos
 

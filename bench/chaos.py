@@ -21,9 +21,9 @@ Drills, in this order, and the faults of issue 16 each one exercises (kinds 1-7,
 - `broker_loss` (kinds 4, 5): the stack's ports are below 32768 and outside the kernel's ephemeral range; a
   worker with the broker down for `--outage-s` writes few log lines and stops on SIGTERM within 30 s; a worker
   started after the broker is back reconnects and processes a command.
-- `wipe` (kind 7; last, it deletes the stack's data): `stack down --wipe`, `stack up`, and a fresh worker starts
-  and processes a command, with its local state wiped and with stale local state (newer than the new, empty
-  changelogs) put back.
+- `wipe` (kind 7): on a scratch stack of its own (own home; the stack's Kafka port + 500 and the next four, so the
+  developer's stack keeps its data), `stack down --wipe`, `stack up`, and a fresh worker starts and processes a
+  command, with its local state wiped and with stale local state (newer than the new, empty changelogs) put back.
 
 Writes bench/results/chaos.json (date, git commit, machine, settings, each drill's figures).
 """
@@ -840,11 +840,56 @@ def drill_broker_loss(ns: Namespace, args: argparse.Namespace, workdir: Path) ->
 
 # --- drill: stack down --wipe, then a fresh worker (kind 7) ------------------------------------------------
 
+SCRATCH_PORT_OFFSET = 500  # the scratch stack's ports: the stack's Kafka port + 500 and the next four
+
+
+def scratch_ports(kafka_port: int) -> dict[str, int]:
+    """Ports of the wipe drill's own stack: Kafka (and its controller, the next port), the registry, PostgreSQL
+    and Redis on consecutive ports from the running stack's Kafka port + `SCRATCH_PORT_OFFSET`."""
+    base = kafka_port + SCRATCH_PORT_OFFSET
+    return {"RESUMEFLOW_KAFKA_PORT": base, "RESUMEFLOW_REGISTRY_PORT": base + 2,
+            "RESUMEFLOW_POSTGRES_PORT": base + 3, "RESUMEFLOW_REDIS_PORT": base + 4}
+
+
 def drill_wipe(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillResult:
-    """Runs last: it deletes the whole local stack's data (this drill's namespace is made again after)."""
-    import shutil
+    """On a stack of its own (its own home and ports, so the developer's stack keeps its data): a worker, then
+    `stack down --wipe` and `stack up`, then a fresh worker; the scratch stack is wiped at the end."""
+    import socket
 
     from localstack.stack import Stack
+
+    def _port_open(port: int) -> bool:
+        with socket.socket() as sock:
+            sock.settimeout(0.5)
+            return sock.connect_ex((HOST, port)) == 0
+
+    kafka_port = int(ns.settings.kafka_bootstrap_servers.rsplit(":", 1)[1])
+    ports = scratch_ports(kafka_port)
+    taken = [port for port in (*ports.values(), ports["RESUMEFLOW_KAFKA_PORT"] + 1) if _port_open(port)]
+    if taken:
+        return DrillResult("wipe", [7], "a scratch stack", failures=[f"ports {taken} are taken: the wipe drill "
+                                                                     "needs them for its own stack"])
+    home = workdir / "scratch-stack"
+    saved_env = dict(os.environ)
+    os.environ.update({k: str(v) for k, v in ports.items()}, RESUMEFLOW_HOME=str(home))
+    for key in ("KAFKA_BOOTSTRAP_SERVERS", "SCHEMA_REGISTRY_URL", "DATABASE_URL", "REDIS_URL"):
+        os.environ.pop(key, None)  # the scratch stack's addresses come from its own stack.env
+    stack = Stack(home)
+    try:
+        stack.up()
+        scratch = Namespace()
+        result = _wipe(scratch, args, workdir, stack)
+        scratch.close()
+    finally:
+        stack.down(wipe=True)
+        os.environ.clear()
+        os.environ.update(saved_env)
+    result.details["scratch_stack"] = {"home": str(home), **ports}
+    return result
+
+
+def _wipe(ns: Namespace, args: argparse.Namespace, workdir: Path, stack: Any) -> DrillResult:
+    import shutil
 
     result = DrillResult("wipe", [7], "after `stack down --wipe` and `stack up` a fresh worker starts and "
                          "processes a command, both with its local state wiped and with stale local state put back")
@@ -864,7 +909,6 @@ def drill_wipe(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillR
         shutil.copytree(state, saved)
     produced, processed = 1, int(arrived)
     for variant in ("wiped", "stale local state"):
-        stack = Stack(ns.settings.home)
         stack.down(wipe=True)
         stack.up()
         ns.reapply()
@@ -873,6 +917,7 @@ def drill_wipe(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillR
         if variant != "wiped" and saved.exists():
             shutil.rmtree(state, ignore_errors=True)
             shutil.copytree(saved, state)  # local state newer than the (new, empty) changelogs
+        offset = log_path.stat().st_size if log_path.exists() else 0
         try:
             worker = Worker(["profiles"], env, log_path).start()
         except RuntimeError as exc:
@@ -887,8 +932,9 @@ def drill_wipe(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillR
                 result.failures.append(f"{variant}: the fresh worker crashed or processed nothing")
         finally:
             worker.stop()
+        text = log_path.read_bytes()[offset:].decode(errors="replace")
+        result.details[f"{variant.replace(' ', '_')}_partitions_rebuilt"] = text.count("dropping it to rebuild")
     result.produced, result.processed, result.lost = produced, processed, produced - processed
-    result.details["variants"] = ["wiped", "stale local state"]
     result.passed = not result.failures
     result.seconds = round(time.monotonic() - started, 1)
     return result
@@ -900,7 +946,7 @@ DRILLS: dict[str, Callable[[Namespace, argparse.Namespace, Path], DrillResult]] 
     "poison": drill_poison,
     "run": drill_run,
     "broker_loss": drill_broker_loss,
-    "wipe": drill_wipe,  # last: it wipes the stack
+    "wipe": drill_wipe,
 }
 
 
@@ -952,12 +998,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--users", type=int, default=5, help="users of the end-to-end run")
     parser.add_argument("--postings", type=int, default=60, help="postings served in the end-to-end run")
     parser.add_argument("--per-board", type=int, default=10)
-    parser.add_argument("--boards-followed", type=int, default=3, help="boards users follow (0: all)")
+    parser.add_argument("--boards-followed", type=int, default=6, help="boards users follow (0: all)")
     parser.add_argument("--board-port", type=int, default=23501)
     parser.add_argument("--kill-every-s", type=float, default=20.0)
     parser.add_argument("--outage-s", type=float, default=30.0, help="how long the broker, PostgreSQL, Redis are down")
     args = parser.parse_args(argv)
-    names = [name for name in DRILLS if not args.only or name in args.only]  # the wipe stays last
+    names = [name for name in DRILLS if not args.only or name in args.only]
     ns = Namespace()
     workdir = ns.settings.home / "chaos" / ns.app_id
     results = []
