@@ -17,6 +17,7 @@ help:
 	@echo "make stack-down      stop the local services (data kept; 'resumeflow stack down --wipe' deletes it)"
 	@echo "make chaos-test      fault drills: poison on every input topic, kill -9, broker/PostgreSQL/Redis outages"
 	@echo "make bench           throughput: codec, profiles, extraction (vocabulary and span model), embeddings, rendering"
+	@echo "make load-test       the whole pipeline: applications/s end to end, and how cost grows with users and workers"
 	@echo "make lock            re-lock requirements.lock with hashes from pyproject.toml"
 
 # The venv is rebuilt when the lock or the project metadata changes; installs are hash-checked.
@@ -101,9 +102,12 @@ bench: stack
 test-failover: venv system-packages
 	$(BIN)/pytest -q tests/integration/test_cells_move_with_their_state.py
 
-load-test:
-	@echo "make $@: not built yet; it arrives with the processors it loads (discovery, analysis)." >&2
-	@exit 1
+# Benchmarks of the whole pipeline (README, "Benchmarks and fault drills"); each prints a table and writes
+# bench/results/<name>.json. End to end and growth together take about 12 minutes on 2 cores.
+# The ceiling and stage benchmarks: one `$(BIN)/python -m bench.<name>` line each, after growth.
+load-test: stack
+	$(BIN)/python -m bench.end_to_end
+	$(BIN)/python -m bench.growth
 
 # Fault drills on the local stack (127.0.0.1), in topic namespaces of their own (the wipe drill on a scratch stack);
 # exits non-zero when a drill's expectation fails. `python -m bench.chaos --only NAME` runs one.

@@ -96,6 +96,7 @@ class RunConfig:
     processors: tuple[str, ...] = PIPELINE
     board_port: int = 0  # 0: a free port
     channel_rate_per_s: float = 10_000.0
+    board_requests_per_s: float = 100.0  # discovery's per-host limit (1/s by default), raised: one local host
     loglevel: str = "info"
     seed: int = 13
 
@@ -266,7 +267,8 @@ class Pipeline:
             f"workers: {c.workers} process(es) per processor for {', '.join(c.processors)}; analysis deterministic "
             "(no LLM provider)",
             f"submission: dry run (RESUMEFLOW_SUBMISSION_DRY_RUN=1, lines in {self.settings.home}/dry-run/); channel "
-            f"rate limits raised to {c.channel_rate_per_s:g}/s each so they are not what is measured",
+            f"rate limits raised to {c.channel_rate_per_s:g}/s each and discovery's per-host limit to "
+            f"{c.board_requests_per_s:g} requests/s (one local board server), so neither is what is measured",
         ]
 
     def worker_env(self) -> dict[str, str]:
@@ -281,6 +283,9 @@ class Pipeline:
             "RESUMEFLOW_SUBMISSION_TICK_S": "1", "RESUMEFLOW_SUBMISSION_DRY_RUN": "1",
             "RESUMEFLOW_AI_PROVIDERS": "", "RESUMEFLOW_GREENHOUSE_APPLY_KEYS": keys,
             "RESUMEFLOW_SUBMISSION_EMAIL_PER_S": rate, "RESUMEFLOW_SUBMISSION_GREENHOUSE_PER_S": rate,
+            # Discovery's politeness toward one host (1 request/s) would pace the whole run: every board is here.
+            "RESUMEFLOW_RATE_LIMIT_PER_S": str(self.config.board_requests_per_s),
+            "RESUMEFLOW_RATE_LIMIT_BURST": str(max(int(self.config.board_requests_per_s), 1)),
             # Lever's is capped at its documented 2/s; the run sends nothing through Lever's API (no Lever keys).
         }
 

@@ -397,3 +397,31 @@ def test_kill_9_mid_batch_again_and_again_then_a_replay_never_sends_twice(
     assert 1 <= len(confirmed_not_sent) <= 2, confirmed_not_sent
     # Redelivered outputs repeat their ids: one distinct ApplicationSubmitted per application.
     assert len({r.value()["event_id"] for r in submitted}) == len(expected)
+
+
+def test_a_dry_run_records_an_auto_application_once_and_says_so_on_application_submitted(
+        deployment: Deployment, read_topic: Reader, stack: Settings, tmp_path: Path) -> None:
+    """RESUMEFLOW_SUBMISSION_DRY_RUN: the claim and the events are real, the mail is not sent but recorded."""
+    d = deployment
+    worker = d.worker(tmp_path / "worker.log", RESUMEFLOW_SUBMISSION_DRY_RUN="1").start()
+    try:
+        _, auto = d.user(SubmissionMode.AUTO)
+        d.publish([(USER_PROFILES, auto), *d.job(auto.user_id, 7)])
+        app = derived_id("application", auto.user_id, "greenhouse:employer7:7")
+        statuses = [v["status"] for v in updates_of(read_topic, d, app, has("SUBMITTED"))]
+        assert statuses == ["SENDING", "SUBMITTED"]
+        [submitted] = [r.value() for r in read_topic(
+            "application.submitted", lambda rs: any(r.value()["application_id"] == app for r in rs),
+            prefix=d.prefix) if r.value()["application_id"] == app]
+        assert submitted["dry_run"] is True and submitted["channel"] == "email"
+        # A replay of the same inputs (an upstream redelivery) sends nothing more: the ledger holds the claim.
+        d.publish(d.job(auto.user_id, 7))
+        time.sleep(5)
+    finally:
+        worker.stop()
+    assert d.sent() == Counter()  # nothing reached the mail server
+    recorded = (stack.home / "dry-run" / "sub.jsonl").read_text().splitlines()
+    lines = [r for r in map(json.loads, recorded) if r["application_id"] == app]
+    assert [(r["to"], r["channel"], r["user_id"]) for r in lines] == [
+        ("jobs-7@employer.example", "email", auto.user_id)]
+    assert lines[0]["resume_sha256"] == submitted["resume_sha256"] and lines[0]["resume_bytes"] > 0

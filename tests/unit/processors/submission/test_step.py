@@ -108,6 +108,22 @@ def test_auto_mode_sends_once_all_variants_are_in_and_not_before() -> None:
     assert len(submitted(outputs)) == 1 and world.sent == {"gh:acme:1": 1}
 
 
+def test_a_dry_run_send_is_submitted_and_says_it_was_only_recorded() -> None:
+    from processors.submission.model import Sent
+
+    def dry_port(request: object) -> list[object]:
+        assert isinstance(request, SendApplication)
+        return [Sent(application_id=request.application_id, idempotency_key=request.idempotency_key,
+                     message_id=request.message_id, dry_run=True)]
+
+    events = [profile(SubmissionMode.AUTO), decision("gh:acme:1", apply_email="jobs@acme.example"),
+              *resumes("gh:acme:1")]
+    _, outputs = process(STEP, None, events, dry_port)
+    [done] = submitted(outputs)
+    assert done.dry_run and done.channel == "email"
+    assert "dry run" in updates(outputs)[-1].reason and "not sent" in updates(outputs)[-1].reason
+
+
 def test_variants_before_their_decision_and_before_the_profile_wait_for_them() -> None:
     world = World()
     events = [*resumes("gh:acme:1"), decision("gh:acme:1", apply_email="jobs@acme.example"), profile()]
