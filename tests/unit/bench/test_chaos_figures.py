@@ -90,3 +90,19 @@ def test_dry_run_sends_are_this_runs_users_since_it_started(tmp_path) -> None:
              {"at": "2026-11-30T11:00:01.000+00:00", "user_id": "other", "canonical_job_id": "j"}]
     (folder / "submission0.jsonl").write_text("".join(json.dumps(line) + "\n" for line in lines) + "not json\n")
     assert dry_run_sends(tmp_path, {"u"}, "2026-11-30T10:30:00.000+00:00") == [("u", "j")]
+
+
+def test_a_failure_tagged_with_one_kind_fails_only_that_kind() -> None:
+    from bench.chaos import DrillResult, kind_table
+
+    drill = DrillResult("broker_loss", [4, 5], "", failures=["kind 5: no stop within 30s"])
+    table = {row["kind"]: row for row in kind_table([drill])}
+    assert (table[4]["passed"], table[5]["passed"], table[1]["passed"]) == (True, False, False)
+    assert table[1]["drills"] == []  # not run is not passed
+
+
+def test_an_untagged_failure_fails_every_kind_of_its_drill() -> None:
+    from bench.chaos import DrillResult, kind_table
+
+    drill = DrillResult("run_under_faults", [1, 4, 6], "", failures=["the run did not complete"])
+    assert not any(row["passed"] for row in kind_table([drill]) if row["kind"] in (1, 4, 6))
