@@ -229,24 +229,36 @@ def committed_offsets(settings: Any, group: str, topic: str, partitions: Iterabl
 
 
 def read_raw(settings: Any, topic: str | list[str], timeout_s: float = 10.0, idle_s: float = 2.0) -> list[Any]:
-    """Every record of `topic` (a full name, or several) from the start, undecoded."""
-    from confluent_kafka import Consumer
+    """Every record of `topic` (a full name, or several) from the start to the end each partition had when the
+    read began, undecoded (partitions assigned directly: no group to join). `idle_s` is kept for callers; the
+    read ends at the high watermarks, or at `timeout_s`."""
+    from confluent_kafka import OFFSET_BEGINNING, Consumer, TopicPartition
 
     consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap_servers,
-                         "group.id": f"chaos-reader-{uuid.uuid4().hex}", "auto.offset.reset": "earliest",
-                         "enable.auto.commit": False, "fetch.message.max.bytes": 16 * 1024 * 1024})
-    consumer.subscribe([topic] if isinstance(topic, str) else topic)
+                         "group.id": f"chaos-reader-{uuid.uuid4().hex}", "enable.auto.commit": False,
+                         "fetch.message.max.bytes": 16 * 1024 * 1024})
     records: list[Any] = []
-    deadline, last = time.monotonic() + timeout_s, time.monotonic()
     try:
-        while time.monotonic() < deadline:
+        names = [topic] if isinstance(topic, str) else topic
+        metadata = consumer.list_topics(timeout=10)
+        remaining: dict[tuple[str, int], int] = {}
+        for name in names:
+            for partition in metadata.topics[name].partitions if name in metadata.topics else {}:
+                low, high = consumer.get_watermark_offsets(TopicPartition(name, partition), timeout=10)
+                if high > low:
+                    remaining[(name, partition)] = high
+        if not remaining:
+            return records
+        consumer.assign([TopicPartition(t, p, OFFSET_BEGINNING) for t, p in remaining])
+        deadline = time.monotonic() + timeout_s
+        while remaining and time.monotonic() < deadline:
             message = consumer.poll(0.25)
             if message is None or message.error() is not None:
-                if time.monotonic() - last > idle_s and (records or time.monotonic() - last > 2 * idle_s):
-                    break
                 continue
-            last = time.monotonic()
             records.append(message)
+            where = (message.topic(), message.partition())
+            if where in remaining and message.offset() + 1 >= remaining[where]:
+                del remaining[where]
     finally:
         consumer.close()
     return records
@@ -659,6 +671,7 @@ def drill_run(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillRe
     run = Pipeline(ns.settings, config)
     events: list[str] = []
     kills: list[str] = []
+    stop_faults, threads = threading.Event(), []
     try:
         run.start()
         for line in run.setup_lines():
@@ -676,16 +689,18 @@ def drill_run(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillRe
 
         def take_down() -> None:
             for at, service, length in outages:
-                time.sleep(max(at - (time.monotonic() - t0), 0))
+                if stop_faults.wait(max(at - (time.monotonic() - t0), 0)):
+                    return
                 stopping = time.monotonic()
                 stack.stop_service(service)
                 note(f"{service} stopped ({time.monotonic() - stopping:.1f}s to stop)")
-                time.sleep(length)
+                stop_faults.wait(length)  # cut short when the drill is interrupted: the service comes back now
                 starting = time.monotonic()
                 stack.start_service(service)
                 note(f"{service} started again ({time.monotonic() - starting:.1f}s to healthy)")
 
         outage_thread = threading.Thread(target=take_down, name="outages", daemon=True)
+        threads.append(outage_thread)
         outage_thread.start()
         next_kill, rotation = args.kill_every_s, 0
         while outage_thread.is_alive():
@@ -743,6 +758,9 @@ def drill_run(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillRe
         if ledger.get("CLAIMED"):
             result.failures.append(f"{ledger['CLAIMED']} ledger claims never confirmed (in doubt)")
     finally:
+        stop_faults.set()
+        for thread in threads:
+            thread.join(timeout=300)  # an outage in progress ends with its service started again
         for service in ("kafka", "postgres", "redis"):
             stack.start_service(service)
         run.stop()
