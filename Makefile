@@ -15,6 +15,7 @@ help:
 	@echo "make dev-cells CELLS=3  stack + CELLS workers sharing the cells (Ctrl-C stops all)"
 	@echo "make test-failover   a worker dies; another takes its cells with their state"
 	@echo "make stack-down      stop the local services (data kept; 'resumeflow stack down --wipe' deletes it)"
+	@echo "make chaos-test      fault drills: poison on every input topic, kill -9, broker/PostgreSQL/Redis outages"
 	@echo "make bench           throughput: codec, profiles, extraction (vocabulary and span model), embeddings, rendering"
 	@echo "make load-test       the whole pipeline: applications/s end to end, and how cost grows with users and workers"
 	@echo "make bench-stages    stages under load: analysis fp32/int8, rendering, the sink's rows/s, API latency"
@@ -123,9 +124,10 @@ load-test: stack
 	$(MAKE) --no-print-directory bench-stages
 	$(BIN)/python -m bench.ceiling
 
-chaos-test:
-	@echo "make $@: not built yet; it arrives with the processors it loads (discovery, analysis)." >&2
-	@exit 1
+# Fault drills on the local stack (127.0.0.1), in topic namespaces of their own (the wipe drill on a scratch stack);
+# exits non-zero when a drill's expectation fails. `python -m bench.chaos --only NAME` runs one.
+chaos-test: stack
+	$(BIN)/python -m bench.chaos
 
 lock: venv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \

@@ -44,6 +44,21 @@ def _stack_down(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stack_stop(args: argparse.Namespace) -> int:
+    from localstack.stack import Stack
+
+    stopped = Stack(resumeflow_home()).stop_service(args.service)
+    print(f"{args.service}: {'stopped (data kept)' if stopped else 'was not running'}")
+    return 0
+
+
+def _stack_start(args: argparse.Namespace) -> int:
+    from localstack.stack import Stack
+
+    print(f"{args.service}: {Stack(resumeflow_home()).start_service(args.service)}")
+    return 0
+
+
 def _stack_status(args: argparse.Namespace) -> int:
     from localstack.stack import Stack
 
@@ -491,6 +506,13 @@ def build_parser() -> argparse.ArgumentParser:
     down.add_argument("--wipe", action="store_true", help="also delete their data")
     down.set_defaults(run=_stack_down)
     stack_actions.add_parser("status", help="each service's address and health").set_defaults(run=_stack_status)
+    services = ("kafka", "schema-registry", "postgres", "redis")
+    stop = stack_actions.add_parser("stop", help="stop one service, keeping its data (for fault drills)")
+    stop.add_argument("service", choices=services)
+    stop.set_defaults(run=_stack_stop)
+    start = stack_actions.add_parser("start", help="start one stopped service again on its data")
+    start.add_argument("service", choices=services)
+    start.set_defaults(run=_stack_start)
 
     topics = commands.add_parser("topics", help="the topic catalog on the cluster")
     topic_actions = topics.add_subparsers(dest="action", required=True, metavar="ACTION")

@@ -566,3 +566,20 @@ class Stack:
 
     def status(self) -> dict[str, tuple[str, str]]:
         return {c.name: (c.address(), c.status()) for c in self.components}
+
+    def component(self, name: str) -> Component:
+        """One service by name (`kafka`, `schema-registry`, `postgres`, `redis`); KeyError when unknown."""
+        for component in self.components:
+            if component.name == name:
+                return component
+        raise KeyError(name)
+
+    def stop_service(self, name: str) -> bool:
+        """Stop one local service, keeping its data (fault drills take one service away); whether it ran."""
+        component = self.component(name)
+        return not component.external and component.stop()
+
+    def start_service(self, name: str) -> str:
+        """Start one service again on its data, waiting until it is healthy: `started`, `running` or
+        `external`."""
+        return self.component(name).ensure_up()
