@@ -396,6 +396,14 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
         deadline = time.monotonic() + args.timeout_s
         groups = {p: f"{ns.app_id}-{p}" for p in PROCESSORS}
         while True:
+            # Offsets first, letters second: an agent commits only after its dead letters are acknowledged, so a
+            # record committed here has its letter in what is read next (the other order misread a record
+            # dead-lettered between the two reads as processed without one).
+            committed = {}
+            for name in topics:
+                for processor in readers[name]:
+                    committed[(name, processor)] = committed_offsets(
+                        settings, groups[processor], name, range(settings.cell_partitions))
             letters: dict[tuple[str, int, int, str], str] = {}
             dlqs = [dead_letter_topic(topic) for topic in topics.values()]
             dlq_serde = serdes.value(dlqs[0])  # one schema for every dead-letter topic
@@ -411,11 +419,6 @@ def drill_poison(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dril
             rejected = set()
             for value in _decoded(settings, serdes, PROFILE_REJECTED.for_settings(settings), timeout_s=5, idle_s=1):
                 rejected.add(value["command_id"])
-            committed = {}
-            for name in topics:
-                for processor in readers[name]:
-                    committed[(name, processor)] = committed_offsets(
-                        settings, groups[processor], name, range(settings.cell_partitions))
             rows = []
             for row in sent:
                 for processor in readers[row["topic"]]:
