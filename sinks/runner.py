@@ -19,10 +19,11 @@ from pydantic import ValidationError
 
 from sinks.postgres import VIEWS, PostgresViewSink, View
 from sinks.views import SCHEMA
+from streams import metrics
 from streams.dead_letters import dead_letter
 from streams.errors import DecodeError, ResumeflowError
 from streams.kafka_clients import Serdes, producer_config, registry_client
-from streams.messages import Message
+from streams.messages import ApplicationUpdated, Message
 from streams.settings import Settings
 from streams.topics import TopicSpec, dead_letter_topic
 
@@ -145,6 +146,8 @@ def _absorb(record: Any, views: dict[str, tuple[list[View], TopicSpec]], serdes:
     except Exception:
         log.exception("unexpected failure on %s[%d]@%d", record.topic(), record.partition(), record.offset())
         raise
+    if isinstance(message, ApplicationUpdated):
+        metrics.APPLICATIONS.labels(message.channel or "none", message.status.value).inc()
 
 
 async def _commit_batch(connection: asyncpg.Connection, consumer: Consumer, sink: PostgresViewSink,

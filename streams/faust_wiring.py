@@ -15,6 +15,7 @@ import faust
 from faust.serializers import codecs
 from mode import CrashingSupervisor
 
+from streams import metrics
 from streams.admin import admin_client, group_lag
 from streams.cell_agent import COMMIT_INTERVAL_S, CellAgent, CrashCounter, PortsHandle
 from streams.codec import AvroSerde
@@ -143,6 +144,13 @@ def create_app(settings: Settings, serdes: Serdes, processor: ProcessorSpec, *,
     agents = [agent_class(app, spec, ports, crashes) for spec in processor.agents]
     for agent in agents:
         agent.install()
+    inputs = {name for agent in agents for name in agent.inputs}
+
+    async def owned(sender: object, assigned: set[Any], **kwargs: object) -> None:
+        # A rebalance hands over the whole new assignment: the cells are its partitions of the input topics.
+        metrics.CELLS_OWNED.labels(processor.name).set(len({tp.partition for tp in assigned if tp.topic in inputs}))
+
+    app.on_partitions_assigned.connect(owned)
     if processor.extra_wiring is not None:
         processor.extra_wiring(app, {agent.spec.table.name: agent.table for agent in agents})
 

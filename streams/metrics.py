@@ -5,7 +5,8 @@ prefixed `resumeflow_faust_`): records received per topic and partition, records
 table operations, rebalances and assignment latency, and per partition the end offset and the committed offset
 (their difference is the consumer lag). What Faust cannot know is counted here: records processed per processor
 and input topic with the delay from the record's timestamp to its acknowledgement, dead letters by reason,
-crashes, waits out of an outage, the sink's rows per view, and the query API's latency per route.
+crashes, waits out of an outage, the cells a worker owns, the sink's rows per view and application status
+changes by channel and status, and the query API's latency per route.
 
 Counts follow at-least-once delivery: a record redone after a crash is counted again.
 
@@ -19,7 +20,7 @@ import logging
 from typing import Any
 
 import prometheus_client
-from prometheus_client import REGISTRY, Counter, Histogram
+from prometheus_client import REGISTRY, Counter, Gauge, Histogram
 
 from streams.errors import UserError
 
@@ -46,6 +47,12 @@ CRASHES = Counter("resumeflow_record_crashes_total",
 OUTAGE_WAITS = Counter("resumeflow_outage_waits_total",
                        "Retries of a record after a port found a dependency down (TransientError)",
                        ["processor"], registry=REGISTRY)
+CELLS_OWNED = Gauge("resumeflow_cells_owned",
+                    "Cells (partitions of the processor's input topics) this worker owns since the last rebalance",
+                    ["processor"], registry=REGISTRY)
+APPLICATIONS = Counter("resumeflow_application_updates_total",
+                       "Application status changes read by the sink, by channel and status",
+                       ["channel", "status"], registry=REGISTRY)
 SINK_ROWS = Counter("resumeflow_sink_rows_total", "Rows upserted into a PostgreSQL view", ["view"],
                     registry=REGISTRY)
 API_LATENCY = Histogram("resumeflow_api_request_seconds", "Query API request latency, by route and status",

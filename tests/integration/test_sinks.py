@@ -13,6 +13,7 @@ from typing import Any
 import asyncpg
 import pytest
 from confluent_kafka import Producer
+from prometheus_client import REGISTRY
 
 from sinks.runner import run_sink
 from streams.kafka_clients import RecordPublisher, Serdes, producer_config, registry_client
@@ -235,7 +236,11 @@ def test_an_application_keeps_its_latest_state_and_its_whole_timeline(stack: Set
                        (APPLICATION_UPDATES, user, update(ApplicationStatus.SUBMITTED, 5)),
                        (APPLICATION_UPDATES, user, late_old), (APPLICATION_SUBMITTED, user, submitted),
                        (RESPONSE_RECEIVED, user, answer), (WORKFLOW_COMPLETED, user, done)])
+    counted = REGISTRY.get_sample_value("resumeflow_application_updates_total",
+                                        {"channel": "email", "status": "SUBMITTED"}) or 0.0
     run_until_idle(settings)
+    assert REGISTRY.get_sample_value("resumeflow_application_updates_total",
+                                     {"channel": "email", "status": "SUBMITTED"}) == counted + 1
 
     [row] = fetch(settings, "SELECT status, recommended_variant_id, variants FROM view_applications "
                             "WHERE application_id = $1", application)
