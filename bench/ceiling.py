@@ -32,7 +32,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import shutil
 import subprocess
 import sys
@@ -46,6 +45,7 @@ from typing import Any
 from confluent_kafka import Consumer, Producer
 from confluent_kafka.admin import NewTopic
 
+from bench.record import git_commit, machine
 from cli.processors import PROCESSORS
 from streams.admin import admin_client, delete_namespace
 from streams.cell_agent import BATCH_MAX, CellAgent
@@ -391,13 +391,6 @@ def _measure(case: str, env: dict[str, str], extra: list[str], result: Path, log
     return json.loads(result.read_text())
 
 
-def _git_commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=False)
-    dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT, capture_output=True,
-                           text=True, check=False).stdout.strip()
-    return done.stdout.strip() + ("+dirty" if dirty else "")
-
-
 def main_parent(args: argparse.Namespace) -> None:
     base = load_settings()
     run = uuid.uuid4().hex[:8]
@@ -534,9 +527,8 @@ def write(rows: list[dict[str, Any]], args: argparse.Namespace) -> None:
     runs = previous.get("runs", {})
     runs[args.label] = {
         "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "git_commit": _git_commit(),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "load_average_1m": round(os.getloadavg()[0], 2)},
+        "git_commit": git_commit(),
+        "machine": {**machine(), "load_average_1m": round(os.getloadavg()[0], 2)},
         "settings": {"records": args.records, "keys": args.keys, "raw_batch": args.batch, "rounds": args.rounds,
                      "cell_partitions": load_settings().cell_partitions},
         "cases": rows,

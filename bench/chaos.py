@@ -33,7 +33,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import platform
 import subprocess
 import sys
 import threading
@@ -44,6 +43,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
+
+from bench.record import git_commit, machine
 
 REPO = Path(__file__).resolve().parents[1]
 RESULTS = REPO / "bench" / "results" / "chaos.json"
@@ -129,11 +130,6 @@ def poison_summary(rows: list[dict[str, Any]]) -> dict[str, int]:
 
 
 # --- the stack, a namespace, workers --------------------------------------------------------------------------
-
-def git_commit() -> str:
-    done = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True, text=True, check=False)
-    return done.stdout.strip() or "unknown"
-
 
 class Namespace:
     """A deployment of its own on the running stack: topics behind `chaos-<hex>.`, its own app id (consumer
@@ -1061,7 +1057,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.write_text(json.dumps({
         "benchmark": "chaos", "measured_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "git_commit": git_commit(),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": machine(),
         "settings": {**vars(args), "drills": names, "app_id": ns.app_id, "host": HOST},
         "drills": [asdict(r) for r in results], "issue16_kinds": kinds,
     }, indent=2, default=str) + "\n")

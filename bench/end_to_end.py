@@ -21,9 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import math
-import os
-import platform
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -32,7 +29,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench.pipeline import PROJECT_ROOT, Pipeline, RunConfig, Tally
+from bench.pipeline import Pipeline, RunConfig, Tally
+from bench.record import git_commit, machine
 from streams.settings import Settings, load_settings
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -66,18 +64,6 @@ def steady_rate(times_ms: Sequence[int], window: tuple[float, float] = STEADY) -
     lo, hi = int(len(ordered) * window[0]), int(len(ordered) * window[1]) - 1
     span_s = (ordered[hi] - ordered[lo]) / 1000
     return (hi - lo) / span_s if span_s > 0 else None
-
-
-def machine() -> dict[str, Any]:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()}
-
-
-def git_commit(root: Path = PROJECT_ROOT) -> str | None:
-    try:
-        return subprocess.run(["git", "-C", str(root), "rev-parse", "HEAD"], capture_output=True, text=True,
-                              check=True).stdout.strip()
-    except (OSError, subprocess.CalledProcessError):
-        return None
 
 
 def backlog(run: Pipeline) -> dict[str, int]:

@@ -214,7 +214,7 @@ def _list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _selected(settings: Settings, consumer: Consumer, serdes: Serdes, topic: TopicSpec, offsets: list[str],
+def _selected(consumer: Consumer, serdes: Serdes, topic: TopicSpec, offsets: list[str],
               *, start: dict[int, int] | None = None, last: int | None = None) -> list[Letter]:
     marks = _watermarks(consumer, topic.name)
     ends = {p: high for p, (_, high) in marks.items()}
@@ -242,7 +242,7 @@ def _show(args: argparse.Namespace) -> int:
     topic = _dlq(settings, args.topic)
     consumer = _consumer(settings)
     try:
-        letters = _selected(settings, consumer, serdes, topic, args.offset, last=args.max)
+        letters = _selected(consumer, serdes, topic, args.offset, last=args.max)
     finally:
         consumer.close()
     for item in letters:
@@ -276,7 +276,7 @@ def _requeue(args: argparse.Namespace) -> int:
     group = _consumer(settings, _requeue_group(settings))
     try:
         start = None if args.offset else _committed(group, topic.name, _partitions(group, topic.name))
-        letters = _selected(settings, group, serdes, topic, args.offset, start=start)
+        letters = _selected(group, serdes, topic, args.offset, start=start)
         sendable = [item for item in letters if item.letter is not None and item.letter.value is not None]
         for item in letters:
             if item not in sendable:
