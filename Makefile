@@ -31,12 +31,13 @@ $(BIN)/.installed: requirements.lock pyproject.toml
 
 venv: $(BIN)/.installed
 
-# What pip cannot bring (a JDK and Maven for Kafka; poppler-utils for the tests), from Debian's packages when missing.
+# What pip cannot bring (a JDK and Maven for Kafka; poppler-utils and promtool for the tests), from Debian's packages.
 system-packages:
 	@deploy/install-system-packages.sh
 
 system-packages-tests:
 	@deploy/install-system-packages.sh --tests
+	@deploy/install-promtool.sh >/dev/null
 
 stack: venv system-packages
 	$(RF) stack up

@@ -145,15 +145,19 @@ class CellAgent:
 
     async def _run(self, stream: StreamT) -> None:
         loop = asyncio.get_running_loop()
+        busy = metrics.BUSY.labels(self.spec.name)
         async for events in stream.noack_take(BATCH_MAX, within=BATCH_WITHIN_S):
             batch = _Batch()
-            started = loop.time()
-            for event in events:
-                await self._process(event, batch, stream)
-                if loop.time() - started > BATCH_FLUSH_S:  # slow work (ports): deliver what is done so far
-                    await self._finish(batch, stream)
-                    started = loop.time()
-            await self._finish(batch, stream)
+            started = began = loop.time()
+            try:
+                for event in events:
+                    await self._process(event, batch, stream)
+                    if loop.time() - started > BATCH_FLUSH_S:  # slow work (ports): deliver what is done so far
+                        await self._finish(batch, stream)
+                        started = loop.time()
+                await self._finish(batch, stream)
+            finally:
+                busy.inc(loop.time() - began)
 
     async def _process(self, event: EventT, batch: _Batch, stream: StreamT) -> None:
         message = event.message

@@ -145,6 +145,8 @@ def create_app(settings: Settings, serdes: Serdes, processor: ProcessorSpec, *,
     for agent in agents:
         agent.install()
     inputs = {name for agent in agents for name in agent.inputs}
+    metrics.CELLS.labels(processor.name).set(
+        max((topic.partitions(settings) for agent in agents for _, topic in agent.inputs.values()), default=0))
 
     async def owned(sender: object, assigned: set[Any], **kwargs: object) -> None:
         # A rebalance hands over the whole new assignment: the cells are its partitions of the input topics.

@@ -5,7 +5,8 @@ prefixed `resumeflow_faust_`): records received per topic and partition, records
 table operations, rebalances and assignment latency, and per partition the end offset and the committed offset
 (their difference is the consumer lag). What Faust cannot know is counted here: records processed per processor
 and input topic with the delay from the record's timestamp to its acknowledgement, dead letters by reason,
-crashes, waits out of an outage, the cells a worker owns, the sink's rows per view and application status
+crashes, waits out of an outage, the cells a worker owns (and the processor has in all), the seconds its
+agent was busy (its rate is how near a worker is to its capacity), the sink's rows per view and application status
 changes by channel and status, and the query API's latency per route.
 
 Counts follow at-least-once delivery: a record redone after a crash is counted again.
@@ -50,6 +51,11 @@ OUTAGE_WAITS = Counter("resumeflow_outage_waits_total",
 CELLS_OWNED = Gauge("resumeflow_cells_owned",
                     "Cells (partitions of the processor's input topics) this worker owns since the last rebalance",
                     ["processor"], registry=REGISTRY)
+CELLS = Gauge("resumeflow_cells", "Cells the processor has in all (partitions of its input topics): the workers of "
+              "a processor together own this many when none is down", ["processor"], registry=REGISTRY)
+BUSY = Counter("resumeflow_busy_seconds_total",
+               "Seconds an agent spent on its batches (decoding, steps, ports, sends), not waiting for records: its "
+               "rate is the share of one core's time the worker's cells use", ["processor"], registry=REGISTRY)
 APPLICATIONS = Counter("resumeflow_application_updates_total",
                        "Application status changes read by the sink, by channel and status",
                        ["channel", "status"], registry=REGISTRY)

@@ -215,6 +215,11 @@ class GatewayMetrics:
                              ["provider", "outcome"], registry=registry)
         self.cost = Counter("resumeflow_ai_cost_usd_total", "USD spent on AI provider calls", ["provider"],
                             registry=registry)
+        # By the provider whose answer it is, so a hit rate per provider is answers{source!="provider"} / answers.
+        self.answers = Counter("resumeflow_ai_answers_total",
+                               "AI answers delivered, by the provider that produced them and where they came from "
+                               "(provider: a call now; exact or semantic: the cache)", ["provider", "source"],
+                               registry=registry)
 
     @staticmethod
     @functools.cache
@@ -368,6 +373,7 @@ class AiGateway:
             cost = call_cost(response)
             usage = getattr(response, "usage", None)
             self._metrics.calls.labels(provider=provider.model, outcome="ok").inc()
+            self._metrics.answers.labels(provider=provider.model, source="provider").inc()
             self._metrics.cost.labels(provider=provider.model).inc(cost)
             crossed = await self._budgets.record(user_id=user_id, cell=cell_id, day=day, cost_usd=cost)
             answer = CachedAnswer(value=value.model_dump(mode="json"), provider=provider.model,
@@ -402,6 +408,7 @@ class AiGateway:
 
     def _hit(self, value: T, cached: CachedAnswer, outcome: CacheOutcome, started: float) -> AiResult[T]:
         self._metrics.cache.labels(result=outcome).inc()
+        self._metrics.answers.labels(provider=cached.provider, source=outcome).inc()
         return AiResult(value=value, provider=cached.provider, model=cached.model,
                         latency_s=time.perf_counter() - started, cache=outcome)
 

@@ -233,6 +233,8 @@ def test_an_identical_second_call_is_answered_from_the_exact_cache(
             assert (second.cost_usd, second.prompt_tokens, second.completion_tokens) == (0, 0, 0)
             assert h.metric("resumeflow_ai_cache_total", result="miss") == 1
             assert h.metric("resumeflow_ai_cache_total", result="exact") == 1
+            for source in ("provider", "exact"):  # both answers are the one provider's: a hit rate of 1/2
+                assert h.metric("resumeflow_ai_answers_total", provider=first.provider, source=source) == 1
 
     asyncio.run(scenario())
 
