@@ -18,6 +18,7 @@ from cli import dlq, outcomes
 from cli.applications import add_parsers as add_application_parsers
 from streams import bounded_json
 from streams.errors import ResumeflowError, UserError
+from streams.log_control import use_format
 from streams.messages import BOARD_NAME, UserCommand
 from streams.messages.users import MAX_PROFILE_BYTES
 from streams.settings import Settings, load_settings, resumeflow_home
@@ -653,12 +654,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def settings_problems(exc: ValidationError) -> str:
+    """One line per setting the environment (or stack.env) gives a wrong value, by its variable's name. The value
+    itself is not repeated: it may be a secret."""
+    lines = [f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}" for error in exc.errors()]
+    return "invalid settings:\n  " + "\n  ".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     for chatty in ("httpx", "httpx2"):  # one INFO line per registry request drowns the output
         logging.getLogger(chatty).setLevel(logging.WARNING)
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        print(f"resumeflow: {settings_problems(exc)}", file=sys.stderr)
+        return 2
+    use_format(settings.log_format)
     run: Callable[[argparse.Namespace], int] = args.run
     try:
         return run(args)

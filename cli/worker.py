@@ -39,7 +39,7 @@ def run_in_process(settings: Settings, processor: ProcessorSpec, loglevel: str) 
 
     from streams.faust_wiring import create_app, prepare_local_state
     from streams.kafka_clients import Serdes, registry_client
-    from streams.log_control import quiet_repeats
+    from streams.log_control import quiet_repeats, use_format
 
     class Worker(faust.Worker):
         """Faust's worker, with a log that stays readable while the broker is down (`streams.log_control`)."""
@@ -57,6 +57,7 @@ def run_in_process(settings: Settings, processor: ProcessorSpec, loglevel: str) 
             self.spinner = None
             super().on_setup_root_logger(logger, level)
             quiet_repeats()
+            use_format(settings.log_format)
 
     app = create_app(settings, Serdes(registry_client(settings)), processor)
     prepare_local_state(app)

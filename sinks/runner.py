@@ -23,6 +23,7 @@ from streams import metrics
 from streams.dead_letters import dead_letter
 from streams.errors import DecodeError, ResumeflowError
 from streams.kafka_clients import Serdes, producer_config, registry_client
+from streams.log_control import record_context
 from streams.messages import ApplicationUpdated, Message
 from streams.settings import Settings
 from streams.topics import TopicSpec, dead_letter_topic
@@ -107,7 +108,8 @@ async def run_sink(settings: Settings, *, stop: asyncio.Event | None = None, idl
         while not stop.is_set():
             records = await asyncio.to_thread(consumer.consume, CONSUME_MAX, CONSUME_TIMEOUT_S)
             for record in records:
-                _absorb(record, views, serdes, sink, dead_letters)
+                with record_context(record.topic(), record.partition(), record.offset()):
+                    _absorb(record, views, serdes, sink, dead_letters)
             if records:
                 last_record_at = time.monotonic()
             if sink.due():

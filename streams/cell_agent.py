@@ -43,6 +43,7 @@ from streams import metrics
 from streams.dead_letters import dead_letter
 from streams.errors import PoisonRecord, TransientError
 from streams.kafka_clients import Serdes
+from streams.log_control import record_context
 from streams.messages import DeadLetter, Message, utc_now
 from streams.processor import CellAgentSpec, CellInput, PortRequest, Ports, run_step
 from streams.settings import Settings
@@ -151,7 +152,8 @@ class CellAgent:
             started = began = loop.time()
             try:
                 for event in events:
-                    await self._process(event, batch, stream)
+                    with record_context(event.message.topic, event.message.partition, event.message.offset):
+                        await self._process(event, batch, stream)
                     if loop.time() - started > BATCH_FLUSH_S:  # slow work (ports): deliver what is done so far
                         await self._finish(batch, stream)
                         started = loop.time()

@@ -45,6 +45,8 @@ class Settings(BaseSettings):
     # A worker asked to stop (SIGTERM/SIGINT) that has not stopped within this long exits anyway, as a kill -9 would.
     worker_stop_grace_s: Annotated[float, Field(gt=0)] = Field(20.0, validation_alias="RESUMEFLOW_WORKER_STOP_GRACE_S")
     home: Path = Field(default_factory=resumeflow_home, validation_alias="RESUMEFLOW_HOME")
+    # text: one readable line per record; json: one JSON object per line, for a log collector (streams/log_control.py)
+    log_format: Literal["text", "json"] = Field("text", validation_alias="RESUMEFLOW_LOG_FORMAT")
 
     # discovery: where the boards' public APIs live (tests and the demo point these at a local server)
     greenhouse_url: str = Field("https://boards-api.greenhouse.io", validation_alias="RESUMEFLOW_GREENHOUSE_URL")

@@ -1,8 +1,9 @@
 """A worker's /metrics on the real stack: the cell agent's counts (records processed, outputs, dead letters by
-reason) and Faust's own sensor (offsets per partition, for the lag)."""
+reason) and Faust's own sensor (offsets per partition, for the lag); and its log as JSON lines naming records."""
 
 from __future__ import annotations
 
+import json
 import time
 import urllib.request
 from collections.abc import Callable
@@ -38,7 +39,7 @@ def test_a_worker_serves_what_it_processed_sent_and_dead_lettered(
     app_id, prefix = f"{test_app_id}-metrics", f"{test_app_id}-metrics."
     port = free_port()
     env = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": prefix, "RESUMEFLOW_WORKER_ID": "w0",
-           "RESUMEFLOW_METRICS_PORT": str(port)}
+           "RESUMEFLOW_METRICS_PORT": str(port), "RESUMEFLOW_LOG_FORMAT": "json"}
     run_cli("topics", "apply", env=env)
     commands = USER_COMMANDS.for_settings(stack.model_copy(update={"topic_prefix": prefix})).name
     producer = Producer({"bootstrap.servers": stack.kafka_bootstrap_servers})
@@ -71,3 +72,11 @@ def test_a_worker_serves_what_it_processed_sent_and_dead_lettered(
     # Faust's sensor: per partition of the input, the end offset and the committed offset (the lag between them).
     assert value(samples, "resumeflow_faust_topic_partition_end_offset", topic=commands) >= 4
     assert any(n == "resumeflow_faust_topic_partition_offset_commited" for n, _ in samples)
+
+    # The log, as JSON lines: each dead letter's line names its record by topic, partition and offset, not its bytes.
+    lines = [json.loads(line) for line in (tmp_path / "worker.log").read_text().splitlines() if line.startswith("{")]
+    letters = [line for line in lines if line["message"].startswith("dead-lettering")]
+    assert [(ln["topic"], ln["level"]) for ln in letters] == [(commands, "WARNING")] * 3
+    assert sorted(ln["offset"] for ln in letters) == sorted({ln["offset"] for ln in letters})  # three records
+    assert all(isinstance(ln["partition"], int) and "poison" not in json.dumps(ln) for ln in letters)
+    assert any(ln["topic"] is None for ln in lines)  # lines outside a record say so
