@@ -34,9 +34,9 @@ BOOTSTRAP = f"{CLUSTER}-kafka-bootstrap.{NAMESPACE}.svc:9092"
 CELL_PARTITIONS = 12  # streams/settings.py's default, and RESUMEFLOW_CELL_PARTITIONS in the ConfigMap
 REPLICAS = 3
 MIN_INSYNC_REPLICAS = 2
-# Records behind per replica before KEDA adds one. A cell's slowest step (a resume render, an LLM call) takes
-# around a second, so 200 records is a few minutes of backlog for one worker: scale before the 30 s lag alert
-# would be the only signal, not on every burst.
+# Records behind per replica before KEDA adds one: a starting point, not a measured optimum (tune it per processor
+# from its measured throughput, deploy/CAPACITY.md). Low enough that a sustained backlog adds workers, high enough
+# that a short burst does not: each scale step is a rebalance that moves cells.
 LAG_THRESHOLD = 200
 METRICS_PORT = 9400
 # Processors whose pods read or write rendered resumes on the shared artifact volume.
