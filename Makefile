@@ -6,7 +6,8 @@ RF := $(BIN)/resumeflow
 CELLS ?= 3
 
 .PHONY: help venv system-packages system-packages-tests stack stack-down demo bench test test-unit test-integration \
-        lint dev dev-cells test-failover load-test chaos-test bench-stages bench-ceiling lock clean
+        lint dev dev-cells test-failover load-test chaos-test bench-stages bench-ceiling lock clean \
+        check-deploy k8s-manifests
 
 help:
 	@echo "make demo            set up, start the local stack, run the pipeline on sample data"
@@ -21,6 +22,8 @@ help:
 	@echo "make bench-stages    stages under load: analysis fp32/int8, rendering, the sink's rows/s, API latency"
 	@echo "make bench-ceiling   raw Kafka vs bare Faust vs each processor's pass-through, side by side (ARGS=--records N)"
 	@echo "make lock            re-lock requirements.lock with hashes from pyproject.toml"
+	@echo "make k8s-manifests   regenerate deploy/k8s/base/generated/ from the topic catalog and the processor registry"
+	@echo "make check-deploy    validate the Kubernetes manifests offline (installs kustomize, kubeconform, schemas)"
 
 # The venv is rebuilt when the lock or the project metadata changes; installs are hash-checked.
 $(BIN)/.installed: requirements.lock pyproject.toml
@@ -129,6 +132,17 @@ load-test: stack
 # exits non-zero when a drill's expectation fails. `python -m bench.chaos --only NAME` runs one.
 chaos-test: stack
 	$(BIN)/python -m bench.chaos
+
+# Kubernetes (README "Deployment"). The generated manifests follow the topic catalog and the processor registry;
+# check-deploy installs the validators once into ~/.cache/resumeflow/k8s-tools (about 1-3 minutes: Go builds),
+# then checks: generated files current, `kustomize build` of each overlay, kubeconform -strict against the
+# Kubernetes and KEDA schemas, the Strimzi resources against Strimzi's CRD schemas.
+k8s-manifests: venv
+	PYTHONPATH=. $(BIN)/python -m deploy.generate
+
+check-deploy: venv
+	PYTHON=$(BIN)/python deploy/install-k8s-tools.sh
+	PYTHON=$(BIN)/python deploy/check-k8s.sh
 
 lock: venv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \

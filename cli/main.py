@@ -182,7 +182,7 @@ def _sink(args: argparse.Namespace) -> int:
     from streams import metrics
 
     settings = load_settings()
-    metrics.serve(settings.metrics_port)
+    metrics.serve(settings.metrics_port, settings.metrics_host)
 
     async def keep_views() -> None:
         stop = asyncio.Event()
@@ -206,7 +206,7 @@ def _api(args: argparse.Namespace) -> int:
     from streams import metrics
 
     settings = load_settings()
-    metrics.serve(settings.metrics_port)
+    metrics.serve(settings.metrics_port, settings.metrics_host)
 
     async def serve_until_signalled() -> None:
         stop = asyncio.Event()

@@ -65,7 +65,7 @@ def run_in_process(settings: Settings, processor: ProcessorSpec, loglevel: str) 
         from streams import metrics
 
         metrics.install_faust_sensor(app)
-        metrics.serve(settings.metrics_port)
+        metrics.serve(settings.metrics_port, settings.metrics_host)
     Worker(app, loglevel=loglevel).execute_from_commandline()
     return 0
 

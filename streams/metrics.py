@@ -11,7 +11,8 @@ changes by channel and status, and the query API's latency per route.
 
 Counts follow at-least-once delivery: a record redone after a crash is counted again.
 
-Each process serves its registry on `127.0.0.1:<RESUMEFLOW_METRICS_PORT>/metrics` (Prometheus text format); under
+Each process serves its registry on `127.0.0.1:<RESUMEFLOW_METRICS_PORT>/metrics` (Prometheus text format; the
+address is RESUMEFLOW_METRICS_HOST, `0.0.0.0` in the Kubernetes manifests); under
 `resumeflow worker all` the Nth processor (0-based, in the order printed at start) uses that port + N.
 """
 
@@ -65,15 +66,15 @@ API_LATENCY = Histogram("resumeflow_api_request_seconds", "Query API request lat
                         ["method", "route", "status"], buckets=API_BUCKETS, registry=REGISTRY)
 
 
-def serve(port: int | None) -> None:
-    """Serve this process's metrics on 127.0.0.1:`port`, if a port is configured. Raises UserError when it is
-    taken."""
+def serve(port: int | None, host: str = "127.0.0.1") -> None:
+    """Serve this process's metrics on `host`:`port` (RESUMEFLOW_METRICS_HOST, loopback unless in a pod), if a port
+    is configured. Raises UserError when it is taken."""
     if port is not None:
         try:
-            prometheus_client.start_http_server(port, addr="127.0.0.1")
+            prometheus_client.start_http_server(port, addr=host)
         except OSError as exc:
-            raise UserError(f"metrics cannot be served on 127.0.0.1:{port} (RESUMEFLOW_METRICS_PORT): {exc}") from exc
-        log.info("metrics on http://127.0.0.1:%d/metrics", port)
+            raise UserError(f"metrics cannot be served on {host}:{port} (RESUMEFLOW_METRICS_PORT): {exc}") from exc
+        log.info("metrics on http://%s:%d/metrics", host, port)
 
 
 def child_port(port: int | None, index: int) -> int | None:

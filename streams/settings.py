@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     table_standby_replicas: Annotated[int, Field(ge=0)] = Field(1, validation_alias="RESUMEFLOW_STANDBY_REPLICAS")
     # Prometheus metrics of a worker (AI calls, cost, cache hits) on 127.0.0.1:<port>/metrics; off when unset.
     metrics_port: int | None = Field(None, validation_alias="RESUMEFLOW_METRICS_PORT")
+    # The address it binds: loopback on a shared machine; 0.0.0.0 only inside a pod or container, where the
+    # network namespace is the process's own and Prometheus scrapes the pod's address.
+    metrics_host: str = Field("127.0.0.1", validation_alias="RESUMEFLOW_METRICS_HOST")
     worker_id: str = Field("0", pattern=r"^[A-Za-z0-9_-]+$", validation_alias="RESUMEFLOW_WORKER_ID")
     # A worker asked to stop (SIGTERM/SIGINT) that has not stopped within this long exits anyway, as a kill -9 would.
     worker_stop_grace_s: Annotated[float, Field(gt=0)] = Field(20.0, validation_alias="RESUMEFLOW_WORKER_STOP_GRACE_S")
