@@ -126,6 +126,7 @@ class CellAgent:
         self.serdes: Serdes = app.serdes
         self.ports = ports
         self.crashes = crashes
+        self.labels = (app.processor_label, spec.name)  # the metrics' processor and agent
         self.inputs: dict[str, tuple[CellInput, TopicSpec]] = {
             i.spec(self.settings).name: (i, i.spec(self.settings)) for i in spec.inputs}
         self.routes = {kind: (route, route.spec(self.settings)) for kind, route in spec.routes.items()}
@@ -146,7 +147,7 @@ class CellAgent:
 
     async def _run(self, stream: StreamT) -> None:
         loop = asyncio.get_running_loop()
-        busy = metrics.BUSY.labels(self.spec.name)
+        busy = metrics.BUSY.labels(*self.labels)
         async for events in stream.noack_take(BATCH_MAX, within=BATCH_WITHIN_S):
             batch = _Batch()
             started = began = loop.time()
@@ -245,13 +246,13 @@ class CellAgent:
         """Metrics of an acknowledged batch: records per input topic with their delay since their timestamp
         (Faust's message timestamp, seconds since the epoch), outputs per topic."""
         now = time.time()
-        delay = metrics.RECORD_DELAY.labels(self.spec.name)
+        delay = metrics.RECORD_DELAY.labels(*self.labels)
         for event in batch.events:
-            metrics.RECORDS.labels(self.spec.name, event.message.topic).inc()
+            metrics.RECORDS.labels(*self.labels, event.message.topic).inc()
             if event.message.timestamp:
                 delay.observe(max(now - event.message.timestamp, 0.0))
         for out in batch.outputs:
-            metrics.OUTPUTS.labels(self.spec.name, out.topic).inc()
+            metrics.OUTPUTS.labels(*self.labels, out.topic).inc()
 
     # --- records in and out ---------------------------------------------------------------------------------------
 
@@ -288,7 +289,7 @@ class CellAgent:
                      attempts: int | None = None) -> None:
         letter = self._letter(topic, event, exc, attempts=attempts)
         dlq = dead_letter_topic(topic)
-        metrics.DEAD_LETTERS.labels(self.spec.name, letter.source_topic, letter.error_type).inc()
+        metrics.DEAD_LETTERS.labels(*self.labels, letter.source_topic, letter.error_type).inc()
         log.warning("dead-lettering %s[%d]@%d to %s: %s", letter.source_topic, letter.source_partition,
                     letter.source_offset, dlq.name, letter.error.splitlines()[0][:300])
         batch.outputs.append(_Encoded(dlq.name, letter.key, self.serdes.value(dlq).encode(letter),
@@ -307,7 +308,7 @@ class CellAgent:
     async def _crashed(self, event: EventT, topic: TopicSpec, exc: BaseException, stream: StreamT) -> None:
         message = event.message
         where = f"{message.topic}[{message.partition}]@{message.offset}"
-        metrics.CRASHES.labels(self.spec.name, message.topic).inc()
+        metrics.CRASHES.labels(*self.labels, message.topic).inc()
         try:
             crashes = await self.crashes.record(message.topic, message.partition, message.offset)
         except Exception:
@@ -326,7 +327,7 @@ class CellAgent:
 
     async def _wait_out(self, exc: TransientError, attempt: int, message: Any) -> None:
         loop = asyncio.get_running_loop()
-        metrics.OUTAGE_WAITS.labels(self.spec.name).inc()
+        metrics.OUTAGE_WAITS.labels(*self.labels).inc()
         if self._outage_since is None:
             self._outage_since = loop.time()
             log.warning("%s: %s; waiting to retry %s[%d]@%d", self.spec.name, exc, message.topic,

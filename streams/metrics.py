@@ -9,6 +9,9 @@ crashes, waits out of an outage, the cells a worker owns (and the processor has 
 agent was busy (its rate is how near a worker is to its capacity), the sink's rows per view and application status
 changes by channel and status, and the query API's latency per route.
 
+Labels: `processor` is the processor's name (`profiles`, its consumer group `<app id>-profiles`); the cell agent's
+counts also name the `agent` within it (`profiles.commands`).
+
 Counts follow at-least-once delivery: a record redone after a crash is counted again.
 
 Each process serves its registry on `127.0.0.1:<RESUMEFLOW_METRICS_PORT>/metrics` (Prometheus text format; the
@@ -35,20 +38,20 @@ API_BUCKETS = (0.001, 0.0025, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.1,
 
 RECORDS = Counter("resumeflow_records_processed_total",
                   "Input records acknowledged by a processor's cell agent (outputs sent, cells stored)",
-                  ["processor", "topic"], registry=REGISTRY)
+                  ["processor", "agent", "topic"], registry=REGISTRY)
 RECORD_DELAY = Histogram("resumeflow_record_delay_seconds",
                          "From an input record's timestamp to its acknowledgement by the processor (queueing "
-                         "included)", ["processor"], buckets=DELAY_BUCKETS, registry=REGISTRY)
+                         "included)", ["processor", "agent"], buckets=DELAY_BUCKETS, registry=REGISTRY)
 OUTPUTS = Counter("resumeflow_records_out_total", "Output records sent and acknowledged by the broker",
-                  ["processor", "topic"], registry=REGISTRY)
+                  ["processor", "agent", "topic"], registry=REGISTRY)
 DEAD_LETTERS = Counter("resumeflow_dead_letters_total", "Records sent to a dead-letter topic",
-                       ["processor", "topic", "error_type"], registry=REGISTRY)
+                       ["processor", "agent", "topic", "error_type"], registry=REGISTRY)
 CRASHES = Counter("resumeflow_record_crashes_total",
                   "Records whose processing raised unexpectedly (the worker stops; the record is retried)",
-                  ["processor", "topic"], registry=REGISTRY)
+                  ["processor", "agent", "topic"], registry=REGISTRY)
 OUTAGE_WAITS = Counter("resumeflow_outage_waits_total",
                        "Retries of a record after a port found a dependency down (TransientError)",
-                       ["processor"], registry=REGISTRY)
+                       ["processor", "agent"], registry=REGISTRY)
 CELLS_OWNED = Gauge("resumeflow_cells_owned",
                     "Cells (partitions of the processor's input topics) this worker owns since the last rebalance",
                     ["processor"], registry=REGISTRY)
@@ -56,7 +59,7 @@ CELLS = Gauge("resumeflow_cells", "Cells the processor has in all (partitions of
               "a processor together own this many when none is down", ["processor"], registry=REGISTRY)
 BUSY = Counter("resumeflow_busy_seconds_total",
                "Seconds an agent spent on its batches (decoding, steps, ports, sends), not waiting for records: its "
-               "rate is the share of one core's time the worker's cells use", ["processor"], registry=REGISTRY)
+               "rate is the share of one core's time the worker's cells use", ["processor", "agent"], registry=REGISTRY)
 APPLICATIONS = Counter("resumeflow_application_updates_total",
                        "Application status changes read by the sink, by channel and status",
                        ["channel", "status"], registry=REGISTRY)

@@ -61,14 +61,15 @@ def test_a_worker_serves_what_it_processed_sent_and_dead_lettered(
             time.sleep(0.5)
     finally:
         worker.stop()
-    assert value(samples, "resumeflow_records_processed_total", processor="profiles.commands", topic=commands) == 4
+    assert value(samples, "resumeflow_records_processed_total", processor="profiles", agent="profiles.commands",
+                 topic=commands) == 4
     assert value(samples, "resumeflow_dead_letters_total", topic=commands, error_type="DecodeError") == 3
     assert value(samples, "resumeflow_records_out_total", topic=f"{prefix}user.profiles") == 1
     assert value(samples, "resumeflow_records_out_total", topic=f"{commands}.dlq") == 3
-    assert value(samples, "resumeflow_record_delay_seconds_count", processor="profiles.commands") == 4
+    assert value(samples, "resumeflow_record_delay_seconds_count", agent="profiles.commands") == 4
     assert value(samples, "resumeflow_cells_owned", processor="profiles") == stack.cell_partitions  # the only worker
     assert value(samples, "resumeflow_cells", processor="profiles") == stack.cell_partitions
-    assert value(samples, "resumeflow_busy_seconds_total", processor="profiles.commands") > 0
+    assert value(samples, "resumeflow_busy_seconds_total", processor="profiles") > 0
     # Faust's sensor: per partition of the input, the end offset and the committed offset (the lag between them).
     assert value(samples, "resumeflow_faust_topic_partition_end_offset", topic=commands) >= 4
     assert any(n == "resumeflow_faust_topic_partition_offset_commited" for n, _ in samples)

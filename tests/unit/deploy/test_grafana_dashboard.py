@@ -6,23 +6,9 @@ import json
 import re
 from pathlib import Path
 
-from prometheus_client import CollectorRegistry
-
-from adapters.ai_gateway.gateway import GatewayMetrics
-from tests.unit.deploy.test_prometheus_rules import SUFFIXES, exported
+from tests.unit.deploy.test_prometheus_rules import exported
 
 DASHBOARD = Path(__file__).resolve().parents[3] / "deploy" / "grafana" / "resumeflow.json"
-
-
-def every_exported() -> set[str]:
-    """The alert rules' set (streams/metrics.py and Faust's sensor) plus the AI gateway's counters, which are
-    registered only once a gateway is built."""
-    registry = CollectorRegistry()
-    GatewayMetrics(registry)
-    names = set(exported())
-    for family in registry.collect():
-        names |= {family.name + suffix for suffix in SUFFIXES.get(family.type, ("",))}
-    return names
 
 
 def panels() -> list[dict]:
@@ -31,7 +17,7 @@ def panels() -> list[dict]:
 
 
 def test_every_metric_a_panel_queries_is_exported() -> None:
-    names = every_exported()
+    names = exported()
     dashboard = json.loads(DASHBOARD.read_text())
     queries = [t["expr"] for p in panels() for t in p["targets"]]
     queries += [v["definition"] for v in dashboard["templating"]["list"] if "definition" in v]
