@@ -324,13 +324,15 @@ def _processors(names: list[str]) -> list[ProcessorSpec]:
 
 
 def _print_plans(plans: Sequence[PartitionPlan], *, dry_run: bool) -> None:
-    print(f"{'group':32} {'topic':44} {'part':>4} {'committed':>9} {'target':>9} {'end':>9} "
-          f"{'reprocess':>9}  {'lag now':>7}")
+    group_w = max([len("group"), *(len(p.group) for p in plans)])
+    topic_w = max([len("topic"), *(len(p.topic) for p in plans)])
+    print(f"{'group':{group_w}} {'topic':{topic_w}} {'part':>4} {'committed':>9} {'target':>9} {'end':>9} "
+          f"{'reprocess':>9} {'lag now':>7}")
     for p in plans:
         committed = "-" if p.committed is None else str(p.committed)
         lag = p.end - (p.committed if p.committed is not None else p.low)
-        print(f"{p.group:32} {p.topic:44} {p.partition:>4} {committed:>9} {p.target:>9} {p.end:>9} "
-              f"{p.reprocessed:>9}  {lag:>7}")
+        print(f"{p.group:{group_w}} {p.topic:{topic_w}} {p.partition:>4} {committed:>9} {p.target:>9} {p.end:>9} "
+              f"{p.reprocessed:>9} {lag:>7}")
     total = sum(p.reprocessed for p in plans)
     moved = sum(1 for p in plans if p.moves)
     verb = "would be" if dry_run else "will be"
@@ -376,15 +378,16 @@ def _replay(args: argparse.Namespace) -> int:
 
 
 def follow(admin: AdminClient, plans: Sequence[PartitionPlan]) -> int:
-    """A progress bar (tqdm: counts, rate, time left) until every group committed up to the ends captured at
-    rewind time. Ctrl-C stops watching only."""
+    """A progress bar (tqdm: records, rate, time left) until every group committed up to the ends captured at
+    rewind time. Ctrl-C stops watching only. The rate printed at the end counts only what was seen being done."""
     from tqdm import tqdm
 
     if not plans:
         raise UserError("no replay to follow: run it with --from or --offsets first")
-    done, total = progress(plans, {})
     groups = sorted({p.group for p in plans})
+    first: int | None = None
     started = time.monotonic()
+    done, total = progress(plans, {})
     with tqdm(total=total, unit="rec", desc="replay", dynamic_ncols=True) as bar:
         try:
             while True:
@@ -395,6 +398,8 @@ def follow(admin: AdminClient, plans: Sequence[PartitionPlan]) -> int:
                         if offset is not None:
                             committed[(group, topic, partition)] = offset
                 done, total = progress(plans, committed)
+                if first is None:
+                    first, started = done, time.monotonic()
                 bar.update(done - bar.n)
                 if done >= total:
                     break
@@ -405,7 +410,12 @@ def follow(admin: AdminClient, plans: Sequence[PartitionPlan]) -> int:
                   "(`resumeflow replay PROCESSOR --follow` watches it again)")
             return 0
     elapsed = time.monotonic() - started
-    print(f"caught up: {total} records in {elapsed:.1f}s ({total / elapsed if elapsed else 0:.0f}/s)")
+    seen = done - (first or 0)
+    if not seen:
+        print(f"caught up: all {total} records were processed before watching began")
+    else:
+        print(f"caught up: {total} records; {seen} processed in {elapsed:.1f}s while watched "
+              f"({seen / elapsed if elapsed else 0:.1f}/s)")
     return 0
 
 

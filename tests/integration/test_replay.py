@@ -120,6 +120,7 @@ def test_replaying_every_processor_from_the_beginning_changes_no_view_and_sends_
     log = tmp_path / "worker.log"
     worker = Worker(["all"], env, log).start()
     address = f"replay-{uuid.uuid4().hex[:8]}@example.net"
+    follower: subprocess.Popen[str] | None = None
     try:
         run_cli("user", "create", "--email", address, "--profile", str(REPO_ROOT / "demo" / "sam.profile.json"),
                 "--prefs", str(REPO_ROOT / "demo" / "sam.prefs.json"), env=env)
@@ -150,12 +151,20 @@ def test_replaying_every_processor_from_the_beginning_changes_no_view_and_sends_
         assert would > 0, dry
         rewound = run_cli("replay", "all", "--from", "earliest", env=env).stdout
         assert f"{would} records will be processed again" in rewound, rewound
+        # Watching from before the workers start: the bar moves as they catch up.
+        follower = subprocess.Popen([sys.executable, "-m", "cli.main", "replay", "all", "--follow"], cwd=REPO_ROOT,
+                                    env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                    text=True)
         worker = Worker(["all"], env, log).start()
-        followed = run_cli("replay", "all", "--follow", env=env)
-        assert "caught up:" in followed.stdout, followed.stdout + followed.stderr
+        followed, bar = follower.communicate(timeout=SETTLE_TIMEOUT_S)
+        assert follower.returncode == 0 and "caught up: " in followed, followed + bar
         after = settled(settings)
         time.sleep(3)  # a late second mail would arrive now
+        print(told, dry, rewound, followed, bar.replace("\r", "\n").strip().splitlines()[-1], sep="\n")
     finally:
+        if follower is not None and follower.poll() is None:
+            follower.terminate()
+            follower.wait(timeout=10)
         worker.stop()
         sink.terminate()
         sink.wait(timeout=60)
