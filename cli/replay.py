@@ -230,7 +230,7 @@ def _partitions(admin: AdminClient, topics: Sequence[TopicSpec]) -> list[TopicPa
 
 def user_cell(settings: Settings, topics: Sequence[TopicSpec], email: str, partitions: int) -> int:
     """The partition `email`'s user id lands in on the user-keyed `topics` (one number when they are
-    co-partitioned, which `resumeflow worker` checks at start). Raises UserError if there is none."""
+    co-partitioned, which `resumeflow worker` checks at start; ResumeflowError if they disagree)."""
     from streams.kafka_clients import Serdes, registry_client
 
     serdes = Serdes(registry_client(settings))
@@ -255,7 +255,8 @@ def plan(settings: Settings, admin: AdminClient, processor: ProcessorSpec, *, st
         if not topics:
             return []
         cell = user_cell(settings, topics, user, settings.cell_partitions)
-    partitions = [tp for tp in _partitions(admin, topics) if cell is None or tp.partition == cell]
+    live = _partitions(admin, topics)
+    partitions = [tp for tp in live if cell is None or tp.partition == cell]
     if cell is not None and not partitions:
         raise UserError(f"there is no cell {cell}: the input topics have {settings.cell_partitions} partitions")
     lows = _offsets(admin, partitions, OffsetSpec.earliest())
@@ -263,6 +264,9 @@ def plan(settings: Settings, admin: AdminClient, processor: ProcessorSpec, *, st
     committed = committed_offsets(admin, group, partitions)
     if offsets:
         wanted = offset_targets(offsets, [t.name for t in topics], settings.topic_prefix)
+        missing = sorted(set(wanted) - {(tp.topic, tp.partition) for tp in live})
+        if missing:
+            raise UserError(f"no such partition: {', '.join(f'{t}[{p}]' for t, p in missing)}")
         partitions = [tp for tp in partitions if (tp.topic, tp.partition) in wanted]
         targets = dict(wanted)
     elif start is None:
