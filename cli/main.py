@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from cli import dlq, outcomes
+from cli import dlq, outcomes, replay
 from cli.applications import add_parsers as add_application_parsers
 from streams import bounded_json
 from streams.errors import ResumeflowError, UserError
@@ -651,6 +651,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.set_defaults(run=_user_token)
     add_application_parsers(commands)
     dlq.add_parsers(commands)
+    replay.add_parsers(commands)
     return parser
 
 

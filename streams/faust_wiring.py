@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 from pathlib import Path
 from typing import Any
 
@@ -119,6 +120,8 @@ def new_app(settings: Settings, serdes: Serdes, label: str) -> ResumeflowApp:
         label,
         id=app_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        # Names the worker in its group's member list (`resumeflow replay` says which workers still run).
+        broker_client_id=f"{app_id}.{settings.worker_id}.pid{os.getpid()}",
         store="rocksdb://",
         datadir=str(datadir),
         topic_partitions=settings.cell_partitions,

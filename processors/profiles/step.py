@@ -28,14 +28,16 @@ ProfileEvent = UserProfile | ProfileRejected
 REMEMBERED_COMMANDS = 32
 
 
-def profile_event(cell: UserCell, *, now: datetime) -> UserProfile:
+def profile_event(cell: UserCell) -> UserProfile:
     """The accepted profile as published: the cell keeps the user's own document, the event carries it with the
-    field names of JSON Resume before 1.0 mapped to today's, and a note for each (never a value dropped)."""
+    field names of JSON Resume before 1.0 mapped to today's, and a note for each (never a value dropped). It is
+    dated when its version was made (the cell's `updated_at`), so a command redelivered or replayed later gives
+    the very same event, not only the same id (the users view keeps `occurred_at` as the profile's update time)."""
     profile_json, notes = published_profile(cell.profile_json)
     return UserProfile(
         event_id=derived_id("profile", cell.user_id, str(cell.profile_version)),
         user_id=cell.user_id,
-        occurred_at=now,
+        occurred_at=cell.updated_at,
         email=cell.email,
         profile_version=cell.profile_version,
         profile_json=profile_json,
@@ -91,7 +93,7 @@ def step(cell: UserCell | None, command: UserCommand, *, now: datetime) -> tuple
     redelivered one is answered as it was the first time (the same profile version or no new refusal), never
     decided again on the state later commands made."""
     if cell is not None and command.event_id in cell.applied_command_ids:
-        return cell, [profile_event(cell, now=now)]  # redelivered: same version, same event id
+        return cell, [profile_event(cell)]  # redelivered: same version, same event
     if cell is not None and command.event_id in cell.refused_command_ids:
         return cell, []  # redelivered: its refusal was published before the cell remembered it
     problems = _problems(cell, command)
@@ -124,4 +126,4 @@ def step(cell: UserCell | None, command: UserCommand, *, now: datetime) -> tuple
                 "applied_command_ids": _remember(cell.applied_command_ids, command.event_id),
             }
         )
-    return new_cell, [profile_event(new_cell, now=now)]
+    return new_cell, [profile_event(new_cell)]
