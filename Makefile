@@ -120,7 +120,7 @@ bench-ceiling: stack
 # A worker's cells move with their state: a worker with an empty disk restores a cell from its changelog (the
 # test), then the drill: kill -9 workers under load, the time until their cells process again, lost and duplicated
 # applications (bench/results/failover.json). ARGS e.g. "--users 32 --kill analysis".
-test-failover: stack system-packages-tests
+test-failover: stack
 	$(BIN)/pytest -q tests/integration/test_cells_move_with_their_state.py
 	$(BIN)/python -m bench.failover $(ARGS)
 

@@ -43,8 +43,8 @@ class Settings(BaseSettings):
     # heartbeating (a kill -9, a lost machine) only after the session timeout, then rebalances; Faust's defaults
     # (60 s session, 3 s heartbeat) kept the moved cells idle for over a minute. 6 s is the broker's smallest allowed
     # session (group.min.session.timeout.ms); the workers left learn of the rebalance at their next heartbeat, so
-    # 1 s. Heartbeats run on the event loop (slow work is in threads); bench/failover.py measured loop drift of up
-    # to 1.7 s on a loaded 2-core machine, well inside the session.
+    # 1 s. The price of a short session: on an overloaded machine (load average 24 on 2 cores) a few starting
+    # workers missed it once and rejoined (README, "Cells that move"); raise it there, not on healthy machines.
     broker_session_timeout_s: Annotated[float, Field(gt=0)] = Field(
         6.0, validation_alias="RESUMEFLOW_BROKER_SESSION_TIMEOUT_S")
     broker_heartbeat_interval_s: Annotated[float, Field(gt=0)] = Field(
