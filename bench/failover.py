@@ -176,8 +176,9 @@ def run_drill(args: argparse.Namespace) -> dict[str, Any]:
         t_kill = time.monotonic()
         for p in victims:
             run.kill_worker(p, 0)
-        for p in victims:
-            run._slot(p, 0).process = None  # stays dead: the survivors take its cells
+        for worker in run.workers:
+            if worker.processor in victims and worker.index == 0:
+                worker.process = None  # stays dead: the survivors take its cells
         note(f"kill -9 worker 0 of {', '.join(victims)}")
         at_kill: dict[str, dict[tuple[str, int], int]] = {}
         for p in victims:
