@@ -14,7 +14,7 @@ help:
 	@echo "make test            set up, lint, run unit and integration tests (starts the stack itself)"
 	@echo "make dev             stack + sink + query API/web client (:8080) + every processor, in the foreground"
 	@echo "make dev-cells CELLS=3  stack + CELLS workers sharing the cells (Ctrl-C stops all)"
-	@echo "make test-failover   a worker dies; another takes its cells with their state"
+	@echo "make test-failover   kill -9 workers under load: their cells move with their state; the time until they process again"
 	@echo "make stack-down      stop the local services (data kept; 'resumeflow stack down --wipe' deletes it)"
 	@echo "make chaos-test      fault drills: poison on every input topic, kill -9, broker/PostgreSQL/Redis outages"
 	@echo "make bench           throughput: codec, profiles, extraction (vocabulary and span model), embeddings, rendering"
@@ -90,11 +90,15 @@ dev: stack
 	RESUMEFLOW_METRICS_PORT=9410 $(RF) worker all; wait
 
 # Several workers in one consumer group: Kafka hands each a share of the cells (partitions) and moves them
-# when one stops. Each worker keeps its RocksDB tables in its own directory.
+# when one stops. Each worker keeps its RocksDB tables in its own directory. With RESUMEFLOW_METRICS_PORT set,
+# worker i's processors serve metrics from that port + 10*(i-1) (`worker all` adds 0..6 for its children).
 dev-cells: stack
 	@trap 'kill 0' INT TERM EXIT; \
 	for i in $$(seq 1 $(CELLS)); do \
-	  RESUMEFLOW_WORKER_ID=cell$$i $(RF) worker all --loglevel warning & \
+	  if [ -n "$$RESUMEFLOW_METRICS_PORT" ]; then port=$$(($$RESUMEFLOW_METRICS_PORT + 10 * ($$i - 1))); \
+	    echo "worker cell$$i: metrics from 127.0.0.1:$$port"; \
+	    RESUMEFLOW_WORKER_ID=cell$$i RESUMEFLOW_METRICS_PORT=$$port $(RF) worker all --loglevel warning & \
+	  else RESUMEFLOW_WORKER_ID=cell$$i $(RF) worker all --loglevel warning & fi; \
 	done; \
 	wait
 
@@ -117,8 +121,12 @@ bench-stages: stack
 bench-ceiling: stack
 	$(BIN)/python -m bench.ceiling $(ARGS)
 
-test-failover: venv system-packages
+# A worker's cells move with their state: a worker with an empty disk restores a cell from its changelog (the
+# test), then the drill: kill -9 workers under load, the time until their cells process again, lost and duplicated
+# applications (bench/results/failover.json). ARGS e.g. "--users 32 --kill analysis".
+test-failover: stack
 	$(BIN)/pytest -q tests/integration/test_cells_move_with_their_state.py
+	$(BIN)/python -m bench.failover $(ARGS)
 
 # Benchmarks of the whole pipeline (README, "Benchmarks and fault drills"); each prints a table and writes
 # bench/results/<name>.json.

@@ -377,17 +377,18 @@ class Pipeline:
         order = sorted(self.boards, key=lambda b: (b.token[-3:], b.source))  # gh-000, le-000, as-000, gh-001, ...
         return order[: self.config.boards_followed or len(order)]
 
-    def register_users(self) -> None:
-        """Publish every user's REGISTER_USER on `user.commands` (the clock of the run starts here)."""
+    def register_users(self, numbers: range | None = None) -> None:
+        """Publish every user's REGISTER_USER on `user.commands` (the clock of the run starts here), or only the
+        users `numbers` (a drill registering them over time; the clock starts at the first call)."""
         publisher = RecordPublisher(self.settings, self._serdes)
-        for n in range(self.config.users):
+        for n in numbers if numbers is not None else range(self.config.users):
             email, profile, prefs = self.user(n)
             publisher.publish(USER_COMMANDS, self.user_ids[email], UserCommand(
                 event_id=new_event_id(), user_id=self.user_ids[email], occurred_at=utc_now(),
                 kind=UserCommandKind.REGISTER_USER, email=email, profile_json=json.dumps(profile),
                 preferences=Preferences.model_validate(prefs)))
         publisher.flush()
-        self.registered_at = time.monotonic()
+        self.registered_at = self.registered_at or time.monotonic()
 
     # --- workers ---------------------------------------------------------------------------------------------
 

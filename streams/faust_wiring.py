@@ -120,13 +120,17 @@ def new_app(settings: Settings, serdes: Serdes, label: str) -> ResumeflowApp:
         label,
         id=app_id,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
-        # Names the worker in its group's member list (`resumeflow replay` says which workers still run).
-        broker_client_id=f"{app_id}.{settings.worker_id}.pid{os.getpid()}",
         store="rocksdb://",
         datadir=str(datadir),
         topic_partitions=settings.cell_partitions,
         topic_replication_factor=settings.replication_factor,
         table_standby_replicas=settings.table_standby_replicas,
+        broker_session_timeout=settings.broker_session_timeout_s,
+        broker_heartbeat_interval=settings.broker_heartbeat_interval_s,
+        broker_rebalance_timeout=settings.broker_rebalance_timeout_s,
+        # The worker (id and process) in the client id, so the consumer group's description says which worker owns
+        # which cells, and `resumeflow replay` which workers still run.
+        broker_client_id=f"{app_id}-{settings.worker_id}.pid{os.getpid()}",
         processing_guarantee="at_least_once",
         broker_commit_interval=COMMIT_INTERVAL_S,
         web_enabled=False,

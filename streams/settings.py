@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -39,6 +39,19 @@ class Settings(BaseSettings):
     cell_partitions: Annotated[int, Field(ge=1)] = Field(12, validation_alias="RESUMEFLOW_CELL_PARTITIONS")
     replication_factor: Annotated[int, Field(ge=1)] = Field(1, validation_alias="RESUMEFLOW_REPLICATION_FACTOR")
     table_standby_replicas: Annotated[int, Field(ge=0)] = Field(1, validation_alias="RESUMEFLOW_STANDBY_REPLICAS")
+    # How fast a dead worker's cells move (issue 11, bench/failover.py): the group notices a worker that stopped
+    # heartbeating (a kill -9, a lost machine) only after the session timeout, then rebalances; Faust's defaults
+    # (60 s session, 3 s heartbeat) kept the moved cells idle for over a minute. 6 s is the broker's smallest allowed
+    # session (group.min.session.timeout.ms); the workers left learn of the rebalance at their next heartbeat, so
+    # 1 s. The price of a short session: on an overloaded machine (load average 24 on 2 cores) a few starting
+    # workers missed it once and rejoined (README, "Cells that move"); raise it there, not on healthy machines.
+    broker_session_timeout_s: Annotated[float, Field(gt=0)] = Field(
+        6.0, validation_alias="RESUMEFLOW_BROKER_SESSION_TIMEOUT_S")
+    broker_heartbeat_interval_s: Annotated[float, Field(gt=0)] = Field(
+        1.0, validation_alias="RESUMEFLOW_BROKER_HEARTBEAT_INTERVAL_S")
+    # How long the group waits for every member to rejoin a rebalance (a member still finishing its batch).
+    broker_rebalance_timeout_s: Annotated[float, Field(gt=0)] = Field(
+        60.0, validation_alias="RESUMEFLOW_BROKER_REBALANCE_TIMEOUT_S")
     # Prometheus metrics of a worker (AI calls, cost, cache hits) on 127.0.0.1:<port>/metrics; off when unset.
     metrics_port: int | None = Field(None, validation_alias="RESUMEFLOW_METRICS_PORT")
     # The address it binds: loopback on a shared machine; 0.0.0.0 only inside a pod or container, where the
@@ -132,6 +145,13 @@ class Settings(BaseSettings):
     lever_apply_keys: str = Field("", validation_alias="RESUMEFLOW_LEVER_APPLY_KEYS", repr=False)
     # Shifts the clock submission's step sees (tests of day boundaries only).
     clock_offset_s: float = Field(0.0, validation_alias="RESUMEFLOW_CLOCK_OFFSET_S")
+
+    @model_validator(mode="after")
+    def _heartbeat_within_session(self) -> Settings:
+        if self.broker_heartbeat_interval_s >= self.broker_session_timeout_s:
+            raise ValueError("RESUMEFLOW_BROKER_HEARTBEAT_INTERVAL_S must be shorter than "
+                             "RESUMEFLOW_BROKER_SESSION_TIMEOUT_S (a third of it is usual)")
+        return self
 
     @property
     def vector_table(self) -> str:

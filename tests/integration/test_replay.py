@@ -143,7 +143,7 @@ def test_replaying_every_processor_from_the_beginning_changes_no_view_and_sends_
         # While the workers run, the groups cannot move: the command says which workers to stop.
         refused = run_cli("replay", "all", "--from", "earliest", env=env, check=False)
         assert refused.returncode == 2 and "Traceback" not in refused.stderr, refused.stderr
-        assert "still running" in refused.stderr and f"{app_id}-submission.replay.pid" in refused.stderr
+        assert "still running" in refused.stderr and f"{app_id}-submission-replay.pid" in refused.stderr
         worker.stop()
 
         dry = run_cli("replay", "all", "--from", "earliest", "--dry-run", env=env).stdout
