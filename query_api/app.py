@@ -272,6 +272,19 @@ async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
 
 
+_STATIC_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,100}$")
+
+
+async def static_file(request: web.Request) -> web.FileResponse:
+    """The web client's files: a plain name of a regular file in STATIC_DIR (no folders, no symlinks), else a
+    JSON 404 (aiohttp's own static route answers a missing file with an empty body)."""
+    name = request.match_info["name"]
+    path = STATIC_DIR / name
+    if not _STATIC_NAME.match(name) or path.is_symlink() or not path.is_file():
+        raise web.HTTPNotFound(reason="not found")
+    return web.FileResponse(path)
+
+
 async def me(request: web.Request) -> web.Response:
     record = await request.app[POOL_KEY].fetchrow(
         "SELECT user_id, email, name, profile_version, updated_at FROM view_users WHERE user_id = $1",
@@ -746,7 +759,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", index)
     app.router.add_get("/openapi.json", openapi)
-    app.router.add_static("/static", STATIC_DIR, show_index=False, follow_symlinks=False)
+    app.router.add_get("/static/{name}", static_file)
     app.router.add_post("/api/auth/signup", sign_up)
     app.router.add_post("/api/auth/signin", sign_in)
     app.router.add_post("/api/auth/signout", sign_out)

@@ -90,6 +90,9 @@ def _paths() -> dict[str, dict[str, Any]]:
         "/": {"get": _op("The web client", _ok(200, "HTML page", {"type": "string"}, "text/html"), public=True,
                          tag="service")},
         "/openapi.json": {"get": _op("This document", _ok(200, "OpenAPI 3.1"), public=True, tag="service")},
+        "/static/{name}": {"get": _op("The web client's script and styles", {
+            **_ok(200, "a file", {"type": "string"}, "*/*"), **_errors(404)}, public=True, tag="service",
+            params=[{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}])},
         "/api/auth/signup": {"post": _op(
             "Create an account and sign in (sets the session cookie)",
             {**_ok(201, "signed in", _SIGNED_IN), **_errors(400, 403, 409)},

@@ -39,7 +39,7 @@ def live_api(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
     tmp = tmp_path_factory.mktemp("schemathesis")
     (tmp / "artifacts").mkdir()
     settings_ = stack.model_copy(update={"artifact_dir_override": tmp / "artifacts", "api_secret": SECRET,
-                                         "api_cookie_secure": False})
+                                         "api_cookie_secure": False, "ats_webhook_secret": "w" * 32})
     ready: dict[str, object] = {}
     started, stop = threading.Event(), threading.Event()
 
