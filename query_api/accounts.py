@@ -48,6 +48,7 @@ CREATE TABLE IF NOT EXISTS api_sessions (
     expires_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS api_sessions_user ON api_sessions (user_id);
+CREATE INDEX IF NOT EXISTS api_sessions_expiry ON api_sessions (expires_at);
 CREATE TABLE IF NOT EXISTS api_tokens (
     token_id text PRIMARY KEY,
     token_hash text NOT NULL UNIQUE,
@@ -143,9 +144,10 @@ async def check_password(db: Db, email: str, password: str) -> str | None:
 
 
 async def start_session(db: Db, user_id: str, *, now: dt.datetime, lifetime: dt.timedelta) -> tuple[str, str]:
-    """(session id for the cookie, CSRF token). Expired sessions of the user are cleared on the way."""
+    """(session id for the cookie, CSRF token). Expired sessions (anyone's) are cleared on the way, so they do not
+    pile up (an expired one is refused whether or not it is still there)."""
     session_id, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-    await db.execute("DELETE FROM api_sessions WHERE user_id = $1 AND expires_at <= $2", user_id, now)
+    await db.execute("DELETE FROM api_sessions WHERE expires_at <= $1", now)
     await db.execute(
         "INSERT INTO api_sessions (session_hash, user_id, csrf_token, created_at, expires_at)"
         " VALUES ($1, $2, $3, $4, $5)", sha256_hex(session_id), user_id, csrf, now, now + lifetime)
