@@ -32,7 +32,8 @@ PDF_BYTES = b"%PDF-1.4\n% a tiny stand-in\n%%EOF\n"
 API_ROUTES = ["/api/me", "/api/discoveries", "/api/matches", "/api/resumes", "/api/resumes/{a_resume}",
               "/api/resumes/{a_resume}/pdf", "/api/unknown", "/api/applications",
               "/api/applications/{a_application}", "/api/applications/{a_application}/variants/v1/pdf",
-              "/api/applications/{a_application}/cover-letter", "/api/outcomes/unlinked"]
+              "/api/applications/{a_application}/cover-letter", "/api/outcomes/unlinked", "/api/auth/session",
+              "/api/tokens", "/api/operator/accounts"]
 
 
 @dataclass(frozen=True)
@@ -176,8 +177,9 @@ def test_every_api_route_refuses_a_missing_or_bad_token(stack: Settings, tmp_pat
                        {"Authorization": f"Bearer {forged}"},
                        {"Authorization": f"Basic {issue_token(s.user_a, SECRET)}"}]
         posts = [f"/api/applications/{s.a_application}/approve", f"/api/applications/{s.a_application}/outcomes",
-                 "/api/outcomes/unlinked/x/link"]
-        for method, route in [*(("GET", r) for r in API_ROUTES), *(("POST", r) for r in posts)]:
+                 "/api/outcomes/unlinked/x/link", "/api/auth/signout", "/api/tokens"]
+        for method, route in [*(("GET", r) for r in API_ROUTES), *(("POST", r) for r in posts),
+                              ("DELETE", "/api/tokens/x")]:
             path = route.format(a_resume=s.a_resume, a_application=s.a_application)
             for headers in bad_headers:
                 response = await client.request(method, path, headers=headers)
