@@ -95,11 +95,11 @@ def _paths() -> dict[str, dict[str, Any]]:
             params=[{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}])},
         "/api/auth/signup": {"post": _op(
             "Create an account and sign in (sets the session cookie)",
-            {**_ok(201, "signed in", _SIGNED_IN), **_errors(400, 403, 409)},
+            {**_ok(201, "signed in", _SIGNED_IN), **_errors(400, 403, 409, 413)},
             body=_json_body(_CREDENTIALS), public=True, tag="auth")},
         "/api/auth/signin": {"post": _op(
             "Sign in (sets the session cookie)",
-            {**_ok(200, "signed in", _SIGNED_IN), **_errors(400, 401, 403, 429, 503)},
+            {**_ok(200, "signed in", _SIGNED_IN), **_errors(400, 401, 403, 413, 429, 503)},
             body=_json_body(_CREDENTIALS), public=True, tag="auth")},
         "/api/auth/signout": {"post": _op("End this session", {**_ok(200, "signed out"), **_errors(401, 403)},
                                           tag="auth")},
@@ -109,7 +109,7 @@ def _paths() -> dict[str, dict[str, Any]]:
             "get": _op("The user's API tokens (not the tokens themselves)",
                        {**_ok(200, "tokens", _paged("Token")), **_errors(401)}, tag="auth"),
             "post": _op("Make an API token (shown once); needs a session",
-                        {**_ok(201, "the token"), **_errors(400, 401, 403)},
+                        {**_ok(201, "the token"), **_errors(400, 401, 403, 413)},
                         body=_json_body({"type": "object", "properties": {
                             "name": {"type": "string", "maxLength": 100},
                             "days": {"type": "integer", "minimum": 1, "maximum": 365}}}, required=False),
@@ -148,10 +148,10 @@ def _paths() -> dict[str, dict[str, Any]]:
             "The cover letter's PDF", {**_ok(200, "PDF", _PDF, "application/pdf"), **_errors(*_AUTHED)},
             params=_path("application_id"))},
         "/api/applications/{application_id}/outcomes": {"post": _op(
-            "Report an answer (interview, offer, ...)", {**_ok(202, "queued"), **_errors(400, 401, 403, 404)},
+            "Report an answer (interview, offer, ...)", {**_ok(202, "queued"), **_errors(400, 401, 403, 404, 413)},
             params=_path("application_id"), body=_json_body(_OUTCOME), tag="writes")},
         "/api/applications/{application_id}/{action}": {"post": _op(
-            "A decision on an application", {**_ok(202, "queued"), **_errors(400, 401, 403, 404)},
+            "A decision on an application", {**_ok(202, "queued"), **_errors(400, 401, 403, 404, 413)},
             params=[*_path("application_id"),
                     {"name": "action", "in": "path", "required": True, "schema": {"type": "string", "enum": _ACTIONS}}],
             body=_json_body(_DECISION, required=False), tag="writes")},
@@ -160,7 +160,7 @@ def _paths() -> dict[str, dict[str, Any]]:
                                               params=_PAGE_PARAMS)},
         "/api/outcomes/unlinked/{report_id}/link": {"post": _op(
             "Tie an unlinked answer to one of the user's applications",
-            {**_ok(202, "queued"), **_errors(400, 401, 403, 404)}, params=_path("report_id"),
+            {**_ok(202, "queued"), **_errors(400, 401, 403, 404, 413)}, params=_path("report_id"),
             body=_json_body(_LINK), tag="writes")},
         "/webhooks/ats/{provider}": {"post": _op(
             "An ATS notification, signed with RESUMEFLOW_ATS_WEBHOOK_SECRET (HMAC-SHA256 in `Signature`)",

@@ -77,5 +77,8 @@ def test_errors_outside_the_api_are_json_too(stack: Settings, tmp_path: Path) ->
             response = await api.client.request(method, path, data=b"[")
             assert response.status == status, path
             assert set(await response.json()) == {"error"}, path
+        too_big = await api.client.post("/api/auth/signin", data=b" " * 70_000,
+                                        headers={"Content-Type": "application/json"})
+        assert (too_big.status, set(await too_big.json())) == (413, {"error"})
 
     run_api(stack, tmp_path, scenario)
