@@ -78,7 +78,8 @@ test: lint venv system-packages-tests
 	$(BIN)/pytest -q tests
 
 # Everything in the foreground: the sink (PostgreSQL views), the query API and web client on :8080, and one worker
-# running every processor. Ctrl-C stops all three. The API signs per-user tokens with RESUMEFLOW_API_SECRET.
+# running every processor. Ctrl-C stops all three. The API signs per-user tokens with RESUMEFLOW_API_SECRET; its
+# session cookie is not Secure here (plain http on 127.0.0.1) unless RESUMEFLOW_API_COOKIE_SECURE=true is set.
 dev: stack
 	@test -n "$$RESUMEFLOW_API_SECRET" || { echo "set RESUMEFLOW_API_SECRET first, e.g.:" >&2; \
 	  echo "  export RESUMEFLOW_API_SECRET=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" >&2; exit 2; }
@@ -86,7 +87,8 @@ dev: stack
 	@echo "metrics: sink :9400, API :9401, processors :9410 and up (in the order the worker prints), /metrics"
 	@trap 'kill 0' INT TERM EXIT; \
 	RESUMEFLOW_METRICS_PORT=9400 $(RF) sink & \
-	RESUMEFLOW_METRICS_PORT=9401 $(RF) api --host 127.0.0.1 --port 8080 & \
+	RESUMEFLOW_METRICS_PORT=9401 RESUMEFLOW_API_COOKIE_SECURE=$${RESUMEFLOW_API_COOKIE_SECURE:-false} \
+	  $(RF) api --host 127.0.0.1 --port 8080 & \
 	RESUMEFLOW_METRICS_PORT=9410 $(RF) worker all; wait
 
 # Several workers in one consumer group: Kafka hands each a share of the cells (partitions) and moves them

@@ -5,7 +5,10 @@ topics and written by `resumeflow sink` (`bench.sink_throughput`) — then start
 on 127.0.0.1 and sends R requests/s (default 200) for D seconds (default 30) across the main read routes
 (`/api/me`, `/api/discoveries`, `/api/matches`, `/api/resumes`, `/api/applications`,
 `/api/applications/{id}`, `/api/outcomes/unlinked`), round-robin over the routes, each request for a random
-user with that user's own bearer token (`query_api.auth.issue_token`, as `resumeflow user token` prints it).
+user signed in as a browser is: `--auth session` (the default) sends each user's session cookie, so every request
+looks its session up in PostgreSQL (`query_api.accounts`; the sessions are written directly, not through
+sign-in, whose Argon2 hash is deliberately slow); `--auth token` sends each user's API token (`rf_...`, a hash
+lookup too); `--auth hmac` the operator's stateless token (`resumeflow user token`, no lookup).
 
 Open loop: request i is due at start + i/R whether or not earlier ones have answered, so a slow server is not
 hidden by a client that waits (no coordinated omission). Latency is measured from the due time to the end of the
@@ -15,12 +18,14 @@ contention. Target (issue 10): p95 < 20 ms at 200 requests/s, printed per route 
 Writes bench/results/api_latency.json. Needs the local stack (`resumeflow stack up && resumeflow topics apply`).
 
 Usage: python -m bench.api_latency [--quick] [--users N] [--rate R] [--duration S] [--port P]
+                                  [--auth session|token|hmac]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import logging
 import os
 import random
@@ -31,13 +36,16 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 import aiohttp
+import asyncpg
 
 from bench.processes import CliProcess, cli_process
 from bench.record import percentiles_ms, write_result
 from bench.sink_throughput import fill_views
+from query_api import accounts
+from query_api.app import SESSION_COOKIE
 from query_api.auth import issue_token
-from streams.messages import ApplicationUpdated
-from streams.settings import load_settings
+from streams.messages import ApplicationUpdated, utc_now
+from streams.settings import Settings, load_settings
 
 TARGET_P95_MS = 20.0
 ROUTES = ("/api/me", "/api/discoveries", "/api/matches", "/api/resumes", "/api/applications",
@@ -59,12 +67,12 @@ class Load:
     errors: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
 
-async def _one(session: aiohttp.ClientSession, base: str, route: str, path: str, token: str, due: float,
-               load: Load) -> None:
+async def _one(session: aiohttp.ClientSession, base: str, route: str, path: str, headers: dict[str, str],
+               due: float, load: Load) -> None:
     sent = time.perf_counter()
     status = 0
     try:
-        async with session.get(base + path, headers={"Authorization": f"Bearer {token}"}) as response:
+        async with session.get(base + path, headers=headers) as response:
             await response.read()
             status = response.status
     except (aiohttp.ClientError, TimeoutError) as exc:
@@ -75,7 +83,8 @@ async def _one(session: aiohttp.ClientSession, base: str, route: str, path: str,
     load.samples.append(Sample(route, done - due, sent - due, status))
 
 
-async def drive(base: str, users: list[tuple[str, str, str]], rate: float, duration_s: float, seed: int) -> Load:
+async def drive(base: str, users: list[tuple[str, dict[str, str], str]], rate: float, duration_s: float,
+                seed: int) -> Load:
     """Sends rate x duration requests, request i at start + i/rate; waits for the last answers."""
     rng = random.Random(seed)
     load = Load()
@@ -91,9 +100,9 @@ async def drive(base: str, users: list[tuple[str, str, str]], rate: float, durat
             if delay > 0:
                 await asyncio.sleep(delay)
             route = ROUTES[i % len(ROUTES)]
-            _, token, application_id = users[rng.randrange(len(users))]
+            _, headers, application_id = users[rng.randrange(len(users))]
             path = route.format(application_id=application_id)
-            tasks.append(asyncio.create_task(_one(session, base, route, path, token, due, load)))
+            tasks.append(asyncio.create_task(_one(session, base, route, path, headers, due, load)))
         await asyncio.gather(*tasks)
     return load
 
@@ -114,6 +123,32 @@ async def wait_healthy(base: str, api: CliProcess, timeout_s: float = 60.0) -> N
     raise SystemExit(f"`resumeflow api` did not answer {base}/healthz within {timeout_s:.0f}s")
 
 
+async def credentials(settings: Settings, user_ids: list[str], auth: str, secret: str) -> list[dict[str, str]]:
+    """Each user's request headers: a session cookie or an API token written straight to the API's tables (an
+    account row each, with a placeholder instead of a password hash: nobody signs in with a password here), or
+    the stateless HMAC token."""
+    if auth == "hmac":
+        return [{"Authorization": f"Bearer {issue_token(u, secret)}"} for u in user_ids]
+    now, lifetime = utc_now(), dt.timedelta(hours=2)
+    connection = await asyncpg.connect(settings.database_url)
+    try:
+        await accounts.create_schema(connection)
+        await connection.executemany(
+            "INSERT INTO api_accounts (user_id, email, password_hash, created_at) VALUES ($1, $2, 'none', $3)"
+            " ON CONFLICT DO NOTHING", [(u, f"{u}@bench.invalid", now) for u in user_ids])
+        headers = []
+        for user_id in user_ids:
+            if auth == "session":
+                session_id, _ = await accounts.start_session(connection, user_id, now=now, lifetime=lifetime)
+                headers.append({"Cookie": f"{SESSION_COOKIE}={session_id}"})
+            else:
+                _, token, _ = await accounts.create_token(connection, user_id, "bench", now=now, lifetime=lifetime)
+                headers.append({"Authorization": f"Bearer {token}"})
+        return headers
+    finally:
+        await connection.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=1000, help="users in the read model (default 1000)")
@@ -122,6 +157,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=24580, help="the API's port on 127.0.0.1 (default 24580)")
     parser.add_argument("--seed", type=int, default=13)
     parser.add_argument("--quick", action="store_true", help="100 users, 5 s")
+    parser.add_argument("--auth", choices=("session", "token", "hmac"), default="session",
+                        help="how each request is authenticated (default: the session cookie, as a browser)")
     args = parser.parse_args()
     if args.quick:
         args.users, args.duration = min(args.users, 100), min(args.duration, 5.0)
@@ -136,12 +173,13 @@ def main() -> None:
         if isinstance(message, ApplicationUpdated):
             applications.setdefault(message.user_id, message.application_id)
     secret = secrets.token_urlsafe(48)
-    users = [(u, issue_token(u, secret), applications[u]) for u in fill.user_ids]
+    headers = asyncio.run(credentials(settings, fill.user_ids, args.auth, secret))
+    users = [(u, h, applications[u]) for u, h in zip(fill.user_ids, headers, strict=True)]
     print(f"setup: {args.users} users in the read model ({sum(fill.expected.values())} rows, written by the sink in "
           f"{drained.start_up_s + drained.drain_s:.1f}s); {args.rate:.0f} requests/s for {args.duration:.0f}s, open "
-          f"loop, round-robin over {len(ROUTES)} routes, a random user each with their own token; aiohttp client "
-          f"and `resumeflow api` (asyncpg pool of 10) on 127.0.0.1:{args.port}; {os.cpu_count()} CPUs shared by the "
-          "load generator, the API, PostgreSQL and the broker")
+          f"loop, round-robin over {len(ROUTES)} routes, a random user each with their own {args.auth} credentials; "
+          f"aiohttp client and `resumeflow api` (asyncpg pool of 10) on 127.0.0.1:{args.port}; {os.cpu_count()} CPUs "
+          "shared by the load generator, the API, PostgreSQL and the broker")
 
     base = f"http://127.0.0.1:{args.port}"
     env = {"RESUMEFLOW_API_SECRET": secret, "RESUMEFLOW_APP_ID": settings.app_id}
@@ -191,7 +229,7 @@ def main() -> None:
                     "api_cpu_s": round(api_cpu, 2), "errors_by_kind": dict(load.errors)})
     path = write_result("api_latency", {
         "users": args.users, "rate_per_s": args.rate, "duration_s": args.duration, "routes": list(ROUTES),
-        "seed": args.seed, "rows": sum(fill.expected.values()), "api_pool": 10,
+        "seed": args.seed, "auth": args.auth, "rows": sum(fill.expected.values()), "api_pool": 10,
         "note": "open loop; latency from each request's due time; client, API, PostgreSQL and broker share the CPUs"},
         figures)
     print(f"wrote {path}")

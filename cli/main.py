@@ -230,6 +230,27 @@ def _user_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_role(args: argparse.Namespace) -> int:
+    import asyncio
+
+    import asyncpg
+
+    from query_api import accounts
+
+    async def run() -> bool:
+        connection = await asyncpg.connect(load_settings().database_url)
+        try:
+            await accounts.create_schema(connection)
+            return await accounts.set_role(connection, args.email, args.role)
+        finally:
+            await connection.close()
+
+    if not asyncio.run(run()):
+        raise UserError(f"{args.email} has no web account: sign up first (POST /api/auth/signup, or the web client)")
+    print(f"{args.email}: {args.role}")
+    return 0
+
+
 # --- users ----------------------------------------------------------------------------------------------------
 
 
@@ -646,9 +667,15 @@ def build_parser() -> argparse.ArgumentParser:
     update.add_argument("--profile", type=Path, help="a JSON Resume file")
     update.add_argument("--prefs", type=Path, help="a preferences JSON file")
     update.set_defaults(run=_user_command)
-    token = user_actions.add_parser("token", help="print a user's query API token (needs RESUMEFLOW_API_SECRET)")
+    token = user_actions.add_parser(
+        "token", help="print the operator-issued query API token of a user (stateless, never expires; revoked only "
+                      "by rotating RESUMEFLOW_API_SECRET; users make their own revocable tokens at POST /api/tokens)")
     token.add_argument("--email", required=True)
     token.set_defaults(run=_user_token)
+    role = user_actions.add_parser("role", help="give a web account the operator role (or back to user)")
+    role.add_argument("--email", required=True)
+    role.add_argument("role", choices=["operator", "user"])
+    role.set_defaults(run=_user_role)
     add_application_parsers(commands)
     dlq.add_parsers(commands)
     replay.add_parsers(commands)

@@ -2,19 +2,26 @@
 
 It reads only the views and the artifact folder, never Kafka; a user's decisions (approve, reject, an outcome) are
 written as commands to their topics (`application.commands`, `outcome.reports`), never to the database: the
-processors decide and the views follow. Every `/api` route needs a bearer token
-(`query_api.auth`) and every query is scoped to the token's user; another user's row answers 404, exactly like a
-missing one, so ids of other users' rows cannot be probed. Artifact files are served only from inside the user's
-own folder of `settings.artifact_dir`, whatever URI a row carries (a row naming another user's file is not
-found). An id that is not a plain id is not found before any query. Tokens and resume contents are never logged.
+processors decide and the views follow. Every `/api` route but sign-up and sign-in needs a signed-in session
+(a cookie; writes also echo its CSRF token in `X-CSRF-Token`), an API token made by the user, or the operator's
+stateless token (`query_api.auth`, `query_api.accounts`), and every query is scoped to that user; another
+user's row answers 404, exactly like a missing one, so ids of other users' rows cannot be probed. Artifact files
+are served only from inside the user's own folder of `settings.artifact_dir`, whatever URI a row carries (a row
+naming another user's file is not found). An id that is not a plain id is not found before any query. Every error
+is a JSON body `{"error": "..."}`; the routes are described by the OpenAPI document at `/openapi.json`
+(`query_api.openapi`). List routes page by cursor (`query_api.paging`).
+Passwords, tokens and resume contents are never logged.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
+import hmac
 import json
 import logging
+import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -25,8 +32,14 @@ from urllib.request import url2pathname
 
 import asyncpg
 from aiohttp import web
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
+from adapters.rate_limit import RedisTokenBucket
+from query_api import accounts, paging
+from query_api.accounts import Principal
 from query_api.auth import require_secret, verify_token
+from query_api.openapi import openapi_document
 from query_api.publish import Publish, kafka_publisher
 from query_api.reads import application_history, list_applications, own_application
 from query_api.webhooks import add_ats_webhook
@@ -49,7 +62,12 @@ from streams.topics import APPLICATION_COMMANDS, OUTCOME_REPORTS
 log = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-LIST_LIMIT = 200
+SESSION_COOKIE = "__Host-rf_session"  # the __Host- prefix: Secure, Path=/, no Domain — no subdomain can set it
+DEV_SESSION_COOKIE = "rf_session"  # with RESUMEFLOW_API_COOKIE_SECURE=false (http://127.0.0.1 only)
+CSRF_HEADER = "X-CSRF-Token"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Routes reachable without being signed in (they are how one signs in).
+PUBLIC_API = frozenset({("POST", "/api/auth/signup"), ("POST", "/api/auth/signin")})
 SECURITY_HEADERS: Mapping[str, str] = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
     "X-Content-Type-Options": "nosniff",
@@ -65,7 +83,10 @@ SETTINGS_KEY = web.AppKey("settings", Settings)
 POOL_KEY = web.AppKey("pool", asyncpg.Pool)
 SECRET_KEY = web.AppKey("secret", str)
 PUBLISH_KEY = web.AppKey("publish", Publish)
+SIGNIN_LIMIT_KEY = web.AppKey("signin_limit", RedisTokenBucket)
+REDIS_KEY = web.AppKey("redis", Redis)
 USER_ID = web.RequestKey("user_id", str)  # the authenticated user of a request
+PRINCIPAL = web.RequestKey("principal", Principal)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -161,22 +182,77 @@ async def _timed(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 
 @web.middleware
-async def _api_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Authenticate every /api request before routing (an unknown /api path is 401 too, so routes cannot be
-    probed without a token), and answer its errors as JSON."""
-    if not _is_api(request):
-        return await handler(request)
-    token = _bearer_token(request)
-    user_id = verify_token(token, request.app[SECRET_KEY]) if token else None
-    if user_id is None:
-        return _error(401, "missing or invalid bearer token", {"WWW-Authenticate": "Bearer"})
-    request[USER_ID] = user_id
+async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every error as `{"error": "..."}` (a 4xx says what to fix; a 5xx says nothing of the cause, which is
+    logged)."""
     try:
         return await handler(request)
     except web.HTTPException as exc:
         if exc.status < 400:
             raise
-        return _error(exc.status, exc.reason, {k: v for k, v in exc.headers.items() if k == "Allow"})
+        keep = {k: v for k, v in exc.headers.items() if k in ("Allow", "Retry-After", "WWW-Authenticate")}
+        return _error(exc.status, exc.reason, keep)
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        log.exception("%s %s failed", request.method, request.match_info.route.resource.canonical
+                      if request.match_info.route.resource else "unmatched")
+        return _error(500, "internal error")
+
+
+def session_cookie_name(settings: Settings) -> str:
+    return SESSION_COOKIE if settings.api_cookie_secure else DEV_SESSION_COOKIE
+
+
+def _same_origin(request: web.Request) -> bool:
+    """No Origin (not a browser, or a same-origin GET), or an Origin naming this host."""
+    origin = request.headers.get("Origin")
+    return origin is None or urlsplit(origin).netloc == request.host
+
+
+async def _principal(request: web.Request) -> Principal | web.Response:
+    pool, now = request.app[POOL_KEY], utc_now()
+    token = _bearer_token(request)
+    if token is not None:
+        if token.startswith(accounts.TOKEN_PREFIX):
+            principal = await accounts.token_principal(pool, token, now=now)
+        else:
+            user_id = verify_token(token, request.app[SECRET_KEY])
+            principal = Principal(user_id, "user", "operator-token") if user_id else None
+        return principal or _error(401, "missing or invalid bearer token", {"WWW-Authenticate": "Bearer"})
+    session_id = request.cookies.get(session_cookie_name(request.app[SETTINGS_KEY]))
+    if session_id:
+        principal = await accounts.session_principal(pool, session_id, now=now)
+        if principal is None:
+            response = _error(401, "session expired or signed out; sign in again")
+            response.del_cookie(session_cookie_name(request.app[SETTINGS_KEY]), path="/")
+            return response
+        if request.method not in _SAFE_METHODS and not (
+                _same_origin(request) and hmac.compare_digest(request.headers.get(CSRF_HEADER, ""), principal.csrf
+                                                              or "")):
+            return _error(403, f"a write with a session cookie needs the session's {CSRF_HEADER} header and a "
+                               "same-origin Origin")
+        return principal
+    return _error(401, "missing or invalid bearer token", {"WWW-Authenticate": "Bearer"})
+
+
+@web.middleware
+async def _api_auth(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Authenticate every /api request before routing (an unknown /api path is 401 too, so routes cannot be
+    probed while signed out): a bearer token (an API token `rf_...` or the operator's stateless token) or the
+    session cookie, whose writes must carry the session's CSRF token."""
+    if not _is_api(request):
+        return await handler(request)
+    if (request.method, request.path) in PUBLIC_API:
+        if not _same_origin(request):  # sign-in CSRF: another site signing the browser into an account
+            return _error(403, "cross-origin sign-in refused")
+        return await handler(request)
+    principal = await _principal(request)
+    if isinstance(principal, web.Response):
+        return principal
+    request[PRINCIPAL] = principal
+    request[USER_ID] = principal.user_id
+    return await handler(request)
 
 
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
@@ -196,6 +272,19 @@ async def index(request: web.Request) -> web.FileResponse:
     return web.FileResponse(STATIC_DIR / "index.html")
 
 
+_STATIC_NAME = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9._-]{0,100}$")
+
+
+async def static_file(request: web.Request) -> web.FileResponse:
+    """The web client's files: a plain name of a regular file in STATIC_DIR (no folders, no symlinks), else a
+    JSON 404 (aiohttp's own static route answers a missing file with an empty body)."""
+    name = request.match_info["name"]
+    path = STATIC_DIR / name
+    if not _STATIC_NAME.match(name) or path.is_symlink() or not path.is_file():
+        raise web.HTTPNotFound(reason="not found")
+    return web.FileResponse(path)
+
+
 async def me(request: web.Request) -> web.Response:
     record = await request.app[POOL_KEY].fetchrow(
         "SELECT user_id, email, name, profile_version, updated_at FROM view_users WHERE user_id = $1",
@@ -203,24 +292,37 @@ async def me(request: web.Request) -> web.Response:
     return _json(_row(record)) if record else _error(404, "not found")
 
 
+def _page(request: web.Request) -> paging.Page:
+    try:
+        return paging.page_of(request.query)
+    except paging.PagingError as exc:
+        raise web.HTTPBadRequest(reason=str(exc)) from None
+
+
 async def discoveries(request: web.Request) -> web.Response:
+    """`{"items": [...], "next": cursor}`, newest first; `?limit=` and `?cursor=` (`query_api.paging`)."""
+    page = _page(request)
     records = await request.app[POOL_KEY].fetch(
-        """SELECT d.event_id, d.canonical_job_id, d.search_name, d.title, d.company, d.reasons, d.occurred_at,
+        f"""SELECT d.event_id, d.canonical_job_id, d.search_name, d.title, d.company, d.reasons, d.occurred_at,
                   j.url, j.apply_url, j.status
              FROM view_discoveries d LEFT JOIN view_jobs j ON j.canonical_job_id = d.canonical_job_id
-            WHERE d.user_id = $1 ORDER BY d.occurred_at DESC, d.event_id LIMIT $2""",
-        request[USER_ID], LIST_LIMIT)
-    return _json([_row(r) for r in records])
+            WHERE d.user_id = $1 AND {paging.keyset("d.occurred_at", "d.event_id", 3)}
+            ORDER BY d.occurred_at DESC, d.event_id LIMIT $2""",
+        request[USER_ID], page.limit + 1, *paging.after_args(page))
+    return _json(paging.reply([_row(r) for r in records], records, page, "occurred_at", "event_id"))
 
 
 async def matches(request: web.Request) -> web.Response:
+    """`{"items": [...], "next": cursor}`, newest first; `?limit=` and `?cursor=`."""
+    page = _page(request)
     records = await request.app[POOL_KEY].fetch(
-        """SELECT m.event_id, m.canonical_job_id, m.score, m.decision, m.matched_skills, m.missing_skills,
+        f"""SELECT m.event_id, m.canonical_job_id, m.score, m.decision, m.matched_skills, m.missing_skills,
                   m.reasons, m.duplicate_of, m.occurred_at, j.title, j.company, j.url
              FROM view_matches m LEFT JOIN view_jobs j ON j.canonical_job_id = m.canonical_job_id
-            WHERE m.user_id = $1 ORDER BY m.occurred_at DESC, m.event_id LIMIT $2""",
-        request[USER_ID], LIST_LIMIT)
-    return _json([_row(r) for r in records])
+            WHERE m.user_id = $1 AND {paging.keyset("m.occurred_at", "m.event_id", 3)}
+            ORDER BY m.occurred_at DESC, m.event_id LIMIT $2""",
+        request[USER_ID], page.limit + 1, *paging.after_args(page))
+    return _json(paging.reply([_row(r) for r in records], records, page, "occurred_at", "event_id"))
 
 
 # File URIs stay server-side: clients get the API's own PDF link instead of a path on the server.
@@ -235,12 +337,15 @@ def _resume_json(record: asyncpg.Record) -> dict[str, Any]:
 
 
 async def resumes(request: web.Request) -> web.Response:
+    """`{"items": [...], "next": cursor}`, newest first; `?limit=` and `?cursor=`."""
+    page = _page(request)
     records = await request.app[POOL_KEY].fetch(
         f"""SELECT {_RESUME_COLUMNS}
               FROM view_resumes r LEFT JOIN view_jobs j ON j.canonical_job_id = r.canonical_job_id
-             WHERE r.user_id = $1 ORDER BY r.occurred_at DESC, r.event_id LIMIT $2""",
-        request[USER_ID], LIST_LIMIT)
-    return _json([_resume_json(r) for r in records])
+             WHERE r.user_id = $1 AND {paging.keyset("r.occurred_at", "r.event_id", 3)}
+             ORDER BY r.occurred_at DESC, r.event_id LIMIT $2""",
+        request[USER_ID], page.limit + 1, *paging.after_args(page))
+    return _json(paging.reply([_resume_json(r) for r in records], records, page, "occurred_at", "event_id"))
 
 
 async def _own_resume(request: web.Request) -> asyncpg.Record:
@@ -309,10 +414,16 @@ def _application_json(record: asyncpg.Record) -> dict[str, Any]:
 
 
 async def applications(request: web.Request) -> web.Response:
-    """The user's applications, newest change first; `?status=AWAITING_REVIEW` (or any status) filters."""
-    records = await list_applications(request.app[POOL_KEY], request[USER_ID], status=request.query.get("status"),
-                                      limit=LIST_LIMIT)
-    return _json([_application_json(r) for r in records])
+    """The user's applications, newest change first, `{"items": [...], "next": cursor}`; `?status=` (any status,
+    e.g. AWAITING_REVIEW) filters, `?limit=` and `?cursor=` page."""
+    page = _page(request)
+    status = request.query.get("status")
+    if status is not None and not _EVENT_ID.match(status):
+        raise web.HTTPBadRequest(reason="status must be an application status, e.g. AWAITING_REVIEW")
+    records = await list_applications(request.app[POOL_KEY], request[USER_ID], status=status,
+                                      limit=page.limit + 1, after=page.after)
+    return _json(paging.reply([_application_json(r) for r in records], records, page, "updated_at",
+                              "application_id"))
 
 
 async def _own_application(request: web.Request) -> asyncpg.Record:
@@ -372,7 +483,7 @@ def _text(body: dict[str, Any], name: str, limit: int) -> str | None:
     value = body.get(name)
     if value is None:
         return None
-    if not isinstance(value, str) or len(value) > limit:
+    if not isinstance(value, str) or len(value) > limit or "\x00" in value:  # PostgreSQL text cannot hold NUL
         raise web.HTTPBadRequest(reason=f"{name} must be a string of at most {limit} characters")
     return value
 
@@ -430,12 +541,15 @@ async def application_outcome(request: web.Request) -> web.Response:
 
 async def unlinked_reports(request: web.Request) -> web.Response:
     """Answers the outcomes processor could not tie to an application (a mail from an unknown sender), newest
-    first, for the user to link; one that was linked since shows its answer in the application's timeline."""
+    first, for the user to link; one that was linked since shows its answer in the application's timeline.
+    `{"items": [...], "next": cursor}`; `?limit=` and `?cursor=`."""
+    page = _page(request)
     records = await request.app[POOL_KEY].fetch(
-        """SELECT report_id, source, reason, kind, subject, from_address, responded_on, occurred_at
-             FROM view_unlinked_reports WHERE user_id = $1 ORDER BY occurred_at DESC, report_id LIMIT $2""",
-        request[USER_ID], LIST_LIMIT)
-    return _json([dict(r) for r in records])
+        f"""SELECT report_id, source, reason, kind, subject, from_address, responded_on, occurred_at
+             FROM view_unlinked_reports WHERE user_id = $1 AND {paging.keyset("occurred_at", "report_id", 3)}
+            ORDER BY occurred_at DESC, report_id LIMIT $2""", request[USER_ID], page.limit + 1,
+        *paging.after_args(page))
+    return _json(paging.reply([dict(r) for r in records], records, page, "occurred_at", "report_id"))
 
 
 async def link_report(request: web.Request) -> web.Response:
@@ -463,7 +577,166 @@ async def link_report(request: web.Request) -> web.Response:
     return _json({"report_id": report.event_id}, status=202)
 
 
+# --- accounts, sessions, tokens ------------------------------------------------------------------------------
+
+_MAX_TOKEN_NAME = 100
+
+
+def _set_session_cookie(response: web.Response, settings: Settings, session_id: str) -> None:
+    response.set_cookie(session_cookie_name(settings), session_id, path="/", httponly=True,
+                        secure=settings.api_cookie_secure, samesite="Lax",
+                        max_age=int(settings.api_session_hours * 3600))
+
+
+async def _signed_in(request: web.Request, user_id: str, status: int) -> web.Response:
+    settings = request.app[SETTINGS_KEY]
+    session_id, csrf = await accounts.start_session(
+        request.app[POOL_KEY], user_id, now=utc_now(), lifetime=dt.timedelta(hours=settings.api_session_hours))
+    response = _json({"user_id": user_id, "csrf_token": csrf}, status=status)
+    _set_session_cookie(response, settings, session_id)
+    return response
+
+
+def _credentials(body: Mapping[str, Any]) -> tuple[str, str]:
+    email, password = body.get("email"), body.get("password")
+    if not isinstance(email, str) or not accounts.valid_email(email.strip()):
+        raise web.HTTPBadRequest(reason="email must be an email address")
+    if not isinstance(password, str) or len(password) > accounts.MAX_PASSWORD:
+        raise web.HTTPBadRequest(reason=f"password must be a string of at most {accounts.MAX_PASSWORD} characters")
+    return email.strip(), password
+
+
+async def sign_up(request: web.Request) -> web.Response:
+    """POST /api/auth/signup {"email", "password"}: a new account (its user id is the pipeline's id for that
+    email) and a session: 201 {"user_id", "csrf_token"} with the session cookie. 409 when the email has one."""
+    email, password = _credentials(await _body(request))
+    problem = accounts.password_problem(password)
+    if problem:
+        raise web.HTTPBadRequest(reason=problem)
+    try:
+        user_id = await accounts.sign_up(request.app[POOL_KEY], email, password, now=utc_now())
+    except accounts.AccountExists:
+        raise web.HTTPConflict(reason="this email already has an account; sign in") from None
+    log.info("account created for user %s", user_id)
+    return await _signed_in(request, user_id, 201)
+
+
+async def sign_in(request: web.Request) -> web.Response:
+    """POST /api/auth/signin {"email", "password"}: 200 {"user_id", "csrf_token"} with the session cookie; 401
+    for a wrong email or password (the same answer for both); 429 with Retry-After past
+    RESUMEFLOW_API_SIGNIN_BURST attempts for one email (one more each RESUMEFLOW_API_SIGNIN_REFILL_S)."""
+    email, password = _credentials(await _body(request))
+    try:
+        wait_s = await request.app[SIGNIN_LIMIT_KEY].try_acquire(accounts.sha256_hex(email.lower())[:32])
+    except RedisError:
+        log.exception("sign-in: the attempt limiter (Redis) is unreachable; refusing sign-ins")
+        raise web.HTTPServiceUnavailable(reason="sign-in is unavailable for a moment; try again") from None
+    if wait_s > 0:
+        raise web.HTTPTooManyRequests(reason="too many sign-in attempts for this email; wait and try again",
+                                      headers={"Retry-After": str(math.ceil(wait_s))})
+    user_id = await accounts.check_password(request.app[POOL_KEY], email, password)
+    if user_id is None:
+        raise web.HTTPUnauthorized(reason="wrong email or password")
+    return await _signed_in(request, user_id, 200)
+
+
+def _session_only(request: web.Request, what: str) -> Principal:
+    principal = request[PRINCIPAL]
+    if principal.via != "session":
+        raise web.HTTPForbidden(reason=f"{what} needs a signed-in session, not a bearer token")
+    return principal
+
+
+async def sign_out(request: web.Request) -> web.Response:
+    """POST /api/auth/signout: ends this session (server side) and clears the cookie."""
+    _session_only(request, "sign-out")
+    name = session_cookie_name(request.app[SETTINGS_KEY])
+    await accounts.end_session(request.app[POOL_KEY], request.cookies[name])
+    response = _json({"signed_out": True})
+    response.del_cookie(name, path="/")
+    return response
+
+
+async def session_info(request: web.Request) -> web.Response:
+    """GET /api/auth/session: who is signed in, how, and the session's CSRF token (after a page reload)."""
+    principal = request[PRINCIPAL]
+    role = principal.role if principal.via != "operator-token" else await accounts.role_of(
+        request.app[POOL_KEY], principal.user_id)
+    return _json({"user_id": principal.user_id, "role": role, "via": principal.via, "csrf_token": principal.csrf})
+
+
+async def list_tokens(request: web.Request) -> web.Response:
+    """GET /api/tokens: the user's API tokens (never the tokens themselves), newest first."""
+    rows = await request.app[POOL_KEY].fetch(
+        """SELECT token_id, name, created_at, expires_at, revoked_at FROM api_tokens WHERE user_id = $1
+            ORDER BY created_at DESC, token_id LIMIT 200""", request[USER_ID])
+    return _json({"items": [dict(r) for r in rows], "next": None})
+
+
+async def create_token(request: web.Request) -> web.Response:
+    """POST /api/tokens {"name", "days": optional, at most RESUMEFLOW_API_TOKEN_DAYS}: 201 with the token, shown
+    this once (`Authorization: Bearer rf_...`); only its SHA-256 is kept."""
+    _session_only(request, "making an API token")
+    body = await _body(request)
+    name = _text(body, "name", _MAX_TOKEN_NAME) or "script"
+    max_days = request.app[SETTINGS_KEY].api_token_days
+    days = body.get("days", max_days)
+    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= max_days:
+        raise web.HTTPBadRequest(reason=f"days must be a whole number from 1 to {max_days}")
+    token_id, token, expires_at = await accounts.create_token(
+        request.app[POOL_KEY], request[USER_ID], name, now=utc_now(), lifetime=dt.timedelta(days=days))
+    return _json({"token_id": token_id, "token": token, "name": name, "expires_at": expires_at}, status=201)
+
+
+async def revoke_token(request: web.Request) -> web.Response:
+    """DELETE /api/tokens/{token_id}: revoked at once; another user's token id is not found."""
+    token_id = request.match_info["token_id"]
+    if not _EVENT_ID.match(token_id) or not await accounts.revoke_token(
+            request.app[POOL_KEY], request[USER_ID], token_id, now=utc_now()):
+        raise web.HTTPNotFound(reason="not found")
+    return _json({"revoked": token_id})
+
+
+async def _require_operator(request: web.Request) -> None:
+    """403 unless the request's user has the operator role (`resumeflow user role --email E operator`)."""
+    if await accounts.role_of(request.app[POOL_KEY], request[USER_ID]) != "operator":
+        raise web.HTTPForbidden(reason="this route is for operators")
+
+
+async def operator_accounts(request: web.Request) -> web.Response:
+    """GET /api/operator/accounts (operators only): every account (email, role, sign-up time, live sessions),
+    newest first, `{"items", "next"}` with `?limit=` and `?cursor=`."""
+    await _require_operator(request)
+    page = _page(request)
+    records = await request.app[POOL_KEY].fetch(
+        f"""SELECT a.user_id, a.email, a.role, a.created_at,
+                   (SELECT count(*) FROM api_sessions s WHERE s.user_id = a.user_id AND s.expires_at > now())
+                     AS live_sessions
+              FROM api_accounts a WHERE {paging.keyset("a.created_at", "a.user_id", 2)}
+             ORDER BY a.created_at DESC, a.user_id LIMIT $1""", page.limit + 1, *paging.after_args(page))
+    return _json(paging.reply([dict(r) for r in records], records, page, "created_at", "user_id"))
+
+
+async def openapi(request: web.Request) -> web.Response:
+    return web.Response(text=_OPENAPI_TEXT(), content_type="application/json")
+
+
+_OPENAPI_TEXT = functools.cache(lambda: json.dumps(openapi_document(), ensure_ascii=False))
+
+
 # --- app ------------------------------------------------------------------------------------------------------
+
+
+async def create_account_tables(pool: asyncpg.Pool) -> None:
+    """The API's own tables (`query_api.accounts`), made when `serve` starts."""
+    async with pool.acquire() as conn, conn.transaction():
+        # One creator at a time: concurrent CREATE TABLE IF NOT EXISTS can still collide in the catalog.
+        await conn.execute("SELECT pg_advisory_xact_lock(hashtext('resumeflow.api_accounts'))")
+        await accounts.create_schema(conn)
+
+
+async def _close_redis(app: web.Application) -> None:
+    await app[REDIS_KEY].aclose()
 
 
 def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.Application:
@@ -471,15 +744,30 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     (`query_api.publish`).
     Raises UserError when RESUMEFLOW_API_SECRET is missing or too short."""
     secret = require_secret(settings)
-    app = web.Application(middlewares=[_timed, _api_auth], client_max_size=MAX_BODY_BYTES)
+    app = web.Application(middlewares=[_timed, _json_errors, _api_auth], client_max_size=MAX_BODY_BYTES)
     app[SETTINGS_KEY] = settings
     app[POOL_KEY] = pool
     app[SECRET_KEY] = secret
     app[PUBLISH_KEY] = publish
+    # Sign-in attempts per email: the same Redis token bucket discovery uses for board hosts.
+    app[REDIS_KEY] = Redis.from_url(settings.redis_url)
+    app[SIGNIN_LIMIT_KEY] = RedisTokenBucket(
+        app[REDIS_KEY], capacity=settings.api_signin_burst, refill_per_s=1 / settings.api_signin_refill_s,
+        key_prefix="resumeflow:signin:")
+    app.on_cleanup.append(_close_redis)
     app.on_response_prepare.append(_security_headers)
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/", index)
-    app.router.add_static("/static", STATIC_DIR, show_index=False, follow_symlinks=False)
+    app.router.add_get("/openapi.json", openapi)
+    app.router.add_get("/static/{name}", static_file)
+    app.router.add_post("/api/auth/signup", sign_up)
+    app.router.add_post("/api/auth/signin", sign_in)
+    app.router.add_post("/api/auth/signout", sign_out)
+    app.router.add_get("/api/auth/session", session_info)
+    app.router.add_get("/api/tokens", list_tokens)
+    app.router.add_post("/api/tokens", create_token)
+    app.router.add_delete("/api/tokens/{token_id}", revoke_token)
+    app.router.add_get("/api/operator/accounts", operator_accounts)
     app.router.add_get("/api/me", me)
     app.router.add_get("/api/discoveries", discoveries)
     app.router.add_get("/api/matches", matches)
@@ -503,6 +791,7 @@ async def serve(settings: Settings, host: str, port: int, *, stop: asyncio.Event
     require_secret(settings)  # before connecting: a missing secret is the operator's to fix, not a DB error
     pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=10)
     try:
+        await create_account_tables(pool)
         runner = web.AppRunner(create_app(settings, pool, kafka_publisher(settings)))
         await runner.setup()
         try:

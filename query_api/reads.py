@@ -5,9 +5,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import asyncpg
+
+from query_api.paging import keyset
 
 APPLICATION_COLUMNS = """a.application_id, a.canonical_job_id, a.status, a.reason, a.channel, a.variant_id,
                          a.recommended_variant_id, a.variants, a.posting, a.score, a.matched_skills,
@@ -15,12 +18,16 @@ APPLICATION_COLUMNS = """a.application_id, a.canonical_job_id, a.status, a.reaso
 Db = asyncpg.Pool | asyncpg.Connection
 
 
-async def list_applications(db: Db, user_id: str, *, status: str | None, limit: int) -> list[asyncpg.Record]:
-    """The user's applications, newest change first, optionally of one status."""
+async def list_applications(db: Db, user_id: str, *, status: str | None, limit: int,
+                            after: tuple[dt.datetime, str] | None = None) -> list[asyncpg.Record]:
+    """The user's applications, newest change first, optionally of one status; with `after` (an `updated_at`
+    and `application_id`), only those that sort after it (the API's cursor paging, `query_api.paging`)."""
+    after_at, after_id = after or (None, None)
     return list(await db.fetch(
         f"""SELECT {APPLICATION_COLUMNS} FROM view_applications a
              WHERE a.user_id = $1 AND ($2::text IS NULL OR a.status = $2)
-             ORDER BY a.updated_at DESC, a.application_id LIMIT $3""", user_id, status, limit))
+               AND {keyset("a.updated_at", "a.application_id", 4)}
+             ORDER BY a.updated_at DESC, a.application_id LIMIT $3""", user_id, status, limit, after_at, after_id))
 
 
 async def own_application(db: Db, user_id: str, application_id: str) -> asyncpg.Record | None:

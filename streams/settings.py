@@ -110,6 +110,17 @@ class Settings(BaseSettings):
     # query API: the HMAC key of the per-user bearer tokens, from the environment only (never a file in the repo);
     # `resumeflow api` refuses to start without one of at least 32 characters.
     api_secret: str | None = Field(None, validation_alias="RESUMEFLOW_API_SECRET", repr=False)
+    # Web sign-in: the session cookie is `Secure` (sent over HTTPS only) unless this is false, which is only for
+    # plain http://127.0.0.1 development (a browser drops a Secure cookie set over http). Sessions end after
+    # `api_session_hours` (or on sign-out); API tokens live `api_token_days` unless created with fewer.
+    api_cookie_secure: bool = Field(True, validation_alias="RESUMEFLOW_API_COOKIE_SECURE")
+    api_session_hours: Annotated[float, Field(gt=0, le=24 * 90)] = Field(
+        168.0, validation_alias="RESUMEFLOW_API_SESSION_HOURS")
+    api_token_days: Annotated[int, Field(ge=1, le=365)] = Field(90, validation_alias="RESUMEFLOW_API_TOKEN_DAYS")
+    # Sign-in attempts per email: a burst of this many, then one more every `api_signin_refill_s` seconds (a Redis
+    # token bucket shared by every API process); past it, 429 with Retry-After.
+    api_signin_burst: Annotated[int, Field(ge=1)] = Field(5, validation_alias="RESUMEFLOW_API_SIGNIN_BURST")
+    api_signin_refill_s: Annotated[float, Field(gt=0)] = Field(60.0, validation_alias="RESUMEFLOW_API_SIGNIN_REFILL_S")
 
     # submission. Email goes out through this SMTP server (none: no email channel); its login, if it needs one,
     # is read from RESUMEFLOW_SMTP_USERNAME / RESUMEFLOW_SMTP_PASSWORD in the environment only, never a setting.

@@ -52,6 +52,11 @@
     return asBlob ? response.blob() : response.json();
   }
 
+  // A list route's first page ({"items": [...], "next": cursor}); paging through the rest comes with the pages.
+  async function items(path) {
+    return (await api(path + (path.includes("?") ? "&" : "?") + "limit=200")).items;
+  }
+
   // Only http(s) links are made clickable; anything else (javascript:, data:) stays plain text.
   function safeLink(url, text) {
     try {
@@ -259,8 +264,8 @@
     try {
       const [me, matches, discoveries, resumes, review, applications] = await Promise.all([
         api("/api/me").catch((error) => { if (error.status === 404) return null; throw error; }),
-        api("/api/matches"), api("/api/discoveries"), api("/api/resumes"),
-        api("/api/applications?status=AWAITING_REVIEW"), api("/api/applications")]);
+        items("/api/matches"), items("/api/discoveries"), items("/api/resumes"),
+        items("/api/applications?status=AWAITING_REVIEW"), items("/api/applications")]);
       renderReview(review);
       renderApplications(applications.filter((row) => row.status !== "AWAITING_REVIEW"));
       $("me").textContent = me ? "Signed in as " + (me.name || me.email) + " (" + me.email + ")" : "";

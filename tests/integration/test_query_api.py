@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.artifacts import LocalArtifactStore
 from processors.generation.model import Entry, Line, Provenance, ResumeSection, TailoredResume
-from query_api.app import SECURITY_HEADERS, create_app
+from query_api.app import SECURITY_HEADERS, create_account_tables, create_app
 from query_api.auth import issue_token
 from query_api.publish import kafka_publisher
 from sinks.views import SCHEMA
@@ -32,7 +32,8 @@ PDF_BYTES = b"%PDF-1.4\n% a tiny stand-in\n%%EOF\n"
 API_ROUTES = ["/api/me", "/api/discoveries", "/api/matches", "/api/resumes", "/api/resumes/{a_resume}",
               "/api/resumes/{a_resume}/pdf", "/api/unknown", "/api/applications",
               "/api/applications/{a_application}", "/api/applications/{a_application}/variants/v1/pdf",
-              "/api/applications/{a_application}/cover-letter", "/api/outcomes/unlinked"]
+              "/api/applications/{a_application}/cover-letter", "/api/outcomes/unlinked", "/api/auth/session",
+              "/api/tokens", "/api/operator/accounts"]
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,7 @@ async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Se
     ago = [now - dt.timedelta(minutes=m) for m in range(4)]
     ids = {name: f"{name}-{tag}" for name in ("a_resume", "b_resume", "a_outside", "a_traversal", "a_pdf_outside",
                                               "c_points_at_b")}
+    await create_account_tables(pool)
     async with pool.acquire() as conn:
         await conn.execute(SCHEMA)
         await conn.executemany(
@@ -175,8 +177,9 @@ def test_every_api_route_refuses_a_missing_or_bad_token(stack: Settings, tmp_pat
                        {"Authorization": f"Bearer {forged}"},
                        {"Authorization": f"Basic {issue_token(s.user_a, SECRET)}"}]
         posts = [f"/api/applications/{s.a_application}/approve", f"/api/applications/{s.a_application}/outcomes",
-                 "/api/outcomes/unlinked/x/link"]
-        for method, route in [*(("GET", r) for r in API_ROUTES), *(("POST", r) for r in posts)]:
+                 "/api/outcomes/unlinked/x/link", "/api/auth/signout", "/api/tokens"]
+        for method, route in [*(("GET", r) for r in API_ROUTES), *(("POST", r) for r in posts),
+                              ("DELETE", "/api/tokens/x")]:
             path = route.format(a_resume=s.a_resume, a_application=s.a_application)
             for headers in bad_headers:
                 response = await client.request(method, path, headers=headers)
@@ -193,22 +196,22 @@ def test_a_user_sees_only_their_own_rows_newest_first(stack: Settings, tmp_path:
         me = await (await client.get("/api/me", headers=a)).json()
         assert (me["user_id"], me["name"]) == (s.user_a, "Ada")
 
-        discoveries = await (await client.get("/api/discoveries", headers=a)).json()
+        discoveries = (await (await client.get("/api/discoveries", headers=a)).json())["items"]
         assert [d["event_id"].split("-")[0] for d in discoveries] == ["d2", "d1"]
         assert discoveries[1]["reasons"] == ["title matches"]
         assert discoveries[0]["url"] == "https://jobs.example.com/1"
 
-        matches = await (await client.get("/api/matches", headers=a)).json()
+        matches = (await (await client.get("/api/matches", headers=a)).json())["items"]
         assert [(m["score"], m["title"], m["company"], m["matched_skills"]) for m in matches] == [
             (0.8, XSS_TITLE, "Acme", ["python"])]
 
-        resumes = await (await client.get("/api/resumes", headers=a)).json()
+        resumes = (await (await client.get("/api/resumes", headers=a)).json())["items"]
         assert [r["event_id"] for r in resumes] == [s.a_resume, s.a_outside, s.a_traversal, s.a_pdf_outside]
         assert resumes[0]["pdf_url"] == f"/api/resumes/{s.a_resume}/pdf"
         assert resumes[0]["title"] == XSS_TITLE
         assert not {"artifact_uri", "resume_json_uri"} & resumes[0].keys()  # server paths stay server-side
 
-        b_resumes = await (await client.get("/api/resumes", headers=s.headers(s.user_b))).json()
+        b_resumes = (await (await client.get("/api/resumes", headers=s.headers(s.user_b))).json())["items"]
         assert [r["event_id"] for r in b_resumes] == [s.b_resume]
 
     _run(stack, tmp_path, scenario)
@@ -326,14 +329,14 @@ def test_a_row_naming_another_users_artifact_and_odd_ids_are_not_found(stack: Se
 def test_applications_are_the_users_own_with_the_learners_pick_first_and_no_file_paths(
         stack: Settings, tmp_path: Path) -> None:
     async def scenario(client: TestClient, seeded: Seeded) -> None:
-        listed = await (await client.get("/api/applications", headers=seeded.headers(seeded.user_a))).json()
+        listed = (await (await client.get("/api/applications", headers=seeded.headers(seeded.user_a))).json())["items"]
         assert [a["application_id"] for a in listed] == [seeded.a_application]
         [application] = listed
         assert [v["variant_id"] for v in application["variants"]] == ["v2", "v1"]
         assert application["posting"]["title"] == XSS_TITLE  # data as JSON; the client escapes it
         assert "file://" not in json.dumps(listed)
         only_review = await client.get("/api/applications?status=SUBMITTED", headers=seeded.headers(seeded.user_a))
-        assert await only_review.json() == []
+        assert (await only_review.json())["items"] == []
 
         detail = await (await client.get(f"/api/applications/{seeded.a_application}",
                                          headers=seeded.headers(seeded.user_a))).json()
@@ -406,7 +409,7 @@ def test_an_unlinked_answer_is_shown_to_its_user_only_and_linked_to_one_of_their
 
     async def scenario(client: TestClient, seeded: Seeded) -> None:
         a = seeded.headers(seeded.user_a)
-        listed = await (await client.get("/api/outcomes/unlinked", headers=a)).json()
+        listed = (await (await client.get("/api/outcomes/unlinked", headers=a)).json())["items"]
         assert [(r["report_id"], r["subject"]) for r in listed] == [(seeded.a_application.replace("app-a", "rep-a"),
                                                                      XSS_TITLE)]
         mine = listed[0]["report_id"]
