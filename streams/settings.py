@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     topic_prefix: str = Field("", pattern=r"^[A-Za-z0-9._-]*$", validation_alias="RESUMEFLOW_TOPIC_PREFIX")
     cell_partitions: Annotated[int, Field(ge=1)] = Field(12, validation_alias="RESUMEFLOW_CELL_PARTITIONS")
     replication_factor: Annotated[int, Field(ge=1)] = Field(1, validation_alias="RESUMEFLOW_REPLICATION_FACTOR")
+    # Replicas that must have a record before a producer with acks=all hears it was written; unset: derived from
+    # the replication factor (`min_insync`). `stack up --brokers 3` writes 3 and 2 to stack.env.
+    min_insync_replicas_override: Annotated[int, Field(ge=1)] | None = Field(
+        None, validation_alias="RESUMEFLOW_MIN_INSYNC_REPLICAS")
     table_standby_replicas: Annotated[int, Field(ge=0)] = Field(1, validation_alias="RESUMEFLOW_STANDBY_REPLICAS")
     # Prometheus metrics of a worker (AI calls, cost, cache hits) on 127.0.0.1:<port>/metrics; off when unset.
     metrics_port: int | None = Field(None, validation_alias="RESUMEFLOW_METRICS_PORT")
@@ -127,6 +131,23 @@ class Settings(BaseSettings):
     lever_apply_keys: str = Field("", validation_alias="RESUMEFLOW_LEVER_APPLY_KEYS", repr=False)
     # Shifts the clock submission's step sees (tests of day boundaries only).
     clock_offset_s: float = Field(0.0, validation_alias="RESUMEFLOW_CLOCK_OFFSET_S")
+
+    @model_validator(mode="after")
+    def _insync_within_replicas(self) -> Settings:
+        wanted = self.min_insync_replicas_override
+        if wanted is not None and wanted > self.replication_factor:
+            raise ValueError(f"RESUMEFLOW_MIN_INSYNC_REPLICAS={wanted} is more than "
+                             f"RESUMEFLOW_REPLICATION_FACTOR={self.replication_factor}: no write could succeed")
+        return self
+
+    @property
+    def min_insync(self) -> int:
+        """`min.insync.replicas` of every catalog topic: the setting, else 2 from 3 replicas up (a write survives
+        one broker's loss and still has a copy on two), else 1 (with 2 replicas, 2 would stop writes whenever one
+        broker is down)."""
+        if self.min_insync_replicas_override is not None:
+            return self.min_insync_replicas_override
+        return 2 if self.replication_factor >= 3 else 1
 
     @property
     def vector_table(self) -> str:
