@@ -341,6 +341,8 @@ class Kafka(Component):
             f"share.coordinator.state.topic.min.isr={min_isr}",
             "group.initial.rebalance.delay.ms=0",
             "auto.create.topics.enable=false",
+            # A restarted node leads nothing until the preferred leaders are elected again (5 min by default).
+            *(["leader.imbalance.check.interval.seconds=30"] if self.nodes > 1 else []),
             "",
         ])
 
