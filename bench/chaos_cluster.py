@@ -6,7 +6,7 @@ On a scratch cluster of its own (`stack up --brokers 3` in its own home, on the 
 + `CLUSTER_PORT_OFFSET` and the next eight ports: three brokers with their controllers, the registry, PostgreSQL,
 Redis; so the developer's stack is never touched), with replication factor 3 and min.insync.replicas 2 on every
 topic: `bench.pipeline` end to end (boards, AUTO users, dry-run submission, one worker per processor). Once
-analysis has decided its first posting, the broker leading the most partitions of the run's topics is killed with
+discovery has matched its first posting, the broker leading the most partitions of the run's topics is killed with
 SIGKILL; the pipeline keeps going on two brokers for `--broker-down-s`, then the broker is started again on its
 data. Expected: the run completes with every stage's output matching what went in (0 lost) and no application
 submitted twice (application.submitted per (user, job), the dry-run channel's sends); every partition has a
@@ -43,7 +43,10 @@ from localstack.stack import KAFKA_HEAP
 
 CLUSTER_PORT_OFFSET = 420  # the scratch cluster's ports: the stack's Kafka port + 420 and the next eight
 BROKERS = 3
-MID_RUN_WAIT_S = 180.0  # how long to wait for the pipeline's first analysis before killing a broker anyway
+MID_RUN_WAIT_S = 180.0  # how long to wait for the pipeline's first match before killing a broker anyway
+# The topic each stage writes, whose records beyond one per event id are work redone.
+STAGE_OUTPUTS = {"discovery": "job.discovered", "analysis": "job.analyzed", "generation": "resume.generated",
+                 "submission": "application.submitted"}
 
 
 def cluster_ports(kafka_port: int) -> dict[str, int]:
@@ -173,9 +176,9 @@ def _run(stack: Any, args: argparse.Namespace) -> DrillResult:
         run.register_users()
         t0 = time.monotonic()
 
-        # Mid-run: once analysis has decided a posting (generation and submission still to come).
+        # Mid-run: once discovery has matched a first posting (analysis, generation, submission still to come).
         while time.monotonic() - t0 < MID_RUN_WAIT_S:
-            if run.tally().stages["analysis"]["got"] > 0:
+            if run.tally().stages["discovery"]["got"] > 0:
                 break
             restart_exited(run, events, t0)
             time.sleep(1)
@@ -246,7 +249,8 @@ def _run(stack: Any, args: argparse.Namespace) -> DrillResult:
         redone = redone_records((name, v["event_id"]) for name, topic in topics.items()
                                 for v in _decoded(run.settings, serdes, topic))
         ledger = ledger_states(run.settings, users)
-        stages = stage_table(tally.stages)
+        stages = stage_table(tally.stages, redone, duplicated=figures["duplicated_sends"]
+                             + figures["duplicated_events"])
         result.details.update(done=done, events=events, stages=stages, applications=figures,
                               dry_run_sends=len(sends), ledger=ledger, redone_records=redone,
                               exited_on_their_own=sum("had exited" in e for e in events), cpu_s=run.cpu_seconds(),
@@ -276,14 +280,20 @@ def _run(stack: Any, args: argparse.Namespace) -> DrillResult:
     return result
 
 
-def stage_table(stages: dict[str, dict[str, int]]) -> list[dict[str, Any]]:
+def stage_table(stages: dict[str, dict[str, int]], redone: dict[str, int], *, duplicated: int
+                ) -> list[dict[str, Any]]:
     """Each stage's input against its output: `produced` what went in (users registered, matches the boards
-    imply, postings discovered, PROCEED pairs), `processed` what came out, `lost` the difference."""
+    imply, postings discovered, PROCEED pairs), `processed` what came out, `lost` the difference, `redone` records
+    of its output topic beyond one per event id (at-least-once copies its readers absorb), `duplicated`
+    applications submitted twice (submission only)."""
     return [{"stage": name, "produced": figures["expected"], "processed": figures["got"],
-             "lost": max(figures["expected"] - figures["got"], 0)} for name, figures in stages.items()]
+             "lost": max(figures["expected"] - figures["got"], 0),
+             "redone": redone.get(STAGE_OUTPUTS.get(name, ""), 0),
+             "duplicated": duplicated if name == "submission" else 0} for name, figures in stages.items()]
 
 
 def print_stage_table(rows: list[dict[str, Any]]) -> None:
-    print(f"  {'stage':12} {'produced':>8} {'processed':>9} {'lost':>5}", flush=True)
+    print(f"  {'stage':12} {'produced':>8} {'processed':>9} {'lost':>5} {'redone':>6} {'duplicated':>10}", flush=True)
     for row in rows:
-        print(f"  {row['stage']:12} {row['produced']:8} {row['processed']:9} {row['lost']:5}", flush=True)
+        print(f"  {row['stage']:12} {row['produced']:8} {row['processed']:9} {row['lost']:5} {row['redone']:6} "
+              f"{row['duplicated']:10}", flush=True)
