@@ -1044,6 +1044,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--outage-s", type=float, default=30.0, help="how long the broker, PostgreSQL, Redis are down")
     parser.add_argument("--broker-down-s", type=float, default=30.0,
                         help="how long the killed broker of the cluster drill stays down")
+    parser.add_argument("--kill", choices=("partitions", "controller"), default="partitions",
+                        help="which broker the cluster drill kills: the leader of the most partitions, or the "
+                             "active controller")
     args = parser.parse_args(argv)
     names = [name for name in DRILLS if not args.only or name in args.only]
     ns = Namespace()

@@ -1,16 +1,18 @@
 """The `cluster` fault drill of `make chaos-test`: the pipeline on a three-broker cluster loses a broker to kill -9.
 
 Usage: python -m bench.chaos --only cluster [--users N] [--postings N] [--broker-down-s S] [--timeout-s S]
+                                            [--kill partitions|controller]
 
 On a scratch cluster of its own (`stack up --brokers 3` in its own home, on the running stack's Kafka port
 + `CLUSTER_PORT_OFFSET` and the next eight ports: three brokers with their controllers, the registry, PostgreSQL,
 Redis; so the developer's stack is never touched), with replication factor 3 and min.insync.replicas 2 on every
 topic: `bench.pipeline` end to end (boards, AUTO users, dry-run submission, one worker per processor). Once
-discovery has matched its first posting, the broker leading the most partitions of the run's topics is killed with
-SIGKILL; the pipeline keeps going on two brokers for `--broker-down-s`, then the broker is started again on its
-data. Expected: the run completes with every stage's output matching what went in (0 lost) and no application
-submitted twice (application.submitted per (user, job), the dry-run channel's sends); every partition has a
-leader again within seconds of the kill and three in-sync replicas again after the restart. The scratch cluster
+discovery has matched its first posting, the broker leading the most partitions of the run's topics (or, with
+`--kill controller`, the active controller: the controller quorum's leader) is killed with SIGKILL; the pipeline
+keeps going on two brokers for `--broker-down-s`, then the broker is started again on its data. Expected: the run
+completes with every stage's output matching what went in (0 lost) and no application submitted twice
+(application.submitted per (user, job), the dry-run channel's sends); every partition has a leader again within
+seconds of the kill and three in-sync replicas again after the restart. The scratch cluster
 is wiped at the end.
 """
 
@@ -65,6 +67,14 @@ def busiest_leader(leaders: list[int]) -> tuple[int, int]:
         raise ValueError("no partition has a leader")
     broker, count = min(counts.items(), key=lambda item: (-item[1], item[0]))
     return broker, count
+
+
+def quorum_leader(nodes: list[Any], but: int | None = None) -> int | None:
+    """The active controller's node id as the running nodes (other than node `but`) see it, by majority; None
+    when none can tell."""
+    seen = Counter(leader for node in nodes if node.node != but and node.running()
+                   if (leader := node.quorum_leader()) is not None)
+    return seen.most_common(1)[0][0] if seen else None
 
 
 def replica_summary(rows: list[Any], brokers: int = BROKERS) -> dict[str, int]:
@@ -183,19 +193,32 @@ def _run(stack: Any, args: argparse.Namespace) -> DrillResult:
             restart_exited(run, events, t0)
             time.sleep(1)
         rows = run_partitions()
-        victim, led = busiest_leader([r.leader for r in rows])
+        controller = quorum_leader(stack.kafka)
+        victim, _ = busiest_leader([r.leader for r in rows])
+        if args.kill == "controller" and controller is not None:
+            victim = controller
+        led = sum(1 for r in rows if r.leader == victim)
         at_kill = run.tally().stages
         pid = stack.kill_broker(f"kafka-{victim}")
         killed_at = time.monotonic()
-        note(f"kill -9 kafka-{victim} (pid {pid}), the leader of {led} of the run's {len(rows)} partitions; "
-             f"stages then: " + ", ".join(f"{k} {v['got']}/{v['expected']}" for k, v in at_kill.items()))
+        role = f"the leader of {led} of the run's {len(rows)} partitions" + (
+            ", and the active controller" if victim == controller else
+            f" (the active controller: kafka-{controller})" if controller is not None else "")
+        note(f"kill -9 kafka-{victim} (pid {pid}), {role}; stages then: "
+             + ", ".join(f"{k} {v['got']}/{v['expected']}" for k, v in at_kill.items()))
         result.details["killed"] = {"broker": f"kafka-{victim}", "pid": pid, "partitions_led": led,
-                                    "partitions": len(rows), "stages_at_kill": at_kill}
+                                    "partitions": len(rows), "active_controller": controller,
+                                    "stages_at_kill": at_kill}
 
         # Two brokers: leaders move; the pipeline keeps going.
         leaders_moved_s = None
+        controller_moved_s = None if victim == controller else 0.0
         down_until = killed_at + args.broker_down_s
         while time.monotonic() < down_until:
+            if controller_moved_s is None and quorum_leader(stack.kafka, but=victim) not in (None, victim):
+                controller_moved_s = round(time.monotonic() - killed_at, 1)
+                note(f"kafka-{quorum_leader(stack.kafka, but=victim)} is the active controller "
+                     f"{controller_moved_s}s after the kill")
             if leaders_moved_s is None:
                 try:
                     rows = run_partitions()
@@ -212,6 +235,10 @@ def _run(stack: Any, args: argparse.Namespace) -> DrillResult:
         note("after the broker was down: " + ", ".join(f"{k} {v['got']}/{v['expected']}" for k, v in during.items()))
         result.details["stages_while_down"] = during
         result.details["leaders_moved_s"] = leaders_moved_s
+        if victim == controller:
+            result.details["controller_moved_s"] = controller_moved_s
+            if controller_moved_s is None:
+                result.failures.append(f"no new active controller {args.broker_down_s:.0f}s after the kill")
         if leaders_moved_s is None:
             result.failures.append(f"partitions still led by kafka-{victim} or leaderless {args.broker_down_s:.0f}s "
                                    "after the kill")

@@ -292,6 +292,18 @@ class Kafka(Component):
         self.pid_file.unlink(missing_ok=True)
         return pid
 
+    def quorum_leader(self) -> int | None:
+        """The node id this node last knew as the controller quorum's leader (the active controller), from the
+        `quorum-state` file KRaft keeps in its metadata log directory; None when it cannot be read."""
+        import json
+
+        try:
+            state = json.loads((self.workdir / "data" / "__cluster_metadata-0" / "quorum-state").read_text())
+            leader = int(state["leaderId"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return leader if leader >= 0 else None
+
     def libs(self) -> Path:
         """Resolve the broker's jars once per POM content into the user's cache (outside the repo)."""
         pom = _stack_file("kafka", "pom.xml")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bench.chaos_cluster import busiest_leader, cluster_ports, replica_summary, stage_table
+from bench.chaos_cluster import busiest_leader, cluster_ports, quorum_leader, replica_summary, stage_table
 from streams.admin import PartitionReplicas
 
 
@@ -39,3 +39,21 @@ def test_stage_table_sets_each_stage_output_against_its_input() -> None:
         {"stage": "analysis", "produced": 18, "processed": 17, "lost": 1, "redone": 2, "duplicated": 0},
         {"stage": "submission", "produced": 9, "processed": 9, "lost": 0, "redone": 0, "duplicated": 1},
     ]
+
+
+class _Node:
+    def __init__(self, node: int, leader: int | None, running: bool = True) -> None:
+        self.node, self._leader, self._running = node, leader, running
+
+    def running(self) -> bool:
+        return self._running
+
+    def quorum_leader(self) -> int | None:
+        return self._leader
+
+
+def test_the_active_controller_is_what_the_running_nodes_agree_on() -> None:
+    assert quorum_leader([_Node(1, 2), _Node(2, 2), _Node(3, None)]) == 2
+    # After node 2 died only the survivors' view counts; a dead node's file is not read.
+    assert quorum_leader([_Node(1, 3), _Node(2, 2, running=False), _Node(3, 3)], but=2) == 3
+    assert quorum_leader([_Node(1, None), _Node(3, None)]) is None

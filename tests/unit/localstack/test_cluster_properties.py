@@ -107,3 +107,16 @@ def test_producers_wait_for_every_in_sync_replica_and_are_idempotent(tmp_path: P
     assert isinstance(producer, IdempotentProducer)
     assert producer._settings_extra()["enable_idempotence"] is True
     assert producer._settings_default()["acks"] == -1
+
+
+@pytest.mark.usefixtures("local")
+def test_a_node_reads_the_active_controller_from_its_quorum_state(tmp_path: Path) -> None:
+    node = Kafka(tmp_path, 2, 3)
+    assert node.quorum_leader() is None  # never started
+    state = tmp_path / "kafka-2" / "data" / "__cluster_metadata-0" / "quorum-state"
+    state.parent.mkdir(parents=True)
+    state.write_text('{"clusterId":"","leaderId":3,"leaderEpoch":4,"votedId":-1,"appliedOffset":0,'
+                     '"currentVoters":[{"voterId":1},{"voterId":2},{"voterId":3}],"data_version":0}')
+    assert node.quorum_leader() == 3
+    state.write_text('{"leaderId":-1}')  # an election under way
+    assert node.quorum_leader() is None
