@@ -152,10 +152,11 @@ class PartitionReplicas:
     isr: tuple[int, ...]  # in-sync replicas: those a write with acks=all waits for
 
 
-def partition_replicas(admin: AdminClient, prefix: str = "") -> list[PartitionReplicas]:
+def partition_replicas(admin: AdminClient, prefix: str = "", timeout_s: float = TIMEOUT_S) -> list[PartitionReplicas]:
     """Leader, replicas and in-sync replicas of every partition of the topics whose name starts with `prefix`
-    (what `kafka-topics --describe` prints), sorted by topic and partition."""
-    metadata = admin.list_topics(timeout=TIMEOUT_S)
+    (what `kafka-topics --describe` prints), sorted by topic and partition. KafkaException after `timeout_s`
+    (a request sent to a broker that just died waits for the whole of it)."""
+    metadata = admin.list_topics(timeout=timeout_s)
     return sorted(
         (PartitionReplicas(name, p.id, p.leader, tuple(p.replicas), tuple(p.isrs))
          for name, topic in metadata.topics.items() if name.startswith(prefix) and topic.error is None
