@@ -6,7 +6,7 @@ RF := $(BIN)/resumeflow
 CELLS ?= 3
 
 .PHONY: help venv system-packages system-packages-tests stack stack-down demo bench test test-unit test-integration \
-        lint dev dev-cells test-failover load-test chaos-test bench-stages bench-ceiling lock clean \
+        lint dev dev-cells dev-cluster test-failover load-test chaos-test bench-stages bench-ceiling lock clean \
         check-deploy k8s-manifests
 
 help:
@@ -14,6 +14,7 @@ help:
 	@echo "make test            set up, lint, run unit and integration tests (starts the stack itself)"
 	@echo "make dev             stack + sink + query API/web client (:8080) + every processor, in the foreground"
 	@echo "make dev-cells CELLS=3  stack + CELLS workers sharing the cells (Ctrl-C stops all)"
+	@echo "make dev-cluster     a three-broker Kafka cluster (replication 3, min.insync.replicas 2) + the other services, topics applied"
 	@echo "make test-failover   kill -9 workers under load: their cells move with their state; the time until they process again"
 	@echo "make stack-down      stop the local services (data kept; 'resumeflow stack down --wipe' deletes it)"
 	@echo "make chaos-test      fault drills: poison on every input topic, kill -9, broker/PostgreSQL/Redis outages"
@@ -44,6 +45,12 @@ system-packages-tests:
 
 stack: venv system-packages
 	$(RF) stack up
+	$(RF) topics apply
+
+# Three Kafka nodes (broker+controller each) instead of one; the stack remembers the count, so later commands
+# need no flag. On an existing one-broker stack's data it is refused: `resumeflow stack down --wipe` first.
+dev-cluster: venv system-packages
+	$(RF) stack up --brokers 3
 	$(RF) topics apply
 
 stack-down:

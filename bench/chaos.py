@@ -3,7 +3,7 @@ restart and PostgreSQL / Redis outages. Each drill prints produced / processed /
 whether its expectation held; the run exits non-zero when one did not.
 
 Usage: python -m bench.chaos [--only NAME ...] [--users N] [--postings N] [--kill-every-s S] [--outage-s S]
-                             [--timeout-s S]
+                             [--broker-down-s S] [--timeout-s S]
 (the stack must be up: `resumeflow stack up`; everything runs on 127.0.0.1, each drill's records in a topic
 namespace of their own that is deleted at the end)
 
@@ -24,6 +24,10 @@ Drills, in this order, and the faults of issue 16 each one exercises (kinds 1-7,
 - `wipe` (kind 7): on a scratch stack of its own (own home; the stack's Kafka port + 500 and the next four, so the
   developer's stack keeps its data), `stack down --wipe`, `stack up`, and a fresh worker starts and processes a
   command, with its local state wiped and with stale local state (newer than the new, empty changelogs) put back.
+- `cluster` (kind 4; `bench.chaos_cluster`): on a scratch three-broker cluster of its own (the stack's Kafka port
+  + 420 and the next eight), replication 3 and min.insync.replicas 2, the `run` pipeline while the broker leading
+  the most partitions is killed with SIGKILL and restarted after `--broker-down-s`: every stage's output matches
+  its input, no application submitted twice, leaders move and the replicas catch up.
 
 Writes bench/results/chaos.json (date, git commit, machine, settings, each drill's figures).
 """
@@ -958,6 +962,15 @@ def _wipe(ns: Namespace, args: argparse.Namespace, workdir: Path, stack: Any) ->
     return result
 
 
+# --- drill: a broker of a three-broker cluster dies (kind 4) ------------------------------------------------
+
+def drill_cluster(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillResult:
+    """`bench.chaos_cluster.drill_cluster` (a module of its own: it starts a cluster of its own)."""
+    from bench.chaos_cluster import drill_cluster as cluster
+
+    return cluster(ns, args, workdir)
+
+
 # --- running -------------------------------------------------------------------------------------------------
 
 DRILLS: dict[str, Callable[[Namespace, argparse.Namespace, Path], DrillResult]] = {
@@ -965,6 +978,7 @@ DRILLS: dict[str, Callable[[Namespace, argparse.Namespace, Path], DrillResult]] 
     "run": drill_run,
     "broker_loss": drill_broker_loss,
     "wipe": drill_wipe,
+    "cluster": drill_cluster,
 }
 
 
@@ -1028,6 +1042,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--board-port", type=int, default=23501)
     parser.add_argument("--kill-every-s", type=float, default=20.0)
     parser.add_argument("--outage-s", type=float, default=30.0, help="how long the broker, PostgreSQL, Redis are down")
+    parser.add_argument("--broker-down-s", type=float, default=30.0,
+                        help="how long the killed broker of the cluster drill stays down")
+    parser.add_argument("--kill", choices=("partitions", "controller"), default="partitions",
+                        help="which broker the cluster drill kills: the leader of the most partitions, or the "
+                             "active controller")
     args = parser.parse_args(argv)
     names = [name for name in DRILLS if not args.only or name in args.only]
     ns = Namespace()

@@ -32,7 +32,7 @@ log = logging.getLogger("resumeflow")
 def _stack_up(args: argparse.Namespace) -> int:
     from localstack.stack import Stack
 
-    for key, value in Stack(resumeflow_home()).up().items():
+    for key, value in Stack(resumeflow_home(), brokers=args.brokers).up().items():
         print(f"{key}={value}")
     return 0
 
@@ -522,18 +522,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     stack = commands.add_parser("stack", help="the local Kafka, schema registry, PostgreSQL and Redis")
     stack_actions = stack.add_subparsers(dest="action", required=True, metavar="ACTION")
-    stack_actions.add_parser("up", help="start what is not running; print the addresses as KEY=value"
-                             ).set_defaults(run=_stack_up)
+    up = stack_actions.add_parser("up", help="start what is not running; print the addresses as KEY=value")
+    up.add_argument("--brokers", type=int, help="Kafka nodes of a new stack (default 1; 3: a cluster with "
+                    "replication factor 3 and min.insync.replicas 2); an existing stack keeps its count")
+    up.set_defaults(run=_stack_up)
     down = stack_actions.add_parser("down", help="stop the local services (data is kept)")
     down.add_argument("--wipe", action="store_true", help="also delete their data")
     down.set_defaults(run=_stack_down)
     stack_actions.add_parser("status", help="each service's address and health").set_defaults(run=_stack_status)
-    services = ("kafka", "schema-registry", "postgres", "redis")
+    services = "kafka (every broker), kafka-1, kafka-2, ... (one broker of a cluster), schema-registry, postgres, redis"
     stop = stack_actions.add_parser("stop", help="stop one service, keeping its data (for fault drills)")
-    stop.add_argument("service", choices=services)
+    stop.add_argument("service", help=services)
     stop.set_defaults(run=_stack_stop)
     start = stack_actions.add_parser("start", help="start one stopped service again on its data")
-    start.add_argument("service", choices=services)
+    start.add_argument("service", help=services)
     start.set_defaults(run=_stack_start)
 
     topics = commands.add_parser("topics", help="the topic catalog on the cluster")

@@ -240,15 +240,31 @@ class Component:
 
 
 class Kafka(Component):
-    """Apache Kafka 4, KRaft, one combined broker+controller, from Maven Central jars."""
+    """Apache Kafka 4, KRaft, from Maven Central jars: one node of `nodes`, each a combined broker+controller.
 
-    def __init__(self, home: Path) -> None:
-        super().__init__("kafka", "KAFKA_BOOTSTRAP_SERVERS", home)
-        self.port = _port("RESUMEFLOW_KAFKA_PORT")
-        self.controller_port = self.port + 1
+    One node (the default stack) is `kafka` on RESUMEFLOW_KAFKA_PORT, its controller on the next port. A cluster
+    (`stack up --brokers 3`) is `kafka-1`..`kafka-N`, node i on RESUMEFLOW_KAFKA_PORT + 2(i-1) and its controller
+    on the port after (3 nodes: 19092-19097), all voters of one controller quorum: it keeps a leader while a
+    majority is up, so one node may die."""
+
+    def __init__(self, home: Path, node: int = 1, nodes: int = 1) -> None:
+        super().__init__("kafka" if nodes == 1 else f"kafka-{node}", "KAFKA_BOOTSTRAP_SERVERS", home)
+        self.node, self.nodes = node, nodes
+        self.base_port = _port("RESUMEFLOW_KAFKA_PORT")
+        self.port, self.controller_port = self.ports_of(node)
+
+    def ports_of(self, node: int) -> tuple[int, int]:
+        """Node `node`'s client and controller ports."""
+        port = self.base_port + 2 * (node - 1)
+        return port, port + 1
 
     def local_address(self) -> str:
         return f"{HOST}:{self.port}"
+
+    @property
+    def cluster_id_file(self) -> Path:
+        """Every node of one cluster formats its storage with the same id."""
+        return self.workdir / "cluster.id" if self.nodes == 1 else self.home / "kafka-cluster.id"
 
     def healthy(self) -> bool:
         from confluent_kafka.admin import AdminClient
@@ -258,10 +274,35 @@ class Kafka(Component):
             return False  # before the port opens, librdkafka would log a connection error per retry
         try:
             admin = AdminClient({"bootstrap.servers": self.address(), "socket.timeout.ms": 2000})
-            admin.list_topics(timeout=3)
-            return True
+            metadata = admin.list_topics(timeout=3)
+            # A node answers before it joined: healthy once it is one of the brokers the cluster lists.
+            return self.external or self.node in metadata.brokers
         except Exception:  # any failure means "not yet"; the caller reports the log
             return False
+
+    def kill(self) -> int | None:
+        """SIGKILL the node, as a crash would (fault drills); its pid, or None when it was not running."""
+        pid = _read_pid(self.pid_file)
+        if pid is None:
+            return None
+        os.kill(pid, signal.SIGKILL)
+        deadline = time.monotonic() + STOP_TIMEOUT_S
+        while _pid_alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.pid_file.unlink(missing_ok=True)
+        return pid
+
+    def quorum_leader(self) -> int | None:
+        """The node id this node last knew as the controller quorum's leader (the active controller), from the
+        `quorum-state` file KRaft keeps in its metadata log directory; None when it cannot be read."""
+        import json
+
+        try:
+            state = json.loads((self.workdir / "data" / "__cluster_metadata-0" / "quorum-state").read_text())
+            leader = int(state["leaderId"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        return leader if leader >= 0 else None
 
     def libs(self) -> Path:
         """Resolve the broker's jars once per POM content into the user's cache (outside the repo)."""
@@ -286,42 +327,57 @@ class Kafka(Component):
         (libs / ".complete").write_text(digest)
         return libs
 
-    def _properties(self) -> str:
+    def properties(self) -> str:
+        """This node's server.properties. Internal topics (consumer offsets, transactions, share groups) get as
+        many replicas as there are nodes, up to 3, and need 2 in sync from 3 up; so do topics created without
+        explicit settings (Faust's own), through the broker defaults."""
+        replicas = min(self.nodes, 3)
+        min_isr = 2 if replicas >= 3 else 1
+        voters = ",".join(f"{i}@{HOST}:{self.ports_of(i)[1]}" for i in range(1, self.nodes + 1))
         return "\n".join([
             "process.roles=broker,controller",
-            "node.id=1",
-            f"controller.quorum.voters=1@{HOST}:{self.controller_port}",
+            f"node.id={self.node}",
+            f"controller.quorum.voters={voters}",
             f"listeners=PLAINTEXT://{HOST}:{self.port},CONTROLLER://{HOST}:{self.controller_port}",
             f"advertised.listeners=PLAINTEXT://{HOST}:{self.port}",
             "controller.listener.names=CONTROLLER",
             "listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
             f"log.dirs={self.workdir / 'data'}",
             "num.partitions=1",
-            "offsets.topic.replication.factor=1",
-            "transaction.state.log.replication.factor=1",
-            "transaction.state.log.min.isr=1",
-            "share.coordinator.state.topic.replication.factor=1",
-            "share.coordinator.state.topic.min.isr=1",
+            f"default.replication.factor={replicas}",
+            f"min.insync.replicas={min_isr}",
+            f"offsets.topic.replication.factor={replicas}",
+            f"transaction.state.log.replication.factor={replicas}",
+            f"transaction.state.log.min.isr={min_isr}",
+            f"share.coordinator.state.topic.replication.factor={replicas}",
+            f"share.coordinator.state.topic.min.isr={min_isr}",
             "group.initial.rebalance.delay.ms=0",
             "auto.create.topics.enable=false",
+            # A restarted node leads nothing until the preferred leaders are elected again (5 min by default).
+            *(["leader.imbalance.check.interval.seconds=30"] if self.nodes > 1 else []),
             "",
         ])
 
     def start(self) -> None:
+        self.launch()
+        self.wait_healthy()
+
+    def launch(self) -> None:
+        """Start the node without waiting: a cluster's nodes only become healthy once a majority of the
+        controller quorum runs, so `Stack` launches them all before waiting for any."""
         java = _require_tool("java", "install a JDK 17 or newer (Debian: apt-get install openjdk-17-jre-headless)")
-        _require_free(self.port, "Kafka", "RESUMEFLOW_KAFKA_PORT")
-        _require_free(self.controller_port, "Kafka's controller", "RESUMEFLOW_KAFKA_PORT")
+        _require_free(self.port, f"Kafka ({self.name})", "RESUMEFLOW_KAFKA_PORT")
+        _require_free(self.controller_port, f"Kafka's controller ({self.name})", "RESUMEFLOW_KAFKA_PORT")
         classpath = f"{self.libs()}/*"
         self.workdir.mkdir(parents=True, exist_ok=True)
         properties = self.workdir / "server.properties"
-        properties.write_text(self._properties())
+        properties.write_text(self.properties())
         if not (self.workdir / "data" / "meta.properties").exists():
-            cluster_id_file = self.workdir / "cluster.id"
-            if not cluster_id_file.exists():
-                cluster_id_file.write_text(_kafka_cluster_id())
+            if not self.cluster_id_file.exists():
+                self.cluster_id_file.write_text(_kafka_cluster_id())
             result = subprocess.run(
                 [java, "-cp", classpath, "kafka.tools.StorageTool", "format", "--ignore-formatted",
-                 "-t", cluster_id_file.read_text().strip(), "-c", str(properties)],
+                 "-t", self.cluster_id_file.read_text().strip(), "-c", str(properties)],
                 capture_output=True, text=True,
             )
             if result.returncode != 0:
@@ -334,7 +390,10 @@ class Kafka(Component):
              f"-Dkafka.logs.dir={logs}", "-cp", classpath, "kafka.Kafka", str(properties)],
             self.workdir,
         )
-        _wait_until(self.healthy, what="Kafka", alive=self.running, log_file=logs / "server.log")
+
+    def wait_healthy(self) -> None:
+        _wait_until(self.healthy, what=f"Kafka ({self.name})", alive=self.running,
+                    log_file=self.workdir / "logs" / "server.log")
 
 
 def _kafka_cluster_id() -> str:
@@ -348,7 +407,7 @@ def _kafka_cluster_id() -> str:
 class SchemaRegistry(Component):
     """The project's Confluent-compatible registry (`schema_registry`), storing schemas in `_schemas`."""
 
-    def __init__(self, home: Path, kafka: Kafka) -> None:
+    def __init__(self, home: Path, kafka: list[Kafka]) -> None:
         super().__init__("schema-registry", "SCHEMA_REGISTRY_URL", home)
         self.port = _port("RESUMEFLOW_REGISTRY_PORT")
         self.kafka = kafka
@@ -368,8 +427,8 @@ class SchemaRegistry(Component):
     def start(self) -> None:
         _require_free(self.port, "the schema registry", "RESUMEFLOW_REGISTRY_PORT")
         _spawn(
-            [sys.executable, "-m", "schema_registry", "--bootstrap-servers", self.kafka.address(),
-             "--host", HOST, "--port", str(self.port)],
+            [sys.executable, "-m", "schema_registry", "--bootstrap-servers", bootstrap_servers(self.kafka),
+             "--replication-factor", str(min(len(self.kafka), 3)), "--host", HOST, "--port", str(self.port)],
             self.workdir,
         )
         _wait_until(self.healthy, what="the schema registry", alive=self.running,
@@ -530,27 +589,81 @@ def redis_server_binary() -> str:
 # --- the stack ----------------------------------------------------------------------------------------------
 
 
+def bootstrap_servers(nodes: list[Kafka]) -> str:
+    """Every node's address, for clients (`host:port,host:port,...`); an external cluster's as given."""
+    return ",".join(dict.fromkeys(node.address() for node in nodes))
+
+
 class Stack:
-    def __init__(self, home: Path) -> None:
+    """The local services. `brokers`: Kafka nodes of a new stack (1 by default); an existing stack remembers its
+    count in `<home>/kafka-brokers`, so `down`, `status`, `stop kafka-2` need not be told again."""
+
+    def __init__(self, home: Path, brokers: int | None = None) -> None:
         self.home = home
-        kafka = Kafka(home)
-        self.components: list[Component] = [kafka, SchemaRegistry(home, kafka), Postgres(home), Redis(home)]
+        remembered = self.remembered_brokers(home)
+        if brokers is not None and remembered is not None and brokers != remembered:
+            raise UserError(f"the stack in {home} was created with {remembered} Kafka broker(s): stop it and delete "
+                            f"its data first (`resumeflow stack down --wipe`) to run {brokers}")
+        if brokers is not None and brokers < 1:
+            raise UserError("--brokers must be at least 1")
+        self.brokers = brokers or remembered or 1
+        self.kafka = [Kafka(home, node, self.brokers) for node in range(1, self.brokers + 1)]
+        self.components: list[Component] = [*self.kafka, SchemaRegistry(home, self.kafka), Postgres(home),
+                                            Redis(home)]
+
+    @staticmethod
+    def remembered_brokers(home: Path) -> int | None:
+        try:
+            return int((home / "kafka-brokers").read_text().strip())
+        except (OSError, ValueError):
+            return None
 
     @property
     def env_file(self) -> Path:
         return self.home / "stack.env"
 
     def addresses(self) -> dict[str, str]:
-        return {c.env_key: c.address() for c in self.components}
+        """The services' addresses as the settings read them; on a cluster also the replication every topic gets
+        (RESUMEFLOW_REPLICATION_FACTOR, RESUMEFLOW_MIN_INSYNC_REPLICAS), unless the environment sets them."""
+        addresses = {c.env_key: c.address() for c in self.components[self.brokers:]}
+        addresses = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap_servers(self.kafka), **addresses}
+        if self.brokers > 1 and not self.kafka[0].external:
+            replicas = min(self.brokers, 3)
+            addresses["RESUMEFLOW_REPLICATION_FACTOR"] = str(replicas)
+            addresses["RESUMEFLOW_MIN_INSYNC_REPLICAS"] = str(2 if replicas >= 3 else 1)
+        return addresses
 
     def up(self) -> dict[str, str]:
         self.home.mkdir(parents=True, exist_ok=True)
-        for component in self.components:
+        (self.home / "kafka-brokers").write_text(f"{self.brokers}\n")
+        self._ensure_kafka(self.kafka)
+        for component in self.components[self.brokers:]:
             state = component.ensure_up()
             log.info("%s: %s at %s", component.name, state, component.address())
         addresses = self.addresses()
         self.env_file.write_text("".join(f"{k}={v}\n" for k, v in addresses.items()))
         return addresses
+
+    def _ensure_kafka(self, nodes: list[Kafka]) -> dict[str, str]:
+        """Start the nodes that are not running and healthy: all launched first (a new cluster's nodes wait for a
+        majority of the controller quorum), then waited for."""
+        states = {}
+        launched = []
+        for node in nodes:
+            if node.external:
+                states[node.name] = "external"
+            elif node.running() and node.healthy():
+                states[node.name] = "running"
+            else:
+                node.stop()  # a half-dead process from an earlier run
+                node.launch()
+                launched.append(node)
+                states[node.name] = "started"
+        for node in launched:
+            node.wait_healthy()
+        for node in nodes:
+            log.info("%s: %s at %s", node.name, states[node.name], node.address())
+        return states
 
     def down(self, *, wipe: bool = False) -> list[str]:
         stopped = [c.name for c in reversed(self.components) if not c.external and c.stop()]
@@ -561,25 +674,45 @@ class Stack:
             # The workers' tables are copies of changelogs that no longer exist: keeping them would hand the next
             # worker cells from the wiped cluster.
             shutil.rmtree(self.home / "workers", ignore_errors=True)
-            self.env_file.unlink(missing_ok=True)
+            for name in ("kafka-cluster.id", "kafka-brokers", "stack.env"):
+                (self.home / name).unlink(missing_ok=True)
         return stopped
 
     def status(self) -> dict[str, tuple[str, str]]:
         return {c.name: (c.address(), c.status()) for c in self.components}
 
+    def services(self, name: str) -> list[Component]:
+        """The services `name` stands for: one by its name (`kafka-2`, `schema-registry`, `postgres`, `redis`),
+        or every Kafka node for `kafka`; a UserError naming the choices when there is none."""
+        if name == "kafka":
+            return list(self.kafka)
+        found = [c for c in self.components if c.name == name]
+        if not found:
+            names = ", ".join(dict.fromkeys(["kafka", *(c.name for c in self.components)]))
+            raise UserError(f"no service {name!r} in this stack ({self.brokers} broker(s)): one of {names}")
+        return found
+
     def component(self, name: str) -> Component:
-        """One service by name (`kafka`, `schema-registry`, `postgres`, `redis`); KeyError when unknown."""
-        for component in self.components:
-            if component.name == name:
-                return component
-        raise KeyError(name)
+        """One service by its name; the first Kafka node for `kafka`."""
+        return self.services(name)[0]
 
     def stop_service(self, name: str) -> bool:
-        """Stop one local service, keeping its data (fault drills take one service away); whether it ran."""
-        component = self.component(name)
-        return not component.external and component.stop()
+        """Stop a local service (every Kafka node for `kafka`), keeping its data (fault drills take one service
+        away); whether any ran."""
+        return any([not c.external and c.stop() for c in self.services(name)])
+
+    def kill_broker(self, name: str) -> int | None:
+        """kill -9 one Kafka node (`kafka-2`), as a crash would; its pid, or None when it was not running."""
+        node = self.component(name)
+        if not isinstance(node, Kafka) or node.external:
+            raise UserError(f"{name} is not a local Kafka node")
+        return node.kill()
 
     def start_service(self, name: str) -> str:
-        """Start one service again on its data, waiting until it is healthy: `started`, `running` or
-        `external`."""
-        return self.component(name).ensure_up()
+        """Start a service again on its data (every Kafka node for `kafka`), waiting until it is healthy:
+        `started`, `running` or `external`."""
+        services = self.services(name)
+        if all(isinstance(c, Kafka) for c in services):
+            states = self._ensure_kafka(services)  # type: ignore[arg-type]
+            return ", ".join(dict.fromkeys(states.values()))
+        return services[0].ensure_up()

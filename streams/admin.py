@@ -60,7 +60,7 @@ def apply_topics(settings: Settings, admin: AdminClient) -> list[str]:
             "repartitioning migration (replay into new topics), not an in-place change."
         )
     missing = [
-        NewTopic(s.spec.name, s.spec.partitions(settings), settings.replication_factor, config=s.spec.config())
+        NewTopic(s.spec.name, s.spec.partitions(settings), settings.replication_factor, config=s.spec.config(settings))
         for s in states
         if s.partitions is None
     ]
@@ -77,7 +77,8 @@ def apply_topics(settings: Settings, admin: AdminClient) -> list[str]:
             ConfigResource.Type.TOPIC,
             s.spec.name,
             incremental_configs=[
-                ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET) for k, v in s.spec.config().items()
+                ConfigEntry(k, v, incremental_operation=AlterConfigOpType.SET)
+                for k, v in s.spec.config(settings).items()
             ],
         )
         for s in states
@@ -140,3 +141,25 @@ def delete_namespace(admin: AdminClient, prefix: str) -> list[str]:
         for _name, future in admin.delete_topics(names, operation_timeout=TIMEOUT_S).items():
             future.result()
     return names
+
+
+@dataclass(frozen=True)
+class PartitionReplicas:
+    topic: str
+    partition: int
+    leader: int  # broker id; -1: none (every replica is down)
+    replicas: tuple[int, ...]
+    isr: tuple[int, ...]  # in-sync replicas: those a write with acks=all waits for
+
+
+def partition_replicas(admin: AdminClient, prefix: str = "", timeout_s: float = TIMEOUT_S) -> list[PartitionReplicas]:
+    """Leader, replicas and in-sync replicas of every partition of the topics whose name starts with `prefix`
+    (what `kafka-topics --describe` prints), sorted by topic and partition. KafkaException after `timeout_s`
+    (a request sent to a broker that just died waits for the whole of it)."""
+    metadata = admin.list_topics(timeout=timeout_s)
+    return sorted(
+        (PartitionReplicas(name, p.id, p.leader, tuple(p.replicas), tuple(p.isrs))
+         for name, topic in metadata.topics.items() if name.startswith(prefix) and topic.error is None
+         for p in topic.partitions.values()),
+        key=lambda r: (r.topic, r.partition),
+    )

@@ -14,6 +14,7 @@ from typing import Any
 
 import faust
 from faust.serializers import codecs
+from faust.transport.drivers.aiokafka import Producer as AIOKafkaDriverProducer
 from mode import CrashingSupervisor
 
 from streams import metrics
@@ -48,6 +49,15 @@ def register_codec(serde: AvroSerde) -> str:
     return name
 
 
+class IdempotentProducer(AIOKafkaDriverProducer):
+    """Faust's aiokafka producer with idempotence on. Faust 0.15 asks aiokafka for it only inside transactions
+    (exactly-once); at least once, a send retried after a broker died mid-request (its leader moved) would be
+    written twice. Needs `acks=all`, which `producer_acks=-1` gives."""
+
+    def _settings_extra(self) -> Any:
+        return {**super()._settings_extra(), "enable_idempotence": True}
+
+
 class ResumeflowApp(faust.App):
     """A Faust app that knows the catalog's serdes, so topics and tables use the one codec."""
 
@@ -56,6 +66,9 @@ class ResumeflowApp(faust.App):
         self.settings = settings
         self.serdes = serdes
         self.processor_label = processor_label
+
+    def _new_producer(self) -> IdempotentProducer:
+        return IdempotentProducer(self.transport, loop=self.loop, beacon=self.beacon)
 
     def cell_table(self, spec: TableSpec, *, help: str) -> CellTable:
         """A RocksDB-backed table of cells, partitioned like the user topics, changelogged in Avro."""
@@ -124,6 +137,7 @@ def new_app(settings: Settings, serdes: Serdes, label: str) -> ResumeflowApp:
         datadir=str(datadir),
         topic_partitions=settings.cell_partitions,
         topic_replication_factor=settings.replication_factor,
+        producer_acks=-1,  # all in-sync replicas (min.insync.replicas of them) have each record
         table_standby_replicas=settings.table_standby_replicas,
         broker_session_timeout=settings.broker_session_timeout_s,
         broker_heartbeat_interval=settings.broker_heartbeat_interval_s,

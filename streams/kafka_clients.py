@@ -46,6 +46,8 @@ def producer_config(settings: Settings) -> dict[str, Any]:
     return {
         "bootstrap.servers": settings.kafka_bootstrap_servers,
         "partitioner": "murmur2_random",
+        # Written means on `min.insync.replicas` brokers; a send retried after a leader change is written once.
+        "acks": "all",
         "enable.idempotence": True,
         "linger.ms": 5,
         "log_level": 4,  # warnings and worse; librdkafka's info lines on close are noise in a CLI

@@ -38,6 +38,10 @@ class Settings(BaseSettings):
     topic_prefix: str = Field("", pattern=r"^[A-Za-z0-9._-]*$", validation_alias="RESUMEFLOW_TOPIC_PREFIX")
     cell_partitions: Annotated[int, Field(ge=1)] = Field(12, validation_alias="RESUMEFLOW_CELL_PARTITIONS")
     replication_factor: Annotated[int, Field(ge=1)] = Field(1, validation_alias="RESUMEFLOW_REPLICATION_FACTOR")
+    # Replicas that must have a record before a producer with acks=all hears it was written; unset: derived from
+    # the replication factor (`min_insync`). `stack up --brokers 3` writes 3 and 2 to stack.env.
+    min_insync_replicas_override: Annotated[int, Field(ge=1)] | None = Field(
+        None, validation_alias="RESUMEFLOW_MIN_INSYNC_REPLICAS")
     table_standby_replicas: Annotated[int, Field(ge=0)] = Field(1, validation_alias="RESUMEFLOW_STANDBY_REPLICAS")
     # How fast a dead worker's cells move (issue 11, bench/failover.py): the group notices a worker that stopped
     # heartbeating (a kill -9, a lost machine) only after the session timeout, then rebalances; Faust's defaults
@@ -163,6 +167,23 @@ class Settings(BaseSettings):
             raise ValueError("RESUMEFLOW_BROKER_HEARTBEAT_INTERVAL_S must be shorter than "
                              "RESUMEFLOW_BROKER_SESSION_TIMEOUT_S (a third of it is usual)")
         return self
+
+    @model_validator(mode="after")
+    def _insync_within_replicas(self) -> Settings:
+        wanted = self.min_insync_replicas_override
+        if wanted is not None and wanted > self.replication_factor:
+            raise ValueError(f"RESUMEFLOW_MIN_INSYNC_REPLICAS={wanted} is more than "
+                             f"RESUMEFLOW_REPLICATION_FACTOR={self.replication_factor}: no write could succeed")
+        return self
+
+    @property
+    def min_insync(self) -> int:
+        """`min.insync.replicas` of every catalog topic: the setting, else 2 from 3 replicas up (a write survives
+        one broker's loss and still has a copy on two), else 1 (with 2 replicas, 2 would stop writes whenever one
+        broker is down)."""
+        if self.min_insync_replicas_override is not None:
+            return self.min_insync_replicas_override
+        return 2 if self.replication_factor >= 3 else 1
 
     @property
     def vector_table(self) -> str:

@@ -58,13 +58,16 @@ class TopicSpec(BaseModel):
             return self
         return self.model_copy(update={"name": settings.topic_prefix + self.name, "namespaced": True})
 
-    def config(self) -> dict[str, str]:
+    def config(self, settings: Settings | None = None) -> dict[str, str]:
+        """The topic's configs; with `settings`, also its `min.insync.replicas` (`Settings.min_insync`)."""
         if self.compacted:
             config = {"cleanup.policy": "compact", "min.compaction.lag.ms": str(60 * 60 * 1000)}
         else:
             config = {"cleanup.policy": "delete", "retention.ms": str(self.retention_ms)}
         if self.max_message_bytes is not None:
             config["max.message.bytes"] = str(self.max_message_bytes)
+        if settings is not None:
+            config["min.insync.replicas"] = str(settings.min_insync)
         return config
 
     @property
