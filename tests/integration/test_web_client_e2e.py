@@ -1,8 +1,9 @@
 """The web client end to end in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright, which
 never downloads browsers of its own): the whole pipeline runs for a REVIEW user on the demo's local boards, the
 user signs up in the browser, sees the review queue with a prepared job (one card, its variants side by side),
-opens a variant's lines and sources, approves it, sees the application sent (the local SMTP server has the mail)
-and its status become SUBMITTED, and records an interview in two clicks.
+opens a variant's lines and sources and its PDF preview, approves another variant than the learner's pick, sees
+the application sent (the local SMTP server has the mail) and its status become SUBMITTED with that variant,
+records an interview in two clicks, signs out and signs in again with the keyboard only.
 
 A screenshot of each page is saved under `test-artifacts/web/` (git-ignored; `RESUMEFLOW_TEST_ARTIFACTS` moves
 it), with `timings.json`: how long each step took. Chromium comes from `deploy/install-system-packages.sh --tests`.
@@ -189,8 +190,20 @@ def test_sign_up_review_approve_and_see_the_application_sent(
 
             page.emulate_media(color_scheme="dark")
             page.screenshot(path=ARTIFACTS / "6-applications-dark.png", full_page=True)
+            page.emulate_media(color_scheme="light")
             page.get_by_role("button", name="Sign out").click()
             page.get_by_role("heading", name="Sign in").wait_for()
+            assert page.request.get(base + "/api/applications").status == 401  # the session is gone
+
+            # Signing in again with the keyboard only: labelled fields, Tab between them, Enter submits.
+            page.get_by_label("Email").first.focus()
+            page.keyboard.type(address)
+            page.keyboard.press("Tab")
+            page.keyboard.type(PASSWORD)
+            page.keyboard.press("Enter")
+            page.get_by_role("heading", name="Applications").wait_for()  # back on the page the user was on
+            page.locator("tr[data-status=SUBMITTED]").wait_for()
+            mark("signed in again with the keyboard")
             assert not errors, errors
         finally:
             browser.close()
