@@ -127,6 +127,7 @@ def test_sign_up_review_approve_and_see_the_application_sent(
             page.on("pageerror", lambda error: errors.append(str(error)))
             page.goto(base + "/")
             page.get_by_role("heading", name="Sign in").wait_for()
+            assert page.locator("#nav").is_hidden() and page.locator("#signout").is_hidden()
             page.screenshot(path=ARTIFACTS / "1-sign-in.png", full_page=True)
 
             page.get_by_label("Email").nth(1).fill(address)
