@@ -3,7 +3,9 @@ never downloads browsers of its own): the whole pipeline runs for a REVIEW user 
 user signs up in the browser, sees the review queue with a prepared job (one card, its variants side by side),
 opens a variant's lines and sources and its PDF preview, approves another variant than the learner's pick, sees
 the application sent (the local SMTP server has the mail) and its status become SUBMITTED with that variant,
-records an interview in two clicks, signs out and signs in again with the keyboard only.
+records an interview in two clicks, signs out and signs in again with the keyboard only. A second, quick test
+(the API alone on seeded views) shows an IN_DOUBT application asking the user, and a hostile posting title and a
+javascript: URL staying plain text.
 
 A screenshot of each page is saved under `test-artifacts/web/` (git-ignored; `RESUMEFLOW_TEST_ARTIFACTS` moves
 it), with `timings.json`: how long each step took. Chromium comes from `deploy/install-system-packages.sh --tests`.
@@ -215,3 +217,83 @@ def test_sign_up_review_approve_and_see_the_application_sent(
     mark("done")
     (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2))
     print("web client e2e timings (s since the user was created):", timings)
+
+
+XSS_TITLE = '<img src=x onerror="window.injected=1">Data Engineer'
+
+
+@pytest.fixture
+def api_only(stack: Settings, tmp_path: Path) -> Iterator[str]:
+    """The query API alone (no workers) on the session's namespace, for pages fed by seeded views."""
+    port = free_port()
+    env = {"RESUMEFLOW_API_SECRET": "web-client-e2e-secret-" + "x" * 16, "RESUMEFLOW_API_COOKIE_SECURE": "false",
+           "RESUMEFLOW_ARTIFACT_DIR": str(tmp_path / "artifacts")}
+    log = (tmp_path / "api.log").open("wb")
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "api", "--port", str(port)], cwd=REPO_ROOT,
+                               stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env})
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", [process])
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _seed_in_doubt(stack: Settings, user_id: str, tag: str) -> str:
+    import asyncio
+    import datetime as dt
+
+    import asyncpg
+
+    from sinks.views import SCHEMA
+
+    posting = {"source": "LEVER", "board_token": "acme", "source_job_id": tag, "title": XSS_TITLE,
+               "company": "Acme", "url": "javascript:alert(1)", "apply_url": None, "apply_email": None,
+               "posted_at": None, "locations": []}
+
+    async def seed() -> None:
+        connection = await asyncpg.connect(stack.database_url)
+        try:
+            await connection.execute(SCHEMA)
+            await connection.execute(
+                "INSERT INTO view_applications (application_id, user_id, canonical_job_id, status, reason, channel,"
+                " posting, updated_at) VALUES ($1, $2, $3, 'IN_DOUBT', 'no confirmation after a crash', 'email',"
+                " $4::jsonb, $5)", f"doubt-{tag}", user_id, f"lever:acme:{tag}", json.dumps(posting),
+                dt.datetime.now(dt.UTC))
+        finally:
+            await connection.close()
+
+    asyncio.run(seed())
+    return f"doubt-{tag}"
+
+
+def test_an_in_doubt_application_asks_the_user_and_a_hostile_title_stays_text(
+        api_only: str, stack: Settings) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: run deploy/install-system-packages.sh --tests")
+    from streams.ids import user_id_for_email
+
+    tag = uuid.uuid4().hex[:8]
+    address = f"doubt-{tag}@example.net"
+    application_id = _seed_in_doubt(stack, user_id_for_email(address), tag)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 700})
+            page.goto(api_only + "/#applications")
+            page.locator("#signup-email").fill(address)
+            page.locator("#signup-password").fill(PASSWORD)
+            page.get_by_role("button", name="Create account").click()
+            row = page.locator(f"tr[data-application='{application_id}']")
+            row.wait_for()
+            # The title is text, the javascript: URL no link, and nothing ran.
+            assert XSS_TITLE in row.locator("td").first.inner_text()
+            assert row.locator("img").count() == 0 and row.locator("a").count() == 0
+            assert page.evaluate("window.injected") is None
+            row.get_by_text("Did it reach the employer?").wait_for()
+            page.screenshot(path=ARTIFACTS / "7-in-doubt.png", full_page=True)
+            row.get_by_role("button", name="Yes, it was sent").click()
+            row.get_by_text("Confirmed as sent.").wait_for()  # the command was accepted (202)
+        finally:
+            browser.close()
