@@ -6,12 +6,14 @@ RF := $(BIN)/resumeflow
 CELLS ?= 3
 
 .PHONY: help venv system-packages system-packages-tests stack stack-down demo bench test test-unit test-integration \
+        test-web \
         lint dev dev-cells dev-cluster test-failover load-test chaos-test bench-stages bench-ceiling lock clean \
         check-deploy k8s-manifests
 
 help:
 	@echo "make demo            set up, start the local stack, run the pipeline on sample data"
 	@echo "make test            set up, lint, run unit and integration tests (starts the stack itself)"
+	@echo "make test-web        the web client end to end in headless Chromium; screenshots in test-artifacts/web/"
 	@echo "make dev             stack + sink + query API/web client (:8080) + every processor, in the foreground"
 	@echo "make dev-cells CELLS=3  stack + CELLS workers sharing the cells (Ctrl-C stops all)"
 	@echo "make dev-cluster     a three-broker Kafka cluster (replication 3, min.insync.replicas 2) + the other services, topics applied"
@@ -80,6 +82,9 @@ test-unit: venv system-packages-tests
 
 test-integration: venv system-packages-tests
 	$(BIN)/pytest -q -m integration tests
+
+test-web: venv system-packages-tests
+	$(BIN)/pytest -q -s tests/integration/test_web_client_e2e.py
 
 test: lint venv system-packages-tests
 	$(BIN)/pytest -q tests

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The Debian packages the README's two commands need, installed when missing, so `make demo` and `make test` work
 # on a fresh machine: a JDK and Maven for Kafka (the stack resolves Kafka's jars with `mvn`), and with --tests
-# poppler-utils (the generation tests read the PDFs' text layer with pdftotext/pdfinfo). Redis and PostgreSQL come
-# from the locked Python wheels, so they are not here. As root it runs apt-get itself, else through `sudo -n`;
+# poppler-utils (the generation tests read the PDFs' text layer with pdftotext/pdfinfo) and chromium (the web
+# client's end-to-end test drives it headless through Playwright, which never downloads browsers of its own).
+# Redis and PostgreSQL come from the locked Python wheels, so they are not here. As root it runs apt-get itself, else through `sudo -n`;
 # when neither can, it stops and says what to install.
 set -euo pipefail
 
@@ -11,6 +12,7 @@ command -v java >/dev/null || missing+=(openjdk-17-jre-headless)
 command -v mvn >/dev/null || missing+=(maven)
 if [[ "${1:-}" == --tests ]]; then
   { command -v pdftotext && command -v pdfinfo; } >/dev/null || missing+=(poppler-utils)
+  [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 fi
 ((${#missing[@]})) || exit 0
 

@@ -75,7 +75,7 @@ SECURITY_HEADERS: Mapping[str, str] = {
     "X-Frame-Options": "DENY",
 }
 _JSONB_COLUMNS = frozenset({"reasons", "matched_skills", "missing_skills", "locations", "variants", "posting",
-                            "answers"})
+                            "answers", "match_reasons"})
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _EVENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # ids are UUIDs; anything else cannot be one of ours
 
@@ -256,7 +256,8 @@ async def _api_auth(request: web.Request, handler: Handler) -> web.StreamRespons
 
 
 async def _security_headers(request: web.Request, response: web.StreamResponse) -> None:
-    response.headers.update(SECURITY_HEADERS)
+    for name, value in SECURITY_HEADERS.items():  # a route may loosen one for itself (the inline PDFs)
+        response.headers.setdefault(name, value)
     if _is_api(request):
         response.headers["Cache-Control"] = "no-store"
 
@@ -383,13 +384,23 @@ async def resume_detail(request: web.Request) -> web.Response:
     return _json(row)
 
 
+def _pdf_response(request: web.Request, body: bytes, filename: str) -> web.Response:
+    """A PDF as a download, or with `?inline=1` shown in place: then only this origin's pages may frame it (the
+    web client's preview), every other header as strict as elsewhere."""
+    if request.query.get("inline") == "1":
+        headers = {"Content-Disposition": f'inline; filename="{filename}.pdf"', "X-Frame-Options": "SAMEORIGIN",
+                   "Content-Security-Policy": SECURITY_HEADERS["Content-Security-Policy"] +
+                   "; frame-ancestors 'self'"}
+    else:
+        headers = {"Content-Disposition": f'attachment; filename="{filename}.pdf"'}
+    return web.Response(body=body, content_type="application/pdf", headers=headers)
+
+
 async def resume_pdf(request: web.Request) -> web.Response:
     record = await _own_resume(request)
     path = _artifact_or_404(request, record["artifact_uri"], "PDF", record["event_id"])
     filename = _FILENAME_UNSAFE.sub("_", record["variant_id"]).strip("._") or "resume"
-    return web.Response(
-        body=await asyncio.to_thread(path.read_bytes), content_type="application/pdf",
-        headers={"Content-Disposition": f'attachment; filename="{filename}.pdf"'})
+    return _pdf_response(request, await asyncio.to_thread(path.read_bytes), filename)
 
 
 # --- applications ---------------------------------------------------------------------------------------------
@@ -410,6 +421,8 @@ def _application_json(record: asyncpg.Record) -> dict[str, Any]:
                         "pdf_url": f"{base}/variants/{variant['variant_id']}/pdf"} for variant in variants]
     if row.get("posting"):
         row["posting"] = {k: v for k, v in row["posting"].items() if k != "source_job_id"}
+    row["match_reasons"] = row.get("match_reasons") or []
+    row["cover_letter_url"] = f"{base}/cover-letter" if record["cover_letter_uri"] else None
     return row
 
 
@@ -440,22 +453,36 @@ async def application_detail(request: web.Request) -> web.Response:
     outcome when there are."""
     record = await _own_application(request)
     row = _application_json(record)
-    if record["cover_letter_uri"]:
-        row["cover_letter_url"] = f"/api/applications/{record['application_id']}/cover-letter"
     row.update(await application_history(request.app[POOL_KEY], request[USER_ID], record["application_id"]))
     return _json(row)
 
 
-async def application_variant_pdf(request: web.Request) -> web.Response:
+async def _own_variant(request: web.Request) -> tuple[asyncpg.Record, dict[str, Any]]:
     record = await _own_application(request)
     variant = next((v for v in _row(record)["variants"] if v["variant_id"] == request.match_info["variant_id"]),
                    None)
     if variant is None:
         raise web.HTTPNotFound(reason="not found")
+    return record, variant
+
+
+async def application_variant_pdf(request: web.Request) -> web.Response:
+    record, variant = await _own_variant(request)
     path = _artifact_or_404(request, variant["artifact_uri"], "PDF", record["application_id"])
     filename = _FILENAME_UNSAFE.sub("_", variant["variant_id"]).strip("._") or "resume"
-    return web.Response(body=await asyncio.to_thread(path.read_bytes), content_type="application/pdf",
-                        headers={"Content-Disposition": f'attachment; filename="{filename}.pdf"'})
+    return _pdf_response(request, await asyncio.to_thread(path.read_bytes), filename)
+
+
+async def application_variant_lines(request: web.Request) -> web.Response:
+    """`{"variant_id", "lines": [{"section", "text", "provenance": [...]}]}`: every line of one variant with where
+    in the profile it came from (the review card's side panel); `lines` is empty for variants rendered before the
+    JSON artifact existed."""
+    record, variant = await _own_variant(request)
+    lines: list[dict[str, Any]] = []
+    if variant.get("resume_json_uri"):
+        path = _artifact_or_404(request, variant["resume_json_uri"], "JSON", record["application_id"])
+        lines = resume_lines(TailoredResume.model_validate_json(await asyncio.to_thread(path.read_bytes)))
+    return _json({"variant_id": variant["variant_id"], "lines": lines})
 
 
 async def application_cover_letter(request: web.Request) -> web.Response:
@@ -463,8 +490,7 @@ async def application_cover_letter(request: web.Request) -> web.Response:
     if not record["cover_letter_uri"]:
         raise web.HTTPNotFound(reason="not found")
     path = _artifact_or_404(request, record["cover_letter_uri"], "cover letter", record["application_id"])
-    return web.Response(body=await asyncio.to_thread(path.read_bytes), content_type="application/pdf",
-                        headers={"Content-Disposition": 'attachment; filename="cover-letter.pdf"'})
+    return _pdf_response(request, await asyncio.to_thread(path.read_bytes), "cover-letter")
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
@@ -777,6 +803,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app.router.add_get("/api/applications", applications)
     app.router.add_get("/api/applications/{application_id}", application_detail)
     app.router.add_get("/api/applications/{application_id}/variants/{variant_id}/pdf", application_variant_pdf)
+    app.router.add_get("/api/applications/{application_id}/variants/{variant_id}/lines", application_variant_lines)
     app.router.add_get("/api/applications/{application_id}/cover-letter", application_cover_letter)
     app.router.add_post("/api/applications/{application_id}/outcomes", application_outcome)
     app.router.add_post("/api/applications/{application_id}/{action}", application_command)

@@ -16,6 +16,8 @@ from streams.messages import ApplicationCommandKind, ResponseKind
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _PATH_ID = {"type": "string", "minLength": 1, "maxLength": 128}
+# `?inline=1`: the PDF shown in place (the web client's preview frame) rather than downloaded.
+_INLINE = {"name": "inline", "in": "query", "required": False, "schema": {"type": "string", "enum": ["1"]}}
 
 
 def _errors(*statuses: int) -> dict[str, Any]:
@@ -133,7 +135,7 @@ def _paths() -> dict[str, dict[str, Any]]:
                                                params=_path("event_id"))},
         "/api/resumes/{event_id}/pdf": {"get": _op("A resume's PDF", {**_ok(200, "PDF", _PDF, "application/pdf"),
                                                                       **_errors(*_AUTHED)},
-                                                   params=_path("event_id"))},
+                                                   params=[*_path("event_id"), _INLINE])},
         "/api/applications": {"get": _op(
             "Applications, newest change first", {**_ok(200, "a page", _paged("Row")), **_errors(400, 401)},
             params=[*_PAGE_PARAMS, {"name": "status", "in": "query", "required": False,
@@ -143,10 +145,13 @@ def _paths() -> dict[str, dict[str, Any]]:
             {**_ok(200, "the application"), **_errors(*_AUTHED)}, params=_path("application_id"))},
         "/api/applications/{application_id}/variants/{variant_id}/pdf": {"get": _op(
             "A variant's PDF", {**_ok(200, "PDF", _PDF, "application/pdf"), **_errors(*_AUTHED)},
-            params=_path("application_id", "variant_id"))},
+            params=[*_path("application_id", "variant_id"), _INLINE])},
+        "/api/applications/{application_id}/variants/{variant_id}/lines": {"get": _op(
+            "A variant's lines, each with its provenance in the profile",
+            {**_ok(200, "the lines"), **_errors(*_AUTHED)}, params=_path("application_id", "variant_id"))},
         "/api/applications/{application_id}/cover-letter": {"get": _op(
             "The cover letter's PDF", {**_ok(200, "PDF", _PDF, "application/pdf"), **_errors(*_AUTHED)},
-            params=_path("application_id"))},
+            params=[*_path("application_id"), _INLINE])},
         "/api/applications/{application_id}/outcomes": {"post": _op(
             "Report an answer (interview, offer, ...)", {**_ok(202, "queued"), **_errors(400, 401, 403, 404, 413)},
             params=_path("application_id"), body=_json_body(_OUTCOME), tag="writes")},

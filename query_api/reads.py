@@ -14,7 +14,10 @@ from query_api.paging import keyset
 
 APPLICATION_COLUMNS = """a.application_id, a.canonical_job_id, a.status, a.reason, a.channel, a.variant_id,
                          a.recommended_variant_id, a.variants, a.posting, a.score, a.matched_skills,
-                         a.missing_skills, a.seniority, a.wait_until, a.answers, a.updated_at, a.cover_letter_uri"""
+                         a.missing_skills, a.seniority, a.wait_until, a.answers, a.updated_at, a.cover_letter_uri,
+                         (SELECT m.reasons FROM view_matches m
+                           WHERE m.user_id = a.user_id AND m.canonical_job_id = a.canonical_job_id
+                           ORDER BY m.occurred_at DESC LIMIT 1) AS match_reasons"""
 Db = asyncpg.Pool | asyncpg.Connection
 
 

@@ -43,6 +43,8 @@ CREATE TABLE IF NOT EXISTS view_matches (
     occurred_at timestamptz NOT NULL
 );
 CREATE INDEX IF NOT EXISTS view_matches_user ON view_matches (user_id, occurred_at DESC);
+-- The review card's match reasons: the latest match of one user's job.
+CREATE INDEX IF NOT EXISTS view_matches_user_job ON view_matches (user_id, canonical_job_id, occurred_at DESC);
 CREATE TABLE IF NOT EXISTS view_resumes (
     event_id text PRIMARY KEY,
     user_id text NOT NULL,

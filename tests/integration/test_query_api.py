@@ -18,7 +18,7 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from adapters.artifacts import LocalArtifactStore
 from processors.generation.model import Entry, Line, Provenance, ResumeSection, TailoredResume
-from query_api.app import SECURITY_HEADERS, create_account_tables, create_app
+from query_api.app import SECURITY_HEADERS, STATIC_DIR, create_account_tables, create_app
 from query_api.auth import issue_token
 from query_api.publish import kafka_publisher
 from sinks.views import SCHEMA
@@ -32,6 +32,7 @@ PDF_BYTES = b"%PDF-1.4\n% a tiny stand-in\n%%EOF\n"
 API_ROUTES = ["/api/me", "/api/discoveries", "/api/matches", "/api/resumes", "/api/resumes/{a_resume}",
               "/api/resumes/{a_resume}/pdf", "/api/unknown", "/api/applications",
               "/api/applications/{a_application}", "/api/applications/{a_application}/variants/v1/pdf",
+              "/api/applications/{a_application}/variants/v1/lines",
               "/api/applications/{a_application}/cover-letter", "/api/outcomes/unlinked", "/api/auth/session",
               "/api/tokens", "/api/operator/accounts"]
 
@@ -257,6 +258,14 @@ def test_the_pdf_is_served_as_an_attachment(stack: Settings, tmp_path: Path) -> 
         assert response.headers["Content-Type"] == "application/pdf"
         variant = "va-" + s.user_a.removeprefix("ua-")
         assert response.headers["Content-Disposition"] == f'attachment; filename="{variant}.pdf"'
+        assert response.headers["X-Frame-Options"] == "DENY"
+        # ?inline=1 is the web client's preview frame: shown in place, framed by this origin only.
+        inline = await client.get(f"/api/resumes/{s.a_resume}/pdf?inline=1", headers=s.headers(s.user_a))
+        assert (inline.status, await inline.read()) == (200, PDF_BYTES)
+        assert inline.headers["Content-Disposition"] == f'inline; filename="{variant}.pdf"'
+        assert inline.headers["X-Frame-Options"] == "SAMEORIGIN"
+        assert inline.headers["Content-Security-Policy"].endswith("; frame-ancestors 'self'")
+        assert inline.headers["X-Content-Type-Options"] == "nosniff"
 
     _run(stack, tmp_path, scenario)
 
@@ -293,12 +302,14 @@ def test_security_headers_health_and_the_web_client(stack: Settings, tmp_path: P
         index = await client.get("/")
         assert index.status == 200
         html = await index.text()
-        assert '<script src="/static/app.js"></script>' in html
+        assert '<script type="module" src="/static/app.js"></script>' in html
         script = await client.get("/static/app.js")
         assert script.status == 200
         assert "javascript" in script.headers["Content-Type"]
-        js = await script.text()
-        assert "innerHTML" not in js and "textContent" in js
+        for module in STATIC_DIR.glob("*.js"):  # every module: text only, never parsed as HTML
+            js = module.read_text()
+            assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "document.write" not in js, module
+        assert "textContent" in (STATIC_DIR / "dom.js").read_text()
         api = await client.get("/api/me", headers=s.headers(s.user_a))
         unauthorized = await client.get("/api/me")
         missing_static = await client.get("/static/../auth.py")
@@ -347,9 +358,18 @@ def test_applications_are_the_users_own_with_the_learners_pick_first_and_no_file
         letter = await client.get(detail["cover_letter_url"], headers=seeded.headers(seeded.user_a))
         assert (pdf.status, await pdf.read()) == (200, PDF_BYTES)
         assert (letter.status, await letter.read()) == (200, PDF_BYTES + b"% letter")
+        assert application["cover_letter_url"] == detail["cover_letter_url"]
+        assert application["match_reasons"] == []  # the seeded match has none
+        lines = await (await client.get(f"/api/applications/{seeded.a_application}/variants/v1/lines",
+                                        headers=seeded.headers(seeded.user_a))).json()
+        assert lines["variant_id"] == "v1"
+        assert ("Built <b>engines</b>", [{"path": "/work/0/highlights/0", "transform": "rephrased"}]) in [
+            (line["text"], line["provenance"]) for line in lines["lines"]]
 
         for path in (f"/api/applications/{seeded.b_application}",
                      f"/api/applications/{seeded.b_application}/variants/v1/pdf",
+                     f"/api/applications/{seeded.b_application}/variants/v1/lines",
+                     f"/api/applications/{seeded.a_application}/variants/nope/lines",
                      f"/api/applications/{seeded.a_application}/variants/nope/pdf"):
             assert (await client.get(path, headers=seeded.headers(seeded.user_a))).status == 404, path
 

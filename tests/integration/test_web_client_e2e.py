@@ -1,0 +1,299 @@
+"""The web client end to end in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright, which
+never downloads browsers of its own): the whole pipeline runs for a REVIEW user on the demo's local boards, the
+user signs up in the browser, sees the review queue with a prepared job (one card, its variants side by side),
+opens a variant's lines and sources and its PDF preview, approves another variant than the learner's pick, sees
+the application sent (the local SMTP server has the mail) and its status become SUBMITTED with that variant,
+records an interview in two clicks, signs out and signs in again with the keyboard only. A second, quick test
+(the API alone on seeded views) shows an IN_DOUBT application asking the user, and a hostile posting title and a
+javascript: URL staying plain text.
+
+A screenshot of each page is saved under `test-artifacts/web/` (git-ignored; `RESUMEFLOW_TEST_ARTIFACTS` moves
+it), with `timings.json`: how long each step took. Chromium comes from `deploy/install-system-packages.sh --tests`.
+"""
+
+from __future__ import annotations
+
+import email
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.mail_server import MailServer
+from adapters.maildir import messages
+from streams.settings import Settings
+from tests.integration.conftest import REPO_ROOT, Worker, free_port, run_cli
+
+pytestmark = pytest.mark.integration
+CHROMIUM = Path("/usr/bin/chromium")
+PREPARED_TIMEOUT_S = 300.0  # the pipeline, from the user's creation to a prepared application
+SENT_TIMEOUT_S = 120.0
+ARTIFACTS = Path(os.environ.get("RESUMEFLOW_TEST_ARTIFACTS", REPO_ROOT / "test-artifacts")) / "web"
+PASSWORD = "correct horse battery staple"
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the dev extra's playwright drives the browser")
+
+
+@pytest.fixture
+def api_server(stack: Settings, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
+    """The pipeline in a namespace of its own (sink, every processor, a local SMTP server) and the query API
+    serving the web client over plain http on 127.0.0.1 (hence RESUMEFLOW_API_COOKIE_SECURE=false).
+    Yields (the API's base URL, the environment the CLI needs)."""
+    app_id = f"web-{uuid.uuid4().hex[:8]}"
+    imports = tmp_path / "imports"
+    imports.mkdir()
+    shutil.copyfile(REPO_ROOT / "demo" / "imports" / "community-jobs.jsonl", imports / "community-jobs.jsonl")
+    board_folder = tmp_path / "boards"
+    shutil.copytree(REPO_ROOT / "demo" / "boards", board_folder)
+    board_port, smtp_port, api_port = free_port(), free_port(), free_port()
+    board = f"http://127.0.0.1:{board_port}"
+    env = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": f"{app_id}.", "RESUMEFLOW_CELL_PARTITIONS": "2",
+           "RESUMEFLOW_WORKER_ID": "web", "RESUMEFLOW_GREENHOUSE_URL": board, "RESUMEFLOW_LEVER_URL": board,
+           "RESUMEFLOW_ASHBY_URL": board, "RESUMEFLOW_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
+           "RESUMEFLOW_IMPORT_DIR": str(imports), "RESUMEFLOW_ARTIFACT_DIR": str(tmp_path / "artifacts"),
+           "RESUMEFLOW_DISCOVERY_TICK_S": "1", "RESUMEFLOW_SUBMISSION_TICK_S": "1",
+           "RESUMEFLOW_SMTP_HOST": "127.0.0.1", "RESUMEFLOW_SMTP_PORT": str(smtp_port),
+           "RESUMEFLOW_SMTP_SECURITY": "none", "RESUMEFLOW_SUBMISSION_MAILBOX_DIR": str(tmp_path / "mail"),
+           "RESUMEFLOW_API_SECRET": "web-client-e2e-secret-" + "x" * 16, "RESUMEFLOW_API_COOKIE_SECURE": "false"}
+    run_cli("topics", "apply", env=env)
+    mail = MailServer(tmp_path / "mail", port=smtp_port).start()
+    processes: list[subprocess.Popen[bytes]] = []
+    worker: Worker | None = None
+
+    def spawn(name: str, *args: str) -> None:
+        log = (tmp_path / f"{name}.log").open("wb")
+        processes.append(subprocess.Popen([sys.executable, "-m", *args], cwd=REPO_ROOT, stdout=log,
+                                          stderr=subprocess.STDOUT, env={**os.environ, **env}))
+
+    try:
+        spawn("boards", "demo.board_server", "--dir", str(board_folder), "--port", str(board_port))
+        spawn("sink", "cli.main", "sink")
+        spawn("api", "cli.main", "api", "--port", str(api_port))
+        worker = Worker(["all"], env, tmp_path / "worker.log").start()
+        base = f"http://127.0.0.1:{api_port}"
+        _wait_for(f"{base}/healthz", processes)
+        _wait_for(f"{board}/v0/postings/example", processes)
+        yield base, env
+    finally:
+        if worker is not None:
+            worker.stop()
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+        mail.stop()
+
+
+def _wait_for(url: str, processes: list[subprocess.Popen[bytes]]) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url, timeout=1).close()
+            return
+        except OSError:
+            assert time.monotonic() < deadline and all(p.poll() is None for p in processes), f"{url} did not start"
+            time.sleep(0.3)
+
+
+def test_sign_up_review_approve_and_see_the_application_sent(
+        api_server: tuple[str, dict[str, str]], tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: run deploy/install-system-packages.sh --tests")
+    base, env = api_server
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    address = f"web-{uuid.uuid4().hex[:8]}@example.net"
+    prefs = json.loads((REPO_ROOT / "demo" / "sam.prefs.json").read_text())
+    prefs["submission_mode"] = "REVIEW"
+    (tmp_path / "prefs.json").write_text(json.dumps(prefs))
+    timings: dict[str, float] = {}
+    started = time.monotonic()
+
+    def mark(step: str) -> None:
+        timings[step] = round(time.monotonic() - started, 2)
+
+    run_cli("user", "create", "--email", address, "--profile", str(REPO_ROOT / "demo" / "sam.profile.json"),
+            "--prefs", str(tmp_path / "prefs.json"), env=env)
+    mark("user created")
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(base + "/")
+            page.get_by_role("heading", name="Sign in").wait_for()
+            assert page.locator("#nav").is_hidden() and page.locator("#signout").is_hidden()
+            page.screenshot(path=ARTIFACTS / "1-sign-in.png", full_page=True)
+
+            page.get_by_label("Email").nth(1).fill(address)
+            page.locator("#signup-password").fill(PASSWORD)
+            page.get_by_role("button", name="Create account").click()
+            page.get_by_role("heading", name="Review queue").wait_for()
+            mark("signed up")
+
+            # The pipeline prepares the job in the background: the page shows it once it is there.
+            deadline = time.monotonic() + PREPARED_TIMEOUT_S
+            while not page.locator("article.card").count():
+                assert time.monotonic() < deadline, "no job reached the review queue"
+                time.sleep(2)
+                page.reload()
+                page.get_by_role("heading", name="Review queue").wait_for()
+                page.wait_for_load_state("networkidle")
+            mark("review queue shows a job")
+            card = page.locator("article.card").first
+            variants = card.locator(".variant")
+            assert variants.count() >= 2, "one card per job, its variants side by side"
+            assert card.locator(".variant.pick").count() == 1, "the learner's pick is highlighted"
+            page.screenshot(path=ARTIFACTS / "2-review-queue.png", full_page=True)
+
+            card.get_by_role("button", name="Lines and sources").first.click()
+            page.locator("#panel .line").first.wait_for()
+            assert "from /" in page.locator("#panel .line").first.inner_text()
+            page.screenshot(path=ARTIFACTS / "3-lines-and-sources.png")
+            page.keyboard.press("Escape")
+            assert page.locator("#panel").is_hidden()
+
+            card.get_by_role("button", name="Preview PDF").first.click()
+            frame = card.locator("iframe.preview")
+            frame.wait_for()
+            assert "?inline=1" in (frame.get_attribute("src") or "")
+
+            chosen = variants.nth(1).get_attribute("data-variant")
+            variants.nth(1).locator("input[type=radio]").check()
+            card.get_by_role("button", name="Approve and send").click()
+            card.get_by_text("Now ").wait_for(timeout=SENT_TIMEOUT_S * 1000)
+            mark("approved: the card shows the new status")
+            page.screenshot(path=ARTIFACTS / "4-approved.png", full_page=True)
+
+            page.get_by_role("link", name="Applications").click()
+            row = page.locator("tr[data-application]").first
+            deadline = time.monotonic() + SENT_TIMEOUT_S
+            while row.get_attribute("data-status") != "SUBMITTED":
+                assert time.monotonic() < deadline, f"still {row.get_attribute('data-status')}"
+                time.sleep(1)
+                page.reload()
+                row = page.locator("tr[data-application]").first
+                row.wait_for()
+            mark("applications: SUBMITTED")
+            assert row.locator("td").nth(3).inner_text() == chosen  # sent with the variant the user chose
+            row.get_by_role("button", name="Timeline").click()
+            page.locator("tr.detail ol.timeline li").first.wait_for()
+            row.get_by_text("Record outcome").click()
+            row.get_by_role("button", name="Interview").click()
+            row.get_by_text("Interview recorded.").wait_for()
+            mark("interview recorded")
+            page.screenshot(path=ARTIFACTS / "5-applications.png", full_page=True)
+
+            page.emulate_media(color_scheme="dark")
+            page.screenshot(path=ARTIFACTS / "6-applications-dark.png", full_page=True)
+            page.emulate_media(color_scheme="light")
+            page.get_by_role("button", name="Sign out").click()
+            page.get_by_role("heading", name="Sign in").wait_for()
+            assert page.request.get(base + "/api/applications").status == 401  # the session is gone
+
+            # Signing in again with the keyboard only: labelled fields, Tab between them, Enter submits.
+            page.get_by_label("Email").first.focus()
+            page.keyboard.type(address)
+            page.keyboard.press("Tab")
+            page.keyboard.type(PASSWORD)
+            page.keyboard.press("Enter")
+            page.get_by_role("heading", name="Applications").wait_for()  # back on the page the user was on
+            page.locator("tr[data-status=SUBMITTED]").wait_for()
+            mark("signed in again with the keyboard")
+            assert not errors, errors
+        finally:
+            browser.close()
+    maildir = Path(env["RESUMEFLOW_SUBMISSION_MAILBOX_DIR"])
+    sent = [box.name for box in maildir.iterdir() if box.name != address
+            for raw in messages(maildir, box.name) if address in str(email.message_from_bytes(raw)["From"])]
+    assert len(sent) == 1, f"one mail from {address} at an employer's box: {sent}"
+    mark("done")
+    (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2))
+    print("web client e2e timings (s since the user was created):", timings)
+
+
+XSS_TITLE = '<img src=x onerror="window.injected=1">Data Engineer'
+
+
+@pytest.fixture
+def api_only(stack: Settings, tmp_path: Path) -> Iterator[str]:
+    """The query API alone (no workers) on the session's namespace, for pages fed by seeded views."""
+    port = free_port()
+    env = {"RESUMEFLOW_API_SECRET": "web-client-e2e-secret-" + "x" * 16, "RESUMEFLOW_API_COOKIE_SECURE": "false",
+           "RESUMEFLOW_ARTIFACT_DIR": str(tmp_path / "artifacts")}
+    log = (tmp_path / "api.log").open("wb")
+    process = subprocess.Popen([sys.executable, "-m", "cli.main", "api", "--port", str(port)], cwd=REPO_ROOT,
+                               stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env})
+    try:
+        _wait_for(f"http://127.0.0.1:{port}/healthz", [process])
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def _seed_in_doubt(stack: Settings, user_id: str, tag: str) -> str:
+    import asyncio
+    import datetime as dt
+
+    import asyncpg
+
+    from sinks.views import SCHEMA
+
+    posting = {"source": "LEVER", "board_token": "acme", "source_job_id": tag, "title": XSS_TITLE,
+               "company": "Acme", "url": "javascript:alert(1)", "apply_url": None, "apply_email": None,
+               "posted_at": None, "locations": []}
+
+    async def seed() -> None:
+        connection = await asyncpg.connect(stack.database_url)
+        try:
+            await connection.execute(SCHEMA)
+            await connection.execute(
+                "INSERT INTO view_applications (application_id, user_id, canonical_job_id, status, reason, channel,"
+                " posting, updated_at) VALUES ($1, $2, $3, 'IN_DOUBT', 'no confirmation after a crash', 'email',"
+                " $4::jsonb, $5)", f"doubt-{tag}", user_id, f"lever:acme:{tag}", json.dumps(posting),
+                dt.datetime.now(dt.UTC))
+        finally:
+            await connection.close()
+
+    asyncio.run(seed())
+    return f"doubt-{tag}"
+
+
+def test_an_in_doubt_application_asks_the_user_and_a_hostile_title_stays_text(
+        api_only: str, stack: Settings) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: run deploy/install-system-packages.sh --tests")
+    from streams.ids import user_id_for_email
+
+    tag = uuid.uuid4().hex[:8]
+    address = f"doubt-{tag}@example.net"
+    application_id = _seed_in_doubt(stack, user_id_for_email(address), tag)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 700})
+            page.goto(api_only + "/#applications")
+            page.locator("#signup-email").fill(address)
+            page.locator("#signup-password").fill(PASSWORD)
+            page.get_by_role("button", name="Create account").click()
+            row = page.locator(f"tr[data-application='{application_id}']")
+            row.wait_for()
+            # The title is text, the javascript: URL no link, and nothing ran.
+            assert XSS_TITLE in row.locator("td").first.inner_text()
+            assert row.locator("img").count() == 0 and row.locator("a").count() == 0
+            assert page.evaluate("window.injected") is None
+            row.get_by_text("Did it reach the employer?").wait_for()
+            page.screenshot(path=ARTIFACTS / "7-in-doubt.png", full_page=True)
+            row.get_by_role("button", name="Yes, it was sent").click()
+            row.get_by_text("Confirmed as sent.").wait_for()  # the command was accepted (202)
+        finally:
+            browser.close()
