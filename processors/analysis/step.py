@@ -168,7 +168,7 @@ def user_step(cell: AnalysisUser | None, event: UserEvent, *, now: datetime) -> 
             request = AnalysisRequested(
                 event_id=derived_id("analysis-requested", cell.user_id, job, str(wanted)),
                 occurred_at=event.occurred_at, canonical_job_id=job, user_id=cell.user_id, profile_version=wanted)
-            pending = PendingMatch(profile_version=wanted)
+            pending = PendingMatch(profile_version=wanted, asked_at=event.occurred_at)
             return cell.model_copy(update={"pending": {**cell.pending, job: pending}}), [request]
         case AnalysisDelivered():
             cell = cell or AnalysisUser(user_id=event.user_id)
@@ -179,14 +179,15 @@ def user_step(cell: AnalysisUser | None, event: UserEvent, *, now: datetime) -> 
             wanted = waiting.profile_version if waiting is not None else cell.profile_version
             if cell.profile_version == 0 or cell.profile_version < wanted:  # wait here for the profile
                 parked = PendingMatch(analysis=event.analysis, failure=event.failure, posting_at=event.posting_at,
-                                      profile_version=wanted)
+                                      profile_version=wanted, asked_at=waiting.asked_at if waiting else None)
                 return cell.model_copy(update={"pending": {**cell.pending, job: parked}}), []
             return _match(cell, job, event.analysis, event.failure, event.posting_at, now=now)
         case SkillsCompared():
             if cell is None:
                 return cell, []
             cell, analyzed = decide(cell, event.analysis, fuzzy_matches=event.fuzzy_matches,
-                                    posting_at=event.posting_at, at=event.analysis.occurred_at)
+                                    posting_at=event.posting_at, at=_decided_at(cell, event.analysis.canonical_job_id,
+                                                                                event.analysis.occurred_at))
             return cell, [analyzed]
     raise TypeError(f"a user's cell does not take {type(event).__name__}")
 
@@ -216,15 +217,26 @@ def _news(cell: AnalysisUser, delivery: AnalysisDelivered) -> bool:
 def _match(cell: AnalysisUser, job: str, analysis: JobAnalysis | None, failure: str | None,
            posting_at: datetime | None, *, now: datetime) -> tuple[AnalysisUser, list[Any]]:
     if analysis is None:
-        # Dated by the content's record like the decision below; a delivery from before they carried it: the clock.
+        # A delivery from before deliveries carried the content's time: dated by the clock.
         cell, skipped = unanalyzable(cell, job, failure or "no analysis", posting_at=posting_at,
-                                     at=posting_at or now)
+                                     at=_decided_at(cell, job, posting_at or now))
         return cell, [skipped]
     unmatched = unmatched_skills(cell, analysis)
     if not unmatched:
-        cell, analyzed = decide(cell, analysis, fuzzy_matches={}, posting_at=posting_at, at=analysis.occurred_at)
+        cell, analyzed = decide(cell, analysis, fuzzy_matches={}, posting_at=posting_at,
+                                at=_decided_at(cell, job, analysis.occurred_at))
         return cell, [analyzed]
     return cell, [CompareSkills(analysis=analysis, terms=cell.terms, unmatched=unmatched, posting_at=posting_at)]
+
+
+def _decided_at(cell: AnalysisUser, job: str, content_at: datetime) -> datetime:
+    """When a decision is dated: the later of the content's record (`content_at`) and the user's finding it (the
+    discovery's time, kept while the decision is pending). Both are fixed by the inputs, so a decision made again
+    on redelivery or replay, however much later, is the very same event; and a posting found by a user long after
+    it was published is dated when they found it."""
+    pending = cell.pending.get(job)
+    asked_at = pending.asked_at if pending is not None else None
+    return max(content_at, asked_at) if asked_at is not None else content_at
 
 
 def _resume_pending(cell: AnalysisUser, *, now: datetime) -> tuple[AnalysisUser, list[Any]]:
