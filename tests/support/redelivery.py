@@ -18,8 +18,9 @@ from typing import Any
 from streams.processor import PortRequest, PortResult, Step, run_step
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-# How much later the records are processed again in the strict check: a replay a few days after the first run.
-LATER = timedelta(days=3, hours=5, minutes=7)
+# How much later the records are processed again in the strict check: a replay more than a year after the first
+# run, so a date taken from the clock shows in the outputs (a whole year of experience, a "present" role's span).
+LATER = timedelta(days=400, hours=5, minutes=7)
 FakePort = Callable[[PortRequest], Sequence[PortResult]]
 
 
