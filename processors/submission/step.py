@@ -114,7 +114,7 @@ def step(cell: SubmissionUser | None, event: Any, *, now: datetime, config: Conf
          ) -> tuple[SubmissionUser, list[Message | PortRequest]]:
     if cell is None:
         cell = SubmissionUser(user_id=event.user_id)
-    run = _Run(cell, now, config, at=_dated_by(event, now))
+    run = _Run(cell, now, config, at=_dated_by(event, now, config.clock_offset))
     match event:
         case UserProfile():
             run.profile(event)
@@ -137,13 +137,14 @@ def step(cell: SubmissionUser | None, event: Any, *, now: datetime, config: Conf
     return run.cell, run.out
 
 
-def _dated_by(event: Any, now: datetime) -> datetime:
+def _dated_by(event: Any, now: datetime, offset: timedelta) -> datetime:
     """The time the outputs of `event` carry: a record's own time; a send's time as the ledger recorded it; for any
-    other port answer (a new effect: a failure, a wait) the clock."""
+    other port answer (a new effect: a failure, a wait) the clock (`now`, already shifted by `offset`, the test
+    clock's shift, which the other two get as well so the step sees one clock)."""
     if isinstance(event, Message):
-        return event.occurred_at
+        return event.occurred_at + offset
     sent_at = getattr(event, "sent_at", None)
-    return sent_at if isinstance(sent_at, datetime) else now
+    return sent_at + offset if isinstance(sent_at, datetime) else now
 
 
 def options(app: SubmissionApplication) -> list[ResumeGenerated]:
