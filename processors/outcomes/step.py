@@ -244,9 +244,14 @@ def _answer(cell: OutcomesUser, report: OutcomeReport, found: Link, *,
 def _record(cell: OutcomesUser, app: TrackedApplication, response: ResponseReceived, *,
             update: ApplicationUpdated | None = None) -> tuple[OutcomesUser, list[Output]]:
     """Add `response` to the application's timeline; complete the application if it is its first terminal one
-    (the completion dated by that response)."""
+    (the completion dated by that response). A response is never dated before one already in the timeline: reports
+    from different topics may be processed in another order than their times, and the learner takes a correction
+    only when it is later than the completion it corrects (so the time is the later of the two, fixed by the cell)."""
     if any(r.event_id == response.event_id for r in app.responses):
         return _put(cell, app), []
+    latest = max((r.occurred_at for r in app.responses), default=response.occurred_at)
+    if latest > response.occurred_at:
+        response = response.model_copy(update={"occurred_at": latest})
     raises = _raises(app, response.kind)
     app = app.model_copy(update={"responses": [*app.responses, response][-MAX_RESPONSES:]})
     outputs: list[Output] = [response]
