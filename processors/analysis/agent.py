@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.ai_gateway import budget_key
-from processors.analysis.ports import open_ports
+from processors.analysis.ports import open_ports, warm_up
 from processors.analysis.step import job_step, user_step
 from streams.messages import (
     AnalysisDelivered,
@@ -67,4 +67,5 @@ PROCESSOR = ProcessorSpec(
     doc="Analyzes each posting once (requirements, embedding, dedup) and scores it for each discovering user.",
     agents=(POSTINGS, USERS),
     open_ports=open_ports,
+    warm_up=warm_up,
 )

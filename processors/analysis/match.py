@@ -105,11 +105,12 @@ def cosine(a: Sequence[float], b: Sequence[float]) -> float:
     return sum(x * y for x, y in zip(a, b, strict=True)) / norm if norm else 0.0
 
 
-def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str, str], now: datetime,
+def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str, str], at: datetime,
            posting_at: datetime | None = None) -> tuple[AnalysisUser, JobAnalyzed]:
     """Score one analyzed posting for the cell's user and decide. `fuzzy_matches` maps a required skill's name to
     the profile term the embeddings found close enough (beyond exact name and keyword matches). A user never goes
-    ahead with two postings of one canonical job."""
+    ahead with two postings of one canonical job. The decision is dated `at` (the analysis's own time), so one
+    made again on redelivery or replay is the very same event."""
     terms = set(cell.terms)
     requirements = analysis.requirements
     similarity = cosine(cell.embedding, analysis.embedding)
@@ -169,7 +170,7 @@ def decide(cell: AnalysisUser, analysis: JobAnalysis, *, fuzzy_matches: dict[str
         reasons.append(f"score {score:.2f} is below {PROCEED_AT}")
     analyzed = JobAnalyzed(
         event_id=derived_id("analyzed", cell.user_id, job_id, analysis.content_hash),
-        user_id=cell.user_id, occurred_at=now, canonical_job_id=job_id, score=score,
+        user_id=cell.user_id, occurred_at=at, canonical_job_id=job_id, score=score,
         matched_skills=matched, missing_skills=missing, duplicate_of=duplicate_of, decision=decision,
         reasons=reasons, requirements=requirements if decision is MatchDecision.PROCEED else None,
         posting=analysis.posting,
@@ -184,12 +185,12 @@ def _quote(sentence: str) -> str:
     return sentence if len(sentence) <= _QUOTE_CHARS else sentence[: _QUOTE_CHARS - 1].rstrip() + "…"
 
 
-def unanalyzable(cell: AnalysisUser, canonical_job_id: str, failure: str, *, now: datetime,
+def unanalyzable(cell: AnalysisUser, canonical_job_id: str, failure: str, *, at: datetime,
                  posting_at: datetime | None = None) -> tuple[AnalysisUser, JobAnalyzed]:
-    """A posting that could not be analyzed is skipped, and the user sees why."""
+    """A posting that could not be analyzed is skipped, and the user sees why (dated `at`, as `decide`)."""
     analyzed = JobAnalyzed(
         event_id=derived_id("analyzed", cell.user_id, canonical_job_id, "failed", failure),
-        user_id=cell.user_id, occurred_at=now, canonical_job_id=canonical_job_id, score=0.0,
+        user_id=cell.user_id, occurred_at=at, canonical_job_id=canonical_job_id, score=0.0,
         decision=MatchDecision.SKIP, reasons=[f"the posting could not be analyzed: {failure}"],
     )
     return _decided(cell, canonical_job_id, f"failed:{failure}", posting_at), analyzed

@@ -28,8 +28,9 @@ from processors.analysis.model import (
     ProfileEmbedded,
     SkillsCompared,
 )
-from processors.analysis.requirements import requirements_for
+from processors.analysis.requirements import offline_requirements, requirements_for
 from streams.errors import TransientError
+from streams.messages import BoardSource, PostingFields
 from streams.processor import PortRequest, PortResult
 from streams.settings import Settings
 from textkit.skill_similarity import fuzzy_skill_overlap
@@ -38,6 +39,11 @@ log = logging.getLogger(__name__)
 
 
 class AnalysisPorts:
+    @property
+    def model_loaded(self) -> bool:
+        """Whether the embedding model is in memory (after `warm_up`, before the first record)."""
+        return self._embedder.loaded
+
     def __init__(self, embedder: MiniLmEmbedder, vectors: VectorStore, gateway: AiGateway) -> None:
         self._embedder = embedder
         self._terms = RememberedVectors(embedder.embed)  # skill names and profile terms recur in every comparison
@@ -118,6 +124,20 @@ def indexed_posting(stored: StoredEmbedding) -> IndexedPosting:
     chunks = stored.chunks if stored.chunks is not None else np.zeros((0, len(stored.embedding)), dtype=np.float32)
     return IndexedPosting(traits=traits, canonical_of=stored.canonical_of, embedding=stored.embedding,
                           chunks=chunks, chunk_words=stored.chunk_words)
+
+
+# What warm_up reads once so the skill vocabulary and the span model are loaded too (made-up text, no one's data).
+_WARM_POSTING = PostingFields(source=BoardSource.FILE, board_token="warm-up", source_job_id="0",
+                              title="Backend Engineer", company="Example", url="",
+                              description_text="We need Python and PostgreSQL; 3+ years of backend work.")
+
+
+def warm_up(settings: Settings) -> None:
+    """Before the worker joins its group: load MiniLM and run one encode (the ports' embedder and the AI gateway's
+    semantic cache share this copy), and read one posting offline (the vocabulary and the span model). A lazy load
+    took ~60 s inside a batch in the failover drill, while the group waited to rebalance."""
+    MiniLmEmbedder().warm()
+    offline_requirements(_WARM_POSTING)
 
 
 async def open_ports(settings: Settings) -> AnalysisPorts:

@@ -64,7 +64,7 @@ def job_step(cell: AnalysisJob | None, event: JobEvent, *, now: datetime) -> tup
                 return cell, []  # an older record seen again (a replay): the newer content was analyzed
             return cell or AnalysisJob(canonical_job_id=event.canonical_job_id), [ExaminePosting(posting=event)]
         case PostingExamined():
-            return _analyzed(cell, event, now=now)
+            return _analyzed(cell, event)
         case ExaminationFailed():
             posting = event.posting
             cell = (cell or AnalysisJob(canonical_job_id=posting.canonical_job_id)).model_copy(update={
@@ -72,9 +72,9 @@ def job_step(cell: AnalysisJob | None, event: JobEvent, *, now: datetime) -> tup
                 "failure": event.reason})
             failed = AnalysisFailed(event_id=derived_id("analysis-failed", posting.canonical_job_id,
                                                         posting.content_hash),
-                                    occurred_at=now, canonical_job_id=posting.canonical_job_id,
+                                    occurred_at=posting.occurred_at, canonical_job_id=posting.canonical_job_id,
                                     content_hash=posting.content_hash, reason=event.reason)
-            return cell, [failed, *(_delivery(cell, user, now=now) for user in cell.subscribers)]
+            return cell, [failed, *(_delivery(cell, user, posting.occurred_at) for user in cell.subscribers)]
         case AnalysisRequested():
             cell = cell or AnalysisJob(canonical_job_id=event.canonical_job_id)
             asked = max(cell.requested.get(event.user_id, 0), event.profile_version)
@@ -83,17 +83,20 @@ def job_step(cell: AnalysisJob | None, event: JobEvent, *, now: datetime) -> tup
                                                "requested": {**cell.requested, event.user_id: asked}})
             if cell.analysis is None and cell.failure is None:
                 return cell, []  # answered when the analysis is done
-            return cell, [_delivery(cell, event.user_id, now=now)]
+            return cell, [_delivery(cell, event.user_id, event.occurred_at)]
     raise TypeError(f"a posting's cell does not take {type(event).__name__}")
 
 
-def _analyzed(cell: AnalysisJob | None, examined: PostingExamined, *, now: datetime) -> tuple[AnalysisJob, list[Any]]:
+def _analyzed(cell: AnalysisJob | None, examined: PostingExamined) -> tuple[AnalysisJob, list[Any]]:
+    """The analysis of one posting's content, dated by that content's record (`posting.occurred_at`, when discovery
+    published it), not by the clock: a posting redelivered or replayed days later gives the very same analysis."""
     posting = examined.posting
     candidate, _ = traits_and_chunks(posting, examined.requirements)
     decision = decide_duplicate(candidate, examined.neighbours)
     analysis = JobAnalysis(
-        event_id=derived_id("analysis", posting.canonical_job_id, posting.content_hash), occurred_at=now,
-        canonical_job_id=posting.canonical_job_id, content_hash=posting.content_hash, extractor=examined.extractor,
+        event_id=derived_id("analysis", posting.canonical_job_id, posting.content_hash),
+        occurred_at=posting.occurred_at, canonical_job_id=posting.canonical_job_id, content_hash=posting.content_hash,
+        extractor=examined.extractor,
         requirements=examined.requirements, duplicate_of=decision.duplicate_of, same_role_as=decision.same_role_as,
         dedup_evidence=decision.evidence, embedding=examined.embedding, posting=summarize(posting),
     )
@@ -105,7 +108,7 @@ def _analyzed(cell: AnalysisJob | None, examined: PostingExamined, *, now: datet
     cell = (cell or AnalysisJob(canonical_job_id=posting.canonical_job_id)).model_copy(update={
         "content_hash": posting.content_hash, "posting_at": posting.occurred_at, "analysis": analysis,
         "failure": None})
-    deliveries = [_delivery(cell, user, now=now) for user in cell.subscribers]
+    deliveries = [_delivery(cell, user, posting.occurred_at) for user in cell.subscribers]
     return cell, [index, *examined.budget_events, analysis, *deliveries]
 
 
@@ -120,12 +123,16 @@ def summarize(posting: JobPosting) -> PostingSummary:
     )
 
 
-def _delivery(cell: AnalysisJob, user_id: str, *, now: datetime) -> AnalysisDelivered:
+def _delivery(cell: AnalysisJob, user_id: str, otherwise: datetime) -> AnalysisDelivered:
+    """One user's copy of the cell's analysis (or failure), dated like the analysis by its content's record, so
+    each delivery id always carries the same time, whichever record (the analysis, a request) sent it; `otherwise`
+    (the sending record's time) only for a cell from before cells kept that time."""
     version = cell.requested.get(user_id, 0)
     return AnalysisDelivered(
         event_id=derived_id("analysis-delivered", user_id, cell.canonical_job_id, cell.content_hash or "",
                             str(version)),
-        occurred_at=now, user_id=user_id, canonical_job_id=cell.canonical_job_id, analysis=cell.analysis,
+        occurred_at=cell.posting_at or otherwise, user_id=user_id, canonical_job_id=cell.canonical_job_id,
+        analysis=cell.analysis,
         failure=cell.failure, posting_at=cell.posting_at, for_version=version)
 
 
@@ -139,7 +146,8 @@ def user_step(cell: AnalysisUser | None, event: UserEvent, *, now: datetime) -> 
                 return cell, []  # a replayed or older profile
             return cell, [EmbedProfile(profile=event)]
         case ProfileEmbedded():
-            updated = on_profile(cell, event.profile, event.embedding, today=now.date())
+            # Years of experience as of the profile's own date, so a profile replayed later scores the same.
+            updated = on_profile(cell, event.profile, event.embedding, today=event.profile.occurred_at.date())
             if updated is None:
                 return cell, []
             return _resume_pending(updated, now=now)
@@ -159,8 +167,8 @@ def user_step(cell: AnalysisUser | None, event: UserEvent, *, now: datetime) -> 
                 return _resume_pending(cell, now=now)
             request = AnalysisRequested(
                 event_id=derived_id("analysis-requested", cell.user_id, job, str(wanted)),
-                occurred_at=now, canonical_job_id=job, user_id=cell.user_id, profile_version=wanted)
-            pending = PendingMatch(profile_version=wanted)
+                occurred_at=event.occurred_at, canonical_job_id=job, user_id=cell.user_id, profile_version=wanted)
+            pending = PendingMatch(profile_version=wanted, asked_at=event.occurred_at)
             return cell.model_copy(update={"pending": {**cell.pending, job: pending}}), [request]
         case AnalysisDelivered():
             cell = cell or AnalysisUser(user_id=event.user_id)
@@ -171,14 +179,15 @@ def user_step(cell: AnalysisUser | None, event: UserEvent, *, now: datetime) -> 
             wanted = waiting.profile_version if waiting is not None else cell.profile_version
             if cell.profile_version == 0 or cell.profile_version < wanted:  # wait here for the profile
                 parked = PendingMatch(analysis=event.analysis, failure=event.failure, posting_at=event.posting_at,
-                                      profile_version=wanted)
+                                      profile_version=wanted, asked_at=waiting.asked_at if waiting else None)
                 return cell.model_copy(update={"pending": {**cell.pending, job: parked}}), []
             return _match(cell, job, event.analysis, event.failure, event.posting_at, now=now)
         case SkillsCompared():
             if cell is None:
                 return cell, []
             cell, analyzed = decide(cell, event.analysis, fuzzy_matches=event.fuzzy_matches,
-                                    posting_at=event.posting_at, now=now)
+                                    posting_at=event.posting_at, at=_decided_at(cell, event.analysis.canonical_job_id,
+                                                                                event.analysis.occurred_at))
             return cell, [analyzed]
     raise TypeError(f"a user's cell does not take {type(event).__name__}")
 
@@ -208,13 +217,26 @@ def _news(cell: AnalysisUser, delivery: AnalysisDelivered) -> bool:
 def _match(cell: AnalysisUser, job: str, analysis: JobAnalysis | None, failure: str | None,
            posting_at: datetime | None, *, now: datetime) -> tuple[AnalysisUser, list[Any]]:
     if analysis is None:
-        cell, skipped = unanalyzable(cell, job, failure or "no analysis", posting_at=posting_at, now=now)
+        # A delivery from before deliveries carried the content's time: dated by the clock.
+        cell, skipped = unanalyzable(cell, job, failure or "no analysis", posting_at=posting_at,
+                                     at=_decided_at(cell, job, posting_at or now))
         return cell, [skipped]
     unmatched = unmatched_skills(cell, analysis)
     if not unmatched:
-        cell, analyzed = decide(cell, analysis, fuzzy_matches={}, posting_at=posting_at, now=now)
+        cell, analyzed = decide(cell, analysis, fuzzy_matches={}, posting_at=posting_at,
+                                at=_decided_at(cell, job, analysis.occurred_at))
         return cell, [analyzed]
     return cell, [CompareSkills(analysis=analysis, terms=cell.terms, unmatched=unmatched, posting_at=posting_at)]
+
+
+def _decided_at(cell: AnalysisUser, job: str, content_at: datetime) -> datetime:
+    """When a decision is dated: the later of the content's record (`content_at`) and the user's finding it (the
+    discovery's time, kept while the decision is pending). Both are fixed by the inputs, so a decision made again
+    on redelivery or replay, however much later, is the very same event; and a posting found by a user long after
+    it was published is dated when they found it."""
+    pending = cell.pending.get(job)
+    asked_at = pending.asked_at if pending is not None else None
+    return max(content_at, asked_at) if asked_at is not None else content_at
 
 
 def _resume_pending(cell: AnalysisUser, *, now: datetime) -> tuple[AnalysisUser, list[Any]]:

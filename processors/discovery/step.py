@@ -55,9 +55,10 @@ MAX_BACKOFF_STEPS = 5
 
 
 def follow_boards(
-    followed: FollowedBoards | None, profile: UserProfile, *, now: datetime
+    followed: FollowedBoards | None, profile: UserProfile
 ) -> tuple[FollowedBoards, list[BoardSubscription]]:
-    """Subscriptions for every board the profile's searches name, and an empty one for each board dropped."""
+    """Subscriptions for every board the profile's searches name, and an empty one for each board dropped; dated by
+    the profile's version (its `occurred_at`), so a profile redelivered or replayed later gives the same ones."""
     if followed is not None and profile.profile_version <= followed.profile_version:
         return followed, []  # a replayed or older profile
     boards: dict[str, BoardRef] = {}
@@ -71,7 +72,7 @@ def follow_boards(
     subscriptions = [
         BoardSubscription(
             event_id=derived_id("subscription", profile.user_id, str(profile.profile_version), key),
-            occurred_at=now, board_key=key, board=board, user_id=profile.user_id,
+            occurred_at=profile.occurred_at, board_key=key, board=board, user_id=profile.user_id,
             profile_version=profile.profile_version, searches=searches[key],
         )
         for key, board in sorted(boards.items())
@@ -80,8 +81,9 @@ def follow_boards(
         source, _, token = dropped.partition(":")
         subscriptions.append(BoardSubscription(
             event_id=derived_id("subscription", profile.user_id, str(profile.profile_version), dropped),
-            occurred_at=now, board_key=dropped, board=BoardRef(source=BoardSource(source.upper()), token=token),
-            user_id=profile.user_id, profile_version=profile.profile_version, searches=[],
+            occurred_at=profile.occurred_at, board_key=dropped,
+            board=BoardRef(source=BoardSource(source.upper()), token=token), user_id=profile.user_id,
+            profile_version=profile.profile_version, searches=[],
         ))
     new_followed = FollowedBoards(user_id=profile.user_id, profile_version=profile.profile_version,
                                   board_keys=sorted(boards))
@@ -149,10 +151,10 @@ def plan_fetch(
     return BoardValidators(etag=cell.etag, last_modified=cell.last_modified)
 
 
-def _catalog_record(posting: FetchedPosting, *, now: datetime) -> JobPosting:
+def _catalog_record(posting: FetchedPosting, *, at: datetime) -> JobPosting:
     return JobPosting(
         event_id=derived_id("posting", posting.canonical_job_id, posting.content_hash),
-        occurred_at=now,
+        occurred_at=at,
         canonical_job_id=posting.canonical_job_id,
         content_hash=posting.content_hash,
         status=PostingStatus.OPEN,
@@ -160,30 +162,33 @@ def _catalog_record(posting: FetchedPosting, *, now: datetime) -> JobPosting:
     )
 
 
-def _closed_record(cell: BoardCell, canonical_job_id: str, known: KnownPosting, *, now: datetime) -> JobPosting:
+def _closed_record(cell: BoardCell, canonical_job_id: str, known: KnownPosting, *, at: datetime) -> JobPosting:
     return JobPosting(
         event_id=derived_id("closed", canonical_job_id, known.content_hash),
-        occurred_at=now, canonical_job_id=canonical_job_id, source=cell.board.source, board_token=cell.board.token,
+        occurred_at=at, canonical_job_id=canonical_job_id, source=cell.board.source, board_token=cell.board.token,
         source_job_id=known.source_job_id, status=PostingStatus.CLOSED, title=known.title, company=known.company,
         url=known.url, description_text="", content_hash=known.content_hash,
     )
 
 
-def _discovery(follower: BoardFollower, posting: FetchedPosting, *, now: datetime) -> JobDiscovered | None:
+def _discovery(follower: BoardFollower, posting: FetchedPosting, *, at: datetime) -> JobDiscovered | None:
     matched = first_match(posting, follower.searches)
     if matched is None:
         return None
     search_name, reasons = matched
     return JobDiscovered(
         event_id=derived_id("discovered", follower.user_id, posting.canonical_job_id),
-        user_id=follower.user_id, occurred_at=now, canonical_job_id=posting.canonical_job_id,
+        user_id=follower.user_id, occurred_at=at, canonical_job_id=posting.canonical_job_id,
         search_name=search_name, title=posting.title, company=posting.company, match_reasons=reasons,
         profile_version=follower.profile_version,
     )
 
 
-def on_fetch(cell: BoardCell, outcome: FetchOutcome, *, now: datetime) -> tuple[BoardCell, list[DiscoveryEvent]]:
-    """What one poll of the board means for the catalog, its followers and the board's state."""
+def on_fetch(cell: BoardCell, outcome: FetchOutcome) -> tuple[BoardCell, list[DiscoveryEvent]]:
+    """What one poll of the board means for the catalog, its followers and the board's state. Everything is dated
+    by the poll itself (`outcome.fetched_at`, when the fetch port read the board: the real time of that effect),
+    never by the clock of the step, so the same answer processed again later gives the very same records."""
+    now = outcome.fetched_at
     if isinstance(outcome, BoardFailed):
         failures = cell.consecutive_failures + 1
         failed = SourceFailed(
@@ -196,21 +201,21 @@ def on_fetch(cell: BoardCell, outcome: FetchOutcome, *, now: datetime) -> tuple[
         return cell.model_copy(update={"last_polled_at": now, "consecutive_failures": 0}), []
 
     assert isinstance(outcome, BoardFetched)
-    skipped_report, skipped_digest = _skipped_report(cell, outcome, now=now)
+    skipped_report, skipped_digest = _skipped_report(cell, outcome)
     current = {p.canonical_job_id: p for p in outcome.postings}
     changed = [p for cid, p in current.items()
                if cid not in cell.postings or cell.postings[cid].content_hash != p.content_hash]
-    events: list[DiscoveryEvent] = [_catalog_record(p, now=now) for p in changed]
+    events: list[DiscoveryEvent] = [_catalog_record(p, at=now) for p in changed]
     events += skipped_report
     # A known posting the board still lists but that could not be read this time stays open, as last read.
     unreadable = {f"{cell.board_key}:{item.source_job_id}" for item in outcome.skipped if item.source_job_id}
     kept = {cid: known for cid, known in cell.postings.items() if cid not in current and cid in unreadable}
-    events += [_closed_record(cell, cid, known, now=now) for cid, known in cell.postings.items()
+    events += [_closed_record(cell, cid, known, at=now) for cid, known in cell.postings.items()
                if cid not in current and cid not in kept]
     followers = []
     for follower in cell.followers:
         candidates = list(current.values()) if follower.matched_version < follower.profile_version else changed
-        events += [d for p in candidates if (d := _discovery(follower, p, now=now)) is not None]
+        events += [d for p in candidates if (d := _discovery(follower, p, at=now)) is not None]
         followers.append(follower.model_copy(update={"matched_version": follower.profile_version}))
     new_cell = cell.model_copy(update={
         "followers": followers,
@@ -230,8 +235,7 @@ MAX_REPORTED_ITEMS = 20
 SKIPPED_ITEMS = "skipped_items"  # the error kind of a report of a board's unreadable items
 
 
-def _skipped_report(cell: BoardCell, outcome: BoardFetched, *, now: datetime
-                    ) -> tuple[list[SourceFailed], str | None]:
+def _skipped_report(cell: BoardCell, outcome: BoardFetched) -> tuple[list[SourceFailed], str | None]:
     """A `SourceFailed` of kind "skipped_items" naming the items the board listed that could not be postings, the
     first time this set of items is seen (the board itself was read: its failure count stays 0); and the digest
     the cell keeps of the set."""
@@ -245,8 +249,8 @@ def _skipped_report(cell: BoardCell, outcome: BoardFetched, *, now: datetime
     shown = "; ".join(lines[:MAX_REPORTED_ITEMS])
     more = f"; and {len(lines) - MAX_REPORTED_ITEMS} more" if len(lines) > MAX_REPORTED_ITEMS else ""
     report = SourceFailed(
-        event_id=derived_id("skipped", cell.board_key, digest), occurred_at=now, board_key=cell.board_key,
-        board=cell.board, error_kind=SKIPPED_ITEMS,
+        event_id=derived_id("skipped", cell.board_key, digest), occurred_at=outcome.fetched_at,
+        board_key=cell.board_key, board=cell.board, error_kind=SKIPPED_ITEMS,
         error=f"{len(lines)} of {total} items skipped: {shown}{more}"[:4000], attempts=1, consecutive_failures=0,
     )
     return [report], digest
@@ -257,8 +261,9 @@ def _skipped_report(cell: BoardCell, outcome: BoardFetched, *, now: datetime
 
 def follow_step(cell: FollowedBoards | None, profile: UserProfile, *, now: datetime
                 ) -> tuple[FollowedBoards | None, list[BoardSubscription]]:
-    """The user cell's step: a new profile -> the subscriptions to send to the boards' cells."""
-    return follow_boards(cell, profile, now=now)
+    """The user cell's step: a new profile -> the subscriptions to send to the boards' cells (`now` unused: they
+    are dated by the profile)."""
+    return follow_boards(cell, profile)
 
 
 BoardEvent = BoardSubscription | PollRequested | BoardFetched | BoardNotModified | BoardFailed
@@ -276,7 +281,9 @@ def board_step_for(interval: timedelta) -> Callable[..., tuple[BoardCell | None,
             case PollRequested():
                 if cell is not None and cell.followers_changed_at and event.occurred_at < cell.followers_changed_at:
                     return cell, []  # a tick from before the followers changed, seen again: the next one counts
-                validators = None if cell is None else plan_fetch(cell, now=now, interval=interval,
+                # Due or not as at the tick's own time (not the clock): a tick processed again later decides
+                # as it did the first time, and a new tick, sent when it was due, still polls.
+                validators = None if cell is None else plan_fetch(cell, now=event.occurred_at, interval=interval,
                                                                   force=event.force)
                 if cell is None or validators is None:
                     return cell, []  # polled meanwhile, or nobody follows it any more
@@ -284,7 +291,7 @@ def board_step_for(interval: timedelta) -> Callable[..., tuple[BoardCell | None,
             case BoardFetched() | BoardNotModified() | BoardFailed():
                 if cell is None:
                     return cell, []
-                return on_fetch(cell, event, now=now)
+                return on_fetch(cell, event)
         raise TypeError(f"a board cell does not take {type(event).__name__}")
 
     return board_step

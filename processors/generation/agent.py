@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from adapters.ai_gateway import budget_key
-from processors.generation.ports import open_ports
+from processors.generation.ports import open_ports, warm_up
 from processors.generation.step import step
 from streams.messages import BudgetCrossed, GenerationUser, JobAnalyzed, ResumeFailed, ResumeGenerated, UserProfile
 from streams.processor import CellAgentSpec, CellInput, ProcessorSpec, Route
@@ -28,4 +28,5 @@ PROCESSOR = ProcessorSpec(
     doc="Tailors, verifies and renders three resume variants per posting a user goes ahead with.",
     agents=(RESUMES,),
     open_ports=open_ports,
+    warm_up=warm_up,
 )

@@ -9,10 +9,12 @@ import json
 import logging
 from collections.abc import Sequence
 
-from adapters.ai_gateway import AiGateway
+from adapters.ai_gateway import AiGateway, providers_from_settings
 from adapters.artifacts import LocalArtifactStore
+from adapters.embeddings import MiniLmEmbedder
 from adapters.transient import outages
 from processors.generation.errors import GenerationError
+from processors.generation.fonts import drawable, typst_fonts
 from processors.generation.model import Rendered, RenderFailed, RenderResumes, Rephrase, Rephrased, StoredVariant
 from processors.generation.pipeline import render
 from processors.generation.render_typst import RenderError
@@ -20,6 +22,7 @@ from processors.generation.rephrase import rephrase
 from streams.messages import BudgetCrossed
 from streams.processor import PortRequest, PortResult
 from streams.settings import Settings
+from textkit.skills import default_matcher
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +82,17 @@ class GenerationPorts:
 
     async def close(self) -> None:
         await self._gateway.close()
+
+
+def warm_up(settings: Settings) -> None:
+    """Before the worker joins its group: the fonts (Typst's and the packaged Noto chain with its coverage, read
+    from every font file), the skill matcher tailoring uses, and, when the AI gateway will use its semantic cache
+    (a provider configured), MiniLM with one encode — each otherwise loaded inside the first batch."""
+    typst_fonts()
+    drawable()
+    default_matcher()
+    if settings.ai_semantic_cache and providers_from_settings(settings):
+        MiniLmEmbedder().warm()  # the gateway's embedder shares this copy of the model
 
 
 async def open_ports(settings: Settings) -> GenerationPorts:

@@ -12,13 +12,15 @@ In the user's cell (keyed by user id), with the latest master profile from `user
 
 A decision that arrives before the user's profile waits in the cell and is taken up when the profile comes. The
 cell remembers which decision each job's resumes answer, so a redelivered decision costs nothing; a new decision
-for the job (its posting changed) is generated again.
+for the job (its posting changed) is generated again. Nothing here reads the clock (`now` is unused): resumes are
+written as of the decision's date and dated by it, so a decision processed again, however much later, gives the
+very same events.
 """
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from processors.generation.errors import GenerationError
@@ -45,7 +47,7 @@ def step(cell: GenerationUser | None, event: GenerationEvent, *, now: datetime
                 "profile_version": event.profile_version, "profile_json": event.profile_json, "pending": []})
             outputs: list[Any] = []
             for decision in waiting:
-                cell, more = _begin(cell, decision, now=now)
+                cell, more = _begin(cell, decision)
                 outputs += more
             return cell, outputs
         case JobAnalyzed():
@@ -57,24 +59,25 @@ def step(cell: GenerationUser | None, event: GenerationEvent, *, now: datetime
             if cell.profile_version == 0:  # the profile has not arrived: wait for it here
                 waiting = [d for d in cell.pending if d.event_id != event.event_id]
                 return cell.model_copy(update={"pending": [*waiting, event]}), []
-            return _begin(cell, event, now=now)
+            return _begin(cell, event)
         case Rephrased():
             assert cell is not None and event.decision.requirements is not None
             try:
-                prepared = prepare(_profile(cell), event.decision.requirements, today=now.date(),
+                prepared = prepare(_profile(cell), event.decision.requirements, today=_today(event.decision),
                                    resumes=event.resumes)
             except GenerationError as exc:
-                return _failed(cell, event.decision, "truthfulness", str(exc), now=now)
+                return _failed(cell, event.decision, "truthfulness", str(exc))
             return cell, [*event.budget_events, RenderResumes(decision=event.decision, prepared=prepared,
                                                               profile_json=json.dumps(_profile(cell)),
-                                                              today=now.date())]
+                                                              today=_today(event.decision))]
         case Rendered():
             assert cell is not None
             decision = event.decision
             resumes = [ResumeGenerated(
                 event_id=derived_id("resume", decision.user_id, decision.canonical_job_id, v.variant_id, v.sha256),
-                user_id=decision.user_id, occurred_at=now, canonical_job_id=decision.canonical_job_id,
-                variant_id=v.variant_id, template=v.template, artifact_uri=v.artifact_uri, sha256=v.sha256,
+                user_id=decision.user_id, occurred_at=decision.occurred_at,
+                canonical_job_id=decision.canonical_job_id, variant_id=v.variant_id, template=v.template,
+                artifact_uri=v.artifact_uri, sha256=v.sha256,
                 ats_score=round(v.ats_score, 3), provenance_summary=v.provenance_summary,
                 resume_json_uri=v.resume_json_uri, render_notes=v.render_notes, decision_id=decision.event_id,
                 variants_total=len(event.variants), cover_letter_uri=event.cover_letter_uri,
@@ -83,15 +86,21 @@ def step(cell: GenerationUser | None, event: GenerationEvent, *, now: datetime
             return _done(cell, decision), resumes
         case RenderFailed():
             assert cell is not None
-            return _failed(cell, event.decision, "render", event.reason, now=now)
+            return _failed(cell, event.decision, "render", event.reason)
     raise TypeError(f"a generation cell does not take {type(event).__name__}")
 
 
-def _begin(cell: GenerationUser, decision: JobAnalyzed, *, now: datetime) -> tuple[GenerationUser, list[Any]]:
+def _today(decision: JobAnalyzed) -> date:
+    """The day a decision's resumes are written as of (durations, "present"): the decision's own date, never the
+    clock, so a decision redelivered or replayed later gives the very same resumes (same bytes, same ids)."""
+    return decision.occurred_at.date()
+
+
+def _begin(cell: GenerationUser, decision: JobAnalyzed) -> tuple[GenerationUser, list[Any]]:
     if decision.requirements is None:
         return _failed(cell, decision, "requirements", "the decision carries no requirements to tailor to "
-                       "(it predates them on job.analyzed): replaying job.analyzed from analysis fixes it", now=now)
-    resumes = tailor_variants(_profile(cell), decision.requirements, today=now.date())
+                       "(it predates them on job.analyzed): replaying job.analyzed from analysis fixes it")
+    resumes = tailor_variants(_profile(cell), decision.requirements, today=_today(decision))
     return cell, [Rephrase(decision=decision, resumes=resumes)]
 
 
@@ -107,9 +116,10 @@ def _done(cell: GenerationUser, decision: JobAnalyzed) -> GenerationUser:
                                    "answered": answered})
 
 
-def _failed(cell: GenerationUser, decision: JobAnalyzed, stage: str, reason: str, *, now: datetime
+def _failed(cell: GenerationUser, decision: JobAnalyzed, stage: str, reason: str
             ) -> tuple[GenerationUser, list[Any]]:
+    """The decision answered with a failure, dated like its resumes would be: by the decision."""
     failed = ResumeFailed(event_id=derived_id("resume-failed", decision.user_id, decision.event_id, stage),
-                          user_id=decision.user_id, occurred_at=now, canonical_job_id=decision.canonical_job_id,
-                          stage=stage, reason=reason[:2000])
+                          user_id=decision.user_id, occurred_at=decision.occurred_at,
+                          canonical_job_id=decision.canonical_job_id, stage=stage, reason=reason[:2000])
     return _done(cell, decision), [failed]

@@ -16,7 +16,9 @@ In the segment's cell (keyed by segment):
     OutcomeContributed seq above the contributor's last -> counted; PriorDelivered to `reply_to`
                        seq at or below it               -> nothing (counted before)
 
-Ids derive from the contributor and its seq, and from the input event, so a redelivery sends the same ids.
+Ids derive from the contributor and its seq, and from the input event, so a redelivery sends the same ids; times
+are the input's (`occurred_at` of the completion, the answer, the contribution), never the clock, so a record
+processed again, however much later, gives the very same events.
 """
 
 from __future__ import annotations
@@ -77,16 +79,15 @@ def user_step(cell: LearningUser | None, event: UserEvent, *, now: datetime, key
         case WorkflowCompleted():
             if not counts_as_trial(event):
                 return cell, []
-            return _completed(cell or LearningUser(user_id=event.user_id), event, now=now, key=key)
+            return _completed(cell or LearningUser(user_id=event.user_id), event, key=key)
         case PriorDelivered():
             if cell is None:  # an answer to a contribution this cell never made (its state was lost): no own counts
                 return cell, []
-            return _prior(cell, event, now=now)
+            return _prior(cell, event)
     raise TypeError(f"a learning user cell does not take {type(event).__name__}")
 
 
-def _completed(cell: LearningUser, event: WorkflowCompleted, *, now: datetime, key: bytes | None
-               ) -> tuple[LearningUser, list[Any]]:
+def _completed(cell: LearningUser, event: WorkflowCompleted, *, key: bytes | None) -> tuple[LearningUser, list[Any]]:
     application_id = event.application_id or derived_id("application", event.user_id, event.canonical_job_id)
     counted = [e for e in cell.ledger if e.application_id == application_id]
     if counted:
@@ -104,14 +105,16 @@ def _completed(cell: LearningUser, event: WorkflowCompleted, *, now: datetime, k
                            successes=successes, trials=trials, occurred_at=event.occurred_at)
     contributor = contributor_of(cell.user_id, segment, key)
     contribution = OutcomeContributed(
-        event_id=derived_id("learning-contribution", contributor, str(seq)), occurred_at=now, segment=segment,
+        event_id=derived_id("learning-contribution", contributor, str(seq)), occurred_at=event.occurred_at,
+        segment=segment,
         contributor=contributor, seq=seq, variant_id=variant_id, successes=successes, trials=trials,
         reply_to=cell.user_id)
     cell = cell.model_copy(update={"ledger": [*cell.ledger, entry]})
-    return cell, [contribution, _updated(cell, derived_id("learning-updated", cell.user_id, event.event_id), now)]
+    return cell, [contribution, _updated(cell, derived_id("learning-updated", cell.user_id, event.event_id),
+                                         event.occurred_at)]
 
 
-def _prior(cell: LearningUser, event: PriorDelivered, *, now: datetime) -> tuple[LearningUser, list[Any]]:
+def _prior(cell: LearningUser, event: PriorDelivered) -> tuple[LearningUser, list[Any]]:
     kept = next((o for o in cell.others if o.segment == event.segment), None)
     if kept is not None and kept.version >= event.version:
         return cell, []  # an older or repeated answer
@@ -128,11 +131,12 @@ def _prior(cell: LearningUser, event: PriorDelivered, *, now: datetime) -> tuple
                                                         others], key=lambda o: o.segment)})
     if posteriors(updated) == posteriors(cell):
         return updated, []  # below the minimum, or the same figures: nothing new to tell
-    return updated, [_updated(updated, derived_id("learning-updated", cell.user_id, event.event_id), now)]
+    return updated, [_updated(updated, derived_id("learning-updated", cell.user_id, event.event_id),
+                              event.occurred_at)]
 
 
-def _updated(cell: LearningUser, event_id: str, now: datetime) -> LearningUpdated:
-    return LearningUpdated(event_id=event_id, user_id=cell.user_id, occurred_at=now, segments=posteriors(cell),
+def _updated(cell: LearningUser, event_id: str, at: datetime) -> LearningUpdated:
+    return LearningUpdated(event_id=event_id, user_id=cell.user_id, occurred_at=at, segments=posteriors(cell),
                            outcomes_seen=outcomes_seen(cell))
 
 
@@ -151,7 +155,7 @@ def segment_step(cell: LearningSegment | None, event: OutcomeContributed, *, now
     cell = cell.model_copy(update={
         "version": cell.version + 1, "contributors": {**cell.contributors, event.contributor: event.seq},
         "arms": [arms[v] for v in sorted(arms)]})
-    answer = PriorDelivered(event_id=derived_id("learning-prior", event.event_id), occurred_at=now,
+    answer = PriorDelivered(event_id=derived_id("learning-prior", event.event_id), occurred_at=event.occurred_at,
                             user_id=event.reply_to, segment=cell.segment, version=cell.version,
                             through_seq=event.seq, users=len(cell.contributors), arms=cell.arms)
     return cell, [answer]

@@ -65,7 +65,9 @@ DETAIL_CHARS = 300
 
 
 def step(cell: OutcomesUser | None, event: Event, *, now: datetime) -> tuple[OutcomesUser, list[Output]]:
-    """Apply `event` to the user's outcomes `cell` (None for a user never seen)."""
+    """Apply `event` to the user's outcomes `cell` (None for a user never seen). Nothing reads the clock (`now` is
+    unused): each output is dated by the record it answers (a report's, an update's, a tick's `occurred_at`), so a
+    record processed again, however much later, gives the very same events; a new record brings its own time."""
     user_id = event.report.user_id if isinstance(event, ReplyClassified) else event.user_id
     cell = cell or OutcomesUser(user_id=user_id)
     match event:
@@ -73,19 +75,19 @@ def step(cell: OutcomesUser | None, event: Event, *, now: datetime) -> tuple[Out
             days = event.preferences.no_response_days
             return (cell if days == cell.no_response_days else cell.model_copy(update={"no_response_days": days})), []
         case ApplicationSubmitted():
-            return _submitted(cell, event, now=now)
+            return _submitted(cell, event)
         case ApplicationUpdated():
             if event.status is ApplicationStatus.WITHDRAWN:
-                return _withdrawn(cell, event, now=now)
+                return _withdrawn(cell, event)
             return cell, []
         case OutcomeReport():
-            return _report(cell, event, now=now)
+            return _report(cell, event)
         case ReplyClassified():
-            return _answer(cell, event.report, Link(event.application_id, event.linked_by), now=now, model=event)
+            return _answer(cell, event.report, Link(event.application_id, event.linked_by), model=event)
         case OutcomeTick():
             if event.event_id in cell.answered:
                 return cell, []  # a tick seen again decides nothing: records after it may have made more due
-            return _tick(_remember(cell, event.event_id), event.occurred_at, now=now)
+            return _tick(_remember(cell, event.event_id), event.occurred_at)
     raise TypeError(f"outcomes has no input {type(event).__name__}")
 
 
@@ -106,8 +108,7 @@ def _put(cell: OutcomesUser, app: TrackedApplication) -> OutcomesUser:
     return cell.model_copy(update={"applications": apps})
 
 
-def _submitted(cell: OutcomesUser, submitted: ApplicationSubmitted, *, now: datetime
-               ) -> tuple[OutcomesUser, list[Output]]:
+def _submitted(cell: OutcomesUser, submitted: ApplicationSubmitted) -> tuple[OutcomesUser, list[Output]]:
     i = _index(cell, submitted.application_id)
     if i is not None and cell.applications[i].submitted is not None:
         return cell, []  # seen before
@@ -119,12 +120,12 @@ def _submitted(cell: OutcomesUser, submitted: ApplicationSubmitted, *, now: date
         found = link(report, cell.applications)
         if found is not None:
             cell = cell.model_copy(update={"unlinked": [u for u in cell.unlinked if u.event_id != report.event_id]})
-            cell, more = _answer(cell, report, found, now=now)
+            cell, more = _answer(cell, report, found)
             outputs += more
     return cell, outputs
 
 
-def _withdrawn(cell: OutcomesUser, update: ApplicationUpdated, *, now: datetime) -> tuple[OutcomesUser, list[Output]]:
+def _withdrawn(cell: OutcomesUser, update: ApplicationUpdated) -> tuple[OutcomesUser, list[Output]]:
     i = _index(cell, update.application_id)
     if i is not None and cell.applications[i].withdrawn_on is not None:
         return cell, []  # withdrawn once is enough (a redelivery, or the status published again)
@@ -133,11 +134,11 @@ def _withdrawn(cell: OutcomesUser, update: ApplicationUpdated, *, now: datetime)
     app = app.model_copy(update={"withdrawn_on": update.occurred_at.date()})
     response = ResponseReceived(
         event_id=derived_id("response", update.event_id, app.application_id), user_id=cell.user_id,
-        occurred_at=now, application_id=app.application_id, kind=ResponseKind.WITHDRAWN,
+        occurred_at=update.occurred_at, application_id=app.application_id, kind=ResponseKind.WITHDRAWN,
         detail=update.reason[:DETAIL_CHARS], canonical_job_id=app.canonical_job_id, source=ResponseSource.USER,
         responded_on=update.occurred_at.date(), classified_by="user", confidence=1.0, linked_by="application_id",
     )
-    return _record(cell, app, response, now=now, update=update)
+    return _record(cell, app, response, update=update)
 
 
 # --- reports ----------------------------------------------------------------------------------------------------
@@ -147,28 +148,27 @@ def _remember(cell: OutcomesUser, report_id: str) -> OutcomesUser:
     return cell.model_copy(update={"answered": [*cell.answered, report_id][-REMEMBERED_REPORTS:]})
 
 
-def _unlinked(report: OutcomeReport, reason: str, *, now: datetime, kind: ResponseKind | None = None
-              ) -> OutcomeUnlinked:
+def _unlinked(report: OutcomeReport, reason: str, *, kind: ResponseKind | None = None) -> OutcomeUnlinked:
     message = report.message
     return OutcomeUnlinked(
-        event_id=derived_id("outcome-unlinked", report.event_id), user_id=report.user_id, occurred_at=now,
+        event_id=derived_id("outcome-unlinked", report.event_id), user_id=report.user_id,
+        occurred_at=report.occurred_at,
         report_id=report.event_id, source=report.source, reason=reason, kind=kind,
         subject=(message.subject if message else report.note)[:300],
         from_address=message.from_address if message else "", responded_on=_responded_on(report),
     )
 
 
-def _report(cell: OutcomesUser, report: OutcomeReport, *, now: datetime) -> tuple[OutcomesUser, list[Output]]:
+def _report(cell: OutcomesUser, report: OutcomeReport) -> tuple[OutcomesUser, list[Output]]:
     if report.event_id in cell.answered or any(u.event_id == report.event_id for u in cell.unlinked):
         return cell, []  # answered (or kept) already: its outputs were sent before the cell was stored
     if report.links_report_id:
-        return _fix(cell, report, now=now)
+        return _fix(cell, report)
     if report.kind is None and report.message is None:
-        return _remember(cell, report.event_id), [_unlinked(report, "the report has neither a kind nor a message",
-                                                            now=now)]
+        return _remember(cell, report.event_id), [_unlinked(report, "the report has neither a kind nor a message")]
     found = link(report, cell.applications)
     if found is not None:
-        return _answer(cell, report, found, now=now)
+        return _answer(cell, report, found)
     kind = report.kind
     if kind is None and report.message is not None:
         kind = classify(report.message.subject, report.message.body_text).kind
@@ -179,22 +179,22 @@ def _report(cell: OutcomesUser, report: OutcomeReport, *, now: datetime) -> tupl
               "no application matches its thread, or its company and title unambiguously, among those sent before "
               "it: linked when one arrives, or link it")
     kept = [*cell.unlinked, report][-MAX_UNLINKED:]
-    return cell.model_copy(update={"unlinked": kept}), [_unlinked(report, reason, now=now, kind=kind)]
+    return cell.model_copy(update={"unlinked": kept}), [_unlinked(report, reason, kind=kind)]
 
 
-def _fix(cell: OutcomesUser, fix: OutcomeReport, *, now: datetime) -> tuple[OutcomesUser, list[Output]]:
+def _fix(cell: OutcomesUser, fix: OutcomeReport) -> tuple[OutcomesUser, list[Output]]:
     """The user links an unlinked report to an application (`outcomes link`), optionally saying its kind."""
     target = next((u for u in cell.unlinked if u.event_id == fix.links_report_id), None)
     problem = ("the link names no application" if not fix.application_id else
                f"no unlinked report {fix.links_report_id}" if target is None else
                f"no application {fix.application_id}" if _index(cell, fix.application_id) is None else None)
     if problem is not None or target is None or not fix.application_id:
-        return _remember(cell, fix.event_id), [_unlinked(fix, problem or "nothing to link", now=now)]
+        return _remember(cell, fix.event_id), [_unlinked(fix, problem or "nothing to link")]
     cell = _remember(cell, fix.event_id)
     cell = cell.model_copy(update={"unlinked": [u for u in cell.unlinked if u.event_id != target.event_id]})
     if fix.kind is not None:
         target = target.model_copy(update={"kind": fix.kind})
-    return _answer(cell, target, Link(fix.application_id, "user"), now=now)
+    return _answer(cell, target, Link(fix.application_id, "user"))
 
 
 def _responded_on(report: OutcomeReport) -> date:
@@ -205,15 +205,15 @@ def _responded_on(report: OutcomeReport) -> date:
     return report.occurred_at.date()
 
 
-def _answer(cell: OutcomesUser, report: OutcomeReport, found: Link, *, now: datetime,
+def _answer(cell: OutcomesUser, report: OutcomeReport, found: Link, *,
             model: ReplyClassified | None = None) -> tuple[OutcomesUser, list[Output]]:
     """Classify a linked report (the user's or the webhook's kind; else the rules, and the model when they are
-    unsure) and record the response."""
+    unsure) and record the response, dated by the report (whichever record linked it: one id, one time)."""
     i = _index(cell, found.application_id)
     if i is None:  # only a fix or a model's answer can name an application; both were checked, but stay total
         kept = [*cell.unlinked, report][-MAX_UNLINKED:]
         return (cell.model_copy(update={"unlinked": kept}),
-                [_unlinked(report, f"no application {found.application_id} yet", now=now)])
+                [_unlinked(report, f"no application {found.application_id} yet")])
     message = report.message
     if report.kind is not None:
         kind, by, confidence = report.kind, "webhook" if report.source is ResponseSource.WEBHOOK else "user", 1.0
@@ -231,34 +231,40 @@ def _answer(cell: OutcomesUser, report: OutcomeReport, found: Link, *, now: date
     app = cell.applications[i]
     response = ResponseReceived(
         event_id=derived_id("response", report.event_id, app.application_id), user_id=cell.user_id,
-        occurred_at=now, application_id=app.application_id, kind=kind,
+        occurred_at=report.occurred_at, application_id=app.application_id, kind=kind,
         detail=(report.note or (message.subject if message else ""))[:DETAIL_CHARS],
         canonical_job_id=app.canonical_job_id, source=report.source, responded_on=_responded_on(report),
         message_id=(message.message_id or None) if message else None, classified_by=by, confidence=confidence,
         linked_by=found.linked_by,
     )
-    cell, outputs = _record(_remember(cell, report.event_id), app, response, now=now)
+    cell, outputs = _record(_remember(cell, report.event_id), app, response)
     return cell, [*(model.budget_events if model else ()), *outputs]
 
 
-def _record(cell: OutcomesUser, app: TrackedApplication, response: ResponseReceived, *, now: datetime,
+def _record(cell: OutcomesUser, app: TrackedApplication, response: ResponseReceived, *,
             update: ApplicationUpdated | None = None) -> tuple[OutcomesUser, list[Output]]:
-    """Add `response` to the application's timeline; complete the application if it is its first terminal one."""
+    """Add `response` to the application's timeline; complete the application if it is its first terminal one
+    (the completion dated by that response). A response is never dated before one already in the timeline: reports
+    from different topics may be processed in another order than their times, and the learner takes a correction
+    only when it is later than the completion it corrects (so the time is the later of the two, fixed by the cell)."""
     if any(r.event_id == response.event_id for r in app.responses):
         return _put(cell, app), []
+    latest = max((r.occurred_at for r in app.responses), default=response.occurred_at)
+    if latest > response.occurred_at:
+        response = response.model_copy(update={"occurred_at": latest})
     raises = _raises(app, response.kind)
     app = app.model_copy(update={"responses": [*app.responses, response][-MAX_RESPONSES:]})
     outputs: list[Output] = [response]
     outcome = TERMINAL.get(response.kind)
     if app.completed is None and outcome is not None:
         app = app.model_copy(update={"completed": outcome})
-        outputs.append(completion(cell.user_id, app, outcome, now=now, update=update))
+        outputs.append(completion(cell.user_id, app, outcome, at=response.occurred_at, update=update))
     elif app.completed is not None and raises:
         # A later verdict on a completed application (an interview after NO_RESPONSE, an offer after the
         # interview): a correction, its own id, which the learner takes as newer than the completion it counted.
         outcome = TERMINAL[response.kind] if response.kind in OFFERED else WorkflowOutcome.INTERVIEW
         app = app.model_copy(update={"completed": outcome})
-        outputs.append(completion(cell.user_id, app, outcome, now=now, update=update,
+        outputs.append(completion(cell.user_id, app, outcome, at=response.occurred_at, update=update,
                                   event_id=derived_id("workflow-correction", app.application_id, response.event_id)))
     return _put(cell, app), outputs
 
@@ -293,9 +299,9 @@ def due(cell: OutcomesUser, at: datetime) -> bool:
                for app in cell.applications)
 
 
-def _tick(cell: OutcomesUser, at: datetime, *, now: datetime) -> tuple[OutcomesUser, list[Output]]:
-    """Complete what has been silent long enough at the tick's time `at` (not `now`: a tick replayed later decides
-    as it did)."""
+def _tick(cell: OutcomesUser, at: datetime) -> tuple[OutcomesUser, list[Output]]:
+    """Complete what has been silent long enough at the tick's time `at`, dated `at` (not the clock: a tick
+    replayed later decides as it did and says the same)."""
     outputs: list[Output] = []
     for app in list(cell.applications):
         until = _silent_until(app, cell.no_response_days)
@@ -305,16 +311,16 @@ def _tick(cell: OutcomesUser, at: datetime, *, now: datetime) -> tuple[OutcomesU
         if any(r.kind in RESPONDED for r in app.responses):  # screened or interviewed, then silence
             done = app.model_copy(update={"completed": WorkflowOutcome.INTERVIEW})
             cell = _put(cell, done)
-            outputs.append(completion(cell.user_id, done, WorkflowOutcome.INTERVIEW, now=now))
+            outputs.append(completion(cell.user_id, done, WorkflowOutcome.INTERVIEW, at=at))
             continue
         response = ResponseReceived(
             event_id=derived_id("response", "no-response", app.application_id), user_id=cell.user_id,
-            occurred_at=now, application_id=app.application_id, kind=ResponseKind.NO_RESPONSE,
+            occurred_at=at, application_id=app.application_id, kind=ResponseKind.NO_RESPONSE,
             detail=f"no response {cell.no_response_days} days after sending",
             canonical_job_id=app.canonical_job_id, source=ResponseSource.TIMER, responded_on=until.date(),
             classified_by="timer", confidence=1.0, linked_by="application_id",
         )
-        cell, more = _record(cell, app, response, now=now)
+        cell, more = _record(cell, app, response)
         outputs += more
     return cell, outputs
 
@@ -322,11 +328,12 @@ def _tick(cell: OutcomesUser, at: datetime, *, now: datetime) -> tuple[OutcomesU
 # --- completion -------------------------------------------------------------------------------------------------
 
 
-def completion(user_id: str, app: TrackedApplication, outcome: WorkflowOutcome, *, now: datetime,
+def completion(user_id: str, app: TrackedApplication, outcome: WorkflowOutcome, *, at: datetime,
                update: ApplicationUpdated | None = None, event_id: str | None = None) -> WorkflowCompleted:
     """The application's end, with what the learner segments by: from its submission, or, for one withdrawn
     before its submission was seen, from the withdrawing update. Days are whole calendar days (UTC). `event_id`:
-    a correction's own id (default: the application's one completion id)."""
+    a correction's own id (default: the application's one completion id). Dated `at`: the time of the record that
+    ended it."""
     sub = app.submitted
     posting: PostingSummary | None
     if sub is not None:
@@ -344,7 +351,7 @@ def completion(user_id: str, app: TrackedApplication, outcome: WorkflowOutcome, 
     first = min((r.responded_on or r.occurred_at.date() for r in counted), default=None)
     sent_on = sub.occurred_at.date() if sub is not None else None
     return WorkflowCompleted(
-        event_id=event_id or derived_id("workflow", app.application_id), user_id=user_id, occurred_at=now,
+        event_id=event_id or derived_id("workflow", app.application_id), user_id=user_id, occurred_at=at,
         canonical_job_id=app.canonical_job_id, application_id=app.application_id, variant_id=variant_id,
         outcome=outcome, template=template, ats_score_band=ats_score_band(score),
         board=posting.source.value if posting else "", seniority=seniority or "", channel=channel,

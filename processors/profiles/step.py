@@ -46,11 +46,11 @@ def profile_event(cell: UserCell) -> UserProfile:
     )
 
 
-def _reject(command: UserCommand, reasons: list[str], *, now: datetime) -> ProfileRejected:
+def _reject(command: UserCommand, reasons: list[str]) -> ProfileRejected:
     return ProfileRejected(
         event_id=derived_id("rejected", command.event_id),
         user_id=command.user_id,
-        occurred_at=now,
+        occurred_at=command.occurred_at,
         command_id=command.event_id,
         command_kind=command.kind,
         reasons=reasons,
@@ -91,17 +91,20 @@ def _registered(cell: UserCell | None) -> bool:
 def step(cell: UserCell | None, command: UserCommand, *, now: datetime) -> tuple[UserCell | None, list[ProfileEvent]]:
     """Apply `command` to the user's `cell` (None for a user id never seen). A command is decided once: a
     redelivered one is answered as it was the first time (the same profile version or no new refusal), never
-    decided again on the state later commands made."""
+    decided again on the state later commands made. Times come from the command (`occurred_at`, when the user
+    sent it), never the clock (`now` is unused): the same command processed again later gives the very same events,
+    also from the state before it, when the cell's write had not landed."""
+    at = command.occurred_at
     if cell is not None and command.event_id in cell.applied_command_ids:
         return cell, [profile_event(cell)]  # redelivered: same version, same event
     if cell is not None and command.event_id in cell.refused_command_ids:
         return cell, []  # redelivered: its refusal was published before the cell remembered it
     problems = _problems(cell, command)
     if problems:
-        known = cell or UserCell(user_id=command.user_id, profile_version=0, created_at=now, updated_at=now)
+        known = cell or UserCell(user_id=command.user_id, profile_version=0, created_at=at, updated_at=at)
         remembered = known.model_copy(update={"refused_command_ids": _remember(known.refused_command_ids,
                                                                                 command.event_id)})
-        return remembered, [_reject(command, problems, now=now)]
+        return remembered, [_reject(command, problems)]
     if not _registered(cell):
         assert command.email is not None and command.profile_json is not None
         new_cell = UserCell(
@@ -110,8 +113,8 @@ def step(cell: UserCell | None, command: UserCommand, *, now: datetime) -> tuple
             profile_version=1,
             profile_json=command.profile_json,
             preferences=command.preferences or Preferences(),
-            created_at=now,
-            updated_at=now,
+            created_at=at,
+            updated_at=at,
             applied_command_ids=[command.event_id],
             refused_command_ids=cell.refused_command_ids if cell is not None else [],
         )
@@ -122,7 +125,7 @@ def step(cell: UserCell | None, command: UserCommand, *, now: datetime) -> tuple
                 "profile_version": cell.profile_version + 1,
                 "profile_json": command.profile_json or cell.profile_json,
                 "preferences": command.preferences or cell.preferences,
-                "updated_at": now,
+                "updated_at": at,
                 "applied_command_ids": _remember(cell.applied_command_ids, command.event_id),
             }
         )

@@ -8,13 +8,16 @@ however many workers race: a claim is an INSERT that only one caller can win. A 
                       CLAIMED (found again by a claim)       in doubt: an attempt died between claim and confirm
 
 Only the holder of a claim's `idempotency_key` confirms or releases it. `claimed_at` is the database's clock,
-so the grace period of an in-doubt email is measured on one clock whatever the workers' clocks say.
+so the grace period of an in-doubt email is measured on one clock whatever the workers' clocks say. `confirmed_at`
+is that clock's time of the confirmation, set once: when the application went out, which every later record of
+it (a redelivery, a replay, a confirmation seen again) repeats as its submission time.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 
 import asyncpg
@@ -38,6 +41,7 @@ class LedgerRow:
     message_id: str | None
     external_id: str | None
     age_s: float  # seconds since the claim, on the database's clock
+    confirmed_at: datetime | None = None  # when it was confirmed (sent), on the database's clock
 
 
 @dataclass(frozen=True)
@@ -75,10 +79,15 @@ class Ledger:
                 external_id text,
                 claimed_at timestamptz NOT NULL DEFAULT now(),
                 updated_at timestamptz NOT NULL DEFAULT now(),
+                confirmed_at timestamptz,
                 PRIMARY KEY (user_id, canonical_job_id))""")
+        # Ledgers made before confirmed_at was kept: their confirmed rows were last updated when confirmed.
+        await self._pool.execute(f"""
+            ALTER TABLE {self._table} ADD COLUMN IF NOT EXISTS confirmed_at timestamptz""")
 
     _COLUMNS = ("user_id, canonical_job_id, application_id, idempotency_key, channel, state, message_id, "
-                "external_id, extract(epoch FROM now() - claimed_at)::float8 AS age_s")
+                "external_id, extract(epoch FROM now() - claimed_at)::float8 AS age_s, "
+                "COALESCE(confirmed_at, CASE WHEN state = 'CONFIRMED' THEN updated_at END) AS confirmed_at")
 
     async def claim(self, *, user_id: str, canonical_job_id: str, application_id: str, idempotency_key: str,
                     channel: str) -> Claim:
@@ -90,7 +99,7 @@ class Ledger:
             ON CONFLICT (user_id, canonical_job_id) DO UPDATE SET
                 application_id = EXCLUDED.application_id, idempotency_key = EXCLUDED.idempotency_key,
                 channel = EXCLUDED.channel, state = 'CLAIMED', message_id = NULL, external_id = NULL,
-                claimed_at = now(), updated_at = now()
+                claimed_at = now(), updated_at = now(), confirmed_at = NULL
             WHERE ledger.state IN ('RELEASED', 'FAILED')
             RETURNING {self._COLUMNS}""", user_id, canonical_job_id, application_id, idempotency_key, channel)
         if won is not None:
@@ -107,13 +116,15 @@ class Ledger:
         return _row(row) if row is not None else None
 
     async def confirm(self, *, user_id: str, canonical_job_id: str, idempotency_key: str,
-                      message_id: str | None = None, external_id: str | None = None) -> bool:
-        """CLAIMED -> CONFIRMED for this key; True when it is confirmed now (or was already, by this key)."""
-        status = await self._pool.fetchval(f"""
-            UPDATE {self._table} SET state = 'CONFIRMED', message_id = $4, external_id = $5, updated_at = now()
+                      message_id: str | None = None, external_id: str | None = None) -> datetime | None:
+        """CLAIMED -> CONFIRMED for this key: when it was confirmed (the first time, if it was already, by this
+        key), on the database's clock; None when this key holds no claim to confirm."""
+        confirmed: datetime | None = await self._pool.fetchval(f"""
+            UPDATE {self._table} SET state = 'CONFIRMED', message_id = $4, external_id = $5, updated_at = now(),
+                confirmed_at = COALESCE(confirmed_at, CASE WHEN state = 'CONFIRMED' THEN updated_at END, now())
             WHERE user_id = $1 AND canonical_job_id = $2 AND idempotency_key = $3 AND state IN ('CLAIMED', 'CONFIRMED')
-            RETURNING state""", user_id, canonical_job_id, idempotency_key, message_id, external_id)
-        return status is not None
+            RETURNING confirmed_at""", user_id, canonical_job_id, idempotency_key, message_id, external_id)
+        return confirmed
 
     async def release(self, *, user_id: str, canonical_job_id: str, idempotency_key: str, failed: bool = False
                       ) -> bool:
@@ -130,4 +141,5 @@ def _row(record: asyncpg.Record) -> LedgerRow:
     return LedgerRow(user_id=record["user_id"], canonical_job_id=record["canonical_job_id"],
                      application_id=record["application_id"], idempotency_key=record["idempotency_key"],
                      channel=record["channel"], state=ClaimState(record["state"]), message_id=record["message_id"],
-                     external_id=record["external_id"], age_s=float(record["age_s"]))
+                     external_id=record["external_id"], age_s=float(record["age_s"]),
+                     confirmed_at=record["confirmed_at"])

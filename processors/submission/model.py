@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict
 
 from streams.messages import PostingSummary, VariantOption
@@ -64,7 +66,7 @@ class ResolveClaim(PortRequest):
 
 class Sent(PortResult):
     """The channel took it (`earlier`: a previous attempt had, and the ledger says so; `dry_run`: it was only
-    recorded)."""
+    recorded). `sent_at`: when, as the ledger recorded it once (None: not known, the step's clock stands in)."""
 
     application_id: str
     idempotency_key: str
@@ -72,6 +74,7 @@ class Sent(PortResult):
     external_id: str | None = None
     earlier: bool = False
     dry_run: bool = False  # the dry-run channel recorded it instead of sending
+    sent_at: datetime | None = None
 
 
 class SendFailed(PortResult):
@@ -105,11 +108,12 @@ class Reconciled(PortResult):
     """`found`: the email is in the BCC mailbox (the claim is confirmed). `settled`: nothing holds this claim any
     more (released by a known failure or by the user), so it may be sent again under a new key. Else the claim is
     kept and looked for again in `retry_after_s`; `overdue`: the grace period is over without a copy, so the user
-    is asked; `waited_s` is how long since the claim."""
+    is asked; `waited_s` is how long since the claim. `sent_at`: with `found`, when the ledger confirmed it."""
 
     application_id: str
     idempotency_key: str
     found: bool
+    sent_at: datetime | None = None
     settled: bool = False
     overdue: bool = False
     retry_after_s: float = 0.0
@@ -117,6 +121,9 @@ class Reconciled(PortResult):
 
 
 class ClaimResolved(PortResult):
+    """The user's word on an in-doubt claim, recorded in the ledger (`sent_at`: when it was confirmed)."""
+
     application_id: str
     idempotency_key: str
     sent: bool
+    sent_at: datetime | None = None

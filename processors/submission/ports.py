@@ -161,6 +161,7 @@ class SubmissionPorts:
             if claim.row.state == ClaimState.CONFIRMED:
                 return Sent(application_id=request.application_id, idempotency_key=claim.row.idempotency_key,
                             message_id=claim.row.message_id, external_id=claim.row.external_id, earlier=True,
+                            sent_at=claim.row.confirmed_at,
                             dry_run=isinstance(channel, DryRunChannel))
             log.warning("application %s: an unconfirmed claim from an earlier attempt: in doubt",
                         request.application_id)
@@ -188,12 +189,13 @@ class SubmissionPorts:
             return InDoubt(application_id=request.application_id, idempotency_key=request.idempotency_key,
                            reason=f"{request.channel} failed unexpectedly while sending")
         async with outages("PostgreSQL (the submission ledger)"):
-            await self._ledger.confirm(**ids, idempotency_key=request.idempotency_key,
-                                       message_id=delivery.message_id, external_id=delivery.external_id)
+            sent_at = await self._ledger.confirm(**ids, idempotency_key=request.idempotency_key,
+                                                 message_id=delivery.message_id, external_id=delivery.external_id)
         log.info("application %s %s %s", request.application_id,
                  "recorded by the dry run in place of" if delivery.dry_run else "sent by", request.channel)
         return Sent(application_id=request.application_id, idempotency_key=request.idempotency_key,
-                    message_id=delivery.message_id, external_id=delivery.external_id, dry_run=delivery.dry_run)
+                    message_id=delivery.message_id, external_id=delivery.external_id, dry_run=delivery.dry_run,
+                    sent_at=sent_at)
 
     async def _released(self, request: SendApplication, reason: str, *, permanent: bool) -> SendFailed:
         async with outages("PostgreSQL (the submission ledger)"):
@@ -212,13 +214,15 @@ class SubmissionPorts:
             # Nothing holds this key any more: nothing of this round went out.
             return Reconciled(application_id=request.application_id, idempotency_key=key, found=False, settled=True)
         if row.state == ClaimState.CONFIRMED:
-            return Reconciled(application_id=request.application_id, idempotency_key=key, found=True)
+            return Reconciled(application_id=request.application_id, idempotency_key=key, found=True,
+                              sent_at=row.confirmed_at)
         if self._mailbox_dir is not None and await asyncio.to_thread(
                 contains_message_id, self._mailbox_dir, request.mailbox, request.message_id):
             async with outages("PostgreSQL (the submission ledger)"):
-                await self._ledger.confirm(**ids, idempotency_key=key, message_id=request.message_id)
+                sent_at = await self._ledger.confirm(**ids, idempotency_key=key, message_id=request.message_id)
             log.info("application %s: its copy is in the mailbox: sent", request.application_id)
-            return Reconciled(application_id=request.application_id, idempotency_key=key, found=True)
+            return Reconciled(application_id=request.application_id, idempotency_key=key, found=True,
+                              sent_at=sent_at)
         if row.age_s < self._grace_s:
             return Reconciled(application_id=request.application_id, idempotency_key=key, found=False,
                               retry_after_s=self._grace_s - row.age_s, waited_s=row.age_s)
@@ -231,13 +235,14 @@ class SubmissionPorts:
 
     async def _resolve(self, request: ResolveClaim) -> ClaimResolved:
         ids = {"user_id": request.user_id, "canonical_job_id": request.canonical_job_id}
+        sent_at = None
         async with outages("PostgreSQL (the submission ledger)"):
             if request.sent:
-                await self._ledger.confirm(**ids, idempotency_key=request.idempotency_key)
+                sent_at = await self._ledger.confirm(**ids, idempotency_key=request.idempotency_key)
             else:
                 await self._ledger.release(**ids, idempotency_key=request.idempotency_key)
         return ClaimResolved(application_id=request.application_id, idempotency_key=request.idempotency_key,
-                             sent=request.sent)
+                             sent=request.sent, sent_at=sent_at)
 
     async def close(self) -> None:
         for channel in self._channels.values():

@@ -21,7 +21,11 @@ confirm a later one. A command older than the last one applied to its applicatio
 publishes nothing.
 
 SENDING is published but never stored: the port's result comes back within the same record. Output ids derive
-from the application and its `version` (one per update), so a redelivered record repeats the same ids.
+from the application and its `version` (one per update), so a redelivered record repeats the same ids — and the
+same times: outputs are dated by the record that caused them (its `occurred_at`), or, after a send, by when the
+ledger confirmed it (`sent_at`, recorded once), so the same record processed again later gives the very same
+events. The clock (`now`) only decides what is due (caps, retry waits); a new port answer without a ledger time
+(a failure, a rate limit) is a new effect, dated by it.
 """
 
 from __future__ import annotations
@@ -110,7 +114,7 @@ def step(cell: SubmissionUser | None, event: Any, *, now: datetime, config: Conf
          ) -> tuple[SubmissionUser, list[Message | PortRequest]]:
     if cell is None:
         cell = SubmissionUser(user_id=event.user_id)
-    run = _Run(cell, now, config)
+    run = _Run(cell, now, config, at=_dated_by(event, now, config.clock_offset))
     match event:
         case UserProfile():
             run.profile(event)
@@ -131,6 +135,16 @@ def step(cell: SubmissionUser | None, event: Any, *, now: datetime, config: Conf
             raise TypeError(f"submission has no step for {type(event).__name__}")
     run.advance()
     return run.cell, run.out
+
+
+def _dated_by(event: Any, now: datetime, offset: timedelta) -> datetime:
+    """The time the outputs of `event` carry: a record's own time; a send's time as the ledger recorded it; for any
+    other port answer (a new effect: a failure, a wait) the clock (`now`, already shifted by `offset`, the test
+    clock's shift, which the other two get as well so the step sees one clock)."""
+    if isinstance(event, Message):
+        return event.occurred_at + offset
+    sent_at = getattr(event, "sent_at", None)
+    return sent_at + offset if isinstance(sent_at, datetime) else now
 
 
 def options(app: SubmissionApplication) -> list[ResumeGenerated]:
@@ -207,9 +221,10 @@ def applicant(cell: SubmissionUser) -> Applicant:
 class _Run:
     """One event's work on one cell: the cell as it changes and the outputs in order."""
 
-    def __init__(self, cell: SubmissionUser, now: datetime, config: Config) -> None:
+    def __init__(self, cell: SubmissionUser, now: datetime, config: Config, *, at: datetime) -> None:
         self.cell = cell
-        self.now = now
+        self.now = now  # decides what is due
+        self.at = at  # dates the outputs (`_dated_by`)
         self.config = config
         self.out: list[Message | PortRequest] = []
 
@@ -486,7 +501,7 @@ class _Run:
         level = seniority(app.decision)
         self.out.append(ApplicationSubmitted(
             event_id=derived_id("application-submitted", app.application_id), user_id=self.cell.user_id,
-            occurred_at=self.now, application_id=app.application_id, canonical_job_id=app.canonical_job_id,
+            occurred_at=self.at, application_id=app.application_id, canonical_job_id=app.canonical_job_id,
             variant_id=variant.variant_id, channel=app.channel or "manual", idempotency_key=key,
             template=variant.template, resume_sha256=variant.sha256, cover_letter_sha256=variant.cover_letter_sha256,
             message_id=message, external_id=external, posting=app.decision.posting, ats_score=variant.ats_score,
@@ -499,7 +514,7 @@ class _Run:
         app = self.publish(app, S.FAILED, reason=reason[:1000], attempts=attempts, not_before=None)
         self.out.append(ApplicationFailed(
             event_id=derived_id("application-failed", app.application_id, str(app.version)),
-            user_id=self.cell.user_id, occurred_at=self.now, application_id=app.application_id,
+            user_id=self.cell.user_id, occurred_at=self.at, application_id=app.application_id,
             canonical_job_id=app.canonical_job_id, channel=app.channel or "manual", reason=reason[:1000] or "failed",
             attempts=attempts, retryable=retryable))
 
@@ -538,7 +553,7 @@ class _Run:
         waiting = app.status in (S.WAITING, S.IN_DOUBT)
         self.out.append(ApplicationUpdated(
             event_id=derived_id("application-update", app.application_id, str(app.version)),
-            user_id=self.cell.user_id, occurred_at=self.now, application_id=app.application_id,
+            user_id=self.cell.user_id, occurred_at=self.at, application_id=app.application_id,
             canonical_job_id=app.canonical_job_id, status=app.status, reason=app.reason, channel=app.channel,
             variant_id=app.variant_id, recommended_variant_id=app.recommended_variant_id,
             variants=[_option(r) for r in options(app)],

@@ -108,6 +108,7 @@ class PendingMatch(Message):
     failure: str | None = None
     posting_at: UtcDatetime | None = None
     profile_version: int = 0
+    asked_at: UtcDatetime | None = None  # the discovery's time: dates the decision with the analysis's
 
 
 class DecidedMatch(Message):

@@ -67,8 +67,10 @@ class Outcomes:
 
 
 def _latest(messages: list[Any], user_id: str) -> dict[str, Any] | None:
+    # One user's updates arrive in order (one partition); two for one outcome (its own count, then the segment's
+    # answer) carry that outcome's time, so the later record wins a tie, as in submission and the report.
     mine = [m.value() for m in messages if m.key() == user_id]
-    return max(mine, key=lambda v: (v["outcomes_seen"], v["occurred_at"])) if mine else None
+    return max(reversed(mine), key=lambda v: (v["outcomes_seen"], v["occurred_at"])) if mine else None
 
 
 def _segment(update: dict[str, Any], name: str) -> dict[str, Any]:

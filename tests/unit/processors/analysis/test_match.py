@@ -55,7 +55,7 @@ def step(cell: AnalysisUser, found: JobDiscovered, posting: JobAnalysis, *, simi
     embedding = [similarity * u + math.sqrt(1 - similarity**2) * a for u, a in zip(unit, across, strict=True)]
     assert found.canonical_job_id == posting.canonical_job_id
     assert math.isclose(cosine(cell.embedding, embedding), similarity, abs_tol=1e-9)
-    return decide(cell, posting.model_copy(update={"embedding": embedding}), fuzzy_matches=fuzzy_matches, now=now)
+    return decide(cell, posting.model_copy(update={"embedding": embedding}), fuzzy_matches=fuzzy_matches, at=now)
 
 
 def run(cell: AnalysisUser | None, job_id: str, *skills: RequiredSkill, similarity: float = 0.5,

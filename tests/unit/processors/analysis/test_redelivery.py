@@ -28,6 +28,7 @@ from streams.messages import (
     AnalysisRequested,
     BoardSource,
     JobAnalysis,
+    JobAnalyzed,
     JobDiscovered,
     JobPosting,
     JobRequirements,
@@ -35,7 +36,7 @@ from streams.messages import (
     UserProfile,
 )
 from streams.processor import PortRequest, PortResult
-from tests.support.redelivery import NOW, assert_redelivery_changes_nothing
+from tests.support.redelivery import NOW, assert_redelivery_changes_nothing, process
 
 TEXTS = ["We need Python and Kafka.", "Go, Kubernetes and 5+ years of backend work.",
          "SQL and dbt; nice to have Spark."]
@@ -172,3 +173,25 @@ def test_the_analysis_and_the_decision_carry_where_the_posting_is_and_how_to_app
             analysis.posting.url, analysis.posting.apply_url, analysis.posting.apply_email,
             analysis.posting.posted_at) == (BoardSource.GREENHOUSE, "acme", "7", "https://acme.example/7",
                                             "https://acme.example/7/apply", "jobs@acme.example", NOW)
+
+
+def test_a_decision_is_dated_when_the_user_found_the_posting_and_stays_so_on_replay() -> None:
+    """A posting analyzed a month before the user found it: their decision is dated by their discovery (not by the
+    analysis, not by the clock), and the same records processed again days later give the very same decision."""
+    found_at = NOW + timedelta(days=30)
+    events: list[object] = [
+        UserProfile(event_id="p1", user_id="u1", occurred_at=NOW, email="u1@example.org", profile_version=1,
+                    preferences={}, profile_json=json.dumps({"basics": {"name": "U"}, "skills": [
+                        {"name": "Backend", "keywords": ["Python", "Kafka"]}]})),
+        JobDiscovered(event_id="d1", user_id="u1", occurred_at=found_at, canonical_job_id="greenhouse:acme:1",
+                      search_name="s", title="Backend Engineer", company="Acme", profile_version=1),
+    ]
+    found = analysis(1, TEXTS[0])
+    events.append(AnalysisDelivered(event_id="del-1", occurred_at=NOW, user_id="u1",
+                                    canonical_job_id=found.canonical_job_id, analysis=found, posting_at=NOW,
+                                    for_version=1))
+    _, outputs = process(user_step, None, events, analysis_ports)
+    [request] = [o for o in outputs if isinstance(o, AnalysisRequested)]
+    [decided] = [o for o in outputs if isinstance(o, JobAnalyzed)]
+    assert request.occurred_at == found_at and decided.occurred_at == found_at
+    assert process(user_step, None, events, analysis_ports, now=NOW + timedelta(days=40))[1] == outputs

@@ -82,3 +82,14 @@ def test_one_completion_per_application_under_any_order_and_redelivery(events: l
             assert completed[app] == 1
     redelivered_from = data.draw(st.integers(0, len(events)))
     assert_redelivery_changes_nothing(step, None, events, redelivered_from, port)
+
+
+def test_a_correction_is_never_dated_before_the_completion_it_corrects() -> None:
+    """The user reports an interview (a record dated day 3) only after the timer completed the application as
+    unanswered (day 31): the learner takes a correction only when it is later than what it corrects, so the
+    correction carries the completion's time, not the older report's (and so does a replay of both)."""
+    events = [submitted("j1"), tick(T0 + timedelta(days=31)), user_report("u-int-1", "j1", ResponseKind.INTERVIEW)]
+    _, outputs = process(step, None, events, port)
+    first, correction = [o for o in outputs if isinstance(o, WorkflowCompleted)]
+    assert (first.interviewed, correction.interviewed) == (False, True)
+    assert correction.occurred_at >= first.occurred_at == T0 + timedelta(days=31)

@@ -100,10 +100,12 @@ def test_registering_twice_is_refused_and_keeps_the_first_profile(registered: Us
 def test_updating_the_profile_bumps_the_version_and_keeps_preferences(registered: UserCell) -> None:
     later = NOW + timedelta(hours=1)
     new_profile = json.dumps({"basics": {"name": "Ada Park", "label": "Staff Engineer"}})
-    cell, [event] = step(registered, command(UserCommandKind.UPDATE_PROFILE, event_id="c-2", email=None,
-                                             profile_json=new_profile), now=later)
+    update = command(UserCommandKind.UPDATE_PROFILE, event_id="c-2", email=None, profile_json=new_profile)
+    # Dated when the user sent the update, not when the processor got to it (here a day later).
+    cell, [event] = step(registered, update.model_copy(update={"occurred_at": later}), now=later + timedelta(days=1))
     assert cell is not None
     assert (cell.profile_version, cell.profile_json, cell.updated_at) == (2, new_profile, later)
+    assert event.occurred_at == later
     assert cell.preferences == registered.preferences and cell.created_at == registered.created_at
     assert isinstance(event, UserProfile) and event.profile_version == 2
 

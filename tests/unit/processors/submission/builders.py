@@ -109,6 +109,14 @@ class World:
     in_doubt_next: list[bool] = field(default_factory=list)  # the next sends fail after handing over; arrived?
     hide_copies: bool = False
     grace_over: bool = True
+    # When each (user, job) row was confirmed, set once, like the real ledger's `confirmed_at`; `clock` is the
+    # ledger's clock (a test moves it to send later).
+    confirmed_at: dict[tuple[str, str], datetime] = field(default_factory=dict)
+    clock: datetime = NOW
+
+    def confirm(self, ids: tuple[str, str]) -> datetime:
+        self.ledger[ids][1] = "CONFIRMED"
+        return self.confirmed_at.setdefault(ids, self.clock)
 
     def deliver(self, request: SendApplication) -> None:
         self.sent[request.canonical_job_id] += 1
@@ -122,10 +130,11 @@ class World:
                 row = self.ledger.get(ids)
                 if row is not None and row[1] == "CONFIRMED":
                     return [Sent(application_id=request.application_id, idempotency_key=row[0],
-                                 message_id=request.message_id, earlier=True)]
+                                 message_id=request.message_id, earlier=True, sent_at=self.confirmed_at.get(ids))]
                 if row is not None and row[1] == "CLAIMED":
                     return [InDoubt(application_id=request.application_id, idempotency_key=row[0])]
                 self.ledger[ids] = [request.idempotency_key, "CLAIMED"]
+                self.confirmed_at.pop(ids, None)  # a new claim round: confirmed (if ever) anew
                 if self.fail_next:
                     self.ledger[ids][1] = "RELEASED"
                     return [self.fail_next.pop(0).model_copy(update={"application_id": request.application_id})]
@@ -138,24 +147,28 @@ class World:
                 if self.crash_after_send > 0:
                     self.crash_after_send -= 1
                     raise Crash()
-                self.ledger[ids][1] = "CONFIRMED"
                 return [Sent(application_id=request.application_id, idempotency_key=request.idempotency_key,
-                             message_id=request.message_id)]
+                             message_id=request.message_id, sent_at=self.confirm(ids))]
             case Reconcile():
-                row = self.ledger.get((request.user_id, request.canonical_job_id))
+                ids = (request.user_id, request.canonical_job_id)
+                row = self.ledger.get(ids)
                 found = dict(application_id=request.application_id, idempotency_key=request.idempotency_key)
                 if row is None or row[0] != request.idempotency_key or row[1] in ("RELEASED", "FAILED"):
                     return [Reconciled(**found, found=False, settled=True)]
                 if row[1] == "CONFIRMED" or request.message_id in self.mailbox:
-                    row[1] = "CONFIRMED"
-                    return [Reconciled(**found, found=True)]
+                    return [Reconciled(**found, found=True, sent_at=self.confirm(ids))]
                 if not self.grace_over:
                     return [Reconciled(**found, found=False, retry_after_s=60)]
                 return [Reconciled(**found, found=False, overdue=True, retry_after_s=300, waited_s=300)]
             case ResolveClaim():
-                row = self.ledger[(request.user_id, request.canonical_job_id)]
-                if row[0] == request.idempotency_key and row[1] == "CLAIMED":
-                    row[1] = "CONFIRMED" if request.sent else "RELEASED"
+                ids = (request.user_id, request.canonical_job_id)
+                row = self.ledger[ids]
+                sent_at = None
+                if row[0] == request.idempotency_key and row[1] in ("CLAIMED", "CONFIRMED"):
+                    if request.sent:
+                        sent_at = self.confirm(ids)
+                    elif row[1] == "CLAIMED":
+                        row[1] = "RELEASED"
                 return [ClaimResolved(application_id=request.application_id,
-                                      idempotency_key=request.idempotency_key, sent=request.sent)]
+                                      idempotency_key=request.idempotency_key, sent=request.sent, sent_at=sent_at)]
         raise AssertionError(request)

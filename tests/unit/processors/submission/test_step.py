@@ -441,3 +441,20 @@ def test_the_timer_passes_over_a_cell_it_cannot_read_and_keeps_going() -> None:
     cells = [("broken", {"user_id": "u-1", "applications": "not a mapping"}),
              ("idle", SubmissionUser(user_id="u-2").model_dump())]
     assert due_users(cells, NOW) == []  # and nothing raised
+
+
+def test_a_send_replayed_later_repeats_when_the_ledger_says_it_went_out() -> None:
+    """The application's submission time is when the ledger confirmed the send, recorded once: its records
+    processed again a month later (a replay from before the cell stored them) send nothing and give the very same
+    events; a send that really happens later is dated then."""
+    world = World()
+    events = [profile(SubmissionMode.AUTO), decision("gh:acme:1", apply_email="a@x.example"), *resumes("gh:acme:1")]
+    _, first = process(STEP, None, events, world.port)
+    [submitted] = [o for o in first if isinstance(o, ApplicationSubmitted)]
+    assert submitted.occurred_at == NOW and world.sent == {"gh:acme:1": 1}
+    world.clock = NOW + timedelta(days=30)
+    _, replayed = process(STEP, None, events, world.port, now=NOW + timedelta(days=30))
+    assert replayed == first and world.sent == {"gh:acme:1": 1}
+    _, later = process(STEP, None, [profile(SubmissionMode.AUTO), decision("gh:beta:2", apply_email="b@x.example"),
+                                    *resumes("gh:beta:2")], world.port, now=NOW + timedelta(days=30))
+    assert [o.occurred_at for o in later if isinstance(o, ApplicationSubmitted)] == [NOW + timedelta(days=30)]
