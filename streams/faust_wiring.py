@@ -14,7 +14,6 @@ from typing import Any
 
 import faust
 from faust.serializers import codecs
-from faust.transport.drivers.aiokafka import Producer as AIOKafkaDriverProducer
 from mode import CrashingSupervisor
 
 from streams import metrics
@@ -49,15 +48,6 @@ def register_codec(serde: AvroSerde) -> str:
     return name
 
 
-class IdempotentProducer(AIOKafkaDriverProducer):
-    """Faust's aiokafka producer with idempotence on. Faust 0.15 asks aiokafka for it only inside transactions
-    (exactly-once); at least once, a send retried after a broker died mid-request (its leader moved) would be
-    written twice. Needs `acks=all`, which `producer_acks=-1` gives."""
-
-    def _settings_extra(self) -> Any:
-        return {**super()._settings_extra(), "enable_idempotence": True}
-
-
 class ResumeflowApp(faust.App):
     """A Faust app that knows the catalog's serdes, so topics and tables use the one codec."""
 
@@ -66,9 +56,6 @@ class ResumeflowApp(faust.App):
         self.settings = settings
         self.serdes = serdes
         self.processor_label = processor_label
-
-    def _new_producer(self) -> IdempotentProducer:
-        return IdempotentProducer(self.transport, loop=self.loop, beacon=self.beacon)
 
     def cell_table(self, spec: TableSpec, *, help: str) -> CellTable:
         """A RocksDB-backed table of cells, partitioned like the user topics, changelogged in Avro."""
