@@ -217,15 +217,13 @@ class Worker:
 
 def committed_offsets(settings: Any, group: str, topic: str, partitions: Iterable[int]) -> dict[int, int]:
     """The consumer group's committed offset per partition (-1: none)."""
-    from confluent_kafka import Consumer, TopicPartition
+    from confluent_kafka import TopicPartition
 
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap_servers, "group.id": group,
-                         "enable.auto.commit": False})
-    try:
-        found = consumer.committed([TopicPartition(topic, p) for p in partitions], timeout=10)
-        return {tp.partition: tp.offset for tp in found}
-    finally:
-        consumer.close()
+    from streams.admin import admin_client
+    from streams.admin import committed_offsets as committed
+
+    found = committed(admin_client(settings), group, [TopicPartition(topic, p) for p in partitions])
+    return {partition: -1 if offset is None else offset for (_, partition), offset in found.items()}
 
 
 def read_raw(settings: Any, topic: str | list[str], timeout_s: float = 10.0, idle_s: float = 2.0) -> list[Any]:

@@ -95,11 +95,12 @@ class Group:
         return members
 
     def committed(self, tps: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
-        from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
+        from confluent_kafka import TopicPartition
 
-        request = ConsumerGroupTopicPartitions(self.group, [TopicPartition(t, p) for t, p in sorted(tps)])
-        [future] = self.admin.list_consumer_group_offsets([request]).values()
-        return {(tp.topic, tp.partition): tp.offset for tp in future.result().topic_partitions}
+        from streams.admin import committed_offsets
+
+        found = committed_offsets(self.admin, self.group, [TopicPartition(t, p) for t, p in sorted(tps)])
+        return {tp: -1 if offset is None else offset for tp, offset in found.items()}
 
     def ends(self, tps: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
         from confluent_kafka import TopicPartition

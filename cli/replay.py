@@ -42,6 +42,7 @@ from aiokafka.partitioner import DefaultPartitioner
 from confluent_kafka import ConsumerGroupState, ConsumerGroupTopicPartitions, KafkaException, TopicPartition
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
+from streams.admin import committed_offsets as admin_committed_offsets
 from streams.errors import ResumeflowError, UserError
 from streams.ids import user_id_for_email
 from streams.processor import ProcessorSpec
@@ -208,13 +209,7 @@ def _offsets(admin: AdminClient, partitions: list[TopicPartition], spec: OffsetS
 def committed_offsets(admin: AdminClient, group: str, partitions: list[TopicPartition]
                       ) -> dict[tuple[str, int], int | None]:
     """`group`'s committed offset per partition; None where it never committed."""
-
-    def ask() -> list[TopicPartition]:
-        [future] = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group, partitions)]).values()
-        return list(future.result().topic_partitions)
-
-    found = _answer(f"reading {group}'s committed offsets", ask)
-    return {(tp.topic, tp.partition): (tp.offset if tp.offset >= 0 else None) for tp in found}
+    return _answer(f"reading {group}'s committed offsets", lambda: admin_committed_offsets(admin, group, partitions))
 
 
 def _partitions(admin: AdminClient, topics: Sequence[TopicSpec]) -> list[TopicPartition]:

@@ -151,6 +151,14 @@ def check_copartitioning(settings: Settings, admin: AdminClient) -> None:
         )
 
 
+def committed_offsets(admin: AdminClient, group_id: str, partitions: list[TopicPartition]
+                      ) -> dict[tuple[str, int], int | None]:
+    """(topic, partition) -> the offset consumer group `group_id` committed there; None where it never did."""
+    [future] = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group_id, partitions)]).values()
+    return {(tp.topic, tp.partition): (tp.offset if tp.offset >= 0 else None)
+            for tp in future.result(timeout=TIMEOUT_S).topic_partitions}
+
+
 def group_lag(admin: AdminClient, group_id: str, topics: list[str]) -> int:
     """Records on `topics` that consumer group `group_id` has not committed yet (all partitions)."""
     metadata = admin.list_topics(timeout=TIMEOUT_S)
@@ -159,9 +167,8 @@ def group_lag(admin: AdminClient, group_id: str, topics: list[str]) -> int:
         (tp.topic, tp.partition): result.result().offset
         for tp, result in admin.list_offsets({tp: OffsetSpec.latest() for tp in partitions}).items()
     }
-    [future] = admin.list_consumer_group_offsets([ConsumerGroupTopicPartitions(group_id, partitions)]).values()
-    committed = {(tp.topic, tp.partition): max(tp.offset, 0) for tp in future.result().topic_partitions}
-    return sum(max(end - committed.get(key, 0), 0) for key, end in ends.items())
+    committed = committed_offsets(admin, group_id, partitions)
+    return sum(max(end - (committed.get(key) or 0), 0) for key, end in ends.items())
 
 
 def delete_namespace(admin: AdminClient, prefix: str) -> list[str]:

@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from confluent_kafka import ConsumerGroupTopicPartitions, TopicPartition
+from confluent_kafka import TopicPartition
 
-from streams.admin import admin_client
+from streams.admin import admin_client, committed_offsets
 from streams.cell_agent import MAX_CRASHES
 from streams.ids import user_id_for_email
 from streams.kafka_clients import RecordPublisher, Serdes, registry_client
@@ -42,10 +42,9 @@ def command(email: str, user_id: str) -> UserCommand:
 
 def committed(settings: Settings, group: str, partition: int) -> int:
     admin = admin_client(settings)  # kept referenced until the answer is in: a collected client never answers
-    [future] = admin.list_consumer_group_offsets(
-        [ConsumerGroupTopicPartitions(group, [TopicPartition(USER_COMMANDS.for_settings(settings).name, partition)])]
-    ).values()
-    return max(future.result(timeout=30).topic_partitions[0].offset, 0)
+    [offset] = committed_offsets(admin, group, [TopicPartition(USER_COMMANDS.for_settings(settings).name,
+                                                               partition)]).values()
+    return offset or 0
 
 
 def test_a_record_that_crashes_the_worker_is_retried_then_dead_lettered_never_skipped(
