@@ -159,6 +159,20 @@ async def sign_up(db: Db, email: str, password: str, *, now: dt.datetime) -> str
     return user_id
 
 
+async def set_password(db: Db, email: str, password: str, *, now: dt.datetime) -> str:
+    """Sets the email's password, making its account when it has none (operators and the demo); the user id.
+    The account's sessions end: whoever held one signs in with the new password."""
+    email = normalize_email(email)
+    password_hash = await asyncio.to_thread(_hash, password)
+    user_id = user_id_for_email(email)
+    await db.execute(
+        """INSERT INTO api_accounts (user_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash""", user_id, email, password_hash,
+        now)
+    await db.execute("DELETE FROM api_sessions WHERE user_id = $1", user_id)
+    return user_id
+
+
 async def check_password(db: Db, email: str, password: str) -> str | None:
     """The account's user id when the password is right, else None (the same time for an unknown email). A hash
     made with older parameters is re-hashed with the current ones."""

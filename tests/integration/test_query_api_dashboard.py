@@ -26,7 +26,7 @@ from query_api.app import LINK_SENT
 from query_api.dashboard import period_start
 from streams.messages import utc_now
 from streams.settings import Settings
-from tests.integration.conftest import free_port
+from tests.integration.conftest import free_port, run_cli
 from tests.integration.test_query_api_accounts import Api, run_api
 
 pytestmark = pytest.mark.integration
@@ -217,3 +217,17 @@ def test_without_an_smtp_server_links_are_unavailable_for_everyone(stack: Settin
             assert refused.status == 503 and "RESUMEFLOW_SMTP_HOST" in (await refused.json())["error"]
 
     run_api(stack, tmp_path, scenario, smtp_host="")
+
+
+def test_user_password_gives_a_demo_account_a_password_that_signs_in(stack: Settings, tmp_path: Path) -> None:
+    async def scenario(api: Api) -> None:
+        address = f"demo-{api.tag}@example.org"
+        first = (await asyncio.to_thread(run_cli, "user", "password", "--email", address)).stdout.split()[-1]
+        await api.sign_in(address, first)  # the account was made
+        second = (await asyncio.to_thread(run_cli, "user", "password", "--email", address)).stdout.split()[-1]
+        assert second != first
+        assert (await api.client.get("/api/auth/session")).status == 401  # its sessions ended
+        assert (await api.client.post("/api/auth/signin", json={"email": address, "password": first})).status == 401
+        await api.sign_in(address, second)
+
+    run_api(stack, tmp_path, scenario)
