@@ -80,7 +80,7 @@ demo: stack
 	@echo "  each run; \`$(RF) user password --email E\` makes another):"
 	@$(RF) user password --email sam.okafor@example.net
 	@$(RF) user password --email ada.park@example.org
-	@echo "  or use \"Sign in with a link by mail\": start the API with RESUMEFLOW_SMTP_HOST=127.0.0.1"
+	@echo "  or use \"Get a link by mail\": start the API with RESUMEFLOW_SMTP_HOST=127.0.0.1"
 	@echo "  RESUMEFLOW_SMTP_PORT=2525 RESUMEFLOW_SMTP_SECURITY=none next to"
 	@echo "  $(RF) mail serve --maildir .resumeflow/demo/mail --port 2525   (the link lands in .resumeflow/demo/mail/<email>/)"
 

@@ -41,7 +41,7 @@ function niceMax(value) {
 // series: [{name, values: [numbers], index}] over labels (period names); `describe(i)` says period i in words.
 export function lineChart({ title, labels, series, describe }) {
   const id = "chart-" + (++chartId);
-  const width = 640, height = 260, left = 40, right = 12, top = 12, bottom = 34;
+  const width = 640, height = 260, left = 40, right = 24, top = 12, bottom = 34;
   const max = niceMax(Math.max(0, ...series.flatMap((s) => s.values)));
   const x = (i) => left + (labels.length === 1 ? (width - left - right) / 2 : i * (width - left - right) / (labels.length - 1));
   const y = (v) => top + (height - top - bottom) * (1 - v / max);
@@ -94,7 +94,7 @@ export function lineChart({ title, labels, series, describe }) {
 // bars: [{label, value, text}] with value in [0, max]; the text (e.g. "2 of 3, 67%") is shown beside each bar.
 export function barChart({ title, bars, max }) {
   const id = "chart-" + (++chartId);
-  const rowHeight = 26, labelWidth = 190, width = 640, textWidth = 150;
+  const rowHeight = 26, labelWidth = 190, width = 680, textWidth = 220;
   const height = Math.max(1, bars.length) * rowHeight + 8;
   const scale = (v) => (width - labelWidth - textWidth) * (max > 0 ? Math.min(v, max) / max : 0);
   const chart = svg("svg", { viewBox: `0 0 ${width} ${height}`, role: "img", class: "chart bars",
