@@ -61,10 +61,6 @@ class RedisBudgets:
     def month_key(self, user_id: str, day: date) -> str:
         return month_key(self._prefix, user_id, day)
 
-    @property
-    def user_budget_usd(self) -> float:
-        return self._caps["user"]
-
     async def spent(self, scope: Scope, id: str, day: date) -> float:
         raw = await self._redis.get(self.key(scope, id, day))
         return float(raw) if raw is not None else 0.0
