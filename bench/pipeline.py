@@ -51,6 +51,7 @@ from bench.postings import BenchPosting, Board, bench_user, demo_postings, load_
 from streams.errors import DecodeError
 from streams.ids import user_id_for_email
 from streams.kafka_clients import RecordPublisher, Serdes, registry_client
+from streams.local_ports import free_local_port
 from streams.messages import Preferences, UserCommand, UserCommandKind, new_event_id, utc_now
 from streams.settings import Settings
 from streams.topics import (
@@ -192,12 +193,6 @@ class TopicWatcher:
         self._consumer.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _port_open(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0
@@ -239,7 +234,7 @@ class Pipeline:
         self.run_id = run_id or f"rfbench-{uuid.uuid4().hex[:8]}"
         self.settings = settings.model_copy(update={"app_id": self.run_id, "topic_prefix": f"{self.run_id}."})
         self.dir = self.settings.home / "bench" / self.run_id
-        self.board_port = config.board_port or _free_port()
+        self.board_port = config.board_port or free_local_port()
         self.postings, self.postings_source = load_postings(config.postings, root)
         self.boards: list[Board] = []
         self.workers: list[WorkerProcess] = []

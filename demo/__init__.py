@@ -32,6 +32,7 @@ from pathlib import Path
 from streams.errors import UserError
 from streams.ids import derived_id, user_id_for_email
 from streams.kafka_clients import RecordPublisher, Serdes
+from streams.local_ports import free_local_port
 from streams.messages import Preferences, UserCommand, UserCommandKind, new_event_id, utc_now
 from streams.settings import Settings
 from streams.topic_reader import Record, read_topic
@@ -73,12 +74,6 @@ SAMPLES = (
 
 def _demo_path(*parts: str) -> Path:
     return Path(str(resources.files("demo").joinpath(*parts)))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _start(argv: list[str], log_path: Path, env: dict[str, str], ready: Callable[[], bool]) -> subprocess.Popen[bytes]:
@@ -145,9 +140,9 @@ def run(settings: Settings, serdes: Serdes) -> list[str]:
     shutil.copyfile(_demo_path("imports", "community-jobs.jsonl"), settings.import_dir / "community-jobs.jsonl")
 
     logs = settings.home / "demo"
-    port = _free_port()
+    port = free_local_port()
     base = f"http://127.0.0.1:{port}"
-    mail_root, mail_port = logs / "mail", _free_port()
+    mail_root, mail_port = logs / "mail", free_local_port()
     worker_env = {
         "RESUMEFLOW_WORKER_ID": "demo", "RESUMEFLOW_GREENHOUSE_URL": base, "RESUMEFLOW_LEVER_URL": base,
         "RESUMEFLOW_ASHBY_URL": base, "RESUMEFLOW_ALLOW_PRIVATE_HOSTS": "127.0.0.1",

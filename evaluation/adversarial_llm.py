@@ -21,6 +21,7 @@ from typing import Any
 from aiohttp import web
 
 from evaluation.truthfulness_corpus import RequirementCase, RewriteCase
+from streams.local_ports import free_local_port
 
 _BULLETS = re.compile(r"<resume_bullets>\n(.*?)\n</resume_bullets>", re.DOTALL)
 
@@ -81,7 +82,7 @@ async def adversarial_server() -> AsyncIterator[AdversarialModel]:
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
+    sock.bind(("127.0.0.1", free_local_port()))
     site = web.SockSite(runner, sock)
     await site.start()
     model.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"

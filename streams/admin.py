@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 
 from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
@@ -72,6 +73,7 @@ def apply_topics(settings: Settings, admin: AdminClient) -> list[str]:
             except KafkaException as exc:
                 if exc.args[0].name() != "TOPIC_ALREADY_EXISTS":  # another worker won the race
                     raise ResumeflowError(f"cannot create topic {name}: {exc}") from exc
+        wait_until_served(admin, [t.topic for t in missing])
     resources = [
         ConfigResource(
             ConfigResource.Type.TOPIC,
@@ -88,6 +90,37 @@ def apply_topics(settings: Settings, admin: AdminClient) -> list[str]:
         for _resource, future in admin.incremental_alter_configs(resources).items():
             future.result()
     return changes
+
+
+def wait_until_served(admin: AdminClient, names: list[str], timeout_s: float = TIMEOUT_S) -> None:
+    """Until every partition of the topics `names` answers an offset request from its leader.
+
+    A created topic reaches the brokers a moment after the controller answers, first their metadata and then
+    the leaders themselves; a producer or reader started in that moment was told the topic does not exist, or
+    that the broker is not its leader. Raises `ResumeflowError` after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    pending = set(names)
+    while True:
+        pending = _not_served(admin, pending)
+        if not pending:
+            return
+        if time.monotonic() >= deadline:
+            raise ResumeflowError(f"created but not served after {timeout_s:.0f} s: {', '.join(sorted(pending)[:5])}")
+        time.sleep(0.2)
+
+
+def _not_served(admin: AdminClient, names: set[str]) -> set[str]:
+    topics = admin.list_topics(timeout=TIMEOUT_S).topics
+    pending = {n for n in names if n not in topics or topics[n].error is not None
+               or any(p.leader < 0 for p in topics[n].partitions.values())}
+    partitions = [TopicPartition(n, p) for n in names - pending for p in topics[n].partitions]
+    if partitions:
+        for tp, future in admin.list_offsets({tp: OffsetSpec.latest() for tp in partitions}).items():
+            try:
+                future.result()
+            except KafkaException:
+                pending.add(tp.topic)
+    return pending
 
 
 def register_subjects(settings: Settings, serdes: Serdes) -> list[str]:

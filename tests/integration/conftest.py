@@ -21,6 +21,7 @@ from confluent_kafka.error import KeyDeserializationError, ValueDeserializationE
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 
+from streams.local_ports import free_local_port
 from streams.settings import Settings, load_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -122,12 +123,7 @@ def profiles_worker(worker_env: dict[str, str], tmp_path_factory: pytest.TempPat
     worker.stop()
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+free_port = free_local_port  # the fixtures' and tests' name for it
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,6 @@ deployment starts it (``python -m schema_registry``); the topic is deleted after
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +23,7 @@ from confluent_kafka.schema_registry import Schema, SchemaRegistryClient, Schema
 from confluent_kafka.schema_registry.avro import AvroDeserializer, AvroSerializer
 from confluent_kafka.serialization import MessageField, SerializationContext
 
+from streams.local_ports import free_local_port
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -32,19 +32,13 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 60.0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 class RegistryProcess:
     """One registry subprocess on a given topic; ``restart`` keeps the topic and the port."""
 
     def __init__(self, bootstrap_servers: str, topic: str, log_dir: Path) -> None:
         self.bootstrap_servers = bootstrap_servers
         self.topic = topic
-        self.port = _free_port()
+        self.port = free_local_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self._log_dir = log_dir
         self._runs = 0

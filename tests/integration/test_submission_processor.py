@@ -16,7 +16,6 @@ import json
 import os
 import re
 import signal
-import socket
 import threading
 import time
 import uuid
@@ -34,6 +33,7 @@ from adapters.mail_server import MailServer
 from adapters.maildir import messages
 from streams.ids import derived_id, user_id_for_email
 from streams.kafka_clients import RecordPublisher, Serdes, registry_client
+from streams.local_ports import free_local_port
 from streams.messages import (
     JobAnalyzed,
     MatchDecision,
@@ -55,12 +55,6 @@ Reader = Callable[..., list[Any]]
 VARIANTS = ("experience-first", "skills-first", "projects-first")
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class Deployment:
     """A namespace of its own (app id, topic prefix, 3 partitions) with a mail server and an artifact store."""
 
@@ -68,7 +62,7 @@ class Deployment:
         self.app_id, self.prefix, self.root = app_id, f"{app_id}.", root
         self.maildir, self.artifacts = root / "mail", root / "artifacts"
         self.artifacts.mkdir(parents=True, exist_ok=True)
-        self.smtp_port = free_port()
+        self.smtp_port = free_local_port()
         self.env = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": self.prefix,
                     "RESUMEFLOW_CELL_PARTITIONS": "3", "RESUMEFLOW_WORKER_ID": "sub",
                     "RESUMEFLOW_ARTIFACT_DIR": str(self.artifacts), "RESUMEFLOW_SMTP_HOST": "127.0.0.1",
@@ -237,7 +231,7 @@ class ApplyApis:
 
     def __init__(self) -> None:
         self.requests: list[dict[str, Any]] = []
-        self.port = free_port()
+        self.port = free_local_port()
         self.loop = asyncio.new_event_loop()
         app = web.Application()
         app.router.add_post("/v1/boards/{board}/jobs/{job}", self.greenhouse)

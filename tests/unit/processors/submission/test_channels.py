@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import email
-import socket
 import time
 from collections.abc import Awaitable, Callable
 from email.policy import default
@@ -24,15 +23,10 @@ from processors.submission.channels.email import EmailChannel
 from processors.submission.channels.greenhouse import GreenhouseChannel
 from processors.submission.channels.lever import LeverChannel
 from processors.submission.model import Applicant, SendApplication
+from streams.local_ports import free_local_port
 from streams.messages import PostingSummary, VariantOption
 
 FILES = Files(resume_pdf=b"%PDF-1.7 resume", cover_letter_pdf=b"%PDF-1.7 letter")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def request(source: str = "GREENHOUSE", board: str = "acme", apply_email: str | None = "jobs@acme.example"
@@ -53,7 +47,7 @@ def request(source: str = "GREENHOUSE", board: str = "acme", apply_email: str | 
 
 
 def test_email_goes_to_the_apply_address_with_attachments_and_a_bcc_copy(tmp_path: Path) -> None:
-    port = free_port()
+    port = free_local_port()
     with MailServer(tmp_path, port=port):
         channel = EmailChannel(host="127.0.0.1", port=port, security="none", sender="apply@resumeflow.example")
         delivery = asyncio.run(channel.send(request(), FILES))
@@ -73,7 +67,7 @@ def test_email_goes_to_the_apply_address_with_attachments_and_a_bcc_copy(tmp_pat
 
 
 def test_a_550_is_a_refusal_and_a_450_is_transient(tmp_path: Path) -> None:
-    port = free_port()
+    port = free_local_port()
     replies = {"jobs@acme.example": "550 5.1.1 no such mailbox", "busy@acme.example": "450 4.2.1 try later"}
     with MailServer(tmp_path, port=port, refuse=replies.get):
         channel = EmailChannel(host="127.0.0.1", port=port, security="none")
@@ -85,7 +79,7 @@ def test_a_550_is_a_refusal_and_a_450_is_transient(tmp_path: Path) -> None:
 
 
 def test_no_server_is_transient() -> None:
-    channel = EmailChannel(host="127.0.0.1", port=free_port(), security="none", timeout_s=5)
+    channel = EmailChannel(host="127.0.0.1", port=free_local_port(), security="none", timeout_s=5)
     with pytest.raises(ChannelUnavailable, match="could not be reached"):
         asyncio.run(channel.send(request(), FILES))
 
@@ -93,7 +87,7 @@ def test_no_server_is_transient() -> None:
 def test_silence_after_the_message_was_handed_over_is_in_doubt_not_transient(tmp_path: Path) -> None:
     """The server stores the message, then takes longer than the client's timeout to say 250: it arrived, and a
     retry would send it twice, so the channel must not call it transient."""
-    port = free_port()
+    port = free_local_port()
     with MailServer(tmp_path, port=port, after_delivery=lambda recipients: time.sleep(1.5)):
         channel = EmailChannel(host="127.0.0.1", port=port, security="none", timeout_s=0.5)
         with pytest.raises(ChannelInDoubt, match="after it was handed the message"):
@@ -104,7 +98,7 @@ def test_silence_after_the_message_was_handed_over_is_in_doubt_not_transient(tmp
 
 def test_a_server_gone_before_the_data_is_transient(tmp_path: Path) -> None:
     """A server that answers its greeting and then closes the connection: nothing was handed over."""
-    port = free_port()
+    port = free_local_port()
 
     async def greet_and_hang_up() -> None:
         async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
@@ -133,7 +127,7 @@ async def serve(handler: Handler, path: str, call: Callable[[str, aiohttp.Client
     app.router.add_post(path, handler)
     runner = web.AppRunner(app)
     await runner.setup()
-    port = free_port()
+    port = free_local_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     try:
         async with aiohttp.ClientSession(timeout=timeout or aiohttp.ClientTimeout(total=30)) as session:
@@ -183,7 +177,7 @@ def test_greenhouse_answers_are_classified(status: int, error: type[Exception]) 
 def test_no_http_server_is_transient() -> None:
     async def call() -> Any:
         async with aiohttp.ClientSession() as session:
-            return await GreenhouseChannel(session, f"http://127.0.0.1:{free_port()}", {"acme": "k"}).send(
+            return await GreenhouseChannel(session, f"http://127.0.0.1:{free_local_port()}", {"acme": "k"}).send(
                 request(), FILES)
 
     with pytest.raises(ChannelUnavailable, match="could not be reached"):
