@@ -73,6 +73,16 @@ demo: stack
 	@echo "  $(RF) outcomes record ID --email E --kind INTERVIEW        $(RF) learning report --email E"
 	@echo "  $(RF) render --profile demo/ada.profile.json --job tests/fixtures/jobs/backend_engineer.txt --out /tmp/cv"
 	@echo "  $(RF) stack status                the services and their addresses (also in .resumeflow/stack.env)"
+	@echo
+	@echo "The web client (served by the query API; plain http on 127.0.0.1, hence the cookie setting):"
+	@echo "  RESUMEFLOW_API_SECRET=$$(openssl rand -hex 32) RESUMEFLOW_API_COOKIE_SECURE=false $(RF) api --port 8080"
+	@echo "  then open http://127.0.0.1:8080/ and sign in as a demo user with the password printed here (a new one"
+	@echo "  each run; \`$(RF) user password --email E\` makes another):"
+	@$(RF) user password --email sam.okafor@example.net
+	@$(RF) user password --email ada.park@example.org
+	@echo "  or use \"Get a link by mail\": start the API with RESUMEFLOW_SMTP_HOST=127.0.0.1"
+	@echo "  RESUMEFLOW_SMTP_PORT=2525 RESUMEFLOW_SMTP_SECURITY=none next to"
+	@echo "  $(RF) mail serve --maildir .resumeflow/demo/mail --port 2525   (the link lands in .resumeflow/demo/mail/<email>/)"
 
 lint: venv
 	$(BIN)/ruff check .

@@ -222,6 +222,30 @@ def _api(args: argparse.Namespace) -> int:
     return 0
 
 
+def _user_password(args: argparse.Namespace) -> int:
+    import asyncio
+    import secrets
+
+    import asyncpg
+
+    from query_api import accounts
+    from streams.messages import utc_now
+
+    password = secrets.token_urlsafe(12)  # 16 characters, 96 random bits
+
+    async def run() -> None:
+        connection = await asyncpg.connect(load_settings().database_url)
+        try:
+            await accounts.create_schema(connection)
+            await accounts.set_password(connection, args.email, password, now=utc_now())
+        finally:
+            await connection.close()
+
+    asyncio.run(run())
+    print(f"{args.email}: password {password}")
+    return 0
+
+
 def _user_token(args: argparse.Namespace) -> int:
     from query_api.auth import issue_token, require_secret
     from streams.ids import user_id_for_email
@@ -674,6 +698,11 @@ def build_parser() -> argparse.ArgumentParser:
                       "by rotating RESUMEFLOW_API_SECRET; users make their own revocable tokens at POST /api/tokens)")
     token.add_argument("--email", required=True)
     token.set_defaults(run=_user_token)
+    password = user_actions.add_parser(
+        "password", help="give a web account a new random password, printed once (the account is made if missing; "
+                         "its sessions end): for the demo and for operators")
+    password.add_argument("--email", required=True)
+    password.set_defaults(run=_user_password)
     role = user_actions.add_parser("role", help="give a web account the operator role (or back to user)")
     role.add_argument("--email", required=True)
     role.add_argument("role", choices=["operator", "user"])

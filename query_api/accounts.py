@@ -10,6 +10,9 @@
   carries a random session id; the table keeps only its SHA-256, so a read of the table cannot sign anyone in.
   Each session has its own CSRF token (a synchronizer token, kept server side) that cookie-authenticated writes
   must echo in `X-CSRF-Token`.
+- One-time sign-in links: a random token (32 bytes, base64url) mailed to the account's address; only its SHA-256
+  is stored, it expires after SIGNIN_LINK_LIFETIME and is consumed by the one UPDATE that redeems it, so two
+  clicks (or two browsers) sign in once.
 - API tokens for scripts: `rf_` + 32 random bytes (base64url); only the SHA-256 is stored (the token is shown
   once), with a name, an expiry and a revocation time. High-entropy random tokens need no slow hash: SHA-256
   cannot be brute-forced back to 256 random bits.
@@ -61,6 +64,14 @@ CREATE TABLE IF NOT EXISTS api_tokens (
     revoked_at timestamptz
 );
 CREATE INDEX IF NOT EXISTS api_tokens_user ON api_tokens (user_id, created_at DESC);
+CREATE TABLE IF NOT EXISTS api_signin_links (
+    token_hash text PRIMARY KEY,
+    user_id text NOT NULL REFERENCES api_accounts (user_id) ON DELETE CASCADE,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    used_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS api_signin_links_expiry ON api_signin_links (expires_at);
 """
 
 TOKEN_PREFIX = "rf_"
@@ -148,6 +159,20 @@ async def sign_up(db: Db, email: str, password: str, *, now: dt.datetime) -> str
     return user_id
 
 
+async def set_password(db: Db, email: str, password: str, *, now: dt.datetime) -> str:
+    """Sets the email's password, making its account when it has none (operators and the demo); the user id.
+    The account's sessions end: whoever held one signs in with the new password."""
+    email = normalize_email(email)
+    password_hash = await asyncio.to_thread(_hash, password)
+    user_id = user_id_for_email(email)
+    await db.execute(
+        """INSERT INTO api_accounts (user_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)
+           ON CONFLICT (email) DO UPDATE SET password_hash = EXCLUDED.password_hash""", user_id, email, password_hash,
+        now)
+    await db.execute("DELETE FROM api_sessions WHERE user_id = $1", user_id)
+    return user_id
+
+
 async def check_password(db: Db, email: str, password: str) -> str | None:
     """The account's user id when the password is right, else None (the same time for an unknown email). A hash
     made with older parameters is re-hashed with the current ones."""
@@ -186,6 +211,30 @@ async def session_principal(db: Db, session_id: str, *, now: dt.datetime) -> Pri
 
 async def end_session(db: Db, session_id: str) -> None:
     await db.execute("DELETE FROM api_sessions WHERE session_hash = $1", sha256_hex(session_id))
+
+
+SIGNIN_LINK_LIFETIME = dt.timedelta(minutes=15)
+
+
+async def create_signin_link(db: Db, email: str, *, now: dt.datetime) -> tuple[str, str] | None:
+    """(the token for the link — never stored, the account's address) when the email has an account, else None.
+    Expired links (anyone's) are cleared on the way."""
+    row = await db.fetchrow("SELECT user_id, email FROM api_accounts WHERE email = $1", normalize_email(email))
+    if row is None:
+        return None
+    token = secrets.token_urlsafe(32)
+    await db.execute("DELETE FROM api_signin_links WHERE expires_at <= $1", now)
+    await db.execute(
+        "INSERT INTO api_signin_links (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        sha256_hex(token), row["user_id"], now, now + SIGNIN_LINK_LIFETIME)
+    return token, row["email"]
+
+
+async def redeem_signin_link(db: Db, token: str, *, now: dt.datetime) -> str | None:
+    """The link's user id, the link used up in the same statement; None when it is unknown, used or expired."""
+    return await db.fetchval(
+        """UPDATE api_signin_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
+           RETURNING user_id""", sha256_hex(token), now)
 
 
 async def create_token(db: Db, user_id: str, name: str, *, now: dt.datetime, lifetime: dt.timedelta

@@ -35,8 +35,9 @@ from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
+from adapters.ai_gateway.budgets import month_spend
 from adapters.rate_limit import RedisTokenBucket
-from query_api import accounts, paging
+from query_api import accounts, dashboard, paging, signin_mail
 from query_api.accounts import Principal
 from query_api.auth import require_secret, verify_token
 from query_api.openapi import openapi_document
@@ -67,7 +68,8 @@ DEV_SESSION_COOKIE = "rf_session"  # with RESUMEFLOW_API_COOKIE_SECURE=false (ht
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Routes reachable without being signed in (they are how one signs in).
-PUBLIC_API = frozenset({("POST", "/api/auth/signup"), ("POST", "/api/auth/signin")})
+PUBLIC_API = frozenset({("POST", "/api/auth/signup"), ("POST", "/api/auth/signin"), ("POST", "/api/auth/link"),
+                        ("POST", "/api/auth/link/signin")})
 SECURITY_HEADERS: Mapping[str, str] = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
     "X-Content-Type-Options": "nosniff",
@@ -84,6 +86,8 @@ POOL_KEY = web.AppKey("pool", asyncpg.Pool)
 SECRET_KEY = web.AppKey("secret", str)
 PUBLISH_KEY = web.AppKey("publish", Publish)
 SIGNIN_LIMIT_KEY = web.AppKey("signin_limit", RedisTokenBucket)
+LINK_LIMIT_KEY = web.AppKey("link_limit", RedisTokenBucket)
+MAIL_TASKS_KEY = web.AppKey("mail_tasks", set)
 REDIS_KEY = web.AppKey("redis", Redis)
 USER_ID = web.RequestKey("user_id", str)  # the authenticated user of a request
 PRINCIPAL = web.RequestKey("principal", Principal)
@@ -652,14 +656,7 @@ async def sign_in(request: web.Request) -> web.Response:
     for a wrong email or password (the same answer for both); 429 with Retry-After past
     RESUMEFLOW_API_SIGNIN_BURST attempts for one email (one more each RESUMEFLOW_API_SIGNIN_REFILL_S)."""
     email, password = _credentials(await _body(request))
-    try:
-        wait_s = await request.app[SIGNIN_LIMIT_KEY].try_acquire(accounts.sha256_hex(email.lower())[:32])
-    except RedisError:
-        log.exception("sign-in: the attempt limiter (Redis) is unreachable; refusing sign-ins")
-        raise web.HTTPServiceUnavailable(reason="sign-in is unavailable for a moment; try again") from None
-    if wait_s > 0:
-        raise web.HTTPTooManyRequests(reason="too many sign-in attempts for this email; wait and try again",
-                                      headers={"Retry-After": str(math.ceil(wait_s))})
+    await _limited(request, request.app[SIGNIN_LIMIT_KEY], email, "sign-in")
     user_id = await accounts.check_password(request.app[POOL_KEY], email, password)
     if user_id is None:
         raise web.HTTPUnauthorized(reason="wrong email or password")
@@ -743,6 +740,120 @@ async def operator_accounts(request: web.Request) -> web.Response:
     return _json(paging.reply([dict(r) for r in records], records, page, "created_at", "user_id"))
 
 
+async def _limited(request: web.Request, limiter: RedisTokenBucket, email: str, what: str) -> None:
+    """429 with Retry-After once `email` has used its attempts (RESUMEFLOW_API_SIGNIN_BURST, then one each
+    RESUMEFLOW_API_SIGNIN_REFILL_S); 503 when the limiter (Redis) is unreachable: no limit, no attempt."""
+    try:
+        wait_s = await limiter.try_acquire(accounts.sha256_hex(email.lower())[:32])
+    except RedisError:
+        log.exception("%s: the attempt limiter (Redis) is unreachable; refusing", what)
+        raise web.HTTPServiceUnavailable(reason=f"{what} is unavailable for a moment; try again") from None
+    if wait_s > 0:
+        raise web.HTTPTooManyRequests(reason=f"too many {what} attempts for this email; wait and try again",
+                                      headers={"Retry-After": str(math.ceil(wait_s))})
+
+
+_LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+LINK_SENT = ("if this email has an account, a sign-in link is on its way; it works once, within "
+             f"{int(accounts.SIGNIN_LINK_LIFETIME.total_seconds() // 60)} minutes")
+
+
+def _link_base(request: web.Request) -> str | None:
+    """Where the mailed link points: RESUMEFLOW_API_PUBLIC_URL, else this request's origin when it is loopback."""
+    configured = request.app[SETTINGS_KEY].api_public_url.rstrip("/")
+    if configured:
+        return configured
+    return str(request.url.origin()) if request.url.host in _LOOPBACK else None
+
+
+async def _mail_link(settings: Settings, user_address: str, link: str) -> None:
+    try:
+        await signin_mail.send_signin_link(settings, user_address, link,
+                                           int(accounts.SIGNIN_LINK_LIFETIME.total_seconds() // 60))
+    except Exception:  # a background send: nobody awaits it, so it is logged here (never the link)
+        log.exception("sign-in link: the mail could not be sent")
+
+
+async def request_signin_link(request: web.Request) -> web.Response:
+    """POST /api/auth/link {"email"}: mails a one-time sign-in link (`#signin-link=` on the web client, valid once
+    for 15 minutes) to the account of that email. 202 with the same answer, at the same speed (the mail goes out
+    in the background), whether or not the email has an account; 429 like sign-in; 503 when this server has no
+    SMTP server (RESUMEFLOW_SMTP_HOST) or no public address (RESUMEFLOW_API_PUBLIC_URL) to put in a link."""
+    body = await _body(request)
+    email = body.get("email")
+    if not isinstance(email, str) or not accounts.valid_email(email.strip()):
+        raise web.HTTPBadRequest(reason="email must be an email address")
+    email = email.strip()
+    settings = request.app[SETTINGS_KEY]
+    base = _link_base(request)
+    if base is None or not signin_mail.mail_configured(settings):
+        raise web.HTTPServiceUnavailable(reason="sign-in links are not set up on this server (it needs "
+                                                "RESUMEFLOW_SMTP_HOST and RESUMEFLOW_API_PUBLIC_URL); use a password")
+    await _limited(request, request.app[LINK_LIMIT_KEY], email, "sign-in link")
+    made = await accounts.create_signin_link(request.app[POOL_KEY], email, now=utc_now())
+    if made is not None:
+        token, address = made
+        task = asyncio.create_task(_mail_link(settings, address, f"{base}/#signin-link={token}"))
+        tasks = request.app[MAIL_TASKS_KEY]
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+    return _json({"status": LINK_SENT}, status=202)
+
+
+async def redeem_signin_link(request: web.Request) -> web.Response:
+    """POST /api/auth/link/signin {"token"}: the token from a mailed link; 200 {"user_id", "csrf_token"} with the
+    session cookie, as a password sign-in. 401 for a link that is unknown, already used or expired."""
+    token = _text(await _body(request), "token", 128)
+    user_id = await accounts.redeem_signin_link(request.app[POOL_KEY], token, now=utc_now()) if token else None
+    if user_id is None:
+        raise web.HTTPUnauthorized(reason="this sign-in link is not valid: it was used, it expired, or it is "
+                                          "mistyped; ask for a new one")
+    return await _signed_in(request, user_id, 200)
+
+
+# --- dashboard ------------------------------------------------------------------------------------------------
+
+
+def _window(request: web.Request) -> tuple[dashboard.Period, int]:
+    period = request.query.get("period", "week")
+    if period not in ("day", "week"):
+        raise web.HTTPBadRequest(reason="period must be day or week")
+    raw = request.query.get("span")
+    try:
+        span = int(raw) if raw is not None else dashboard.DEFAULT_SPAN[period]
+    except ValueError:
+        span = 0
+    if not 1 <= span <= dashboard.MAX_SPAN:
+        raise web.HTTPBadRequest(reason=f"span must be a whole number of periods from 1 to {dashboard.MAX_SPAN}")
+    return period, span  # type: ignore[return-value]
+
+
+async def dashboard_funnel(request: web.Request) -> web.Response:
+    """GET /api/dashboard/funnel?period=day|week&span=N: each funnel stage's count per UTC day or ISO week, the
+    last N periods (30 days or 12 weeks unless given), zero-filled (`query_api.dashboard.funnel_series`)."""
+    period, span = _window(request)
+    return _json(await dashboard.funnel(request.app[POOL_KEY], request[USER_ID], period, span, now=utc_now()))
+
+
+async def dashboard_response_rates(request: web.Request) -> web.Response:
+    """GET /api/dashboard/response-rates: the share of the user's submitted applications that got an answer,
+    overall, by variant sent and by board."""
+    return _json(await dashboard.response_rates(request.app[POOL_KEY], request[USER_ID]))
+
+
+async def dashboard_ai_spend(request: web.Request) -> web.Response:
+    """GET /api/dashboard/ai-spend: the user's AI spend (USD) this UTC month, per day, against the month's budget
+    (RESUMEFLOW_AI_USER_BUDGET_USD_PER_DAY times the month's days); from the AI gateway's Redis counters."""
+    today = utc_now().date()
+    try:
+        per_day = await month_spend(request.app[REDIS_KEY], request[USER_ID], today)
+    except RedisError:
+        log.exception("dashboard: the AI spend counters (Redis) are unreachable")
+        raise web.HTTPServiceUnavailable(reason="AI spend is unavailable for a moment; try again") from None
+    return _json(dashboard.spend_summary(
+        per_day, daily_budget_usd=request.app[SETTINGS_KEY].ai_user_budget_usd_per_day, today=today))
+
+
 async def openapi(request: web.Request) -> web.Response:
     return web.Response(text=_OPENAPI_TEXT(), content_type="application/json")
 
@@ -762,6 +873,8 @@ async def create_account_tables(pool: asyncpg.Pool) -> None:
 
 
 async def _close_redis(app: web.Application) -> None:
+    if app[MAIL_TASKS_KEY]:  # sign-in links still being mailed: let them go out (each has the SMTP timeout)
+        await asyncio.wait(set(app[MAIL_TASKS_KEY]))
     await app[REDIS_KEY].aclose()
 
 
@@ -780,6 +893,10 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app[SIGNIN_LIMIT_KEY] = RedisTokenBucket(
         app[REDIS_KEY], capacity=settings.api_signin_burst, refill_per_s=1 / settings.api_signin_refill_s,
         key_prefix="resumeflow:signin:")
+    app[LINK_LIMIT_KEY] = RedisTokenBucket(
+        app[REDIS_KEY], capacity=settings.api_signin_burst, refill_per_s=1 / settings.api_signin_refill_s,
+        key_prefix="resumeflow:signin-link:")
+    app[MAIL_TASKS_KEY] = set()
     app.on_cleanup.append(_close_redis)
     app.on_response_prepare.append(_security_headers)
     app.router.add_get("/healthz", healthz)
@@ -789,6 +906,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app.router.add_post("/api/auth/signup", sign_up)
     app.router.add_post("/api/auth/signin", sign_in)
     app.router.add_post("/api/auth/signout", sign_out)
+    app.router.add_post("/api/auth/link", request_signin_link)
+    app.router.add_post("/api/auth/link/signin", redeem_signin_link)
     app.router.add_get("/api/auth/session", session_info)
     app.router.add_get("/api/tokens", list_tokens)
     app.router.add_post("/api/tokens", create_token)
@@ -808,6 +927,9 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app.router.add_post("/api/applications/{application_id}/outcomes", application_outcome)
     app.router.add_post("/api/applications/{application_id}/{action}", application_command)
     app.router.add_get("/api/outcomes/unlinked", unlinked_reports)
+    app.router.add_get("/api/dashboard/funnel", dashboard_funnel)
+    app.router.add_get("/api/dashboard/response-rates", dashboard_response_rates)
+    app.router.add_get("/api/dashboard/ai-spend", dashboard_ai_spend)
     app.router.add_post("/api/outcomes/unlinked/{report_id}/link", link_report)
     add_ats_webhook(app, settings, publish)
     return app

@@ -73,6 +73,38 @@ _CREDENTIALS = {"type": "object", "required": ["email", "password"], "additional
                                "password": {"type": "string", "minLength": 10, "maxLength": 1024}}}
 _SIGNED_IN = {"type": "object", "required": ["user_id", "csrf_token"],
               "properties": {"user_id": {"type": "string"}, "csrf_token": {"type": "string"}}}
+_EMAIL_ONLY = {"type": "object", "required": ["email"],
+               "properties": {"email": {"type": "string", "format": "email", "maxLength": 254}}}
+_LINK_TOKEN = {"type": "object", "required": ["token"],
+               "properties": {"token": {"type": "string", "minLength": 1, "maxLength": 128}}}
+_WINDOW = [
+    {"name": "period", "in": "query", "required": False, "description": "UTC days or ISO weeks (from Monday)",
+     "schema": {"type": "string", "enum": ["day", "week"], "default": "week"}},
+    {"name": "span", "in": "query", "required": False,
+     "description": "how many periods, ending with the current one (default 30 days or 12 weeks)",
+     "schema": {"type": "integer", "minimum": 1, "maximum": 366}},
+]
+_RATE = {"type": "object", "required": ["key", "submitted", "responded", "rate"],
+         "properties": {"key": {"type": "string"}, "submitted": {"type": "integer"},
+                        "responded": {"type": "integer"}, "rate": {"type": "number", "minimum": 0, "maximum": 1}}}
+_FUNNEL = {"type": "object", "required": ["period", "buckets", "stages"], "properties": {
+    "period": {"type": "string", "enum": ["day", "week"]},
+    "buckets": {"type": "array", "items": {"type": "string", "format": "date"},
+                "description": "each period's first day, oldest first"},
+    "stages": {"type": "array", "items": {"type": "object", "required": ["stage", "counts", "total"], "properties": {
+        "stage": {"type": "string", "enum": ["discovered", "matched", "prepared", "submitted", "responded",
+                                             "interview", "offer"]},
+        "counts": {"type": "array", "items": {"type": "integer"}}, "total": {"type": "integer"}}}}}}
+_RATES = {"type": "object", "required": ["submitted", "responded", "rate", "by_variant", "by_board"], "properties": {
+    "submitted": {"type": "integer"}, "responded": {"type": "integer"}, "rate": {"type": "number"},
+    "by_variant": {"type": "array", "items": _RATE}, "by_board": {"type": "array", "items": _RATE}}}
+_SPEND = {"type": "object", "required": ["month", "spent_usd", "budget_usd", "share", "today_usd", "daily_budget_usd",
+                                         "days"], "properties": {
+    "month": {"type": "string", "description": "YYYY-MM (UTC)"}, "spent_usd": {"type": "number"},
+    "budget_usd": {"type": "number", "description": "the daily cap times the month's days"},
+    "share": {"type": "number"}, "today_usd": {"type": "number"}, "daily_budget_usd": {"type": "number"},
+    "days": {"type": "array", "items": {"type": "object", "properties": {
+        "day": {"type": "string", "format": "date"}, "spent_usd": {"type": "number"}}}}}}
 _DECISION = {"type": "object", "properties": {"variant_id": {"type": "string", "maxLength": 128},
                                                "note": {"type": "string", "maxLength": 2000}}}
 _KINDS = [kind.value for kind in ResponseKind]
@@ -105,6 +137,15 @@ def _paths() -> dict[str, dict[str, Any]]:
             body=_json_body(_CREDENTIALS), public=True, tag="auth")},
         "/api/auth/signout": {"post": _op("End this session", {**_ok(200, "signed out"), **_errors(401, 403)},
                                           tag="auth")},
+        "/api/auth/link": {"post": _op(
+            "Mail a one-time sign-in link (valid once, 15 minutes); the same answer whether or not the email has "
+            "an account", {**_ok(202, "a link is on its way if the account exists"),
+                           **_errors(400, 403, 413, 429, 503)}, body=_json_body(_EMAIL_ONLY), public=True,
+            tag="auth")},
+        "/api/auth/link/signin": {"post": _op(
+            "Sign in with a mailed link's token (sets the session cookie)",
+            {**_ok(200, "signed in", _SIGNED_IN), **_errors(400, 401, 403, 413)}, body=_json_body(_LINK_TOKEN),
+            public=True, tag="auth")},
         "/api/auth/session": {"get": _op("Who is signed in, and the session's CSRF token",
                                          {**_ok(200, "the principal"), **_errors(401)}, tag="auth")},
         "/api/tokens": {
@@ -167,6 +208,15 @@ def _paths() -> dict[str, dict[str, Any]]:
             "Tie an unlinked answer to one of the user's applications",
             {**_ok(202, "queued"), **_errors(400, 401, 403, 404, 413)}, params=_path("report_id"),
             body=_json_body(_LINK), tag="writes")},
+        "/api/dashboard/funnel": {"get": _op(
+            "The funnel (discovered to offer): each stage's count per day or week, zero-filled",
+            {**_ok(200, "the funnel", _FUNNEL), **_errors(400, 401)}, params=_WINDOW, tag="dashboard")},
+        "/api/dashboard/response-rates": {"get": _op(
+            "The share of submitted applications answered, overall, by variant and by board",
+            {**_ok(200, "the rates", _RATES), **_errors(401)}, tag="dashboard")},
+        "/api/dashboard/ai-spend": {"get": _op(
+            "AI spend this month (UTC), per day, against the month's budget",
+            {**_ok(200, "the spend", _SPEND), **_errors(401, 503)}, tag="dashboard")},
         "/webhooks/ats/{provider}": {"post": _op(
             "An ATS notification, signed with RESUMEFLOW_ATS_WEBHOOK_SECRET (HMAC-SHA256 in `Signature`)",
             {**_ok(202, "queued"), **_ok(200, "ignored"), **_errors(400, 401, 404, 413, 503)},

@@ -104,6 +104,9 @@ CREATE TABLE IF NOT EXISTS view_submissions (
     external_id text,
     submitted_at timestamptz NOT NULL
 );
+-- The dashboard's funnel and response rates (query_api.dashboard): a user's sends and answers by time.
+CREATE INDEX IF NOT EXISTS view_submissions_user ON view_submissions (user_id, submitted_at);
+CREATE INDEX IF NOT EXISTS view_application_events_user ON view_application_events (user_id, occurred_at);
 CREATE TABLE IF NOT EXISTS view_outcomes (
     application_id text PRIMARY KEY,
     user_id text NOT NULL,

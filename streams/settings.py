@@ -125,6 +125,10 @@ class Settings(BaseSettings):
     # token bucket shared by every API process); past it, 429 with Retry-After.
     api_signin_burst: Annotated[int, Field(ge=1)] = Field(5, validation_alias="RESUMEFLOW_API_SIGNIN_BURST")
     api_signin_refill_s: Annotated[float, Field(gt=0)] = Field(60.0, validation_alias="RESUMEFLOW_API_SIGNIN_REFILL_S")
+    # The web client's address as users reach it (e.g. https://jobs.example.org), for the one-time sign-in links
+    # mailed through the SMTP settings below; "": the request's own origin, allowed only on 127.0.0.1/localhost so
+    # a forged Host header cannot point a link elsewhere.
+    api_public_url: str = Field("", validation_alias="RESUMEFLOW_API_PUBLIC_URL")
 
     # submission. Email goes out through this SMTP server (none: no email channel); its login, if it needs one,
     # is read from RESUMEFLOW_SMTP_USERNAME / RESUMEFLOW_SMTP_PASSWORD in the environment only, never a setting.

@@ -7,6 +7,10 @@ call sees its spend cross a cap (`before < cap <= after`) and reports it as `Bud
 
 The caps are hard for starting calls, not for finishing them: calls already running when the cap is reached
 still complete and are counted, so a cap can be overshot by at most the cost of the calls in flight.
+
+Each user's spend is also kept per month for the web client's dashboard: a hash `{prefix}user-month:{id}:{YYYY-MM}`
+with one field per UTC day (`YYYY-MM-DD` -> USD), raised in the same transaction and kept 40 days
+(`month_spend`). It decides nothing; the daily counters are the caps.
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from streams.messages import BudgetCrossed, utc_now
 
 DEFAULT_KEY_PREFIX = "resumeflow:ai:spend:"
 COUNTER_TTL_S = 2 * 24 * 3600
+MONTH_TTL_S = 40 * 24 * 3600  # a month's hash outlives the month, so last month stays readable for a while
 
 Scope = Literal["user", "cell"]
 
@@ -53,6 +58,9 @@ class RedisBudgets:
     def key(self, scope: Scope, id: str, day: date) -> str:
         return f"{self._prefix}{scope}:{id}:{day.isoformat()}"
 
+    def month_key(self, user_id: str, day: date) -> str:
+        return month_key(self._prefix, user_id, day)
+
     async def spent(self, scope: Scope, id: str, day: date) -> float:
         raw = await self._redis.get(self.key(scope, id, day))
         return float(raw) if raw is not None else 0.0
@@ -75,13 +83,28 @@ class RedisBudgets:
                 key = self.key(scope, id, day)
                 pipe.incrbyfloat(key, cost_usd)
                 pipe.expire(key, COUNTER_TTL_S)
+            month = self.month_key(user_id, day)
+            pipe.hincrbyfloat(month, day.isoformat(), cost_usd)
+            pipe.expire(month, MONTH_TTL_S)
             results = await pipe.execute()
-        for (scope, id), after_raw in zip(scopes, results[0::2], strict=True):
+        for (scope, id), after_raw in zip(scopes, results[0:2 * len(scopes):2], strict=True):
             after = float(after_raw)
             cap = self._caps[scope]
             if after - cost_usd < cap <= after:
                 crossed.append(budget_crossed(scope, id, budget_usd=cap, spent_usd=after, day=day))
         return crossed
+
+
+def month_key(prefix: str, user_id: str, day: date) -> str:
+    """The hash of a user's spend per day in `day`'s month (see the module's docstring)."""
+    return f"{prefix}user-month:{user_id}:{day:%Y-%m}"
+
+
+async def month_spend(redis: Redis, user_id: str, day: date, *, prefix: str = DEFAULT_KEY_PREFIX) -> dict[date, float]:
+    """The user's AI spend (USD) per UTC day of `day`'s month so far, days without spend absent. Spend before this
+    hash existed is not in it (the daily counters expire after two days)."""
+    raw = await redis.hgetall(month_key(prefix, user_id, day))
+    return {date.fromisoformat(k.decode() if isinstance(k, bytes) else k): float(v) for k, v in raw.items()}
 
 
 def _scopes(user_id: str, cell: str) -> tuple[tuple[Scope, str], ...]:

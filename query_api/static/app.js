@@ -4,10 +4,12 @@ import { api, post, setCsrf, useToken, forgetToken, bearer, ApiError } from "./a
 import { say } from "./dom.js";
 import { loadReview } from "./review.js";
 import { loadApplications } from "./applications.js";
+import { loadDashboard } from "./dashboard.js";
 import { closePanel } from "./panel.js";
 
 const $ = (id) => document.getElementById(id);
-const PAGES = { review: loadReview, applications: loadApplications };
+const PAGES = { review: loadReview, applications: loadApplications, dashboard: loadDashboard };
+const LINK_PREFIX = "#signin-link=";
 let signedIn = false;
 
 function showPage(name) {
@@ -56,7 +58,23 @@ function signedOut(message) {
   showPage("auth");
 }
 
+// A mailed sign-in link (`/#signin-link=TOKEN`): the token is in the fragment, so it never reaches a server log or
+// a Referer; it is taken off the address at once and traded for a session.
+async function followSigninLink() {
+  const token = location.hash.slice(LINK_PREFIX.length);
+  history.replaceState(null, "", "#dashboard");
+  try {
+    const answer = await post("/api/auth/link/signin", { token });
+    forgetToken();
+    setCsrf(answer.csrf_token);
+    await greet("session");
+  } catch (error) {
+    signedOut("That sign-in link did not work (" + error.message + ").");
+  }
+}
+
 async function start() {
+  if (location.hash.startsWith(LINK_PREFIX)) { await followSigninLink(); return; }
   try {
     const session = await api("/api/auth/session");
     setCsrf(session.csrf_token);
@@ -91,6 +109,22 @@ function authForm(formId, path, verb) {
 
 authForm("signin-form", "/api/auth/signin", "Could not sign in");
 authForm("signup-form", "/api/auth/signup", "Could not create the account");
+$("link-form").addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const form = event.currentTarget;
+  const button = form.querySelector("button");
+  button.disabled = true;
+  $("auth-error").textContent = "";
+  try {
+    const answer = await post("/api/auth/link", { email: form.email.value.trim() });
+    $("link-status").textContent = "Sent: " + answer.status + ".";
+  } catch (error) {
+    $("auth-error").textContent = "Could not send a link: " + error.message;
+  } finally {
+    button.disabled = false;
+  }
+});
+$("dashboard-period").addEventListener("change", () => loadDashboard());
 $("token-form").addEventListener("submit", (event) => {
   event.preventDefault();
   const value = $("token").value.trim();
@@ -111,5 +145,5 @@ $("applications-more").addEventListener("click", () => loadApplications(true));
 $("app-filter").addEventListener("change", () => loadApplications(false));
 $("panel-close").addEventListener("click", closePanel);
 document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("panel").hidden) closePanel(); });
-window.addEventListener("hashchange", route);
+window.addEventListener("hashchange", () => (location.hash.startsWith(LINK_PREFIX) ? followSigninLink() : route()));
 start();

@@ -3,7 +3,9 @@ never downloads browsers of its own): the whole pipeline runs for a REVIEW user 
 user signs up in the browser, sees the review queue with a prepared job (one card, its variants side by side),
 opens a variant's lines and sources and its PDF preview, approves another variant than the learner's pick, sees
 the application sent (the local SMTP server has the mail) and its status become SUBMITTED with that variant,
-records an interview in two clicks, signs out and signs in again with the keyboard only. A second, quick test
+records an interview in two clicks and sees the dashboard's funnel move (no interview before, one after), reads
+the funnel chart with the arrow keys, signs out and signs in again with the keyboard only, then once more with a
+sign-in link mailed to the local SMTP server. A second, quick test
 (the API alone on seeded views) shows an IN_DOUBT application asking the user, and a hostile posting title and a
 javascript: URL staying plain text.
 
@@ -183,6 +185,12 @@ def test_sign_up_review_approve_and_see_the_application_sent(
                 row.wait_for()
             mark("applications: SUBMITTED")
             assert row.locator("td").nth(3).inner_text() == chosen  # sent with the variant the user chose
+            page.get_by_role("link", name="Dashboard").click()
+            interview = page.locator("#dashboard-funnel tr[data-stage=interview]")
+            interview.wait_for()
+            assert interview.get_attribute("data-total") == "0", "no interview before one is recorded"
+            page.get_by_role("link", name="Applications").click()
+            row.wait_for()
             row.get_by_role("button", name="Timeline").click()
             page.locator("tr.detail ol.timeline li").first.wait_for()
             row.get_by_text("Record outcome").click()
@@ -194,6 +202,29 @@ def test_sign_up_review_approve_and_see_the_application_sent(
             page.emulate_media(color_scheme="dark")
             page.screenshot(path=ARTIFACTS / "6-applications-dark.png", full_page=True)
             page.emulate_media(color_scheme="light")
+
+            # The funnel moves: the recorded interview reaches the dashboard (outcomes processor, then the sink).
+            page.get_by_role("link", name="Dashboard").click()
+            interview.wait_for()
+            deadline = time.monotonic() + SENT_TIMEOUT_S
+            while interview.get_attribute("data-total") != "1":
+                assert time.monotonic() < deadline, "the recorded interview never reached the dashboard's funnel"
+                time.sleep(1)
+                page.reload()
+                interview.wait_for()
+            mark("dashboard: the funnel shows the interview")
+            totals = {stage: page.locator(f"#dashboard-funnel tr[data-stage={stage}]").get_attribute("data-total")
+                      for stage in ("submitted", "responded", "interview", "offer")}
+            assert totals == {"submitted": "1", "responded": "1", "interview": "1", "offer": "0"}, totals
+            page.locator("#dashboard-funnel svg.chart[tabindex]").focus()  # the chart, read with the keyboard
+            page.keyboard.press("End")
+            assert "Interview 1" in page.locator("#dashboard-funnel .readout").inner_text()
+            page.screenshot(path=ARTIFACTS / "8-dashboard.png", full_page=True)
+            page.emulate_media(color_scheme="dark")
+            page.screenshot(path=ARTIFACTS / "9-dashboard-dark.png", full_page=True)
+            page.emulate_media(color_scheme="light")
+            page.get_by_role("link", name="Applications").click()
+            page.get_by_role("heading", name="Applications").wait_for()
             page.get_by_role("button", name="Sign out").click()
             page.get_by_role("heading", name="Sign in").wait_for()
             assert page.request.get(base + "/api/applications").status == 401  # the session is gone
@@ -207,6 +238,18 @@ def test_sign_up_review_approve_and_see_the_application_sent(
             page.get_by_role("heading", name="Applications").wait_for()  # back on the page the user was on
             page.locator("tr[data-status=SUBMITTED]").wait_for()
             mark("signed in again with the keyboard")
+
+            # A one-time link by mail: asked for on the sign-in page, followed from the local SMTP server's copy.
+            page.get_by_role("button", name="Sign out").click()
+            page.locator("#link-email").fill(address)
+            page.get_by_role("button", name="Mail me a sign-in link").click()
+            page.get_by_text("Sent: ").wait_for()
+            link = _signin_link(Path(env["RESUMEFLOW_SUBMISSION_MAILBOX_DIR"]), address)
+            assert link.startswith(base + "/#signin-link=")
+            page.goto(link)
+            page.get_by_role("heading", name="Dashboard").wait_for()
+            assert "#signin-link" not in page.url  # the token is taken off the address at once
+            mark("signed in with a mailed link")
             assert not errors, errors
         finally:
             browser.close()
@@ -217,6 +260,20 @@ def test_sign_up_review_approve_and_see_the_application_sent(
     mark("done")
     (ARTIFACTS / "timings.json").write_text(json.dumps(timings, indent=2))
     print("web client e2e timings (s since the user was created):", timings)
+
+
+def _signin_link(maildir: Path, address: str, timeout_s: float = 30.0) -> str:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        for raw in messages(maildir, address):
+            message = email.message_from_bytes(raw)
+            if message.is_multipart():  # the BCC copy of the application itself
+                continue
+            body = message.get_payload(decode=True).decode()
+            if "#signin-link=" in body:
+                return next(word for word in body.split() if "#signin-link=" in word)
+        assert time.monotonic() < deadline, f"no sign-in link mailed to {address}"
+        time.sleep(0.3)
 
 
 XSS_TITLE = '<img src=x onerror="window.injected=1">Data Engineer'
