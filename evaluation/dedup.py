@@ -21,7 +21,7 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +29,7 @@ import numpy as np
 from adapters.embeddings import Embedder
 from evaluation.dedup_data import EvalPosting, EvalSet, build, describe_set, pair_truth
 from evaluation.glassdoor import load_glassdoor
-from processors.analysis.candidates import IndexedPosting, find_candidates
+from processors.analysis.candidates import IndexedPosting, find_candidates, known_aliases
 from processors.analysis.dedup import (
     DEFAULT_MODEL,
     POSTING_FEATURES,
@@ -117,7 +117,7 @@ def analyze(postings: Sequence[EvalPosting], embedder: CachedEmbedder) -> list[A
 
 @dataclass(frozen=True)
 class Replay:
-    postings: list[Analyzed]
+    postings: list[Analyzed]  # with the traits each was decided with (aliases known then)
     candidates: list[list[Neighbour]]  # what the store showed each posting (canonical_of as decided then)
     decisions: list[DedupDecision]
 
@@ -126,14 +126,20 @@ def replay(analyzed: Sequence[Analyzed], model: DedupModel) -> Replay:
     stored: list[IndexedPosting] = []
     candidates: list[list[Neighbour]] = []
     decisions: list[DedupDecision] = []
+    decided: list[Analyzed] = []  # each posting with the traits it was decided with (its aliases then)
     for a in analyzed:
-        neighbours = find_candidates(a.indexed, stored)
-        decision = decide_duplicate(a.traits, neighbours, model)
+        aliases = known_aliases(a.traits.company_names, [s.traits for s in stored])
+        traits = a.traits.model_copy(update={"company_aliases": aliases}) if aliases else a.traits
+        query = IndexedPosting(traits=traits, canonical_of=None, embedding=a.indexed.embedding,
+                               chunks=a.indexed.chunks, chunk_words=a.indexed.chunk_words)
+        neighbours = find_candidates(query, stored)
+        decision = decide_duplicate(traits, neighbours, model)
         candidates.append(neighbours)
         decisions.append(decision)
+        decided.append(replace(a, traits=traits))
         stored.append(IndexedPosting(traits=a.traits, canonical_of=decision.duplicate_of, embedding=a.indexed.embedding,
                                      chunks=a.indexed.chunks, chunk_words=a.indexed.chunk_words))
-    return Replay(list(analyzed), candidates, decisions)
+    return Replay(decided, candidates, decisions)
 
 
 # --- scoring --------------------------------------------------------------------------------------------------
