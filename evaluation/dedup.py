@@ -3,10 +3,11 @@ from `../shared/data` at evaluation time).
 
 Each part (tuning, held-out) is replayed as a stream: every posting in a seeded arrival order is analyzed as the
 processor would — deterministic requirements, MiniLM embeddings of its summary (`embedding_text`) and of its
-role chunks (`role_text`) — then its candidates are found among the earlier postings exactly as the vector
-store finds them (`ports.find_candidates` on in-memory rows: the nearest by embedding, and the nearest among
-postings of the same company entity across aliases), compared chunk by chunk, and decided by the pure
-`decide_duplicate`, whose outcome later postings see (`canonical_of`).
+role chunks (`role_text`) — then its employer's aliases are learned from the earlier postings
+(`candidates.known_aliases`) and its candidates found among them exactly as the vector store finds them
+(`candidates.find_candidates` on in-memory rows: the nearest by embedding, the nearest among postings of the same
+company entity across aliases, and the nearest of that entity with the same title), compared chunk by chunk,
+and decided by the pure `decide_duplicate`, whose outcome later postings see (`canonical_of`).
 
 Every pair of postings that the truth or the decision relates, and every pair the store put before the
 decision, is scored: the confusion matrix over duplicate / same_role / different, duplicate precision and
