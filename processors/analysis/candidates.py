@@ -51,7 +51,7 @@ def entity_keys(traits: PostingTraits) -> tuple[set[str], set[str]]:
 
 def known_aliases(names: Sequence[str], stored: Sequence[PostingTraits]) -> list[str]:
     """The names stored postings give an employer together with one of `names` (sorted, without `names`; none
-    when more than `MAX_ALIASES`). The vector store answers the same in SQL (`VectorIndex.aliases`)."""
+    when more than `MAX_ALIASES`). The vector store answers the same in SQL (`VectorStore.aliases`)."""
     mine = set(names)
     found = {name for s in stored if mine & set(s.company_names) for name in s.company_names} - mine
     return sorted(found) if len(found) <= MAX_ALIASES else []
