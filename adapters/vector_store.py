@@ -129,6 +129,7 @@ class VectorStore:
             await connection.execute(
                 f"CREATE INDEX IF NOT EXISTS {t}_embedding_hnsw ON {t} USING hnsw (embedding vector_cosine_ops)")
             await connection.execute(f"CREATE INDEX IF NOT EXISTS {t}_company_norm ON {t} (company_norm)")
+            await connection.execute(f"CREATE INDEX IF NOT EXISTS {t}_title_norm ON {t} (title_norm)")
             for column, kind in _DEDUP_COLUMNS:
                 await connection.execute(f"ALTER TABLE {t} ADD COLUMN IF NOT EXISTS {column} {kind}")
             await connection.execute(
@@ -187,17 +188,32 @@ class VectorStore:
             chunks = await self._chunks(connection, [canonical_job_id])
         return _stored(row, chunks.get(canonical_job_id))
 
+    async def aliases(self, names: Sequence[str], *, limit: int) -> list[str]:
+        """The names stored postings give an employer together with one of `names` (sorted, without `names`;
+        none when there are more than `limit`: a name linked to that many is not one employer's)."""
+        if not names:
+            return []
+        async with self._pool.acquire() as connection:
+            rows = await connection.fetch(
+                f"SELECT DISTINCT name FROM (SELECT unnest(company_names) AS name FROM {self.table} "
+                f"WHERE company_names && $1::text[]) AS linked WHERE NOT name = ANY($1::text[]) "
+                f"ORDER BY name LIMIT $2", list(names), limit + 1)
+        found = [row["name"] for row in rows]
+        return found if len(found) <= limit else []
+
     async def candidates(self, embedding: np.ndarray | Sequence[float], *, nearest: int, nearest_entity: int,
-                         names: Sequence[str], names_and_mentions: Sequence[str]) -> list[CandidateRow]:
+                         names: Sequence[str], names_and_mentions: Sequence[str], nearest_title: int = 0,
+                         title_norm: str = "") -> list[CandidateRow]:
         """What dedup compares a new posting with (`processors/analysis/candidates.py` defines it on rows in
-        memory): the `nearest` stored postings closest by embedding, and the `nearest_entity` closest among those
-        whose names meet `names_and_mentions` or whose mentions meet `names`; closest first, earlier first among
-        equals, each with its chunks."""
+        memory): the `nearest` stored postings closest by embedding, the `nearest_entity` closest among those
+        whose names meet `names_and_mentions` or whose mentions meet `names`, and the `nearest_title` closest of
+        those with the title `title_norm`; closest first, earlier first among equals, each with its chunks."""
         query = _vector(embedding)
         selected = (f"SELECT canonical_job_id, created_at, embedding <=> $1 AS distance FROM {self.table} "
                     f"{{where}} ORDER BY embedding <=> $1 LIMIT {{limit}}")
         async with self._pool.acquire() as connection, connection.transaction():
-            await connection.execute(f"SET LOCAL hnsw.ef_search = {max(int(self.ef_search), nearest, nearest_entity)}")
+            await connection.execute(
+                f"SET LOCAL hnsw.ef_search = {max(int(self.ef_search), nearest, nearest_entity, nearest_title)}")
             await connection.execute("SET LOCAL hnsw.iterative_scan = relaxed_order")
             found: list[Any] = []
             if nearest > 0:
@@ -207,6 +223,11 @@ class VectorStore:
                     selected.format(where="WHERE company_names && $3::text[] OR company_mentions && $4::text[]",
                                     limit="$2"),
                     query, nearest_entity, list(names_and_mentions), list(names))
+            if nearest_title > 0 and title_norm and (names or names_and_mentions):
+                found += await connection.fetch(
+                    selected.format(where="WHERE title_norm = $5 AND (company_names && $3::text[] OR "
+                                          "company_mentions && $4::text[])", limit="$2"),
+                    query, nearest_title, list(names_and_mentions), list(names), title_norm)
             ranked = sorted({row["canonical_job_id"]: row for row in found}.values(),
                             key=lambda row: (row["distance"], row["created_at"], row["canonical_job_id"]))
             ids = [row["canonical_job_id"] for row in ranked]

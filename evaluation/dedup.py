@@ -3,10 +3,11 @@ from `../shared/data` at evaluation time).
 
 Each part (tuning, held-out) is replayed as a stream: every posting in a seeded arrival order is analyzed as the
 processor would — deterministic requirements, MiniLM embeddings of its summary (`embedding_text`) and of its
-role chunks (`role_text`) — then its candidates are found among the earlier postings exactly as the vector
-store finds them (`ports.find_candidates` on in-memory rows: the nearest by embedding, and the nearest among
-postings of the same company entity across aliases), compared chunk by chunk, and decided by the pure
-`decide_duplicate`, whose outcome later postings see (`canonical_of`).
+role chunks (`role_text`) — then its employer's aliases are learned from the earlier postings
+(`candidates.known_aliases`) and its candidates found among them exactly as the vector store finds them
+(`candidates.find_candidates` on in-memory rows: the nearest by embedding, the nearest among postings of the same
+company entity across aliases, and the nearest of that entity with the same title), compared chunk by chunk,
+and decided by the pure `decide_duplicate`, whose outcome later postings see (`canonical_of`).
 
 Every pair of postings that the truth or the decision relates, and every pair the store put before the
 decision, is scored: the confusion matrix over duplicate / same_role / different, duplicate precision and
@@ -21,7 +22,7 @@ import hashlib
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -29,7 +30,7 @@ import numpy as np
 from adapters.embeddings import Embedder
 from evaluation.dedup_data import EvalPosting, EvalSet, build, describe_set, pair_truth
 from evaluation.glassdoor import load_glassdoor
-from processors.analysis.candidates import IndexedPosting, find_candidates
+from processors.analysis.candidates import IndexedPosting, find_candidates, known_aliases
 from processors.analysis.dedup import (
     DEFAULT_MODEL,
     POSTING_FEATURES,
@@ -117,7 +118,7 @@ def analyze(postings: Sequence[EvalPosting], embedder: CachedEmbedder) -> list[A
 
 @dataclass(frozen=True)
 class Replay:
-    postings: list[Analyzed]
+    postings: list[Analyzed]  # with the traits each was decided with (aliases known then)
     candidates: list[list[Neighbour]]  # what the store showed each posting (canonical_of as decided then)
     decisions: list[DedupDecision]
 
@@ -126,14 +127,20 @@ def replay(analyzed: Sequence[Analyzed], model: DedupModel) -> Replay:
     stored: list[IndexedPosting] = []
     candidates: list[list[Neighbour]] = []
     decisions: list[DedupDecision] = []
+    decided: list[Analyzed] = []  # each posting with the traits it was decided with (its aliases then)
     for a in analyzed:
-        neighbours = find_candidates(a.indexed, stored)
-        decision = decide_duplicate(a.traits, neighbours, model)
+        aliases = known_aliases(a.traits.company_names, [s.traits for s in stored])
+        traits = a.traits.model_copy(update={"company_aliases": aliases}) if aliases else a.traits
+        query = IndexedPosting(traits=traits, canonical_of=None, embedding=a.indexed.embedding,
+                               chunks=a.indexed.chunks, chunk_words=a.indexed.chunk_words)
+        neighbours = find_candidates(query, stored)
+        decision = decide_duplicate(traits, neighbours, model)
         candidates.append(neighbours)
         decisions.append(decision)
+        decided.append(replace(a, traits=traits))
         stored.append(IndexedPosting(traits=a.traits, canonical_of=decision.duplicate_of, embedding=a.indexed.embedding,
                                      chunks=a.indexed.chunks, chunk_words=a.indexed.chunk_words))
-    return Replay(list(analyzed), candidates, decisions)
+    return Replay(decided, candidates, decisions)
 
 
 # --- scoring --------------------------------------------------------------------------------------------------

@@ -18,16 +18,19 @@ serve it, and parsed back by the adapter of that board:
 - **Lever** (`/v0/postings/{site}`): the site token is the legal entity, the text split into `descriptionPlain`,
   `lists` (one per section) and `additional` (company paragraph and EEO), metro-area locations ("San Francisco
   Bay Area"), `workplaceType`;
-- **an aggregator's RSS feed**: the brand or the entity as author, the text cut at 500 characters;
+- **Ashby** (`/posting-api/job-board/{name}`): the site token is the legal entity, `location` and
+  `secondaryLocations`, the company paragraph last, a structured yearly compensation;
+- **an aggregator's RSS feed**: the brand or the entity as author, several places abbreviated ("SF / NY"), the
+  text cut at 500 characters;
 - **an aggregator's CSV listing** (as JobSpy exports): "City, ST, US" locations, the text cut at 500 characters.
 Per copy, seeded: the title's word order ("Manager, AI Deployment" / "AI Deployment Manager"), a "- Remote US"
 suffix on remote roles, the role's sections in another order.
 
 Truth, decided from the sources, never from the code under test:
 - a re-publication is a **duplicate** of its original; so are postings of one board with one company, the same
-  title and a location string in common (a role posted twice), exact repeats in a listing, and two hand-checked
-  pairs (Cursor's "AI Deployment Manager" and "Manager, AI Deployment", same text and places; Glassdoor's
-  "Boys Town" and "Boys Town Hospital" Research Scientist in Omaha);
+  title and a place in common (a role posted twice; a bare "Remote" is no place in common), exact repeats in
+  a listing, and two hand-checked pairs (Cursor's "AI Deployment Manager" and "Manager, AI Deployment", same
+  text and places; Glassdoor's "Boys Town" and "Boys Town Hospital" Research Scientist in Omaha);
 - postings of one board with one company and the same title but no location in common are the **same role**
   in another place (Anthropic's roles in several cities, Greenlane's role in several states, Cursor's
   Commercial Account Executive in New York and San Francisco);
@@ -136,7 +139,9 @@ def _label_same_titles(originals: list[_Original], source: str, everyone: list[_
 
 
 def _raw_locations(o: _Original) -> list[str]:
-    return [x.strip() for x in o.fetched.locations if x.strip()]
+    """The places a posting names; a bare "Remote" names none (remote is not a wildcard: "SF / Remote" and
+    "NY / Remote" of one title are the role in two cities, as "San Francisco" and "New York" are)."""
+    return [x.strip() for x in o.fetched.locations if x.strip() and x.strip().casefold() != "remote"]
 
 
 def _join(a: _Original, b: _Original, everyone: list[_Original]) -> None:
@@ -379,13 +384,50 @@ def lever_payload(c: Copy) -> list:
     return [item]
 
 
+def ashby_payload(c: Copy) -> dict:
+    """Ashby's posting API (`/posting-api/job-board/{name}?includeCompensation=true`): the first place as
+    `location`, the others as `secondaryLocations`, the company paragraph last, HTML and plain text."""
+    body = "".join(f"<h2>{escape(h)}</h2>{_paragraphs_html(t)}" if h else _paragraphs_html(t) for h, t in c.sections)
+    if c.company_paragraph:
+        body += f"<h2>About {escape(c.company)}</h2>{_paragraphs_html(c.company_paragraph)}"
+    places = c.locations or ["Remote"]
+    job: dict = {"id": job_uuid(c.serial), "title": c.title, "department": "",
+                 "team": "", "employmentType": "FullTime", "location": places[0],
+                 "secondaryLocations": [{"location": x} for x in places[1:]], "isListed": True,
+                 "isRemote": c.remote, "workplaceType": "Remote" if c.remote else "OnSite",
+                 "publishedAt": "2026-02-01T17:00:00.000+00:00", "updatedAt": "2026-03-01T17:00:00.000+00:00",
+                 "descriptionHtml": body, "descriptionPlain": _full_text(c),
+                 "jobUrl": f"https://jobs.ashbyhq.com/{c.token}/{job_uuid(c.serial)}",
+                 "applyUrl": f"https://jobs.ashbyhq.com/{c.token}/{job_uuid(c.serial)}/application"}
+    if c.salary:
+        job["compensation"] = {"compensationTierSummary": f"${c.salary[0] // 1000}K – ${c.salary[1] // 1000}K",
+                               "summaryComponents": [{"compensationType": "Salary", "interval": "1 YEAR",
+                                                      "currencyCode": c.salary[2], "minValue": c.salary[0],
+                                                      "maxValue": c.salary[1]}]}
+    return {"apiVersion": "1", "jobs": [job]}
+
+
+def job_uuid(serial: int) -> str:
+    return f"00000000-0000-4000-8000-{serial:012d}"
+
+
 def _full_text(c: Copy) -> str:
     parts = [c.company_paragraph] + [f"{h}\n\n{t}" if h else t for h, t in c.sections]
     return "\n\n".join(p for p in parts if p)
 
 
+_SHORT = {"San Francisco": "SF", "New York": "NY", "New York City": "NYC"}
+
+
+def _feed_places(locations: Sequence[str]) -> str:
+    """Several places the way aggregators abbreviate them ("SF / NY"); one place as "City, ST"."""
+    if len(locations) > 1:
+        return " / ".join(_SHORT.get(x.split(",")[0].strip(), x) for x in locations)
+    return "; ".join(_gh_place(x) for x in locations) or "Remote"
+
+
 def feed_payload(c: Copy) -> str:
-    places = "; ".join(_gh_place(x) for x in c.locations) or "Remote"
+    places = _feed_places(c.locations)
     return ("<?xml version=\"1.0\"?><rss version=\"2.0\" xmlns:dc=\"http://purl.org/dc/elements/1.1/\">"
             "<channel><title>Jobs aggregator</title><item>"
             f"<title>{escape(c.title)}</title><link>https://jobs.example-aggregator.net/view/{c.serial}</link>"
@@ -414,6 +456,8 @@ def parse_copy(c: Copy) -> FetchedPosting:
             [parsed] = greenhouse.parse(greenhouse_payload(c), board_token=c.token)
         case "lever":
             [parsed] = lever.parse(lever_payload(c), board_token=c.token)
+        case "ashby":
+            [parsed] = ashby.parse(ashby_payload(c), board_token=c.token)
         case "feed":
             [parsed] = feed.parse(feed_payload(c), board_token=f"https://jobs.example-aggregator.net/{c.token}.rss")
         case _:
@@ -421,7 +465,7 @@ def parse_copy(c: Copy) -> FetchedPosting:
     return parsed
 
 
-BOARDS = ("greenhouse", "lever", "feed", "csv")
+BOARDS = ("greenhouse", "lever", "ashby", "feed", "csv")
 
 
 def republish(o: _Original, rng: random.Random, serial: int, boards: Sequence[str]) -> list[tuple[Copy, str]]:
@@ -450,7 +494,7 @@ def republish(o: _Original, rng: random.Random, serial: int, boards: Sequence[st
             role_sections = [head, *tail]
             variations.append("sections reordered")
         company = legal if board in ("greenhouse", "lever") or rng.random() < 0.5 else brand
-        if board == "lever":
+        if board in ("lever", "ashby"):  # no company field: the site token names the employer
             company = token or company
         salary = (p.salary_min, p.salary_max or p.salary_min, p.salary_currency) if p.salary_min and \
             p.salary_currency else None
@@ -544,7 +588,8 @@ def _build(shared: Path, *, seed: int, glassdoor_rows: int, copy_share: float) -
         if o.fetched.board_token == "anthropic":
             boards = [rng.choice(("feed", "csv"))]  # a list-mode board has no text to re-publish but a listing
         else:
-            boards = rng.sample(BOARDS, rng.choice((2, 3)) if everyone else 1)
+            others = [b for b in BOARDS if b != o.fetched.source.value.lower()]  # a copy is on another board
+            boards = rng.sample(others, rng.choice((2, 3)) if everyone else 1)
         for copy, what in republish(o, rng, serial, boards):
             postings.append(EvalPosting(_catalog(parse_copy(copy)), o.group, o.role, o.family, what))
         serial += 1

@@ -26,6 +26,8 @@ from processors.analysis.role_text import text_similarity
 
 NEAREST = 10
 NEAREST_ENTITY = 10
+NEAREST_TITLE = 10
+MAX_ALIASES = 20  # a name linked to more is a generic word, not one employer
 
 
 @dataclass(frozen=True)
@@ -41,10 +43,18 @@ class IndexedPosting:
 
 
 def entity_keys(traits: PostingTraits) -> tuple[set[str], set[str]]:
-    """(names, names and mentions): a stored posting is of the same entity when its names meet the second set
-    of the new posting, or its mentions meet the first."""
+    """(names, names, aliases and mentions): a stored posting is of the same entity when its names meet the
+    second set of the new posting, or its mentions meet the first."""
     names = set(traits.company_names)
-    return names, names | set(traits.company_mentions)
+    return names, names | set(traits.company_aliases) | set(traits.company_mentions)
+
+
+def known_aliases(names: Sequence[str], stored: Sequence[PostingTraits]) -> list[str]:
+    """The names stored postings give an employer together with one of `names` (sorted, without `names`; none
+    when more than `MAX_ALIASES`). The vector store answers the same in SQL (`VectorStore.aliases`)."""
+    mine = set(names)
+    found = {name for s in stored if mine & set(s.company_names) for name in s.company_names} - mine
+    return sorted(found) if len(found) <= MAX_ALIASES else []
 
 
 def same_entity(new: PostingTraits, stored: PostingTraits) -> bool:
@@ -60,15 +70,18 @@ def neighbour_of(query: IndexedPosting, stored: IndexedPosting, similarity: floa
 
 
 def find_candidates(query: IndexedPosting, stored: Sequence[IndexedPosting], *, nearest: int = NEAREST,
-                    nearest_entity: int = NEAREST_ENTITY) -> list[Neighbour]:
-    """The candidates among `stored` (earlier first on ties), closest first."""
+                    nearest_entity: int = NEAREST_ENTITY, nearest_title: int = NEAREST_TITLE) -> list[Neighbour]:
+    """The candidates among `stored` (earlier first on ties), closest first. `query.traits.company_aliases` are
+    its `known_aliases` among `stored`."""
     if not stored:
         return []
     matrix = np.stack([s.embedding for s in stored]).astype(np.float32)
     similarities = matrix @ np.asarray(query.embedding, dtype=np.float32)
     order = np.argsort(-similarities, kind="stable")
     chosen = list(order[:nearest])
-    entity = [i for i in order if same_entity(query.traits, stored[i].traits)][:nearest_entity]
-    picked = list(dict.fromkeys([*chosen, *entity]))
+    same = [i for i in order if same_entity(query.traits, stored[i].traits)]
+    entity = same[:nearest_entity]
+    titled = [i for i in same if stored[i].traits.title_norm == query.traits.title_norm][:nearest_title]
+    picked = list(dict.fromkeys([*chosen, *entity, *titled]))
     picked.sort(key=lambda i: (-similarities[i], i))
     return [neighbour_of(query, stored[i], float(similarities[i])) for i in picked]

@@ -9,7 +9,8 @@ organisation word at the end ("Hospital", "Group", "Technologies") — and the *
 
 - the SAME company when they share a name;
 - ALIASES when a name of one is mentioned in the other's description, or a name of one is a word-prefix of a
-  name of the other ("boys town" / "boys town national research hospital");
+  name of the other ("boys town" / "boys town national research hospital"), or another posting names both
+  employers as its own ("Anysphere" with a cursor.com careers link);
 - DIFFERENT otherwise.
 
 Names and mentions are compact keys (lower case, letters and digits only, so "example corp" = "examplecorp"),
@@ -166,11 +167,15 @@ def company_mentions(text: str, *, limit: int = 400) -> list[str]:
 
 
 def company_relation(names_a: Sequence[str], mentions_a: Sequence[str], names_b: Sequence[str],
-                     mentions_b: Sequence[str]) -> tuple[CompanyRelation, str]:
-    """The relation of two postings' employers, and the evidence in words."""
+                     mentions_b: Sequence[str], *, aliases_a: Sequence[str] = ()) -> tuple[CompanyRelation, str]:
+    """The relation of two postings' employers, and the evidence in words. `aliases_a`: names another posting
+    gives a's employer together with one of a's names."""
     shared = [name for name in names_a if name in names_b]
     if shared:
         return CompanyRelation.SAME, f"same company {shared[0]!r}"
+    for name in names_b:
+        if name in aliases_a:
+            return CompanyRelation.ALIAS, f"company {name!r} is named with {_first(names_a)!r} by another posting"
     for name in names_a:
         if name in mentions_b:
             return CompanyRelation.ALIAS, f"company {name!r} is named in the other description"

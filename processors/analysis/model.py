@@ -58,6 +58,7 @@ class PostingExamined(PortResult):
     chunk_words: list[int]
     neighbours: list[Neighbour]
     budget_events: tuple[BudgetCrossed, ...] = ()
+    company_aliases: tuple[str, ...] = ()  # names the store knows for the employer besides its own (`known_aliases`)
 
 
 class ExaminationFailed(PortResult):

@@ -316,7 +316,10 @@ def resolve_all(locations: Iterable[str]) -> list[Place]:
 def relation(a: Sequence[Place], b: Sequence[Place]) -> Relation:
     """OVERLAP when some place of one posting is a place of the other; DISJOINT when both name places and none
     meet; UNKNOWN when either names none, or the only candidates are remote work against an office, or text that
-    GeoNames does not know."""
+    GeoNames does not know. A bare "Remote" next to named places is bounded by them ("SF / Remote" and
+    "NY / Remote" are two cities, not one job anywhere), so it is only compared when a posting names nothing
+    else."""
+    a, b = _bounded(a), _bounded(b)
     if not a or not b:
         return Relation.UNKNOWN
     unknown = False
@@ -329,13 +332,22 @@ def relation(a: Sequence[Place], b: Sequence[Place]) -> Relation:
     return Relation.UNKNOWN if unknown else Relation.DISJOINT
 
 
+def _bounded(places: Sequence[Place]) -> Sequence[Place]:
+    named = [p for p in places if not (p.remote and p.anywhere)]
+    return named or places
+
+
 def place_relation(x: Place, y: Place) -> Relation:
     if x.kind is Kind.UNRESOLVED or y.kind is Kind.UNRESOLVED:
         return Relation.OVERLAP if x.label == y.label else Relation.UNKNOWN
     if x.remote != y.remote:
         # Remote work and an office: the same job only if the office lies in the remote territory, and even
         # then not certainly (boards differ in what they list).
+        # When the territory is the office's own place ("Remote, Michigan" and "Michigan", a board that does not
+        # say remote), it is one place.
         remote, office = (x, y) if x.remote else (y, x)
+        if not remote.anywhere and _contains(remote, office) and _contains(office, remote):
+            return Relation.OVERLAP
         return Relation.UNKNOWN if _contains(remote, office) else Relation.DISJOINT
     if x.anywhere or y.anywhere:
         return Relation.OVERLAP

@@ -14,7 +14,15 @@ from adapters.ai_gateway import AiGateway
 from adapters.embeddings import MiniLmEmbedder, RememberedVectors
 from adapters.transient import outages
 from adapters.vector_store import StoredEmbedding, VectorStore
-from processors.analysis.candidates import NEAREST, NEAREST_ENTITY, IndexedPosting, entity_keys, neighbour_of
+from processors.analysis.candidates import (
+    MAX_ALIASES,
+    NEAREST,
+    NEAREST_ENTITY,
+    NEAREST_TITLE,
+    IndexedPosting,
+    entity_keys,
+    neighbour_of,
+)
 from processors.analysis.dedup import PostingTraits, normalize_company, traits_and_chunks
 from processors.analysis.embedding_text import posting_embedding_text
 from processors.analysis.match import profile_text
@@ -83,16 +91,21 @@ class AnalysisPorts:
             return ExaminationFailed(posting=posting, reason=f"{type(exc).__name__}: {exc}"[:500])
         summary, chunk_vectors = vectors[0], vectors[1:]
         chunk_words = [chunk.words for chunk in chunks]
+        async with outages("PostgreSQL (the posting index)"):
+            aliases = await self._vectors.aliases(traits.company_names, limit=MAX_ALIASES)
+            if aliases:
+                traits = traits.model_copy(update={"company_aliases": aliases})
+            names, names_and_mentions = entity_keys(traits)
+            rows = await self._vectors.candidates(summary, nearest=NEAREST, nearest_entity=NEAREST_ENTITY,
+                                                  names=sorted(names), names_and_mentions=sorted(names_and_mentions),
+                                                  nearest_title=NEAREST_TITLE, title_norm=traits.title_norm)
         query = IndexedPosting(traits=traits, canonical_of=None, embedding=summary, chunks=chunk_vectors,
                                chunk_words=chunk_words)
-        names, names_and_mentions = entity_keys(traits)
-        async with outages("PostgreSQL (the posting index)"):
-            rows = await self._vectors.candidates(summary, nearest=NEAREST, nearest_entity=NEAREST_ENTITY,
-                                                  names=sorted(names), names_and_mentions=sorted(names_and_mentions))
         neighbours = [neighbour_of(query, indexed_posting(row.stored), row.similarity) for row in rows]
         return PostingExamined(posting=posting, requirements=requirements, extractor=extractor,
                                embedding=summary.tolist(), chunk_embeddings=chunk_vectors.tolist(),
-                               chunk_words=chunk_words, neighbours=neighbours, budget_events=tuple(budget_events))
+                               chunk_words=chunk_words, neighbours=neighbours, budget_events=tuple(budget_events),
+                               company_aliases=tuple(traits.company_aliases))
 
     async def _embed(self, texts: list[str]) -> np.ndarray:
         return await asyncio.to_thread(self._embedder.embed, texts)

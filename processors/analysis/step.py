@@ -91,7 +91,7 @@ def _analyzed(cell: AnalysisJob | None, examined: PostingExamined) -> tuple[Anal
     """The analysis of one posting's content, dated by that content's record (`posting.occurred_at`, when discovery
     published it), not by the clock: a posting redelivered or replayed days later gives the very same analysis."""
     posting = examined.posting
-    candidate, _ = traits_and_chunks(posting, examined.requirements)
+    candidate, _ = traits_and_chunks(posting, examined.requirements, aliases=examined.company_aliases)
     decision = decide_duplicate(candidate, examined.neighbours)
     analysis = JobAnalysis(
         event_id=derived_id("analysis", posting.canonical_job_id, posting.content_hash),

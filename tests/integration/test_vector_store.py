@@ -202,6 +202,41 @@ def test_candidates_come_across_company_aliases(with_store: Callable[..., None])
     with_store(scenario)
 
 
+def test_candidates_of_the_same_entity_and_title_are_not_crowded_out(with_store: Callable[..., None]) -> None:
+    """A company's dozen near-identical postings sit closer to a cut copy than its original; the title query
+    still returns the original (`candidates.find_candidates` in memory)."""
+
+    async def scenario(store: VectorStore) -> None:
+        for i in range(12):
+            await store.upsert(posting_record(f"ashby:cursor:{i}", unit((0, 1.0), (1, 0.01 * i)), names=["cursor"],
+                                              title=f"account enterprise executive region{i}"))
+        await store.upsert(posting_record("ashby:cursor:ne", unit((0, 1.0), (1, 0.5), (2, 0.3)), names=["cursor"],
+                                          title="account enterprise executive northeast"))
+        query = unit((0, 1.0))
+        without = await store.candidates(query, nearest=3, nearest_entity=3, names=["cursor"],
+                                         names_and_mentions=["cursor"])
+        assert "ashby:cursor:ne" not in [row.stored.canonical_job_id for row in without]
+        rows = await store.candidates(query, nearest=3, nearest_entity=3, names=["cursor"],
+                                      names_and_mentions=["cursor"], nearest_title=3,
+                                      title_norm="account enterprise executive northeast")
+        assert "ashby:cursor:ne" in [row.stored.canonical_job_id for row in rows]
+
+    with_store(scenario)
+
+
+def test_aliases_are_names_another_posting_gives_the_employer(with_store: Callable[..., None]) -> None:
+    async def scenario(store: VectorStore) -> None:
+        await store.upsert(posting_record("gh:anysphere:1", unit((0, 1.0)), names=["anysphere", "cursor"]))
+        await store.upsert(posting_record("gh:other:1", unit((1, 1.0)), names=["othercorp"]))
+        assert await store.aliases(["anysphere"], limit=20) == ["cursor"]
+        assert await store.aliases(["cursor"], limit=20) == ["anysphere"]
+        assert await store.aliases(["othercorp"], limit=20) == []
+        assert await store.aliases(["anysphere"], limit=0) == []  # more than the limit: not one employer
+        assert await store.aliases([], limit=20) == []
+
+    with_store(scenario)
+
+
 def test_an_older_table_is_upgraded_in_place(stack: Settings, table_name: str) -> None:
     async def scenario() -> None:
         old = f"{table_name}_old"

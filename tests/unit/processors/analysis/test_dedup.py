@@ -59,6 +59,18 @@ def test_the_brand_and_the_legal_entity_on_another_board_are_one_job() -> None:
     assert "same company 'cursor'" in decision.evidence[0]
 
 
+def test_an_alias_another_posting_names_links_a_listing_that_never_names_the_brand() -> None:
+    ashby = neighbour("ashby:cursor:1", company="cursor", board="cursor", title="Software Engineer, Infrastructure",
+                      locations=("SF", "NY"), text_similarity=0.5, role_words=20)
+    listing = candidate(job_id="feed:agg:7", company="Anysphere", board="", title="Software Engineer, Infrastructure",
+                        locations=("SF", "NY"), role_words=20)
+    assert decide_duplicate(listing, [ashby]).duplicate_of is None  # nothing says Anysphere is Cursor
+    linked = listing.model_copy(update={"company_aliases": ["cursor"]})  # a Greenhouse posting named both
+    decision = decide_duplicate(linked, [ashby])
+    assert decision.duplicate_of == "ashby:cursor:1", decision.evidence
+    assert "named with 'anysphere' by another posting" in decision.evidence[0]
+
+
 def test_a_site_token_finds_the_brand_its_text_names() -> None:
     ashby = neighbour("ashby:cursor:1", company="cursor", board="cursor", title="AI Deployment Manager",
                       locations=("SF", "NY"))

@@ -27,6 +27,9 @@ def rel(a: list[str], b: list[str]) -> Relation:
     (["Remote - US"], ["Remote, FL"]),  # a remote territory containing the other
     (["Remote"], ["Remote - US"]),  # remote anywhere
     (["Chicago, IL", "Boston, MA"], ["Boston, MA"]),
+    (["Remote, Michigan"], ["Michigan"]),  # a remote territory that is the office's own place: a board that
+    (["Remote, San Francisco"], ["San Francisco, CA"]),  # does not say remote lists the same place
+    (["SF", "Remote"], ["San Francisco Bay Area"]),
 ])
 def test_places_that_overlap(a: list[str], b: list[str]) -> None:
     assert rel(a, b) is Relation.OVERLAP
@@ -42,6 +45,7 @@ def test_places_that_overlap(a: list[str], b: list[str]) -> None:
     (["Remote (EMEA)"], ["Remote - US"]),
     (["Remote - US"], ["London, UK"]),  # remote in one country, an office in another
     (["Tokyo, Japan"], ["Seoul, South Korea"]),
+    (["SF", "Remote"], ["NY", "Remote"]),  # a bare Remote next to cities is bounded by them, not a wildcard
 ])
 def test_places_that_do_not_overlap(a: list[str], b: list[str]) -> None:
     assert rel(a, b) is Relation.DISJOINT
