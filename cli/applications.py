@@ -66,10 +66,11 @@ def _posting(record: Any) -> dict[str, Any]:
 
 
 def _list(args: argparse.Namespace) -> int:
-    from query_api.reads import list_applications
+    from query_api.reads import ApplicationFilter, list_applications
     from streams.ids import user_id_for_email
 
-    records = asyncio.run(_read(lambda db, user: list_applications(db, user, status=args.status, limit=args.limit),
+    chosen = ApplicationFilter(status=args.status)
+    records = asyncio.run(_read(lambda db, user: list_applications(db, user, filter=chosen, limit=args.limit),
                                 user_id_for_email(args.email)))
     for record in records:
         posting = _posting(record)

@@ -24,7 +24,7 @@ import logging
 import math
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -42,14 +42,17 @@ from query_api.accounts import Principal
 from query_api.auth import require_secret, verify_token
 from query_api.openapi import openapi_document
 from query_api.publish import Publish, kafka_publisher
-from query_api.reads import application_history, list_applications, own_application
+from query_api.reads import ApplicationFilter, application_history, list_applications, own_application
 from query_api.webhooks import add_ats_webhook
 from streams import bounded_json, metrics
 from streams.dates import EARLIEST, plausible_day
 from streams.ids import derived_id
 from streams.messages import (
+    CHANNELS,
     ApplicationCommand,
     ApplicationCommandKind,
+    ApplicationStatus,
+    BoardSource,
     OutcomeReport,
     ResponseKind,
     ResponseSource,
@@ -431,16 +434,32 @@ def _application_json(record: asyncpg.Record) -> dict[str, Any]:
 
 
 async def applications(request: web.Request) -> web.Response:
-    """The user's applications, newest change first, `{"items": [...], "next": cursor}`; `?status=` (any status,
-    e.g. AWAITING_REVIEW) filters, `?limit=` and `?cursor=` page."""
+    """The user's applications, newest change first, `{"items": [...], "next": cursor}`; filters `?status=` (an
+    application status, e.g. AWAITING_REVIEW), `?channel=` (email, greenhouse, lever, manual), `?board=` (the
+    posting's source, e.g. GREENHOUSE) and `?q=` (in the company or title, at most 100 characters); `?limit=`
+    and `?cursor=` page (a cursor is only good with the same filters)."""
     page = _page(request)
-    status = request.query.get("status")
-    if status is not None and not _EVENT_ID.match(status):
-        raise web.HTTPBadRequest(reason="status must be an application status, e.g. AWAITING_REVIEW")
-    records = await list_applications(request.app[POOL_KEY], request[USER_ID], status=status,
+    records = await list_applications(request.app[POOL_KEY], request[USER_ID], filter=_application_filter(request),
                                       limit=page.limit + 1, after=page.after)
     return _json(paging.reply([_application_json(r) for r in records], records, page, "updated_at",
                               "application_id"))
+
+
+def _application_filter(request: web.Request) -> ApplicationFilter:
+    query = request.query
+
+    def one_of(name: str, allowed: Iterable[str]) -> str | None:
+        value = query.get(name)
+        if value is not None and value not in allowed:
+            raise web.HTTPBadRequest(reason=f"{name} must be one of {', '.join(sorted(allowed))}")
+        return value
+
+    text = query.get("q")
+    if text is not None and not 0 < len(text.strip()) <= 100:
+        raise web.HTTPBadRequest(reason="q must be 1 to 100 characters")
+    return ApplicationFilter(status=one_of("status", {s.value for s in ApplicationStatus}),
+                             channel=one_of("channel", CHANNELS), board=one_of("board", {b.value for b in BoardSource}),
+                             text=text.strip() if text is not None else None)
 
 
 async def _own_application(request: web.Request) -> asyncpg.Record:

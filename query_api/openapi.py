@@ -12,7 +12,7 @@ import functools
 from typing import Any
 
 from query_api.paging import DEFAULT_LIMIT, MAX_LIMIT
-from streams.messages import ApplicationCommandKind, ResponseKind
+from streams.messages import CHANNELS, ApplicationCommandKind, ApplicationStatus, BoardSource, ResponseKind
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _PATH_ID = {"type": "string", "minLength": 1, "maxLength": 128}
@@ -179,8 +179,15 @@ def _paths() -> dict[str, dict[str, Any]]:
                                                    params=[*_path("event_id"), _INLINE])},
         "/api/applications": {"get": _op(
             "Applications, newest change first", {**_ok(200, "a page", _paged("Row")), **_errors(400, 401)},
-            params=[*_PAGE_PARAMS, {"name": "status", "in": "query", "required": False,
-                                    "schema": {"type": "string", "maxLength": 128}}])},
+            params=[*_PAGE_PARAMS,
+                    {"name": "status", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": sorted(s.value for s in ApplicationStatus)}},
+                    {"name": "channel", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": sorted(CHANNELS)}},
+                    {"name": "board", "in": "query", "required": False,
+                     "schema": {"type": "string", "enum": sorted(b.value for b in BoardSource)}},
+                    {"name": "q", "in": "query", "required": False, "description": "in the company or the title",
+                     "schema": {"type": "string", "minLength": 1, "maxLength": 100}}])},
         "/api/applications/{application_id}": {"get": _op(
             "An application with its timeline, submission and outcome",
             {**_ok(200, "the application"), **_errors(*_AUTHED)}, params=_path("application_id"))},

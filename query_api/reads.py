@@ -6,6 +6,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
@@ -21,16 +23,31 @@ APPLICATION_COLUMNS = """a.application_id, a.canonical_job_id, a.status, a.reaso
 Db = asyncpg.Pool | asyncpg.Connection
 
 
-async def list_applications(db: Db, user_id: str, *, status: str | None, limit: int,
+@dataclass(frozen=True)
+class ApplicationFilter:
+    """Which of a user's applications a list shows; None: any. `text` matches the posting's company or title,
+    case-insensitively, as a substring (LIKE's wildcards in it are plain characters)."""
+
+    status: str | None = None
+    channel: str | None = None  # "email", "greenhouse", "lever", "manual"
+    board: str | None = None  # the posting's source: GREENHOUSE, LEVER, ASHBY, FEED, FILE
+    text: str | None = None
+
+
+async def list_applications(db: Db, user_id: str, *, filter: ApplicationFilter, limit: int,
                             after: tuple[dt.datetime, str] | None = None) -> list[asyncpg.Record]:
-    """The user's applications, newest change first, optionally of one status; with `after` (an `updated_at`
+    """The user's applications, newest change first, those `filter` selects; with `after` (an `updated_at`
     and `application_id`), only those that sort after it (the API's cursor paging, `query_api.paging`)."""
     after_at, after_id = after or (None, None)
+    pattern = None if filter.text is None else "%" + re.sub(r"([\\%_])", r"\\\1", filter.text) + "%"
     return list(await db.fetch(
         f"""SELECT {APPLICATION_COLUMNS} FROM view_applications a
              WHERE a.user_id = $1 AND ($2::text IS NULL OR a.status = $2)
                AND {keyset("a.updated_at", "a.application_id", 4)}
-             ORDER BY a.updated_at DESC, a.application_id LIMIT $3""", user_id, status, limit, after_at, after_id))
+               AND ($6::text IS NULL OR a.channel = $6) AND ($7::text IS NULL OR a.posting->>'source' = $7)
+               AND ($8::text IS NULL OR a.posting->>'company' ILIKE $8 OR a.posting->>'title' ILIKE $8)
+             ORDER BY a.updated_at DESC, a.application_id LIMIT $3""", user_id, filter.status, limit, after_at,
+        after_id, filter.channel, filter.board, pattern))
 
 
 async def own_application(db: Db, user_id: str, application_id: str) -> asyncpg.Record | None:

@@ -142,7 +142,18 @@ $("signout").addEventListener("click", async () => {
 });
 $("review-more").addEventListener("click", () => loadReview(true));
 $("applications-more").addEventListener("click", () => loadApplications(true));
-$("app-filter").addEventListener("change", () => loadApplications(false));
+for (const id of ["app-filter", "app-channel", "app-board"]) {
+  $(id).addEventListener("change", () => loadApplications(false));
+}
+$("review-board").addEventListener("change", () => loadReview(false));
+// A search runs once typing pauses, not on every key.
+let searchTimer = null;
+for (const [id, load] of [["app-search", loadApplications], ["review-search", loadReview]]) {
+  $(id).addEventListener("input", () => {
+    clearTimeout(searchTimer);
+    searchTimer = setTimeout(() => load(false), 300);
+  });
+}
 $("panel-close").addEventListener("click", closePanel);
 document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("panel").hidden) closePanel(); });
 window.addEventListener("hashchange", () => (location.hash.startsWith(LINK_PREFIX) ? followSigninLink() : route()));

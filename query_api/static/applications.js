@@ -99,13 +99,22 @@ function rows(row) {
   return [main, detailRow];
 }
 
+// The filters as query parameters; empty ones are left out (the API reads an absent one as "any").
+function filters() {
+  const query = new URLSearchParams();
+  for (const [name, id] of [["status", "app-filter"], ["channel", "app-channel"], ["board", "app-board"],
+                            ["q", "app-search"]]) {
+    const value = document.getElementById(id).value.trim();
+    if (value) query.set(name, value);
+  }
+  return query;
+}
+
 export async function loadApplications(more) {
   const body = document.getElementById("applications");
   const moreButton = document.getElementById("applications-more");
-  const status = document.getElementById("app-filter").value;
   if (!more) { clear(body); nextCursor = null; }
-  const result = await page("/api/applications" + (status ? "?status=" + encodeURIComponent(status) : ""),
-                            more ? nextCursor : null);
+  const result = await page("/api/applications?" + filters().toString(), more ? nextCursor : null);
   nextCursor = result.next;
   if (!more && !result.items.length) {
     body.append(el("tr", {}, el("td", { colspan: "6", class: "muted", text: "No applications yet." })));

@@ -117,7 +117,12 @@ export async function loadReview(more) {
   const list = document.getElementById("review");
   const moreButton = document.getElementById("review-more");
   if (!more) { clear(list); nextCursor = null; }
-  const result = await page("/api/applications?status=" + WAITING, more ? nextCursor : null);
+  const query = new URLSearchParams({ status: WAITING });
+  const board = document.getElementById("review-board").value;
+  const text = document.getElementById("review-search").value.trim();
+  if (board) query.set("board", board);
+  if (text) query.set("q", text);
+  const result = await page("/api/applications?" + query.toString(), more ? nextCursor : null);
   nextCursor = result.next;
   if (!more && !result.items.length) list.append(el("p", { class: "muted", text: "Nothing waits for your review." }));
   for (const row of result.items) list.append(card(row));

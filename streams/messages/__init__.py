@@ -25,6 +25,7 @@ from streams.messages.analysis import (
     Seniority,
 )
 from streams.messages.applications import (
+    CHANNELS,
     ApplicationCommand,
     ApplicationCommandKind,
     ApplicationFailed,
@@ -107,6 +108,7 @@ from streams.messages.users import (
 
 __all__ = [
     "BOARD_NAME",
+    "CHANNELS",
     "AnalysisDelivered",
     "AnalysisFailed",
     "AnalysisJob",

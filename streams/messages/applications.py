@@ -19,6 +19,10 @@ from streams.messages.postings import PostingSummary
 Sha256 = Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
 
 
+# The submission channels an application can record (`Application.channel`, the submissions' `channel`).
+CHANNELS = frozenset({"email", "greenhouse", "lever", "manual"})
+
+
 class ApplicationStatus(StrEnum):
     """Where an application is. Terminal for submission: SUBMITTED, FAILED, DECLINED, SKIPPED, WITHDRAWN."""
 

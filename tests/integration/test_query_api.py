@@ -348,6 +348,15 @@ def test_applications_are_the_users_own_with_the_learners_pick_first_and_no_file
         assert "file://" not in json.dumps(listed)
         only_review = await client.get("/api/applications?status=SUBMITTED", headers=seeded.headers(seeded.user_a))
         assert (await only_review.json())["items"] == []
+        for query, found in (("board=GREENHOUSE", True), ("board=LEVER", False), ("q=aCm", True),
+                             ("q=onerror", True), ("q=%25", False), ("q=_", False), ("q=zzz", False),
+                             ("channel=email", False), ("status=AWAITING_REVIEW&board=GREENHOUSE&q=acme", True)):
+            filtered = await client.get(f"/api/applications?{query}", headers=seeded.headers(seeded.user_a))
+            ids = [a["application_id"] for a in (await filtered.json())["items"]]
+            assert ids == ([seeded.a_application] if found else []), query
+        for bad in ("board=NOPE", "channel=fax", "status=bogus", "q=", "q=" + "x" * 101):
+            refused = await client.get(f"/api/applications?{bad}", headers=seeded.headers(seeded.user_a))
+            assert refused.status == 400 and "error" in await refused.json(), bad
 
         detail = await (await client.get(f"/api/applications/{seeded.a_application}",
                                          headers=seeded.headers(seeded.user_a))).json()
