@@ -35,6 +35,7 @@ Writes bench/results/chaos.json (date, git commit, machine, settings, each drill
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -43,7 +44,7 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -871,6 +872,22 @@ def scratch_ports(kafka_port: int) -> dict[str, int]:
             "RESUMEFLOW_POSTGRES_PORT": base + 3, "RESUMEFLOW_REDIS_PORT": base + 4}
 
 
+@contextlib.contextmanager
+def scratch_environment(ports: dict[str, int], home: Path, *, also_drop: tuple[str, ...] = ()) -> Iterator[None]:
+    """This process's environment (and so every worker it starts) pointed at a scratch stack in `home` on
+    `ports`, for the duration; the running stack's explicit addresses (and `also_drop`) dropped, since the
+    scratch stack's come from its own stack.env. The environment is put back as it was afterwards."""
+    saved = dict(os.environ)
+    os.environ.update({k: str(v) for k, v in ports.items()}, RESUMEFLOW_HOME=str(home))
+    for key in ("KAFKA_BOOTSTRAP_SERVERS", "SCHEMA_REGISTRY_URL", "DATABASE_URL", "REDIS_URL", *also_drop):
+        os.environ.pop(key, None)
+    try:
+        yield
+    finally:
+        os.environ.clear()
+        os.environ.update(saved)
+
+
 def drill_wipe(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillResult:
     """On a stack of its own (its own home and ports, so the developer's stack keeps its data): a worker, then
     `stack down --wipe` and `stack up`, then a fresh worker; the scratch stack is wiped at the end."""
@@ -890,20 +907,15 @@ def drill_wipe(ns: Namespace, args: argparse.Namespace, workdir: Path) -> DrillR
         return DrillResult("wipe", [7], "a scratch stack", failures=[f"ports {taken} are taken: the wipe drill "
                                                                      "needs them for its own stack"])
     home = workdir / "scratch-stack"
-    saved_env = dict(os.environ)
-    os.environ.update({k: str(v) for k, v in ports.items()}, RESUMEFLOW_HOME=str(home))
-    for key in ("KAFKA_BOOTSTRAP_SERVERS", "SCHEMA_REGISTRY_URL", "DATABASE_URL", "REDIS_URL"):
-        os.environ.pop(key, None)  # the scratch stack's addresses come from its own stack.env
-    stack = Stack(home)
-    try:
-        stack.up()
-        scratch = Namespace()
-        result = _wipe(scratch, args, workdir, stack)
-        scratch.close()
-    finally:
-        stack.down(wipe=True)
-        os.environ.clear()
-        os.environ.update(saved_env)
+    with scratch_environment(ports, home):
+        stack = Stack(home)
+        try:
+            stack.up()
+            scratch = Namespace()
+            result = _wipe(scratch, args, workdir, stack)
+            scratch.close()
+        finally:
+            stack.down(wipe=True)
     result.details["scratch_stack"] = {"home": str(home), **ports}
     return result
 

@@ -20,7 +20,6 @@ is wiped at the end.
 from __future__ import annotations
 
 import argparse
-import os
 import socket
 import time
 from collections import Counter
@@ -40,6 +39,7 @@ from bench.chaos import (
     ledger_states,
     redone_records,
     restart_exited,
+    scratch_environment,
     tally_applications,
 )
 from localstack.stack import KAFKA_HEAP
@@ -107,23 +107,19 @@ def drill_cluster(ns: Namespace, args: argparse.Namespace, workdir: Path) -> Dri
         return DrillResult("cluster", [4], "a scratch cluster", failures=[f"ports {taken} are taken: the cluster "
                                                                          "drill needs them for its own stack"])
     home = workdir / "cluster-stack"
-    saved_env = dict(os.environ)
-    os.environ.update({k: str(v) for k, v in ports.items()}, RESUMEFLOW_HOME=str(home))
-    for key in ("KAFKA_BOOTSTRAP_SERVERS", "SCHEMA_REGISTRY_URL", "DATABASE_URL", "REDIS_URL",
-                "RESUMEFLOW_REPLICATION_FACTOR", "RESUMEFLOW_MIN_INSYNC_REPLICAS"):
-        os.environ.pop(key, None)  # the scratch cluster's addresses and replication come from its own stack.env
-    stack = Stack(home, brokers=BROKERS)
-    try:
-        up_started = time.monotonic()
-        stack.up()
-        up_s = round(time.monotonic() - up_started, 1)
-        print(f"  a {BROKERS}-broker cluster up in {up_s}s on ports {wanted[0]}-{wanted[-1]}", flush=True)
-        result = _run(stack, args)
-        result.details["cluster_up_s"] = up_s
-    finally:
-        stack.down(wipe=True)
-        os.environ.clear()
-        os.environ.update(saved_env)
+    # The scratch cluster's replication, too, comes from its own stack.env.
+    with scratch_environment(ports, home, also_drop=("RESUMEFLOW_REPLICATION_FACTOR",
+                                                     "RESUMEFLOW_MIN_INSYNC_REPLICAS")):
+        stack = Stack(home, brokers=BROKERS)
+        try:
+            up_started = time.monotonic()
+            stack.up()
+            up_s = round(time.monotonic() - up_started, 1)
+            print(f"  a {BROKERS}-broker cluster up in {up_s}s on ports {wanted[0]}-{wanted[-1]}", flush=True)
+            result = _run(stack, args)
+            result.details["cluster_up_s"] = up_s
+        finally:
+            stack.down(wipe=True)
     result.details["scratch_cluster"] = {"home": str(home), **ports}
     write_result(result, args)
     return result
