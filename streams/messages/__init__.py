@@ -94,6 +94,7 @@ from streams.messages.submission import (
 from streams.messages.users import (
     BoardRef,
     BoardSource,
+    CommandProblem,
     Preferences,
     ProfileRejected,
     RemotePreference,
@@ -103,6 +104,7 @@ from streams.messages.users import (
     UserCommand,
     UserCommandKind,
     UserProfile,
+    user_command,
 )
 
 __all__ = [
@@ -126,6 +128,7 @@ __all__ = [
     "BoardSource",
     "BoardSubscription",
     "BudgetCrossed",
+    "CommandProblem",
     "CountedOutcome",
     "DeadLetter",
     "DecidedMatch",
@@ -192,5 +195,6 @@ __all__ = [
     "choose_variant",
     "new_event_id",
     "segment_of",
+    "user_command",
     "utc_now",
 ]
