@@ -72,7 +72,10 @@ async function sendResume(event) {
     say(status, "Sent; waiting for the check…");
     const outcome = await outcomeOf(queued.event_id);
     if (outcome === null) say(status, "Still being checked; look again in a moment.", "muted");
-    else if (outcome.status === "ACCEPTED") say(status, "Accepted: your profile is version " + outcome.profile_version + ".", "ok");
+    else if (outcome.status === "ACCEPTED") {
+      say(status, "Accepted: your profile is version " + outcome.profile_version + ".", "ok");
+      await loadProfile();  // the preferences form may now save (the sink wrote both from the same record)
+    }
     else {
       say(status, "Not accepted: " + outcome.reasons.length + " problem" + (outcome.reasons.length === 1 ? "" : "s")
         + " to fix (listed by field below); fix them and send again.", "error");
@@ -203,7 +206,7 @@ async function sendPrefs(event) {
     if (outcome === null) say(status, "Still being checked; look again in a moment.", "muted");
     else if (outcome.status === "ACCEPTED") say(status, "Accepted: preferences saved (profile version " + outcome.profile_version + ").", "ok");
     else {
-      say(status, "Not accepted; fix the fields marked below and save again.", "error");
+      say(status, "Not accepted; fix the marked fields and save again.", "error");
       showPrefsProblems(outcome.problems.length ? outcome.problems : outcome.reasons.map((r) => ({ path: "", message: r })));
     }
   } catch (error) {
