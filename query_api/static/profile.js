@@ -166,7 +166,8 @@ function collect() {
     });
   });
   prefs.submission_mode = valueAt("/preferences/submission_mode");
-  prefs.daily_cap = Number(valueAt("/preferences/daily_cap"));
+  const cap = valueAt("/preferences/daily_cap").trim();
+  prefs.daily_cap = cap === "" ? null : Number(cap);  // empty is not 0 (no sending): the API names the field
 }
 
 // Each problem next to its field (the nearest enclosing field the form shows), else in the list under the form.
