@@ -26,6 +26,28 @@ export async function outcomeOf(eventId, { tries = 90, wait = 700 } = {}) {
   return null;
 }
 
+const asProblems = (outcome) => outcome.problems.length ? outcome.problems
+  : outcome.reasons.map((reason) => ({ path: "", message: reason }));
+
+// Send one command (`request()` answers the 202's {"event_id"}), then say its outcome in `status`; `accepted` and
+// `refused` show the rest. The button stays disabled meanwhile, so one click is one command.
+async function command(button, status, request, accepted, refused) {
+  button.disabled = true;
+  try {
+    const queued = await request();
+    say(status, "Sent; waiting for the check…");
+    const outcome = await outcomeOf(queued.event_id);
+    if (outcome === null) say(status, "Still being checked; look again in a moment.", "muted");
+    else if (outcome.status === "ACCEPTED") await accepted(outcome);
+    else refused(outcome);
+  } catch (error) {
+    say(status, "Could not send: " + error.message, "error");
+    if (error instanceof ApiError && error.problems.length) refused({ problems: error.problems, reasons: [] }, true);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 function fieldName(path, prefix) {
   const rest = path.startsWith(prefix) ? path.slice(prefix.length) : path;
   return rest ? rest.split("/").filter(Boolean).join(" › ") : "(the whole document)";
@@ -46,7 +68,7 @@ function pointed(doc, path) {
 function showResumeProblems(outcome, doc) {
   const list = $("resume-problems");
   clear(list);
-  for (const problem of outcome.problems.length ? outcome.problems : outcome.reasons.map((r) => ({ path: "", message: r }))) {
+  for (const problem of asProblems(outcome)) {
     const value = problem.path.startsWith("/profile/") && doc ? pointed(doc, problem.path.slice("/profile".length)) : undefined;
     const shown = value === undefined ? null
       : el("span", { class: "value", text: " = " + (typeof value === "string" ? value : JSON.stringify(value)).slice(0, 120) });
@@ -60,32 +82,22 @@ function showResumeProblems(outcome, doc) {
 async function sendResume(event) {
   event.preventDefault();
   const text = $("resume-text").value;
-  const button = $("resume-send");
   const status = $("resume-status");
   clear($("resume-problems"));
   if (!text.trim()) { say(status, "Choose a file or paste a JSON Resume document first.", "error"); return; }
   let doc = null;
   try { doc = JSON.parse(text); } catch (_) { /* the processor says what is wrong with it */ }
-  button.disabled = true;
-  try {
-    const queued = await api("/api/profile", { method: "POST", raw: text });
-    say(status, "Sent; waiting for the check…");
-    const outcome = await outcomeOf(queued.event_id);
-    if (outcome === null) say(status, "Still being checked; look again in a moment.", "muted");
-    else if (outcome.status === "ACCEPTED") {
+  await command($("resume-send"), status, () => api("/api/profile", { method: "POST", raw: text }),
+    async (outcome) => {
       say(status, "Accepted: your profile is version " + outcome.profile_version + ".", "ok");
       await loadProfile();  // the preferences form may now save (the sink wrote both from the same record)
-    }
-    else {
-      say(status, "Not accepted: " + outcome.reasons.length + " problem" + (outcome.reasons.length === 1 ? "" : "s")
+    },
+    (outcome) => {
+      const count = asProblems(outcome).length;
+      say(status, "Not accepted: " + count + " problem" + (count === 1 ? "" : "s")
         + " to fix (listed by field below); fix them and send again.", "error");
       showResumeProblems(outcome, doc);
-    }
-  } catch (error) {
-    say(status, "Could not send: " + error.message, "error");
-  } finally {
-    button.disabled = false;
-  }
+    });
 }
 
 function readFile() {
@@ -197,25 +209,13 @@ async function sendPrefs(event) {
   event.preventDefault();
   collect();
   const status = $("prefs-status");
-  const button = $("prefs-send");
   showPrefsProblems([]);
-  button.disabled = true;
-  try {
-    const queued = await api("/api/preferences", { method: "PUT", body: prefs });
-    say(status, "Sent; waiting for the check…");
-    const outcome = await outcomeOf(queued.event_id);
-    if (outcome === null) say(status, "Still being checked; look again in a moment.", "muted");
-    else if (outcome.status === "ACCEPTED") say(status, "Accepted: preferences saved (profile version " + outcome.profile_version + ").", "ok");
-    else {
-      say(status, "Not accepted; fix the marked fields and save again.", "error");
-      showPrefsProblems(outcome.problems.length ? outcome.problems : outcome.reasons.map((r) => ({ path: "", message: r })));
-    }
-  } catch (error) {
-    say(status, "Could not save: " + error.message, "error");
-    if (error instanceof ApiError && error.problems.length) showPrefsProblems(error.problems);
-  } finally {
-    button.disabled = false;
-  }
+  await command($("prefs-send"), status, () => api("/api/preferences", { method: "PUT", body: prefs }),
+    (outcome) => say(status, "Accepted: preferences saved (profile version " + outcome.profile_version + ").", "ok"),
+    (outcome, early) => {
+      if (!early) say(status, "Not accepted; fix the marked fields and save again.", "error");
+      showPrefsProblems(asProblems(outcome));
+    });
 }
 
 export async function loadProfile() {
