@@ -12,6 +12,7 @@ from streams import bounded_json
 from streams.messages.common import Message, NonEmptyStr, UtcDatetime
 
 MAX_PROFILE_BYTES = 256 * 1024
+AVRO_LONG_MAX = 2**63 - 1  # a larger int cannot be written (a salary floor typed in the web client could be)
 
 
 def _json_object(text: str) -> str:
@@ -58,7 +59,7 @@ class SavedSearch(Message):
     remote: RemotePreference = RemotePreference.ANY
     boards: list[BoardRef] = []
     companies: list[str] = []
-    salary_floor: Annotated[int, Field(ge=0)] | None = None
+    salary_floor: Annotated[int, Field(ge=0, le=AVRO_LONG_MAX)] | None = None
     salary_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
     exclusions: list[str] = []
 

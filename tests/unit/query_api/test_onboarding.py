@@ -16,3 +16,9 @@ def test_shape_errors_are_json_pointers_under_preferences() -> None:
     assert sorted(p["path"] for p in problems) == ["/preferences/daily_cap",
                                                    "/preferences/saved_searches/0/salary_floor"]
     assert all(p["message"] for p in problems)
+
+
+def test_a_salary_floor_too_large_for_avro_is_a_shape_error_not_a_failed_publish() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Preferences.model_validate({"saved_searches": [{"name": "x", "salary_floor": 10**20}]})
+    assert [p["path"] for p in preferences_problems(caught.value)] == ["/preferences/saved_searches/0/salary_floor"]
