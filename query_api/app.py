@@ -659,19 +659,25 @@ async def upload_profile(request: web.Request) -> web.Response:
 def preferences_problems(exc: ValidationError) -> list[dict[str, str]]:
     """pydantic's errors as `{"path", "message"}` with the path a JSON Pointer under `/preferences`, as the
     profiles processor words the problems it finds."""
-    return [{"path": "/preferences" + "".join(f"/{part}" for part in error["loc"]), "message": error["msg"]}
+    def token(part: object) -> str:  # RFC 6901: a key's own "~" and "/" escaped
+        return str(part).replace("~", "~0").replace("/", "~1")
+
+    return [{"path": "/preferences" + "".join(f"/{token(part)}" for part in error["loc"]), "message": error["msg"]}
             for error in exc.errors(include_url=False)]
 
 
 async def own_preferences(request: web.Request) -> web.Response:
     """GET /api/preferences: `{"registered", "profile_version", "preferences"}`, the accepted preferences (the
-    defaults before any profile was accepted)."""
+    defaults before any profile was accepted); `preferences` is null for a profile the view kept before it kept
+    preferences (until the sink sees the user's next profile, or replays user.profiles)."""
     record = await request.app[POOL_KEY].fetchrow(
         "SELECT profile_version, preferences FROM view_users WHERE user_id = $1", request[USER_ID])
-    stored = _row(record)["preferences"] if record else None
-    preferences = Preferences.model_validate(stored) if stored else Preferences()
-    return _json({"registered": record is not None, "profile_version": record["profile_version"] if record else 0,
-                  "preferences": preferences.model_dump(mode="json")})
+    if record is None:
+        return _json({"registered": False, "profile_version": 0,
+                      "preferences": Preferences().model_dump(mode="json")})
+    stored = _row(record)["preferences"]
+    return _json({"registered": True, "profile_version": record["profile_version"],
+                  "preferences": Preferences.model_validate(stored).model_dump(mode="json") if stored else None})
 
 
 async def update_preferences(request: web.Request) -> web.Response:

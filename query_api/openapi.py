@@ -123,6 +123,10 @@ _AUTHED = (401, 404)
 # The preferences as pydantic describes them, its `$defs` made local to this schema (the document has no `$defs`).
 _PREFERENCES = Preferences.model_json_schema(ref_template="#/components/schemas/{model}")
 _PREFERENCE_DEFS = _PREFERENCES.pop("$defs", {})
+_SAVED_PREFERENCES = {"type": "object", "required": ["registered", "profile_version", "preferences"], "properties": {
+    "registered": {"type": "boolean"}, "profile_version": {"type": "integer"},
+    "preferences": {"anyOf": [_PREFERENCES, {"type": "null"}],
+                    "description": "null: kept by the view before it kept preferences"}}}
 
 
 def _paths() -> dict[str, dict[str, Any]]:
@@ -217,10 +221,7 @@ def _paths() -> dict[str, dict[str, Any]]:
             tag="writes")},
         "/api/preferences": {
             "get": _op("The accepted preferences (defaults before a profile was accepted)",
-                       {**_ok(200, "the preferences", {"type": "object", "required": ["registered", "preferences"],
-                                                       "properties": {"registered": {"type": "boolean"},
-                                                                      "profile_version": {"type": "integer"},
-                                                                      "preferences": _PREFERENCES}}),
+                       {**_ok(200, "the preferences", _SAVED_PREFERENCES),
                         **_errors(401)}),
             "put": _op("Replace the preferences (saved searches, submission mode, daily cap): a user command; its "
                        "outcome at /api/commands/{command_id}",

@@ -220,8 +220,9 @@ async function sendPrefs(event) {
 
 export async function loadProfile() {
   const answer = await api("/api/preferences");
-  prefs = answer.preferences;
-  $("prefs-note").textContent = answer.registered ? "" : "Send your resume first: searches are saved for a known profile.";
+  prefs = answer.preferences || { saved_searches: [], submission_mode: "REVIEW", daily_cap: 10 };
+  $("prefs-note").textContent = !answer.registered ? "Send your resume first: searches are saved for a known profile."
+    : answer.preferences ? "" : "Your saved searches are not shown here yet; saving this form replaces them.";
   renderPrefs();
 }
 

@@ -22,3 +22,9 @@ def test_a_salary_floor_too_large_for_avro_is_a_shape_error_not_a_failed_publish
     with pytest.raises(ValidationError) as caught:
         Preferences.model_validate({"saved_searches": [{"name": "x", "salary_floor": 10**20}]})
     assert [p["path"] for p in preferences_problems(caught.value)] == ["/preferences/saved_searches/0/salary_floor"]
+
+
+def test_a_key_with_a_slash_is_escaped_in_its_pointer() -> None:
+    with pytest.raises(ValidationError) as caught:
+        Preferences.model_validate({"a/b~c": 1})
+    assert [p["path"] for p in preferences_problems(caught.value)] == ["/preferences/a~1b~0c"]
