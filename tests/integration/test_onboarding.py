@@ -20,6 +20,7 @@ from query_api.app import CSRF_HEADER, create_account_tables, create_app
 from query_api.publish import kafka_publisher
 from sinks.runner import run_sink
 from streams.ids import user_id_for_email
+from streams.local_ports import free_local_port
 from streams.settings import Settings
 from tests.integration.conftest import REPO_ROOT, Worker
 
@@ -62,9 +63,11 @@ def test_a_resume_and_preferences_from_the_web_client_are_decided_by_the_profile
         pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=4)
         try:
             await create_account_tables(pool)
-            app = create_app(settings, pool, kafka_publisher(settings))
-            async with TestClient(TestServer(app)) as client, TestClient(TestServer(
-                    create_app(settings, pool, kafka_publisher(settings)))) as other:
+            def server() -> TestServer:  # two browsers' worth: each client keeps its own cookies
+                return TestServer(create_app(settings, pool, kafka_publisher(settings)), host="127.0.0.1",
+                                  port=free_local_port())
+
+            async with TestClient(server()) as client, TestClient(server()) as other:
                 csrf = await _sign_up(client, email)
                 write = {CSRF_HEADER: csrf}
                 # A write with the cookie but without the CSRF token, or from another origin, is refused.
