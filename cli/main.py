@@ -301,7 +301,8 @@ def _publish_user_command(settings: Settings, command: UserCommand) -> None:
 
 def _user_command(args: argparse.Namespace) -> int:
     from streams.ids import user_id_for_email
-    from streams.messages import Preferences, UserCommand, UserCommandKind, new_event_id, utc_now
+    from streams.messages import Preferences, new_event_id, user_command, utc_now
+    from streams.messages.users import NothingToUpdate
 
     profile_json = _read_json_file(args.profile, "profile") if args.profile else None
     preferences = None
@@ -310,18 +311,12 @@ def _user_command(args: argparse.Namespace) -> int:
             preferences = Preferences.model_validate_json(_read_json_file(args.prefs, "preferences"))
         except ValidationError as exc:
             raise UserError(f"the preferences file {args.prefs} is not valid:\n{exc}") from exc
-    if args.action == "create":
-        kind = UserCommandKind.REGISTER_USER
-    elif profile_json is not None:
-        kind = UserCommandKind.UPDATE_PROFILE
-    elif preferences is not None:
-        kind = UserCommandKind.UPDATE_PREFERENCES
-    else:
-        raise UserError("nothing to update: give --profile and/or --prefs")
-    command = UserCommand(
-        event_id=new_event_id(), user_id=user_id_for_email(args.email), occurred_at=utc_now(), kind=kind,
-        email=args.email, profile_json=profile_json, preferences=preferences,
-    )
+    try:
+        command = user_command(
+            event_id=new_event_id(), user_id=user_id_for_email(args.email), occurred_at=utc_now(),
+            register=args.action == "create", email=args.email, profile_json=profile_json, preferences=preferences)
+    except NothingToUpdate:
+        raise UserError("nothing to update: give --profile and/or --prefs") from None
     _publish_user_command(load_settings(), command)
     print(f"user_id={command.user_id}")
     print(f"command_id={command.event_id}")

@@ -32,6 +32,7 @@ from urllib.request import url2pathname
 
 import asyncpg
 from aiohttp import web
+from pydantic import ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
@@ -54,14 +55,17 @@ from streams.messages import (
     ApplicationStatus,
     BoardSource,
     OutcomeReport,
+    Preferences,
     ResponseKind,
     ResponseSource,
     new_event_id,
+    user_command,
     utc_now,
 )
 from streams.messages.resume_document import TailoredResume
+from streams.messages.users import MAX_PROFILE_BYTES
 from streams.settings import Settings
-from streams.topics import APPLICATION_COMMANDS, OUTCOME_REPORTS
+from streams.topics import APPLICATION_COMMANDS, OUTCOME_REPORTS, USER_COMMANDS
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +84,7 @@ SECURITY_HEADERS: Mapping[str, str] = {
     "X-Frame-Options": "DENY",
 }
 _JSONB_COLUMNS = frozenset({"reasons", "matched_skills", "missing_skills", "locations", "variants", "posting",
-                            "answers", "match_reasons"})
+                            "answers", "match_reasons", "problems", "preferences"})
 _FILENAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 _EVENT_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # ids are UUIDs; anything else cannot be one of ours
 
@@ -519,8 +523,11 @@ async def application_cover_letter(request: web.Request) -> web.Response:
 async def _body(request: web.Request) -> dict[str, Any]:
     if not request.can_read_body:
         return {}
+    raw = await request.read()
+    if len(raw) > MAX_BODY_BYTES:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_BODY_BYTES, actual_size=len(raw))
     try:  # measured before parsing: a body nested thousands deep is refused, not a RecursionError
-        body = bounded_json.loads(await request.read(), max_bytes=MAX_BODY_BYTES)
+        body = bounded_json.loads(raw, max_bytes=MAX_BODY_BYTES)
     except bounded_json.JsonRefused:
         raise web.HTTPBadRequest(reason="the body must be a JSON object") from None
     if not isinstance(body, dict):
@@ -624,6 +631,98 @@ async def link_report(request: web.Request) -> web.Response:
         links_report_id=report_id, kind=kind)
     await request.app[PUBLISH_KEY](OUTCOME_REPORTS, report.user_id, report)
     return _json({"report_id": report.event_id}, status=202)
+
+
+# --- onboarding: the profile and the preferences, as user commands ----------------------------------------------
+
+
+async def _publish_user_command(request: web.Request, *, profile_json: str | None = None,
+                                preferences: Preferences | None = None) -> web.Response:
+    """Publish the user's command (`streams.messages.user_command`, as the CLI does) keyed by their id: 202
+    `{"event_id", "kind"}`; its outcome shows at GET /api/commands/{command_id} once the profiles processor decided.
+    A user the pipeline does not know yet (no accepted profile, no register command waiting or accepted) is
+    registered with the account's email; preferences alone for such a user are refused by the processor."""
+    pool, user_id = request.app[POOL_KEY], request[USER_ID]
+    known = await pool.fetchval(
+        """SELECT EXISTS (SELECT 1 FROM view_users WHERE user_id = $1)
+               OR EXISTS (SELECT 1 FROM view_commands WHERE user_id = $1 AND kind = 'REGISTER_USER'
+                                                        AND status IN ('PENDING', 'ACCEPTED'))""", user_id)
+    register = not known and profile_json is not None
+    email = await pool.fetchval("SELECT email FROM api_accounts WHERE user_id = $1", user_id) if register else None
+    if register and email is None:  # an operator token of a user without a web account: the CLI registers them
+        raise web.HTTPConflict(reason="this user has no account email to register with; sign up first")
+    command = user_command(event_id=new_event_id(), user_id=user_id, occurred_at=utc_now(), register=register,
+                           email=email, profile_json=profile_json, preferences=preferences)
+    await request.app[PUBLISH_KEY](USER_COMMANDS, command.user_id, command)
+    return _json({"event_id": command.event_id, "kind": command.kind.value}, status=202)
+
+
+async def upload_profile(request: web.Request) -> web.Response:
+    """POST /api/profile with the JSON Resume document itself as the body (a file's bytes, or pasted text), at
+    most 256 KiB of UTF-8: 202 `{"event_id", "kind"}` (REGISTER_USER the first time, then UPDATE_PROFILE). The
+    document is checked by the profiles processor, not here: every problem, with its field, comes back as the
+    command's outcome."""
+    raw = await request.read()
+    if len(raw) > MAX_PROFILE_BYTES:
+        raise web.HTTPRequestEntityTooLarge(max_size=MAX_PROFILE_BYTES, actual_size=len(raw),
+                                            reason=f"the profile is larger than {MAX_PROFILE_BYTES // 1024} KiB")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise web.HTTPBadRequest(reason="the profile must be UTF-8 text (a JSON Resume document)") from None
+    if not text.strip():
+        raise web.HTTPBadRequest(reason="the profile is empty: send a JSON Resume document")
+    return await _publish_user_command(request, profile_json=text)
+
+
+def preferences_problems(exc: ValidationError) -> list[dict[str, str]]:
+    """pydantic's errors as `{"path", "message"}` with the path a JSON Pointer under `/preferences`, as the
+    profiles processor words the problems it finds."""
+    def token(part: object) -> str:  # RFC 6901: a key's own "~" and "/" escaped
+        return str(part).replace("~", "~0").replace("/", "~1")
+
+    return [{"path": "/preferences" + "".join(f"/{token(part)}" for part in error["loc"]), "message": error["msg"]}
+            for error in exc.errors(include_url=False)]
+
+
+async def own_preferences(request: web.Request) -> web.Response:
+    """GET /api/preferences: `{"registered", "profile_version", "preferences"}`, the accepted preferences (the
+    defaults before any profile was accepted); `preferences` is null for a profile the view kept before it kept
+    preferences (until the sink sees the user's next profile, or replays user.profiles)."""
+    record = await request.app[POOL_KEY].fetchrow(
+        "SELECT profile_version, preferences FROM view_users WHERE user_id = $1", request[USER_ID])
+    if record is None:
+        return _json({"registered": False, "profile_version": 0,
+                      "preferences": Preferences().model_dump(mode="json")})
+    stored = _row(record)["preferences"]
+    return _json({"registered": True, "profile_version": record["profile_version"],
+                  "preferences": Preferences.model_validate(stored).model_dump(mode="json") if stored else None})
+
+
+async def update_preferences(request: web.Request) -> web.Response:
+    """PUT /api/preferences with the whole preferences object (saved searches, submission_mode, daily_cap, ...;
+    `demo/ada.prefs.json` is one): 202 `{"event_id", "kind": "UPDATE_PREFERENCES"}`. One that is not even of the
+    right shape (a negative cap, an unknown mode) is 400 with `problems` by field; the rest is the processor's."""
+    body = await _body(request)
+    try:
+        preferences = Preferences.model_validate(body)
+    except ValidationError as exc:
+        problems = preferences_problems(exc)
+        return _json({"error": "the preferences are not valid: " + "; ".join(
+            f"{p['path']}: {p['message']}" for p in problems), "problems": problems}, status=400)
+    return await _publish_user_command(request, preferences=preferences)
+
+
+async def command_outcome(request: web.Request) -> web.Response:
+    """GET /api/commands/{command_id} (a command's `event_id`): `{"event_id", "kind", "status":
+    PENDING|ACCEPTED|REJECTED, "reasons", "problems": [{"path", "message"}], "profile_version", "occurred_at",
+    "decided_at"}` of one of the user's commands; 404 until the sink has seen it (and for another user's)."""
+    command_id = request.match_info["command_id"]
+    record = await request.app[POOL_KEY].fetchrow(
+        """SELECT command_id AS event_id, kind, status, reasons, problems, profile_version, occurred_at, decided_at
+             FROM view_commands WHERE command_id = $1 AND user_id = $2""", command_id, request[USER_ID],
+    ) if _EVENT_ID.match(command_id) else None
+    return _json(_row(record)) if record else _error(404, "not found")
 
 
 # --- accounts, sessions, tokens ------------------------------------------------------------------------------
@@ -902,7 +1001,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     (`query_api.publish`).
     Raises UserError when RESUMEFLOW_API_SECRET is missing or too short."""
     secret = require_secret(settings)
-    app = web.Application(middlewares=[_timed, _json_errors, _api_auth], client_max_size=MAX_BODY_BYTES)
+    # Room for a profile (POST /api/profile); every other body is held to MAX_BODY_BYTES by `_body`.
+    app = web.Application(middlewares=[_timed, _json_errors, _api_auth], client_max_size=MAX_PROFILE_BYTES + 1)
     app[SETTINGS_KEY] = settings
     app[POOL_KEY] = pool
     app[SECRET_KEY] = secret
@@ -945,6 +1045,10 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app.router.add_get("/api/applications/{application_id}/cover-letter", application_cover_letter)
     app.router.add_post("/api/applications/{application_id}/outcomes", application_outcome)
     app.router.add_post("/api/applications/{application_id}/{action}", application_command)
+    app.router.add_post("/api/profile", upload_profile)
+    app.router.add_get("/api/preferences", own_preferences)
+    app.router.add_put("/api/preferences", update_preferences)
+    app.router.add_get("/api/commands/{command_id}", command_outcome)
     app.router.add_get("/api/outcomes/unlinked", unlinked_reports)
     app.router.add_get("/api/dashboard/funnel", dashboard_funnel)
     app.router.add_get("/api/dashboard/response-rates", dashboard_response_rates)

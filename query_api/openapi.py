@@ -12,7 +12,15 @@ import functools
 from typing import Any
 
 from query_api.paging import DEFAULT_LIMIT, MAX_LIMIT
-from streams.messages import CHANNELS, ApplicationCommandKind, ApplicationStatus, BoardSource, ResponseKind
+from streams.messages import (
+    CHANNELS,
+    ApplicationCommandKind,
+    ApplicationStatus,
+    BoardSource,
+    Preferences,
+    ResponseKind,
+)
+from streams.messages.users import MAX_PROFILE_BYTES
 
 _ERROR = {"$ref": "#/components/schemas/Error"}
 _PATH_ID = {"type": "string", "minLength": 1, "maxLength": 128}
@@ -115,7 +123,17 @@ _LINK = {"type": "object", "required": ["application_id"],
          "properties": {"application_id": {"type": "string"}, "kind": {"type": "string", "enum": _KINDS}}}
 _ACTIONS = [kind.value.lower().replace("_", "-") for kind in ApplicationCommandKind]
 _PDF = {"type": "string", "format": "binary"}
+_QUEUED_COMMAND = {"type": "object", "required": ["event_id", "kind"],
+                   "properties": {"event_id": {"type": "string"}, "kind": {"type": "string"}}}
+_PROBLEM = {"$ref": "#/components/schemas/CommandProblem"}
 _AUTHED = (401, 404)
+# The preferences as pydantic describes them, its `$defs` made local to this schema (the document has no `$defs`).
+_PREFERENCES = Preferences.model_json_schema(ref_template="#/components/schemas/{model}")
+_PREFERENCE_DEFS = _PREFERENCES.pop("$defs", {})
+_SAVED_PREFERENCES = {"type": "object", "required": ["registered", "profile_version", "preferences"], "properties": {
+    "registered": {"type": "boolean"}, "profile_version": {"type": "integer"},
+    "preferences": {"anyOf": [_PREFERENCES, {"type": "null"}],
+                    "description": "null: kept by the view before it kept preferences"}}}
 
 
 def _paths() -> dict[str, dict[str, Any]]:
@@ -208,6 +226,31 @@ def _paths() -> dict[str, dict[str, Any]]:
             params=[*_path("application_id"),
                     {"name": "action", "in": "path", "required": True, "schema": {"type": "string", "enum": _ACTIONS}}],
             body=_json_body(_DECISION, required=False), tag="writes")},
+        "/api/profile": {"post": _op(
+            "Upload the master profile (the JSON Resume document itself is the body): a user command; its outcome "
+            "at /api/commands/{command_id}",
+            {**_ok(202, "queued", _QUEUED_COMMAND), **_errors(400, 401, 403, 409, 413)},
+            body={"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "description": f"a JSON Resume document, at most {MAX_PROFILE_BYTES} bytes"}}}},
+            tag="writes")},
+        "/api/preferences": {
+            "get": _op("The accepted preferences (defaults before a profile was accepted)",
+                       {**_ok(200, "the preferences", _SAVED_PREFERENCES),
+                        **_errors(401)}),
+            "put": _op("Replace the preferences (saved searches, submission mode, daily cap): a user command; its "
+                       "outcome at /api/commands/{command_id}",
+                       {**_ok(202, "queued", _QUEUED_COMMAND),
+                        "400": {"description": "Not preferences; `problems` names each field",
+                                "content": {"application/json": {"schema": {
+                                    "type": "object", "required": ["error"],
+                                    "properties": {"error": {"type": "string"},
+                                                   "problems": {"type": "array", "items": _PROBLEM}}}}}},
+                        **_errors(401, 403, 413)},
+                       body=_json_body(_PREFERENCES), tag="writes")},
+        "/api/commands/{command_id}": {"get": _op(
+            "A user command's outcome: PENDING, ACCEPTED, or REJECTED with the reasons by field (404 until seen)",
+            {**_ok(200, "the outcome", {"$ref": "#/components/schemas/CommandOutcome"}), **_errors(*_AUTHED)},
+            params=_path("command_id"))},
         "/api/outcomes/unlinked": {"get": _op("Answers not tied to an application",
                                               {**_ok(200, "a page", _paged("Row")), **_errors(400, 401)},
                                               params=_PAGE_PARAMS)},
@@ -255,12 +298,26 @@ def _document() -> dict[str, Any]:
             },
             "schemas": {
                 "Error": {"type": "object", "required": ["error"], "properties": {"error": {"type": "string"}}},
+                **_PREFERENCE_DEFS,
                 "Row": {"type": "object"},
                 "Token": {"type": "object", "properties": {
                     "token_id": {"type": "string"}, "name": {"type": "string"},
                     "created_at": {"type": "string", "format": "date-time"},
                     "expires_at": {"type": "string", "format": "date-time"},
                     "revoked_at": {"type": ["string", "null"], "format": "date-time"}}},
+                "CommandProblem": {"type": "object", "required": ["path", "message"], "properties": {
+                    "path": {"type": "string", "description": "JSON Pointer into the command "
+                             "({email, profile, preferences}), e.g. /profile/basics/email; '' for all of it"},
+                    "message": {"type": "string"}}},
+                "CommandOutcome": {"type": "object", "required": ["event_id", "status", "reasons", "problems"],
+                                   "properties": {
+                    "event_id": {"type": "string"}, "kind": {"type": ["string", "null"]},
+                    "status": {"type": "string", "enum": ["PENDING", "ACCEPTED", "REJECTED"]},
+                    "reasons": {"type": "array", "items": {"type": "string"}},
+                    "problems": {"type": "array", "items": _PROBLEM},
+                    "profile_version": {"type": ["integer", "null"]},
+                    "occurred_at": {"type": "string", "format": "date-time"},
+                    "decided_at": {"type": ["string", "null"], "format": "date-time"}}},
                 "Account": {"type": "object", "properties": {
                     "user_id": {"type": "string"}, "email": {"type": "string"}, "role": {"type": "string"},
                     "created_at": {"type": "string", "format": "date-time"}, "live_sessions": {"type": "integer"}}},

@@ -26,8 +26,10 @@ from streams.messages import (
     JobPosting,
     Message,
     OutcomeUnlinked,
+    ProfileRejected,
     ResponseReceived,
     ResumeGenerated,
+    UserCommand,
     UserProfile,
     WorkflowCompleted,
 )
@@ -38,8 +40,10 @@ from streams.topics import (
     JOB_CATALOG,
     JOB_DISCOVERED,
     OUTCOME_UNLINKED,
+    PROFILE_REJECTED,
     RESPONSE_RECEIVED,
     RESUME_GENERATED,
+    USER_COMMANDS,
     USER_PROFILES,
     WORKFLOW_COMPLETED,
     TopicSpec,
@@ -116,8 +120,25 @@ def profile_name(profile_json: str) -> str:
 
 
 def _user_row(m: UserProfile) -> Row:
-    # Only email, name and version: the profile document itself stays on the topic (data minimization).
-    return (m.user_id, m.email, profile_name(m.profile_json), m.profile_version, m.occurred_at)
+    # Email, name, version and preferences: the profile document itself stays on the topic (data minimization).
+    return (m.user_id, m.email, profile_name(m.profile_json), m.profile_version, m.occurred_at,
+            m.preferences.model_dump_json())
+
+
+def _command_sent_row(m: UserCommand) -> Row:
+    # Only the kind: the command's profile and preferences stay on the topic.
+    return (m.event_id, m.user_id, m.kind.value, "PENDING", "[]", "[]", None, m.occurred_at, None)
+
+
+def _command_accepted_row(m: UserProfile) -> Row | None:
+    if m.command_id is None:  # written before profiles named the command
+        return None
+    return (m.command_id, m.user_id, None, "ACCEPTED", "[]", "[]", m.profile_version, m.occurred_at, m.occurred_at)
+
+
+def _command_rejected_row(m: ProfileRejected) -> Row:
+    return (m.command_id, m.user_id, m.command_kind.value, "REJECTED", json.dumps(m.reasons),
+            json.dumps([p.model_dump() for p in m.problems]), None, m.occurred_at, m.occurred_at)
 
 
 def _job_row(m: JobPosting) -> Row:
@@ -176,6 +197,16 @@ _EVENT_UPSERT = ("INSERT INTO view_application_events (event_id, user_id, applic
                  "source, occurred_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (event_id) DO NOTHING")
 
 
+_UNDECIDED = "view_commands.status = 'PENDING'"
+_COMMAND_UPSERT = (
+    "INSERT INTO view_commands (command_id, user_id, kind, status, reasons, problems, profile_version, occurred_at, "
+    "decided_at) VALUES ($1, $2, $3, $4, $5::jsonb, $6::jsonb, $7, $8, $9) "
+    "ON CONFLICT (command_id) DO UPDATE SET kind = COALESCE(view_commands.kind, EXCLUDED.kind), "
+    + ", ".join(f"{column} = CASE WHEN {_UNDECIDED} THEN EXCLUDED.{column} ELSE view_commands.{column} END"
+                for column in ("status", "reasons", "problems", "profile_version", "decided_at"))
+    + " WHERE view_commands.user_id = EXCLUDED.user_id")
+
+
 @dataclass(frozen=True)
 class View:
     """How one topic's records become rows of one table."""
@@ -184,16 +215,22 @@ class View:
     model: type[Message]
     table: str
     upsert: str
-    row: Callable[[Any], Row]
+    row: Callable[[Any], Row | None]  # None: this record has no row in this table
 
 
 VIEWS: tuple[View, ...] = (
     View(USER_PROFILES, UserProfile, "view_users",
-         "INSERT INTO view_users (user_id, email, name, profile_version, updated_at) VALUES ($1, $2, $3, $4, $5) "
+         "INSERT INTO view_users (user_id, email, name, profile_version, updated_at, preferences) "
+         "VALUES ($1, $2, $3, $4, $5, $6::jsonb) "
          "ON CONFLICT (user_id) DO UPDATE SET email = EXCLUDED.email, name = EXCLUDED.name, "
-         "profile_version = EXCLUDED.profile_version, updated_at = EXCLUDED.updated_at "
-         "WHERE view_users.profile_version <= EXCLUDED.profile_version",
+         "profile_version = EXCLUDED.profile_version, updated_at = EXCLUDED.updated_at, "
+         "preferences = EXCLUDED.preferences WHERE view_users.profile_version <= EXCLUDED.profile_version",
          _user_row),
+    # A command's outcome: its first decision stays (a command is decided once; PENDING never overwrites one);
+    # the kind comes from whichever record names it. Rows of another user's command id are never touched.
+    *(View(topic, model, "view_commands", _COMMAND_UPSERT, row) for topic, model, row in (
+        (USER_COMMANDS, UserCommand, _command_sent_row), (USER_PROFILES, UserProfile, _command_accepted_row),
+        (PROFILE_REJECTED, ProfileRejected, _command_rejected_row))),
     View(JOB_CATALOG, JobPosting, "view_jobs",
          "INSERT INTO view_jobs (canonical_job_id, title, company, url, apply_url, status, locations, updated_at) "
          "VALUES ($1, $2, $3, $4, $5, $6, $7::jsonb, $8) "
@@ -259,7 +296,9 @@ class PostgresViewSink(BatchingSink):
     """The read model's sink: one upsert statement per table."""
 
     def add_message(self, view: View, message: Message) -> None:
-        self.add(view.table, view.row(message))
+        row = view.row(message)
+        if row is not None:
+            self.add(view.table, row)
 
     async def write(self, connection: asyncpg.Connection, table: str, rows: list[Row]) -> None:
         await connection.executemany(_UPSERT_BY_TABLE[table], rows)

@@ -9,6 +9,23 @@ CREATE TABLE IF NOT EXISTS view_users (
     profile_version int NOT NULL,
     updated_at timestamptz NOT NULL
 );
+-- The accepted preferences (the edit form starts from them); added after the table existed, so also ALTERed.
+ALTER TABLE view_users ADD COLUMN IF NOT EXISTS preferences jsonb;
+-- Each user command's outcome, by the command's event id: PENDING from user.commands, then ACCEPTED (from
+-- user.profiles, whose record names the command) or REJECTED (profile.rejected, with the reasons and the field
+-- each is about). A decision is never overwritten, so replaying either topic in any order changes nothing.
+CREATE TABLE IF NOT EXISTS view_commands (
+    command_id text PRIMARY KEY,
+    user_id text NOT NULL,
+    kind text,
+    status text NOT NULL,
+    reasons jsonb NOT NULL DEFAULT '[]',
+    problems jsonb NOT NULL DEFAULT '[]',
+    profile_version int,
+    occurred_at timestamptz NOT NULL,
+    decided_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS view_commands_user ON view_commands (user_id, occurred_at DESC);
 CREATE TABLE IF NOT EXISTS view_jobs (
     canonical_job_id text PRIMARY KEY,
     title text NOT NULL,

@@ -10,12 +10,14 @@ from datetime import datetime
 
 from processors.profiles.validation import (
     email_problems,
+    located,
     preferences_problems,
     profile_problems,
     published_profile,
 )
 from streams.ids import derived_id, normalize_email, user_id_for_email
 from streams.messages import (
+    CommandProblem,
     Preferences,
     ProfileRejected,
     UserCell,
@@ -38,6 +40,7 @@ def profile_event(cell: UserCell) -> UserProfile:
         event_id=derived_id("profile", cell.user_id, str(cell.profile_version)),
         user_id=cell.user_id,
         occurred_at=cell.updated_at,
+        command_id=cell.applied_command_ids[-1] if cell.applied_command_ids else None,
         email=cell.email,
         profile_version=cell.profile_version,
         profile_json=profile_json,
@@ -46,14 +49,15 @@ def profile_event(cell: UserCell) -> UserProfile:
     )
 
 
-def _reject(command: UserCommand, reasons: list[str]) -> ProfileRejected:
+def _reject(command: UserCommand, problems: list[tuple[str, CommandProblem]]) -> ProfileRejected:
     return ProfileRejected(
         event_id=derived_id("rejected", command.event_id),
         user_id=command.user_id,
         occurred_at=command.occurred_at,
         command_id=command.event_id,
         command_kind=command.kind,
-        reasons=reasons,
+        reasons=[reason for reason, _ in problems],
+        problems=[problem for _, problem in problems],
     )
 
 
@@ -61,26 +65,36 @@ def _remember(ids: list[str], command_id: str) -> list[str]:
     return [*ids, command_id][-REMEMBERED_COMMANDS:]
 
 
-def _problems(cell: UserCell | None, command: UserCommand) -> list[str]:
+def _at(path: str, reasons: list[str]) -> list[tuple[str, CommandProblem]]:
+    return [(reason, CommandProblem(path=path, message=reason)) for reason in reasons]
+
+
+def _of_profile(profile_json: str | None) -> list[tuple[str, CommandProblem]]:
+    return [(reason, located(reason, "/profile")) for reason in profile_problems(profile_json)]
+
+
+def _problems(cell: UserCell | None, command: UserCommand) -> list[tuple[str, CommandProblem]]:
+    """Every reason to refuse `command` (as the user reads it in a list) with the field it is about
+    (`CommandProblem.path`: a JSON Pointer into the command, '' for the command as a whole)."""
+    not_registered = [] if _registered(cell) else _at("", ["no such user: register first"])
     match command.kind:
         case UserCommandKind.REGISTER_USER:
-            problems = ["this email is already registered"] if _registered(cell) else []
-            problems += email_problems(command.email)
+            problems = _at("/email", ["this email is already registered"] if _registered(cell) else [])
+            problems += _at("/email", email_problems(command.email))
             email_ok = command.email and not email_problems(command.email)
             if email_ok and user_id_for_email(command.email or "") != command.user_id:
-                problems.append("the user id does not belong to this email")
-            problems += profile_problems(command.profile_json)
+                problems += _at("/email", ["the user id does not belong to this email"])
+            problems += _of_profile(command.profile_json)
         case UserCommandKind.UPDATE_PROFILE:
-            problems = [] if _registered(cell) else ["no such user: register first"]
-            problems += profile_problems(command.profile_json)
+            problems = not_registered + _of_profile(command.profile_json)
         case UserCommandKind.UPDATE_PREFERENCES:
-            problems = [] if _registered(cell) else ["no such user: register first"]
+            problems = not_registered
             if command.preferences is None:
-                problems.append("preferences are required")
+                problems += _at("/preferences", ["preferences are required"])
             if command.profile_json is not None:  # it would replace the profile: it must be one
-                problems += profile_problems(command.profile_json)
+                problems += _of_profile(command.profile_json)
     if command.preferences is not None:
-        problems += preferences_problems(command.preferences)
+        problems += [(problem.message, problem) for problem in preferences_problems(command.preferences)]
     return problems
 
 

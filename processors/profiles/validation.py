@@ -13,7 +13,7 @@ from jsonschema import Draft7Validator
 
 from streams import bounded_json
 from streams.ids import normalize_email
-from streams.messages import BOARD_NAME, BoardSource, Preferences
+from streams.messages import BOARD_NAME, BoardSource, CommandProblem, Preferences
 from streams.messages.users import MAX_PROFILE_BYTES
 from textkit.jsonresume import calendar_problems, upgrade_legacy_names
 
@@ -102,17 +102,36 @@ def published_profile(profile_json: str) -> tuple[str, list[str]]:
     return json.dumps(upgraded.profile, ensure_ascii=False), upgraded.notes
 
 
-def preferences_problems(preferences: Preferences) -> list[str]:
+def preferences_problems(preferences: Preferences) -> list[CommandProblem]:
+    """Every problem of `preferences`, at its field under `/preferences` (the message is the whole reason)."""
     problems = []
     names = [search.name for search in preferences.saved_searches]
     for duplicate in sorted({n for n in names if names.count(n) > 1}):
-        problems.append(f"saved search name {duplicate!r} is used twice")
-    for search in preferences.saved_searches:
-        for board in search.boards:
+        where = len(names) - 1 - names[::-1].index(duplicate)  # the second use is the one to change
+        problems.append(CommandProblem(path=f"/preferences/saved_searches/{where}/name",
+                                       message=f"saved search name {duplicate!r} is used twice"))
+    for i, search in enumerate(preferences.saved_searches):
+        for j, board in enumerate(search.boards):
+            path = f"/preferences/saved_searches/{i}/boards/{j}/token"
             if board.source is BoardSource.FEED:
                 if not board.token.startswith(("http://", "https://")):
-                    problems.append(f"saved search {search.name!r}: feed {board.token!r} is not an http(s) URL")
+                    problems.append(CommandProblem(
+                        path=path, message=f"saved search {search.name!r}: feed {board.token!r} is not an http(s) URL"))
             elif not BOARD_NAME.match(board.token):
-                problems.append(f"saved search {search.name!r}: {board.source.value.lower()} board {board.token!r} "
-                                "is not a board name (letters, digits, '.', '_', '-')")
+                problems.append(CommandProblem(
+                    path=path, message=f"saved search {search.name!r}: {board.source.value.lower()} board "
+                                       f"{board.token!r} is not a board name (letters, digits, '.', '_', '-')"))
     return problems
+
+
+def located(reason: str, prefix: str) -> CommandProblem:
+    """A profile reason as a problem at its field: the profile checks word a reason about one field
+    `<JSON Pointer>: <message>` (`(document): ...` for the whole), so it is at `prefix` + that pointer with the
+    message after it; any other reason is about `prefix` as a whole, in full."""
+    head, sep, message = reason.partition(": ")
+    if sep and message.strip():
+        if head == "(document)":
+            return CommandProblem(path=prefix, message=message)
+        if head.startswith("/") and not any(c.isspace() for c in head):
+            return CommandProblem(path=prefix + head, message=message)
+    return CommandProblem(path=prefix, message=reason)

@@ -4,7 +4,7 @@ const TOKEN_KEY = "resumeflow.token";
 let csrfToken = "";
 
 export class ApiError extends Error {
-  constructor(message, status) { super(message); this.status = status; }
+  constructor(message, status, problems) { super(message); this.status = status; this.problems = problems || []; }
 }
 
 export function bearer() { return sessionStorage.getItem(TOKEN_KEY) || ""; }
@@ -12,7 +12,8 @@ export function useToken(token) { sessionStorage.setItem(TOKEN_KEY, token); }
 export function forgetToken() { sessionStorage.removeItem(TOKEN_KEY); }
 export function setCsrf(token) { csrfToken = token || ""; }
 
-export async function api(path, { method = "GET", body, blob = false } = {}) {
+// `body` is sent as JSON; `raw` (text already JSON, e.g. a resume file) is sent as it is.
+export async function api(path, { method = "GET", body, raw, blob = false } = {}) {
   const headers = {};
   if (bearer()) headers.Authorization = "Bearer " + bearer();
   if (method !== "GET" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
@@ -20,12 +21,20 @@ export async function api(path, { method = "GET", body, blob = false } = {}) {
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
     options.body = JSON.stringify(body);
+  } else if (raw !== undefined) {
+    headers["Content-Type"] = "application/json";
+    options.body = raw;
   }
   const response = await fetch(path, options);
   if (!response.ok) {
     let message = response.status + " " + response.statusText;
-    try { message = (await response.json()).error || message; } catch (_) { /* not JSON */ }
-    throw new ApiError(message, response.status);
+    let problems = [];
+    try {
+      const answer = await response.json();
+      message = answer.error || message;
+      problems = answer.problems || [];
+    } catch (_) { /* not JSON */ }
+    throw new ApiError(message, response.status, problems);
   }
   return blob ? response.blob() : response.json();
 }

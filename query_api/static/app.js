@@ -6,9 +6,11 @@ import { loadReview } from "./review.js";
 import { loadApplications } from "./applications.js";
 import { loadDashboard } from "./dashboard.js";
 import { closePanel } from "./panel.js";
+import { loadProfile, wireProfile } from "./profile.js";
 
 const $ = (id) => document.getElementById(id);
-const PAGES = { review: loadReview, applications: loadApplications, dashboard: loadDashboard };
+const PAGES = { review: loadReview, applications: loadApplications, dashboard: loadDashboard,
+                profile: loadProfile };
 const LINK_PREFIX = "#signin-link=";
 let signedIn = false;
 
@@ -156,5 +158,6 @@ for (const [id, load] of [["app-search", loadApplications], ["review-search", lo
 }
 $("panel-close").addEventListener("click", closePanel);
 document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("panel").hidden) closePanel(); });
+wireProfile();
 window.addEventListener("hashchange", () => (location.hash.startsWith(LINK_PREFIX) ? followSigninLink() : route()));
 start();

@@ -95,6 +95,7 @@ from streams.messages.submission import (
 from streams.messages.users import (
     BoardRef,
     BoardSource,
+    CommandProblem,
     Preferences,
     ProfileRejected,
     RemotePreference,
@@ -104,6 +105,7 @@ from streams.messages.users import (
     UserCommand,
     UserCommandKind,
     UserProfile,
+    user_command,
 )
 
 __all__ = [
@@ -128,6 +130,7 @@ __all__ = [
     "BoardSource",
     "BoardSubscription",
     "BudgetCrossed",
+    "CommandProblem",
     "CountedOutcome",
     "DeadLetter",
     "DecidedMatch",
@@ -194,5 +197,6 @@ __all__ = [
     "choose_variant",
     "new_event_id",
     "segment_of",
+    "user_command",
     "utc_now",
 ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, ClassVar
 
@@ -11,6 +12,7 @@ from streams import bounded_json
 from streams.messages.common import Message, NonEmptyStr, UtcDatetime
 
 MAX_PROFILE_BYTES = 256 * 1024
+AVRO_LONG_MAX = 2**63 - 1  # a larger int cannot be written (a salary floor typed in the web client could be)
 
 
 def _json_object(text: str) -> str:
@@ -57,7 +59,7 @@ class SavedSearch(Message):
     remote: RemotePreference = RemotePreference.ANY
     boards: list[BoardRef] = []
     companies: list[str] = []
-    salary_floor: Annotated[int, Field(ge=0)] | None = None
+    salary_floor: Annotated[int, Field(ge=0, le=AVRO_LONG_MAX)] | None = None
     salary_currency: Annotated[str, Field(pattern=r"^[A-Z]{3}$")] = "USD"
     exclusions: list[str] = []
 
@@ -94,6 +96,27 @@ class UserCommand(Message):
     preferences: Preferences | None = None
 
 
+class NothingToUpdate(ValueError):
+    """An update command with neither a profile nor preferences."""
+
+
+def user_command(*, event_id: str, user_id: str, occurred_at: datetime, register: bool, email: str | None = None,
+                 profile_json: str | None = None, preferences: Preferences | None = None) -> UserCommand:
+    """The one way a sender (the CLI, the web client) makes a user command: REGISTER_USER when `register`, else
+    UPDATE_PROFILE when a profile is given (with the preferences too, if any), else UPDATE_PREFERENCES.
+    Raises NothingToUpdate when an update carries neither."""
+    if register:
+        kind = UserCommandKind.REGISTER_USER
+    elif profile_json is not None:
+        kind = UserCommandKind.UPDATE_PROFILE
+    elif preferences is not None:
+        kind = UserCommandKind.UPDATE_PREFERENCES
+    else:
+        raise NothingToUpdate("nothing to update: give a profile and/or preferences")
+    return UserCommand(event_id=event_id, user_id=user_id, occurred_at=occurred_at, kind=kind, email=email,
+                       profile_json=profile_json, preferences=preferences)
+
+
 class UserProfile(Message):
     avro_schema: ClassVar[str] = "user_profile"
     event_id: NonEmptyStr
@@ -106,6 +129,17 @@ class UserProfile(Message):
     # What the profiles processor read differently from how the user wrote it (a JSON Resume 0.x field name
     # mapped to today's), one sentence each, for the user to see; never a value dropped without one.
     profile_notes: list[str] = []
+    # The user command that made this version: how its sender learns it was accepted.
+    command_id: str | None = None
+
+
+class CommandProblem(Message):
+    """One reason a command was refused and the field it is about: a JSON Pointer into the command read as
+    `{"email", "profile": the parsed profile_json, "preferences"}` (`/profile/basics/email`,
+    `/preferences/saved_searches/0/boards/1/token`), '' for the command as a whole."""
+
+    path: str
+    message: NonEmptyStr
 
 
 class ProfileRejected(Message):
@@ -116,6 +150,7 @@ class ProfileRejected(Message):
     command_id: NonEmptyStr
     command_kind: UserCommandKind
     reasons: Annotated[list[str], Field(min_length=1)]
+    problems: list[CommandProblem] = []  # the reasons again, by field (empty in records from before)
 
 
 class UserCell(Message):

@@ -52,6 +52,8 @@ class Seeded:
     outside_file: Path
     a_application: str = ""
     b_application: str = ""
+    a_command: str = ""  # a user command's outcome (view_commands)
+    b_command: str = ""
 
     def headers(self, user_id: str) -> dict[str, str]:
         return {"Authorization": f"Bearer {issue_token(user_id, SECRET)}"}
@@ -146,8 +148,15 @@ async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Se
             "INSERT INTO view_unlinked_reports (report_id, user_id, source, reason, subject, occurred_at)"
             " VALUES ($1, $2, 'INBOX', 'no application matches the sender or the subject', $3, $4)",
             [(f"rep-a-{tag}", user_a, XSS_TITLE, now), (f"rep-b-{tag}", user_b, "Re: your application", now)])
+        await conn.executemany(
+            "INSERT INTO view_commands (command_id, user_id, kind, status, reasons, problems, occurred_at)"
+            " VALUES ($1, $2, 'UPDATE_PROFILE', 'REJECTED', $3::jsonb, $4::jsonb, $5)",
+            [(f"cmd-{who}-{tag}", user, json.dumps(["/basics/email: 'x' is not a 'email'"]),
+              json.dumps([{"path": "/profile/basics/email", "message": "'x' is not a 'email'"}]), now)
+             for who, user in (("a", user_a), ("b", user_b))])
     return Seeded(user_a=user_a, user_b=user_b, user_c=user_c, job=job, outside_file=outside_file,
-                  a_application=f"app-a-{tag}", b_application=f"app-b-{tag}", **ids)
+                  a_application=f"app-a-{tag}", b_application=f"app-b-{tag}", a_command=f"cmd-a-{tag}",
+                  b_command=f"cmd-b-{tag}", **ids)
 
 
 Scenario = Callable[[TestClient, Seeded], Awaitable[None]]

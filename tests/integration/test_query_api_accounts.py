@@ -350,9 +350,10 @@ def test_every_route_answers_another_users_ids_exactly_like_missing_ones(stack: 
             b_csrf = await api.sign_in(await api.account(s.user_b), client=as_b)
             b_token = await (await as_b.post("/api/tokens", json={"name": "b"}, headers={CSRF_HEADER: b_csrf})).json()
         theirs = {"event_id": s.b_resume, "application_id": s.b_application, "variant_id": "v1",
-                  "report_id": s.b_application.replace("app-b", "rep-b"), "token_id": b_token["token_id"]}
+                  "report_id": s.b_application.replace("app-b", "rep-b"), "token_id": b_token["token_id"],
+                  "command_id": s.b_command}
         missing = {"event_id": "no-such-resume", "application_id": "no-such-application", "variant_id": "v1",
-                   "report_id": "no-such-report", "token_id": "0123456789abcdef"}
+                   "report_id": "no-such-report", "token_id": "0123456789abcdef", "command_id": "no-such-command"}
         fixed = {"action": "approve"}  # not an id: the route's verb
         csrf = await api.sign_in(await api.account(s.user_a))
         walked = 0

@@ -46,7 +46,7 @@ def test_every_route_is_documented_and_every_documented_operation_answers(stack:
         token = await (await api.client.post("/api/tokens", json={"name": "t"}, headers={CSRF_HEADER: csrf})).json()
         values = {"event_id": s.a_resume, "application_id": s.a_application, "variant_id": "v1",
                   "report_id": s.a_application.replace("app-a", "rep-a"), "token_id": token["token_id"],
-                  "action": "approve", "provider": "greenhouse", "name": "app.js"}
+                  "action": "approve", "provider": "greenhouse", "name": "app.js", "command_id": s.a_command}
         bodies: dict[str, Any] = {
             "/api/auth/signup": {"email": f"new-{api.tag}@example.com", "password": "a long enough password"},
             "/api/auth/signin": {"email": f"{s.user_a}@example.com", "password": "correct horse battery staple"},

@@ -22,16 +22,20 @@ from streams.messages import (
     ApplicationSubmitted,
     ApplicationUpdated,
     BoardSource,
+    CommandProblem,
     JobAnalyzed,
     JobDiscovered,
     JobPosting,
     MatchDecision,
     Message,
     Preferences,
+    ProfileRejected,
     ResponseKind,
     ResponseReceived,
     ResponseSource,
     ResumeGenerated,
+    UserCommand,
+    UserCommandKind,
     UserProfile,
     VariantOption,
     WorkflowCompleted,
@@ -44,8 +48,10 @@ from streams.topics import (
     JOB_ANALYZED,
     JOB_CATALOG,
     JOB_DISCOVERED,
+    PROFILE_REJECTED,
     RESPONSE_RECEIVED,
     RESUME_GENERATED,
+    USER_COMMANDS,
     USER_PROFILES,
     WORKFLOW_COMPLETED,
     TopicSpec,
@@ -134,8 +140,9 @@ def test_each_topic_lands_in_its_view(stack: Settings) -> None:
     run_until_idle(settings)
 
     [user] = fetch(settings, "SELECT * FROM view_users WHERE user_id = $1", user_id)
-    assert dict(user) == {"user_id": user_id, "email": f"{user_id}@example.com", "name": "Ada Lovelace",
-                          "profile_version": 1, "updated_at": T0}
+    assert {**dict(user), "preferences": json.loads(user["preferences"])} == {
+        "user_id": user_id, "email": f"{user_id}@example.com", "name": "Ada Lovelace", "profile_version": 1,
+        "updated_at": T0, "preferences": Preferences().model_dump(mode="json")}
     [job] = fetch(settings, "SELECT * FROM view_jobs WHERE canonical_job_id = $1", job_id)
     assert (job["title"], job["status"], json.loads(job["locations"])) == ("Senior Engineer", "OPEN",
                                                                            ["Berlin", "Remote"])
@@ -182,6 +189,35 @@ def test_a_profile_only_moves_forward(stack: Settings) -> None:
     run_until_idle(settings)
     assert [tuple(r) for r in fetch(settings, "SELECT name, profile_version FROM view_users WHERE user_id = $1",
                                     user_id)] == [("Rear Admiral Hopper", 3)]
+
+
+def test_a_commands_outcome_is_its_first_decision_whatever_the_order_and_replays(stack: Settings) -> None:
+    settings = sink_settings(stack)
+    user_id, other = _id("user"), _id("user")
+    sent = {name: UserCommand(event_id=_id(name), user_id=user_id, occurred_at=T0, kind=UserCommandKind.UPDATE_PROFILE,
+                              profile_json="{}") for name in ("refused", "accepted", "waiting")}
+    refused = ProfileRejected(
+        event_id=_id("ev"), user_id=user_id, occurred_at=T0, command_id=sent["refused"].event_id,
+        command_kind=UserCommandKind.UPDATE_PROFILE, reasons=["/basics/email: 'x' is not a 'email'"],
+        problems=[CommandProblem(path="/profile/basics/email", message="'x' is not a 'email'")])
+    accepted = profile(user_id, 4, "Ada").model_copy(update={"command_id": sent["accepted"].event_id})
+    # The decisions first, then the commands themselves (a replay of user.commands), then the decisions again;
+    # and another user's record naming the same command id.
+    publish(settings, [(PROFILE_REJECTED, user_id, refused), (USER_PROFILES, user_id, accepted),
+                       *((USER_COMMANDS, user_id, command) for command in sent.values()),
+                       (PROFILE_REJECTED, user_id, refused), (USER_PROFILES, user_id, accepted),
+                       (USER_COMMANDS, other, sent["refused"].model_copy(update={"user_id": other}))])
+    run_until_idle(settings)
+
+    rows = {r["command_id"]: r for r in fetch(settings, "SELECT * FROM view_commands WHERE user_id = $1", user_id)}
+    assert {name: (rows[c.event_id]["status"], rows[c.event_id]["kind"]) for name, c in sent.items()} == {
+        "refused": ("REJECTED", "UPDATE_PROFILE"), "accepted": ("ACCEPTED", "UPDATE_PROFILE"),
+        "waiting": ("PENDING", "UPDATE_PROFILE")}
+    refused_row = rows[sent["refused"].event_id]
+    assert json.loads(refused_row["problems"]) == [{"path": "/profile/basics/email", "message": "'x' is not a 'email'"}]
+    assert json.loads(refused_row["reasons"]) == refused.reasons
+    assert rows[sent["accepted"].event_id]["profile_version"] == 4
+    assert not fetch(settings, "SELECT 1 FROM view_commands WHERE user_id = $1", other)
 
 
 def test_a_poison_record_is_dead_lettered_and_later_records_land(stack: Settings,

@@ -354,3 +354,97 @@ def test_an_in_doubt_application_asks_the_user_and_a_hostile_title_stays_text(
             row.get_by_text("Confirmed as sent.").wait_for()  # the command was accepted (202)
         finally:
             browser.close()
+
+
+@pytest.fixture
+def onboarding_api(api_only: str, profiles_worker: Worker, tmp_path: Path) -> Iterator[str]:
+    """The query API with what onboarding needs behind it: the session's profiles worker and a sink of its own
+    (its own consumer group) keeping the command outcomes."""
+    log = (tmp_path / "sink.log").open("wb")
+    sink = subprocess.Popen([sys.executable, "-m", "cli.main", "sink"], cwd=REPO_ROOT, stdout=log,
+                            stderr=subprocess.STDOUT,
+                            env={**os.environ, "RESUMEFLOW_APP_ID": f"onboard-{uuid.uuid4().hex[:8]}"})
+    try:
+        yield api_only
+    finally:
+        sink.terminate()
+        sink.wait(timeout=30)
+
+
+HOSTILE_EMAIL = '<img src=x onerror="window.injected=1">'
+
+
+def test_sign_up_upload_a_resume_with_a_mistake_see_it_at_its_field_fix_it_and_save_a_search(
+        onboarding_api: str, tmp_path: Path) -> None:
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: run deploy/install-system-packages.sh --tests")
+    profile = json.loads((REPO_ROOT / "demo" / "ada.profile.json").read_text())
+    broken = tmp_path / "resume.json"
+    broken.write_text(json.dumps({**profile, "basics": {**profile["basics"], "email": HOSTILE_EMAIL}}, indent=2))
+    address = f"onboard-{uuid.uuid4().hex[:8]}@example.net"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            errors: list[str] = []
+            page.on("pageerror", lambda error: errors.append(str(error)))
+            page.goto(onboarding_api + "/#profile")
+            page.locator("#signup-email").fill(address)
+            page.locator("#signup-password").fill(PASSWORD)
+            page.get_by_role("button", name="Create account").click()
+            page.get_by_role("heading", name="Resume and searches").wait_for()
+
+            # Upload the file: its text lands in the editable box; send it with the keyboard.
+            page.get_by_label("Upload a file").set_input_files(str(broken))
+            page.get_by_text("Loaded resume.json").wait_for()
+            page.get_by_role("button", name="Send resume").focus()
+            page.keyboard.press("Enter")
+            problem = page.locator('#resume-problems li[data-path="/profile/basics/email"]')
+            problem.wait_for(timeout=90_000)
+            assert "basics › email" in problem.inner_text() and HOSTILE_EMAIL in problem.inner_text()
+            assert page.locator("#resume-problems img").count() == 0 and page.evaluate("window.injected") is None
+            assert "Not accepted" in page.locator("#resume-status").inner_text()
+            page.screenshot(path=ARTIFACTS / "8-resume-refused.png", full_page=True)
+
+            # Fix it in place and send again.
+            text = page.get_by_label("or paste it here").input_value()
+            assert json.dumps(HOSTILE_EMAIL) in text
+            page.get_by_label("or paste it here").fill(text.replace(json.dumps(HOSTILE_EMAIL), '"ada@example.org"'))
+            page.get_by_role("button", name="Send resume").click()
+            page.get_by_text("Accepted: your profile is version 1.").wait_for(timeout=90_000)
+            assert page.locator("#resume-problems li").count() == 0
+
+            # A saved search with a board name that is not one: refused next to that field, then fixed.
+            page.get_by_role("button", name="Add a saved search").click()
+            page.get_by_label("Name").fill("backend")
+            page.get_by_label("Keywords (comma-separated)").fill("python, kafka")
+            page.get_by_label("Places (comma-separated)").fill("Lisbon, Remote")
+            page.get_by_label("Remote").select_option("REMOTE_OR_HYBRID")
+            page.get_by_label("Salary floor (yearly, empty for none)").fill("70000")
+            page.get_by_label("Exclusions (comma-separated)").fill("unpaid")
+            page.get_by_role("button", name="Add board").click()
+            page.get_by_label("Board name or feed URL").fill("not a board")
+            page.get_by_label("Submission mode").select_option("AUTO")
+            page.get_by_label("Daily cap (applications a day)").fill("4")
+            page.get_by_role("button", name="Save searches and sending").click()
+            board = page.locator('[data-path="/preferences/saved_searches/0/boards/0/token"]')
+            board.locator(".problem").wait_for(timeout=90_000)
+            assert "'not a board' is not a board name" in board.inner_text()
+            assert board.locator("input").get_attribute("aria-invalid") == "true"
+            page.screenshot(path=ARTIFACTS / "9-search-refused.png", full_page=True)
+            page.get_by_label("Board name or feed URL").fill("examplecorp")
+            page.get_by_role("button", name="Save searches and sending").click()
+            page.get_by_text("Accepted: preferences saved (profile version 2).").wait_for(timeout=90_000)
+            assert board.locator(".problem").count() == 0
+
+            # Reloaded, the form shows what was accepted.
+            page.reload()
+            page.get_by_label("Keywords (comma-separated)").wait_for()
+            assert page.get_by_label("Keywords (comma-separated)").input_value() == "python, kafka"
+            assert page.get_by_label("Daily cap (applications a day)").input_value() == "4"
+            assert page.get_by_label("Submission mode").input_value() == "AUTO"
+            page.screenshot(path=ARTIFACTS / "10-profile-saved.png", full_page=True)
+            assert not errors, errors
+        finally:
+            browser.close()
