@@ -36,19 +36,25 @@ async function route() {
   }
 }
 
-async function greet(via) {
-  signedIn = true;
-  $("nav").hidden = false;
-  $("signout").hidden = false;
-  $("signout").textContent = via === "bearer" ? "Forget token" : "Sign out";
+async function showWho() {
   try {
     const me = await api("/api/me");
     $("who").textContent = "Signed in as " + (me.name ? me.name + " (" + me.email + ")" : me.email);
   } catch (_) {
     $("who").textContent = "Signed in (no profile yet)";
   }
+}
+
+async function greet(via) {
+  signedIn = true;
+  $("nav").hidden = false;
+  $("signout").hidden = false;
+  $("signout").textContent = via === "bearer" ? "Forget token" : "Sign out";
+  await showWho();
   await route();
 }
+
+document.addEventListener("resumeflow:profile", showWho);
 
 function signedOut(message) {
   signedIn = false;

@@ -91,6 +91,7 @@ async function sendResume(event) {
     async (outcome) => {
       say(status, "Accepted: your profile is version " + outcome.profile_version + ".", "ok");
       await loadProfile();  // the preferences form may now save (the sink wrote both from the same record)
+      document.dispatchEvent(new CustomEvent("resumeflow:profile"));  // the header names the profile now
     },
     (outcome) => {
       const count = asProblems(outcome).length;

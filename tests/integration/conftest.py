@@ -123,7 +123,26 @@ def profiles_worker(worker_env: dict[str, str], tmp_path_factory: pytest.TempPat
     worker.stop()
 
 
-free_port = free_local_port  # the fixtures' and tests' name for it
+
+
+def pipeline_env(app_id: str, board_url: str, smtp_port: int, folder: Path, *, partitions: int,
+                 worker_id: str) -> dict[str, str]:
+    """The environment of a whole pipeline in a namespace of its own: boards at `board_url` (the demo's board
+    server), the demo's community import, artifacts, mailboxes (`folder/mail`) and a local SMTP server on
+    `smtp_port`, ticks of a second. `folder` gets the imports, artifacts and mail."""
+    import shutil
+
+    imports = folder / "imports"
+    imports.mkdir(exist_ok=True)
+    shutil.copyfile(REPO_ROOT / "demo" / "imports" / "community-jobs.jsonl", imports / "community-jobs.jsonl")
+    return {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": f"{app_id}.",
+            "RESUMEFLOW_CELL_PARTITIONS": str(partitions), "RESUMEFLOW_WORKER_ID": worker_id,
+            "RESUMEFLOW_GREENHOUSE_URL": board_url, "RESUMEFLOW_LEVER_URL": board_url,
+            "RESUMEFLOW_ASHBY_URL": board_url, "RESUMEFLOW_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
+            "RESUMEFLOW_IMPORT_DIR": str(imports), "RESUMEFLOW_ARTIFACT_DIR": str(folder / "artifacts"),
+            "RESUMEFLOW_DISCOVERY_TICK_S": "1", "RESUMEFLOW_SUBMISSION_TICK_S": "1",
+            "RESUMEFLOW_SMTP_HOST": "127.0.0.1", "RESUMEFLOW_SMTP_PORT": str(smtp_port),
+            "RESUMEFLOW_SMTP_SECURITY": "none", "RESUMEFLOW_SUBMISSION_MAILBOX_DIR": str(folder / "mail")}
 
 
 @pytest.fixture(scope="session")
@@ -135,7 +154,7 @@ def board_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str
 
     folder = tmp_path_factory.mktemp("boards") / "boards"
     shutil.copytree(REPO_ROOT / "demo" / "boards", folder)
-    port = free_port()
+    port = free_local_port()
     process = subprocess.Popen([sys.executable, "-m", "demo.board_server", "--dir", str(folder), "--port",
                                 str(port)], cwd=REPO_ROOT)
     base = f"http://127.0.0.1:{port}"
@@ -216,7 +235,7 @@ def discovery_worker(profiles_worker: Worker, discovery_env: dict[str, str],
 @pytest.fixture(scope="session")
 def analysis_worker(discovery_worker: Worker, discovery_env: dict[str, str],
                     tmp_path_factory: pytest.TempPathFactory) -> Iterator[Worker]:
-    env = {**discovery_env, "RESUMEFLOW_METRICS_PORT": str(free_port())}
+    env = {**discovery_env, "RESUMEFLOW_METRICS_PORT": str(free_local_port())}
     worker = Worker(["analysis"], env, tmp_path_factory.mktemp("analysis") / "worker.log").start()
     yield worker
     worker.stop()

@@ -15,10 +15,11 @@ from confluent_kafka import Producer
 from prometheus_client.parser import text_string_to_metric_families
 
 from streams.ids import user_id_for_email
+from streams.local_ports import free_local_port
 from streams.settings import Settings
 from streams.topics import USER_COMMANDS, USER_PROFILES
 from tests.conftest import FIXTURES
-from tests.integration.conftest import Worker, free_port, run_cli
+from tests.integration.conftest import Worker, run_cli
 
 pytestmark = pytest.mark.integration
 Reader = Callable[..., list[Any]]
@@ -37,7 +38,7 @@ def value(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: s
 def test_a_worker_serves_what_it_processed_sent_and_dead_lettered(
         stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
     app_id, prefix = f"{test_app_id}-metrics", f"{test_app_id}-metrics."
-    port = free_port()
+    port = free_local_port()
     env = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": prefix, "RESUMEFLOW_WORKER_ID": "w0",
            "RESUMEFLOW_METRICS_PORT": str(port), "RESUMEFLOW_LOG_FORMAT": "json"}
     run_cli("topics", "apply", env=env)

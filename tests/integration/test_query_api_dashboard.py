@@ -24,9 +24,10 @@ from adapters.maildir import messages
 from query_api import accounts
 from query_api.app import LINK_SENT
 from query_api.dashboard import period_start
+from streams.local_ports import free_local_port
 from streams.messages import utc_now
 from streams.settings import Settings
-from tests.integration.conftest import free_port, run_cli
+from tests.integration.conftest import run_cli
 from tests.integration.test_query_api_accounts import Api, run_api
 
 pytestmark = pytest.mark.integration
@@ -163,7 +164,7 @@ def _link_in(raw: bytes) -> str:
 
 def test_a_mailed_sign_in_link_signs_in_once_within_its_time(stack: Settings, tmp_path: Path) -> None:
     mail_root = tmp_path / "mail"
-    server = MailServer(mail_root, port=free_port()).start()
+    server = MailServer(mail_root, port=free_local_port()).start()
 
     async def scenario(api: Api) -> None:
         address = await api.account(f"link-{api.tag}")

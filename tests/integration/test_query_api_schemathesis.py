@@ -24,9 +24,9 @@ from query_api import accounts
 from query_api.app import create_app
 from query_api.openapi import openapi_document
 from query_api.publish import kafka_publisher
+from streams.local_ports import free_local_port
 from streams.messages import utc_now
 from streams.settings import Settings
-from tests.integration.conftest import free_port
 from tests.integration.test_query_api import SECRET, _seed
 
 pytestmark = pytest.mark.integration
@@ -40,7 +40,7 @@ def live_api(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
     """The API on 127.0.0.1 (a free port) in a thread of its own; its base URL and user A's bearer header."""
     tmp = tmp_path_factory.mktemp("schemathesis")
     (tmp / "artifacts").mkdir()
-    mail = MailServer(tmp / "mail", port=free_port()).start()  # sign-in links need an SMTP server (else 503)
+    mail = MailServer(tmp / "mail", port=free_local_port()).start()  # sign-in links need an SMTP server (else 503)
     settings_ = stack.model_copy(update={"artifact_dir_override": tmp / "artifacts", "api_secret": SECRET,
                                          "api_cookie_secure": False, "ats_webhook_secret": "w" * 32,
                                          "smtp_host": "127.0.0.1", "smtp_port": mail.port, "smtp_security": "none"})

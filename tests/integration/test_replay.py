@@ -12,7 +12,6 @@ import email
 import email.utils
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -32,8 +31,9 @@ from cli.processors import PROCESSORS
 from sinks.postgres import VIEWS
 from streams.admin import admin_client, group_lag
 from streams.ids import user_id_for_email
+from streams.local_ports import free_local_port
 from streams.settings import Settings
-from tests.integration.conftest import REPO_ROOT, Worker, free_port, run_cli
+from tests.integration.conftest import REPO_ROOT, Worker, pipeline_env, run_cli
 
 pytestmark = pytest.mark.integration
 SETTLE_TIMEOUT_S = 300.0
@@ -100,17 +100,8 @@ def test_replaying_every_processor_from_the_beginning_changes_no_view_and_sends_
         tmp_path: Path) -> None:
     base, _ = board_server
     app_id = f"{test_app_id}-replay"
-    maildir, imports = tmp_path / "mail", tmp_path / "imports"
-    imports.mkdir()
-    shutil.copyfile(REPO_ROOT / "demo" / "imports" / "community-jobs.jsonl", imports / "community-jobs.jsonl")
-    smtp_port = free_port()
-    env = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": f"{app_id}.", "RESUMEFLOW_CELL_PARTITIONS": "3",
-           "RESUMEFLOW_WORKER_ID": "replay", "RESUMEFLOW_GREENHOUSE_URL": base, "RESUMEFLOW_LEVER_URL": base,
-           "RESUMEFLOW_ASHBY_URL": base, "RESUMEFLOW_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
-           "RESUMEFLOW_IMPORT_DIR": str(imports), "RESUMEFLOW_ARTIFACT_DIR": str(tmp_path / "artifacts"),
-           "RESUMEFLOW_DISCOVERY_TICK_S": "1", "RESUMEFLOW_SUBMISSION_TICK_S": "1",
-           "RESUMEFLOW_SMTP_HOST": "127.0.0.1", "RESUMEFLOW_SMTP_PORT": str(smtp_port),
-           "RESUMEFLOW_SMTP_SECURITY": "none", "RESUMEFLOW_SUBMISSION_MAILBOX_DIR": str(maildir)}
+    maildir, smtp_port = tmp_path / "mail", free_local_port()
+    env = pipeline_env(app_id, base, smtp_port, tmp_path, partitions=3, worker_id="replay")
     settings = stack.model_copy(update={"app_id": app_id, "topic_prefix": f"{app_id}.", "cell_partitions": 3})
     run_cli("topics", "apply", env=env)
     mail = MailServer(maildir, port=smtp_port).start()

@@ -31,8 +31,9 @@ import pytest
 
 from adapters.mail_server import MailServer
 from adapters.maildir import messages
+from streams.local_ports import free_local_port
 from streams.settings import Settings
-from tests.integration.conftest import REPO_ROOT, Worker, free_port, run_cli
+from tests.integration.conftest import REPO_ROOT, Worker, pipeline_env, run_cli
 
 pytestmark = pytest.mark.integration
 CHROMIUM = Path("/usr/bin/chromium")
@@ -45,25 +46,29 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="the dev extra's pl
 
 
 @pytest.fixture
+def browser() -> Iterator[sync_api.Browser]:
+    """Debian's Chromium, headless, driven by Playwright; the test is skipped on a machine without it."""
+    if not CHROMIUM.exists():
+        pytest.skip("no /usr/bin/chromium: run deploy/install-system-packages.sh --tests")
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+@pytest.fixture
 def api_server(stack: Settings, tmp_path: Path) -> Iterator[tuple[str, dict[str, str]]]:
     """The pipeline in a namespace of its own (sink, every processor, a local SMTP server) and the query API
     serving the web client over plain http on 127.0.0.1 (hence RESUMEFLOW_API_COOKIE_SECURE=false).
     Yields (the API's base URL, the environment the CLI needs)."""
     app_id = f"web-{uuid.uuid4().hex[:8]}"
-    imports = tmp_path / "imports"
-    imports.mkdir()
-    shutil.copyfile(REPO_ROOT / "demo" / "imports" / "community-jobs.jsonl", imports / "community-jobs.jsonl")
     board_folder = tmp_path / "boards"
     shutil.copytree(REPO_ROOT / "demo" / "boards", board_folder)
-    board_port, smtp_port, api_port = free_port(), free_port(), free_port()
+    board_port, smtp_port, api_port = free_local_port(), free_local_port(), free_local_port()
     board = f"http://127.0.0.1:{board_port}"
-    env = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": f"{app_id}.", "RESUMEFLOW_CELL_PARTITIONS": "2",
-           "RESUMEFLOW_WORKER_ID": "web", "RESUMEFLOW_GREENHOUSE_URL": board, "RESUMEFLOW_LEVER_URL": board,
-           "RESUMEFLOW_ASHBY_URL": board, "RESUMEFLOW_ALLOW_PRIVATE_HOSTS": "127.0.0.1",
-           "RESUMEFLOW_IMPORT_DIR": str(imports), "RESUMEFLOW_ARTIFACT_DIR": str(tmp_path / "artifacts"),
-           "RESUMEFLOW_DISCOVERY_TICK_S": "1", "RESUMEFLOW_SUBMISSION_TICK_S": "1",
-           "RESUMEFLOW_SMTP_HOST": "127.0.0.1", "RESUMEFLOW_SMTP_PORT": str(smtp_port),
-           "RESUMEFLOW_SMTP_SECURITY": "none", "RESUMEFLOW_SUBMISSION_MAILBOX_DIR": str(tmp_path / "mail"),
+    env = {**pipeline_env(app_id, board, smtp_port, tmp_path, partitions=2, worker_id="web"),
            "RESUMEFLOW_API_SECRET": "web-client-e2e-secret-" + "x" * 16, "RESUMEFLOW_API_COOKIE_SECURE": "false"}
     run_cli("topics", "apply", env=env)
     mail = MailServer(tmp_path / "mail", port=smtp_port).start()
@@ -105,9 +110,7 @@ def _wait_for(url: str, processes: list[subprocess.Popen[bytes]]) -> None:
 
 
 def test_sign_up_review_approve_and_see_the_application_sent(
-        api_server: tuple[str, dict[str, str]], tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: run deploy/install-system-packages.sh --tests")
+        api_server: tuple[str, dict[str, str]], browser: sync_api.Browser, tmp_path: Path) -> None:
     base, env = api_server
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     address = f"web-{uuid.uuid4().hex[:8]}@example.net"
@@ -123,136 +126,131 @@ def test_sign_up_review_approve_and_see_the_application_sent(
     run_cli("user", "create", "--email", address, "--profile", str(REPO_ROOT / "demo" / "sam.profile.json"),
             "--prefs", str(tmp_path / "prefs.json"), env=env)
     mark("user created")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(base + "/")
-            page.get_by_role("heading", name="Sign in").wait_for()
-            assert page.locator("#nav").is_hidden() and page.locator("#signout").is_hidden()
-            page.screenshot(path=ARTIFACTS / "1-sign-in.png", full_page=True)
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(base + "/")
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert page.locator("#nav").is_hidden() and page.locator("#signout").is_hidden()
+    page.screenshot(path=ARTIFACTS / "1-sign-in.png", full_page=True)
 
-            page.get_by_label("Email").nth(1).fill(address)
-            page.locator("#signup-password").fill(PASSWORD)
-            page.get_by_role("button", name="Create account").click()
-            page.get_by_role("heading", name="Review queue").wait_for()
-            mark("signed up")
+    page.get_by_label("Email").nth(1).fill(address)
+    page.locator("#signup-password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Review queue").wait_for()
+    mark("signed up")
 
-            # The pipeline prepares the job in the background: the page shows it once it is there.
-            deadline = time.monotonic() + PREPARED_TIMEOUT_S
-            while not page.locator("article.card").count():
-                assert time.monotonic() < deadline, "no job reached the review queue"
-                time.sleep(2)
-                page.reload()
-                page.get_by_role("heading", name="Review queue").wait_for()
-                page.wait_for_load_state("networkidle")
-            mark("review queue shows a job")
-            card = page.locator("article.card").first
-            variants = card.locator(".variant")
-            assert variants.count() >= 2, "one card per job, its variants side by side"
-            assert card.locator(".variant.pick").count() == 1, "the learner's pick is highlighted"
-            page.screenshot(path=ARTIFACTS / "2-review-queue.png", full_page=True)
+    # The pipeline prepares the job in the background: the page shows it once it is there.
+    deadline = time.monotonic() + PREPARED_TIMEOUT_S
+    while not page.locator("article.card").count():
+        assert time.monotonic() < deadline, "no job reached the review queue"
+        time.sleep(2)
+        page.reload()
+        page.get_by_role("heading", name="Review queue").wait_for()
+        page.wait_for_load_state("networkidle")
+    mark("review queue shows a job")
+    card = page.locator("article.card").first
+    variants = card.locator(".variant")
+    assert variants.count() >= 2, "one card per job, its variants side by side"
+    assert card.locator(".variant.pick").count() == 1, "the learner's pick is highlighted"
+    page.screenshot(path=ARTIFACTS / "2-review-queue.png", full_page=True)
 
-            card.get_by_role("button", name="Lines and sources").first.click()
-            page.locator("#panel .line").first.wait_for()
-            assert "from /" in page.locator("#panel .line").first.inner_text()
-            page.screenshot(path=ARTIFACTS / "3-lines-and-sources.png")
-            page.keyboard.press("Escape")
-            assert page.locator("#panel").is_hidden()
+    card.get_by_role("button", name="Lines and sources").first.click()
+    page.locator("#panel .line").first.wait_for()
+    assert "from /" in page.locator("#panel .line").first.inner_text()
+    page.screenshot(path=ARTIFACTS / "3-lines-and-sources.png")
+    page.keyboard.press("Escape")
+    assert page.locator("#panel").is_hidden()
 
-            card.get_by_role("button", name="Preview PDF").first.click()
-            frame = card.locator("iframe.preview")
-            frame.wait_for()
-            assert "?inline=1" in (frame.get_attribute("src") or "")
+    card.get_by_role("button", name="Preview PDF").first.click()
+    frame = card.locator("iframe.preview")
+    frame.wait_for()
+    assert "?inline=1" in (frame.get_attribute("src") or "")
 
-            chosen = variants.nth(1).get_attribute("data-variant")
-            variants.nth(1).locator("input[type=radio]").check()
-            card.get_by_role("button", name="Approve and send").click()
-            card.get_by_text("Now ").wait_for(timeout=SENT_TIMEOUT_S * 1000)
-            mark("approved: the card shows the new status")
-            page.screenshot(path=ARTIFACTS / "4-approved.png", full_page=True)
+    chosen = variants.nth(1).get_attribute("data-variant")
+    variants.nth(1).locator("input[type=radio]").check()
+    card.get_by_role("button", name="Approve and send").click()
+    card.get_by_text("Now ").wait_for(timeout=SENT_TIMEOUT_S * 1000)
+    mark("approved: the card shows the new status")
+    page.screenshot(path=ARTIFACTS / "4-approved.png", full_page=True)
 
-            page.get_by_role("link", name="Applications").click()
-            row = page.locator("tr[data-application]").first
-            deadline = time.monotonic() + SENT_TIMEOUT_S
-            while row.get_attribute("data-status") != "SUBMITTED":
-                assert time.monotonic() < deadline, f"still {row.get_attribute('data-status')}"
-                time.sleep(1)
-                page.reload()
-                row = page.locator("tr[data-application]").first
-                row.wait_for()
-            mark("applications: SUBMITTED")
-            assert row.locator("td").nth(3).inner_text() == chosen  # sent with the variant the user chose
-            page.get_by_role("link", name="Dashboard").click()
-            interview = page.locator("#dashboard-funnel tr[data-stage=interview]")
-            interview.wait_for()
-            assert interview.get_attribute("data-total") == "0", "no interview before one is recorded"
-            page.get_by_role("link", name="Applications").click()
-            row.wait_for()
-            row.get_by_role("button", name="Timeline").click()
-            page.locator("tr.detail ol.timeline li").first.wait_for()
-            row.get_by_text("Record outcome").click()
-            row.get_by_role("button", name="Interview").click()
-            row.get_by_text("Interview recorded.").wait_for()
-            mark("interview recorded")
-            page.screenshot(path=ARTIFACTS / "5-applications.png", full_page=True)
+    page.get_by_role("link", name="Applications").click()
+    row = page.locator("tr[data-application]").first
+    deadline = time.monotonic() + SENT_TIMEOUT_S
+    while row.get_attribute("data-status") != "SUBMITTED":
+        assert time.monotonic() < deadline, f"still {row.get_attribute('data-status')}"
+        time.sleep(1)
+        page.reload()
+        row = page.locator("tr[data-application]").first
+        row.wait_for()
+    mark("applications: SUBMITTED")
+    assert row.locator("td").nth(3).inner_text() == chosen  # sent with the variant the user chose
+    page.get_by_role("link", name="Dashboard").click()
+    interview = page.locator("#dashboard-funnel tr[data-stage=interview]")
+    interview.wait_for()
+    assert interview.get_attribute("data-total") == "0", "no interview before one is recorded"
+    page.get_by_role("link", name="Applications").click()
+    row.wait_for()
+    row.get_by_role("button", name="Timeline").click()
+    page.locator("tr.detail ol.timeline li").first.wait_for()
+    row.get_by_text("Record outcome").click()
+    row.get_by_role("button", name="Interview").click()
+    row.get_by_text("Interview recorded.").wait_for()
+    mark("interview recorded")
+    page.screenshot(path=ARTIFACTS / "5-applications.png", full_page=True)
 
-            page.emulate_media(color_scheme="dark")
-            page.screenshot(path=ARTIFACTS / "6-applications-dark.png", full_page=True)
-            page.emulate_media(color_scheme="light")
+    page.emulate_media(color_scheme="dark")
+    page.screenshot(path=ARTIFACTS / "6-applications-dark.png", full_page=True)
+    page.emulate_media(color_scheme="light")
 
-            # The funnel moves: the recorded interview reaches the dashboard (outcomes processor, then the sink).
-            page.get_by_role("link", name="Dashboard").click()
-            interview.wait_for()
-            deadline = time.monotonic() + SENT_TIMEOUT_S
-            while interview.get_attribute("data-total") != "1":
-                assert time.monotonic() < deadline, "the recorded interview never reached the dashboard's funnel"
-                time.sleep(1)
-                page.reload()
-                interview.wait_for()
-            mark("dashboard: the funnel shows the interview")
-            totals = {stage: page.locator(f"#dashboard-funnel tr[data-stage={stage}]").get_attribute("data-total")
-                      for stage in ("submitted", "responded", "interview", "offer")}
-            assert totals == {"submitted": "1", "responded": "1", "interview": "1", "offer": "0"}, totals
-            page.locator("#dashboard-funnel svg.chart[tabindex]").focus()  # the chart, read with the keyboard
-            page.keyboard.press("End")
-            assert "Interview 1" in page.locator("#dashboard-funnel .readout").inner_text()
-            page.screenshot(path=ARTIFACTS / "8-dashboard.png", full_page=True)
-            page.emulate_media(color_scheme="dark")
-            page.screenshot(path=ARTIFACTS / "9-dashboard-dark.png", full_page=True)
-            page.emulate_media(color_scheme="light")
-            page.get_by_role("link", name="Applications").click()
-            page.get_by_role("heading", name="Applications").wait_for()
-            page.get_by_role("button", name="Sign out").click()
-            page.get_by_role("heading", name="Sign in").wait_for()
-            assert page.request.get(base + "/api/applications").status == 401  # the session is gone
+    # The funnel moves: the recorded interview reaches the dashboard (outcomes processor, then the sink).
+    page.get_by_role("link", name="Dashboard").click()
+    interview.wait_for()
+    deadline = time.monotonic() + SENT_TIMEOUT_S
+    while interview.get_attribute("data-total") != "1":
+        assert time.monotonic() < deadline, "the recorded interview never reached the dashboard's funnel"
+        time.sleep(1)
+        page.reload()
+        interview.wait_for()
+    mark("dashboard: the funnel shows the interview")
+    totals = {stage: page.locator(f"#dashboard-funnel tr[data-stage={stage}]").get_attribute("data-total")
+              for stage in ("submitted", "responded", "interview", "offer")}
+    assert totals == {"submitted": "1", "responded": "1", "interview": "1", "offer": "0"}, totals
+    page.locator("#dashboard-funnel svg.chart[tabindex]").focus()  # the chart, read with the keyboard
+    page.keyboard.press("End")
+    assert "Interview 1" in page.locator("#dashboard-funnel .readout").inner_text()
+    page.screenshot(path=ARTIFACTS / "8-dashboard.png", full_page=True)
+    page.emulate_media(color_scheme="dark")
+    page.screenshot(path=ARTIFACTS / "9-dashboard-dark.png", full_page=True)
+    page.emulate_media(color_scheme="light")
+    page.get_by_role("link", name="Applications").click()
+    page.get_by_role("heading", name="Applications").wait_for()
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("heading", name="Sign in").wait_for()
+    assert page.request.get(base + "/api/applications").status == 401  # the session is gone
 
-            # Signing in again with the keyboard only: labelled fields, Tab between them, Enter submits.
-            page.get_by_label("Email").first.focus()
-            page.keyboard.type(address)
-            page.keyboard.press("Tab")
-            page.keyboard.type(PASSWORD)
-            page.keyboard.press("Enter")
-            page.get_by_role("heading", name="Applications").wait_for()  # back on the page the user was on
-            page.locator("tr[data-status=SUBMITTED]").wait_for()
-            mark("signed in again with the keyboard")
+    # Signing in again with the keyboard only: labelled fields, Tab between them, Enter submits.
+    page.get_by_label("Email").first.focus()
+    page.keyboard.type(address)
+    page.keyboard.press("Tab")
+    page.keyboard.type(PASSWORD)
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Applications").wait_for()  # back on the page the user was on
+    page.locator("tr[data-status=SUBMITTED]").wait_for()
+    mark("signed in again with the keyboard")
 
-            # A one-time link by mail: asked for on the sign-in page, followed from the local SMTP server's copy.
-            page.get_by_role("button", name="Sign out").click()
-            page.locator("#link-email").fill(address)
-            page.get_by_role("button", name="Mail me a sign-in link").click()
-            page.get_by_text("Sent: ").wait_for()
-            link = _signin_link(Path(env["RESUMEFLOW_SUBMISSION_MAILBOX_DIR"]), address)
-            assert link.startswith(base + "/#signin-link=")
-            page.goto(link)
-            page.get_by_role("heading", name="Dashboard").wait_for()
-            assert "#signin-link" not in page.url  # the token is taken off the address at once
-            mark("signed in with a mailed link")
-            assert not errors, errors
-        finally:
-            browser.close()
+    # A one-time link by mail: asked for on the sign-in page, followed from the local SMTP server's copy.
+    page.get_by_role("button", name="Sign out").click()
+    page.locator("#link-email").fill(address)
+    page.get_by_role("button", name="Mail me a sign-in link").click()
+    page.get_by_text("Sent: ").wait_for()
+    link = _signin_link(Path(env["RESUMEFLOW_SUBMISSION_MAILBOX_DIR"]), address)
+    assert link.startswith(base + "/#signin-link=")
+    page.goto(link)
+    page.get_by_role("heading", name="Dashboard").wait_for()
+    assert "#signin-link" not in page.url  # the token is taken off the address at once
+    mark("signed in with a mailed link")
+    assert not errors, errors
     maildir = Path(env["RESUMEFLOW_SUBMISSION_MAILBOX_DIR"])
     sent = [box.name for box in maildir.iterdir() if box.name != address
             for raw in messages(maildir, box.name) if address in str(email.message_from_bytes(raw)["From"])]
@@ -282,7 +280,7 @@ XSS_TITLE = '<img src=x onerror="window.injected=1">Data Engineer'
 @pytest.fixture
 def api_only(stack: Settings, tmp_path: Path) -> Iterator[str]:
     """The query API alone (no workers) on the session's namespace, for pages fed by seeded views."""
-    port = free_port()
+    port = free_local_port()
     env = {"RESUMEFLOW_API_SECRET": "web-client-e2e-secret-" + "x" * 16, "RESUMEFLOW_API_COOKIE_SECURE": "false",
            "RESUMEFLOW_ARTIFACT_DIR": str(tmp_path / "artifacts")}
     log = (tmp_path / "api.log").open("wb")
@@ -325,35 +323,28 @@ def _seed_in_doubt(stack: Settings, user_id: str, tag: str) -> str:
 
 
 def test_an_in_doubt_application_asks_the_user_and_a_hostile_title_stays_text(
-        api_only: str, stack: Settings) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: run deploy/install-system-packages.sh --tests")
+        api_only: str, browser: sync_api.Browser, stack: Settings) -> None:
     from streams.ids import user_id_for_email
 
     tag = uuid.uuid4().hex[:8]
     address = f"doubt-{tag}@example.net"
     application_id = _seed_in_doubt(stack, user_id_for_email(address), tag)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 700})
-            page.goto(api_only + "/#applications")
-            page.locator("#signup-email").fill(address)
-            page.locator("#signup-password").fill(PASSWORD)
-            page.get_by_role("button", name="Create account").click()
-            row = page.locator(f"tr[data-application='{application_id}']")
-            row.wait_for()
-            # The title is text, the javascript: URL no link, and nothing ran.
-            assert XSS_TITLE in row.locator("td").first.inner_text()
-            assert row.locator("img").count() == 0 and row.locator("a").count() == 0
-            assert page.evaluate("window.injected") is None
-            row.get_by_text("Did it reach the employer?").wait_for()
-            page.screenshot(path=ARTIFACTS / "7-in-doubt.png", full_page=True)
-            row.get_by_role("button", name="Yes, it was sent").click()
-            row.get_by_text("Confirmed as sent.").wait_for()  # the command was accepted (202)
-        finally:
-            browser.close()
+    page = browser.new_page(viewport={"width": 1280, "height": 700})
+    page.goto(api_only + "/#applications")
+    page.locator("#signup-email").fill(address)
+    page.locator("#signup-password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    row = page.locator(f"tr[data-application='{application_id}']")
+    row.wait_for()
+    # The title is text, the javascript: URL no link, and nothing ran.
+    assert XSS_TITLE in row.locator("td").first.inner_text()
+    assert row.locator("img").count() == 0 and row.locator("a").count() == 0
+    assert page.evaluate("window.injected") is None
+    row.get_by_text("Did it reach the employer?").wait_for()
+    page.screenshot(path=ARTIFACTS / "7-in-doubt.png", full_page=True)
+    row.get_by_role("button", name="Yes, it was sent").click()
+    row.get_by_text("Confirmed as sent.").wait_for()  # the command was accepted (202)
 
 
 @pytest.fixture
@@ -375,76 +366,71 @@ HOSTILE_EMAIL = '<img src=x onerror="window.injected=1">'
 
 
 def test_sign_up_upload_a_resume_with_a_mistake_see_it_at_its_field_fix_it_and_save_a_search(
-        onboarding_api: str, tmp_path: Path) -> None:
-    if not CHROMIUM.exists():
-        pytest.skip("no /usr/bin/chromium: run deploy/install-system-packages.sh --tests")
+        onboarding_api: str, browser: sync_api.Browser, tmp_path: Path) -> None:
     profile = json.loads((REPO_ROOT / "demo" / "ada.profile.json").read_text())
     broken = tmp_path / "resume.json"
     broken.write_text(json.dumps({**profile, "basics": {**profile["basics"], "email": HOSTILE_EMAIL}}, indent=2))
     address = f"onboard-{uuid.uuid4().hex[:8]}@example.net"
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True)
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(onboarding_api + "/#profile")
-            page.locator("#signup-email").fill(address)
-            page.locator("#signup-password").fill(PASSWORD)
-            page.get_by_role("button", name="Create account").click()
-            page.get_by_role("heading", name="Resume and searches").wait_for()
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(onboarding_api + "/#profile")
+    page.locator("#signup-email").fill(address)
+    page.locator("#signup-password").fill(PASSWORD)
+    page.get_by_role("button", name="Create account").click()
+    page.get_by_role("heading", name="Resume and searches").wait_for()
 
-            # Upload the file: its text lands in the editable box; send it with the keyboard.
-            page.get_by_label("Upload a file").set_input_files(str(broken))
-            page.get_by_text("Loaded resume.json").wait_for()
-            page.get_by_role("button", name="Send resume").focus()
-            page.keyboard.press("Enter")
-            problem = page.locator('#resume-problems li[data-path="/profile/basics/email"]')
-            problem.wait_for(timeout=90_000)
-            assert "basics › email" in problem.inner_text() and HOSTILE_EMAIL in problem.inner_text()
-            assert page.locator("#resume-problems img").count() == 0 and page.evaluate("window.injected") is None
-            assert "Not accepted" in page.locator("#resume-status").inner_text()
-            page.screenshot(path=ARTIFACTS / "8-resume-refused.png", full_page=True)
+    # Upload the file: its text lands in the editable box; send it with the keyboard.
+    page.get_by_label("Upload a file").set_input_files(str(broken))
+    page.get_by_text("Loaded resume.json").wait_for()
+    page.get_by_role("button", name="Send resume").focus()
+    page.keyboard.press("Enter")
+    problem = page.locator('#resume-problems li[data-path="/profile/basics/email"]')
+    problem.wait_for(timeout=90_000)
+    assert "basics › email" in problem.inner_text() and HOSTILE_EMAIL in problem.inner_text()
+    assert page.locator("#resume-problems img").count() == 0 and page.evaluate("window.injected") is None
+    assert "Not accepted" in page.locator("#resume-status").inner_text()
+    page.screenshot(path=ARTIFACTS / "8-resume-refused.png", full_page=True)
 
-            # Fix it in place and send again.
-            text = page.get_by_label("or paste it here").input_value()
-            assert json.dumps(HOSTILE_EMAIL) in text
-            page.get_by_label("or paste it here").fill(text.replace(json.dumps(HOSTILE_EMAIL), '"ada@example.org"'))
-            page.get_by_role("button", name="Send resume").click()
-            page.get_by_text("Accepted: your profile is version 1.").wait_for(timeout=90_000)
-            assert page.locator("#resume-problems li").count() == 0
+    # Fix it in place and send again.
+    text = page.get_by_label("or paste it here").input_value()
+    assert json.dumps(HOSTILE_EMAIL) in text
+    page.get_by_label("or paste it here").fill(text.replace(json.dumps(HOSTILE_EMAIL), '"ada@example.org"'))
+    page.get_by_role("button", name="Send resume").click()
+    page.get_by_text("Accepted: your profile is version 1.").wait_for(timeout=90_000)
+    assert page.locator("#resume-problems li").count() == 0
+    # The header names the new profile without a reload.
+    page.locator("#who", has_text=profile["basics"]["name"]).wait_for(timeout=10_000)
 
-            # A saved search with a board name that is not one: refused next to that field, then fixed.
-            page.get_by_role("button", name="Add a saved search").click()
-            page.get_by_label("Name").fill("backend")
-            page.get_by_label("Keywords (comma-separated)").fill("python, kafka")
-            page.get_by_label("Places (comma-separated)").fill("Lisbon, Remote")
-            page.get_by_label("Remote").select_option("REMOTE_OR_HYBRID")
-            page.get_by_label("Salary floor (yearly, empty for none)").fill("70000")
-            page.get_by_label("Exclusions (comma-separated)").fill("unpaid")
-            page.get_by_role("button", name="Add board").click()
-            page.get_by_label("Board name or feed URL").fill("not a board")
-            page.get_by_label("Submission mode").select_option("AUTO")
-            page.get_by_label("Daily cap (applications a day)").fill("4")
-            page.get_by_role("button", name="Save searches and sending").click()
-            board = page.locator('[data-path="/preferences/saved_searches/0/boards/0/token"]')
-            board.locator(".problem").wait_for(timeout=90_000)
-            assert "'not a board' is not a board name" in board.inner_text()
-            assert board.locator("input").get_attribute("aria-invalid") == "true"
-            page.screenshot(path=ARTIFACTS / "9-search-refused.png", full_page=True)
-            page.get_by_label("Board name or feed URL").fill("examplecorp")
-            page.get_by_role("button", name="Save searches and sending").click()
-            page.get_by_text("Accepted: preferences saved (profile version 2).").wait_for(timeout=90_000)
-            assert board.locator(".problem").count() == 0
+    # A saved search with a board name that is not one: refused next to that field, then fixed.
+    page.get_by_role("button", name="Add a saved search").click()
+    page.get_by_label("Name").fill("backend")
+    page.get_by_label("Keywords (comma-separated)").fill("python, kafka")
+    page.get_by_label("Places (comma-separated)").fill("Lisbon, Remote")
+    page.get_by_label("Remote").select_option("REMOTE_OR_HYBRID")
+    page.get_by_label("Salary floor (yearly, empty for none)").fill("70000")
+    page.get_by_label("Exclusions (comma-separated)").fill("unpaid")
+    page.get_by_role("button", name="Add board").click()
+    page.get_by_label("Board name or feed URL").fill("not a board")
+    page.get_by_label("Submission mode").select_option("AUTO")
+    page.get_by_label("Daily cap (applications a day)").fill("4")
+    page.get_by_role("button", name="Save searches and sending").click()
+    board = page.locator('[data-path="/preferences/saved_searches/0/boards/0/token"]')
+    board.locator(".problem").wait_for(timeout=90_000)
+    assert "'not a board' is not a board name" in board.inner_text()
+    assert board.locator("input").get_attribute("aria-invalid") == "true"
+    page.screenshot(path=ARTIFACTS / "9-search-refused.png", full_page=True)
+    page.get_by_label("Board name or feed URL").fill("examplecorp")
+    page.get_by_role("button", name="Save searches and sending").click()
+    page.get_by_text("Accepted: preferences saved (profile version 2).").wait_for(timeout=90_000)
+    assert board.locator(".problem").count() == 0
 
-            # Reloaded, the form shows what was accepted.
-            page.reload()
-            page.get_by_label("Keywords (comma-separated)").wait_for()
-            assert page.get_by_label("Keywords (comma-separated)").input_value() == "python, kafka"
-            assert page.get_by_label("Daily cap (applications a day)").input_value() == "4"
-            assert page.get_by_label("Submission mode").input_value() == "AUTO"
-            page.screenshot(path=ARTIFACTS / "10-profile-saved.png", full_page=True)
-            assert not errors, errors
-        finally:
-            browser.close()
+    # Reloaded, the form shows what was accepted.
+    page.reload()
+    page.get_by_label("Keywords (comma-separated)").wait_for()
+    assert page.get_by_label("Keywords (comma-separated)").input_value() == "python, kafka"
+    assert page.get_by_label("Daily cap (applications a day)").input_value() == "4"
+    assert page.get_by_label("Submission mode").input_value() == "AUTO"
+    page.screenshot(path=ARTIFACTS / "10-profile-saved.png", full_page=True)
+    assert not errors, errors
