@@ -114,10 +114,12 @@ export async function loadApplications(more) {
   const body = document.getElementById("applications");
   const moreButton = document.getElementById("applications-more");
   if (!more) { clear(body); nextCursor = null; }
-  const result = await page("/api/applications?" + filters().toString(), more ? nextCursor : null);
+  const chosen = filters();
+  const result = await page("/api/applications?" + chosen.toString(), more ? nextCursor : null);
   nextCursor = result.next;
   if (!more && !result.items.length) {
-    body.append(el("tr", {}, el("td", { colspan: "6", class: "muted", text: "No applications yet." })));
+    const text = chosen.toString() ? "No applications match these filters." : "No applications yet.";
+    body.append(el("tr", {}, el("td", { colspan: "6", class: "muted", text })));
   }
   for (const row of result.items) body.append(...rows(row));
   moreButton.hidden = !nextCursor;

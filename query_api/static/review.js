@@ -119,12 +119,15 @@ export async function loadReview(more) {
   if (!more) { clear(list); nextCursor = null; }
   const query = new URLSearchParams({ status: WAITING });
   const board = document.getElementById("review-board").value;
-  const text = document.getElementById("review-search").value.trim();
+  const search = document.getElementById("review-search").value.trim();
   if (board) query.set("board", board);
-  if (text) query.set("q", text);
+  if (search) query.set("q", search);
   const result = await page("/api/applications?" + query.toString(), more ? nextCursor : null);
   nextCursor = result.next;
-  if (!more && !result.items.length) list.append(el("p", { class: "muted", text: "Nothing waits for your review." }));
+  if (!more && !result.items.length) {
+    const text = board || search ? "Nothing waiting for your review matches these filters." : "Nothing waits for your review.";
+    list.append(el("p", { class: "muted", text }));
+  }
   for (const row of result.items) list.append(card(row));
   moreButton.hidden = !nextCursor;
 }

@@ -114,18 +114,14 @@ def test_sign_up_review_approve_and_see_the_application_sent(
     base, env = api_server
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     address = f"web-{uuid.uuid4().hex[:8]}@example.net"
-    prefs = json.loads((REPO_ROOT / "demo" / "sam.prefs.json").read_text())
-    prefs["submission_mode"] = "REVIEW"
-    (tmp_path / "prefs.json").write_text(json.dumps(prefs))
+    profile = json.loads((REPO_ROOT / "demo" / "sam.profile.json").read_text())
+    mistaken = {**profile, "basics": {**profile["basics"], "email": "sam at example"}}
     timings: dict[str, float] = {}
     started = time.monotonic()
 
     def mark(step: str) -> None:
         timings[step] = round(time.monotonic() - started, 2)
 
-    run_cli("user", "create", "--email", address, "--profile", str(REPO_ROOT / "demo" / "sam.profile.json"),
-            "--prefs", str(tmp_path / "prefs.json"), env=env)
-    mark("user created")
     page = browser.new_page(viewport={"width": 1280, "height": 900})
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
@@ -139,6 +135,31 @@ def test_sign_up_review_approve_and_see_the_application_sent(
     page.get_by_role("button", name="Create account").click()
     page.get_by_role("heading", name="Review queue").wait_for()
     mark("signed up")
+
+    # Onboarding in the browser: a resume with a mistake, named at its field; fixed; then the saved search.
+    page.get_by_role("link", name="Resume and searches").click()
+    page.get_by_label("or paste it here").fill(json.dumps(mistaken, indent=2))
+    page.get_by_role("button", name="Send resume").click()
+    page.locator('#resume-problems li[data-path="/profile/basics/email"]').wait_for(timeout=90_000)
+    page.get_by_label("or paste it here").fill(json.dumps(profile, indent=2))
+    page.get_by_role("button", name="Send resume").click()
+    page.get_by_text("Accepted: your profile is version 1.").wait_for(timeout=90_000)
+    mark("resume accepted")
+    page.get_by_role("button", name="Add a saved search").click()
+    page.get_by_label("Name").fill("data science")
+    page.get_by_label("Keywords (comma-separated)").fill("data scientist, machine learning, forecasting")
+    page.get_by_label("Places (comma-separated)").fill("Toronto, Remote")
+    page.get_by_label("Exclusions (comma-separated)").fill("unpaid")
+    for n, (source, token) in enumerate((("ASHBY", "examplecorp"), ("FILE", "community-jobs.jsonl"))):
+        page.get_by_role("button", name="Add board").click()
+        page.get_by_label("Board type").nth(n).select_option(source)
+        page.get_by_label("Board name or feed URL").nth(n).fill(token)
+    page.get_by_label("Submission mode").select_option("REVIEW")
+    page.get_by_role("button", name="Save searches and sending").click()
+    page.get_by_text("Accepted: preferences saved (profile version 2).").wait_for(timeout=90_000)
+    mark("search saved")
+    page.get_by_role("link", name="Review queue").click()
+    page.get_by_role("heading", name="Review queue").wait_for()
 
     # The pipeline prepares the job in the background: the page shows it once it is there.
     deadline = time.monotonic() + PREPARED_TIMEOUT_S
@@ -185,6 +206,17 @@ def test_sign_up_review_approve_and_see_the_application_sent(
         row.wait_for()
     mark("applications: SUBMITTED")
     assert row.locator("td").nth(3).inner_text() == chosen  # sent with the variant the user chose
+    # The list's filters: a search that matches nothing, then the channel it was sent by.
+    page.locator("#app-search").fill("no such employer")
+    page.get_by_text("No applications match these filters.").wait_for()
+    page.locator("#app-search").fill("")
+    page.locator("#app-channel").select_option("lever")
+    page.get_by_text("No applications match these filters.").wait_for()
+    page.locator("#app-channel").select_option("email")
+    row.wait_for()
+    shown = page.locator("tr[data-application]")
+    assert {shown.nth(i).locator("td").nth(2).inner_text() for i in range(shown.count())} == {"email"}
+    page.locator("#app-channel").select_option("")
     page.get_by_role("link", name="Dashboard").click()
     interview = page.locator("#dashboard-funnel tr[data-stage=interview]")
     interview.wait_for()
@@ -294,6 +326,17 @@ def api_only(stack: Settings, tmp_path: Path) -> Iterator[str]:
         process.wait(timeout=30)
 
 
+@pytest.fixture
+def in_doubt(stack: Settings) -> tuple[str, str]:
+    """(an email, the IN_DOUBT application seeded for it). A fixture, so it is seeded before the browser's
+    fixture starts Playwright's event loop in this thread (asyncio.run cannot run inside it)."""
+    from streams.ids import user_id_for_email
+
+    tag = uuid.uuid4().hex[:8]
+    address = f"doubt-{tag}@example.net"
+    return address, _seed_in_doubt(stack, user_id_for_email(address), tag)
+
+
 def _seed_in_doubt(stack: Settings, user_id: str, tag: str) -> str:
     import asyncio
     import datetime as dt
@@ -323,12 +366,8 @@ def _seed_in_doubt(stack: Settings, user_id: str, tag: str) -> str:
 
 
 def test_an_in_doubt_application_asks_the_user_and_a_hostile_title_stays_text(
-        api_only: str, browser: sync_api.Browser, stack: Settings) -> None:
-    from streams.ids import user_id_for_email
-
-    tag = uuid.uuid4().hex[:8]
-    address = f"doubt-{tag}@example.net"
-    application_id = _seed_in_doubt(stack, user_id_for_email(address), tag)
+        api_only: str, in_doubt: tuple[str, str], browser: sync_api.Browser) -> None:
+    address, application_id = in_doubt
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 700})
     page.goto(api_only + "/#applications")
@@ -391,7 +430,7 @@ def test_sign_up_upload_a_resume_with_a_mistake_see_it_at_its_field_fix_it_and_s
     assert "basics › email" in problem.inner_text() and HOSTILE_EMAIL in problem.inner_text()
     assert page.locator("#resume-problems img").count() == 0 and page.evaluate("window.injected") is None
     assert "Not accepted" in page.locator("#resume-status").inner_text()
-    page.screenshot(path=ARTIFACTS / "8-resume-refused.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "10-resume-refused.png", full_page=True)
 
     # Fix it in place and send again.
     text = page.get_by_label("or paste it here").input_value()
@@ -420,7 +459,7 @@ def test_sign_up_upload_a_resume_with_a_mistake_see_it_at_its_field_fix_it_and_s
     board.locator(".problem").wait_for(timeout=90_000)
     assert "'not a board' is not a board name" in board.inner_text()
     assert board.locator("input").get_attribute("aria-invalid") == "true"
-    page.screenshot(path=ARTIFACTS / "9-search-refused.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "11-search-refused.png", full_page=True)
     page.get_by_label("Board name or feed URL").fill("examplecorp")
     page.get_by_role("button", name="Save searches and sending").click()
     page.get_by_text("Accepted: preferences saved (profile version 2).").wait_for(timeout=90_000)
@@ -432,5 +471,5 @@ def test_sign_up_upload_a_resume_with_a_mistake_see_it_at_its_field_fix_it_and_s
     assert page.get_by_label("Keywords (comma-separated)").input_value() == "python, kafka"
     assert page.get_by_label("Daily cap (applications a day)").input_value() == "4"
     assert page.get_by_label("Submission mode").input_value() == "AUTO"
-    page.screenshot(path=ARTIFACTS / "10-profile-saved.png", full_page=True)
+    page.screenshot(path=ARTIFACTS / "12-profile-saved.png", full_page=True)
     assert not errors, errors
