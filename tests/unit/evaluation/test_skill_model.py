@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main
-from evaluation.skill_model import TrainingData, bio_labels
+from evaluation.skill_model import TrainingData, bilou_labels, bio_labels
 from evaluation.skills import model_predictor, token_vocabulary_tags
 from textkit.skill_spans import load_span_model
 
@@ -36,6 +36,7 @@ def test_vocabulary_tags_follow_the_tokens_given() -> None:
 
 def test_spans_become_bio_labels() -> None:
     assert bio_labels(frozenset({(1, 3), (4, 5)}), 6) == ["O", "B", "I", "O", "B", "O"]
+    assert bilou_labels(frozenset({(0, 3), (4, 5)}), 6) == ["B", "I", "L", "O", "U", "O"]
 
 
 def test_a_folder_names_its_splits_and_files_are_all_trained_on(tmp_path: Path) -> None:

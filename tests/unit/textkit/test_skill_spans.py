@@ -124,10 +124,10 @@ def test_the_model_path_adds_named_skills_to_the_vocabularys() -> None:
 def test_the_fast_decoder_tags_as_crfsuite_does(tmp_path: Path) -> None:
     pycrfsuite = pytest.importorskip("pycrfsuite")
     sentences = [
-        (["Build", "data", "pipelines", "in", "Python", "."], ["B", "I", "I", "O", "O", "O"], ["O"] * 4 + ["B", "O"]),
-        (["You", "know", "SQL", "and", "Spark", "."], ["O"] * 6, ["O", "O", "B", "O", "B", "O"]),
-        (["Manage", "a", "team", "of", "five", "."], ["B", "I", "I", "O", "O", "O"], ["O"] * 6),
-        (["Machine", "learning", "experience"], ["O"] * 3, ["B", "I", "O"]),
+        (["Build", "data", "pipelines", "in", "Python", "."], ["B", "I", "L", "O", "O", "O"], ["O"] * 4 + ["U", "O"]),
+        (["You", "know", "SQL", "and", "Spark", "."], ["O"] * 6, ["O", "O", "U", "O", "U", "O"]),
+        (["Manage", "a", "team", "of", "five", "."], ["B", "I", "L", "O", "O", "O"], ["O"] * 6),
+        (["Machine", "learning", "experience"], ["O"] * 3, ["B", "L", "O"]),
     ]
     clusters = {"python": [1, 2, 3], "spark": [1, 2, 4]}
     taggers = {}
@@ -144,10 +144,10 @@ def test_the_fast_decoder_tags_as_crfsuite_does(tmp_path: Path) -> None:
         info = tagger.info()
         weights: dict[str, list[float]] = {}
         for (name, label), value in info.state_features.items():
-            weights.setdefault(name, [0.0, 0.0, 0.0])["OBI".index(label)] = value
-        transitions = [[0.0] * 3 for _ in range(3)]
+            weights.setdefault(name, [0.0] * 5)["OBILU".index(label)] = value
+        transitions = [[0.0] * 5 for _ in range(5)]
         for (source, target), value in info.transitions.items():
-            transitions["OBI".index(source)]["OBI".index(target)] = value
+            transitions["OBILU".index(source)]["OBILU".index(target)] = value
         taggers[kind] = (weights, transitions)
     save_model(tmp_path / "model.json.gz", taggers, clusters, {"name": "tiny"})
     model = read_model(tmp_path / "model.json.gz")
@@ -156,11 +156,14 @@ def test_the_fast_decoder_tags_as_crfsuite_does(tmp_path: Path) -> None:
                   ["learning", "Machine", "learning", "of", "a", "team", "in", "Python", "and", "SQL", "."]):
         gazetteer = ["O"] * len(words)
         items = [dict.fromkeys(f, 1.0) for f in sentence_features(words, gazetteer, clusters)]
-        ours = model.tag(words, gazetteer)
+        ours = model.decode([words], [gazetteer])[0]
         for kind in ("skill", "knowledge"):
             reference = pycrfsuite.Tagger()
             reference.open(str(tmp_path / kind))
             assert ours[kind] == reference.tag(pycrfsuite.ItemSequence(items)), (kind, words)
+        # read as BIO for the evaluation: "L" is inside, "U" begins
+        assert model.tag(words, gazetteer)["knowledge"] == [{"L": "I", "U": "B"}.get(label, label)
+                                                           for label in ours["knowledge"]]
 
 
 def test_viterbi_takes_sentences_of_any_length_at_once() -> None:
