@@ -6,6 +6,7 @@ Errors the user must fix (`UserError`) are printed without a traceback and exit 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import sys
@@ -431,6 +432,10 @@ def _eval_skills(args: argparse.Namespace) -> int:
     card = model.card
     print(f"model: {model.name}, trained on {', '.join(d['file'] for d in card.get('training_data', []))} "
           f"(commit {str(card.get('git_commit', '?'))[:12]}, seed {card.get('seed')})")
+    digest = hashlib.sha256(args.data.read_bytes()).hexdigest()
+    if any(d.get("sha256") == digest for d in card.get("training_data", [])):
+        print(f"warning: the model was trained on {args.data.name}: these figures measure nothing (its card holds "
+              "the dev figures of the model trained without it)")
     print(format_report(evaluate(sentences, model_predictor(model)), f"{args.data} (span model)"))
     return 0
 

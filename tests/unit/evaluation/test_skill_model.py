@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -10,6 +11,7 @@ import pytest
 from cli.main import main
 from evaluation.skill_model import TrainingData, bilou_labels, bio_labels
 from evaluation.skills import model_predictor, token_vocabulary_tags
+from textkit import skill_spans
 from textkit.skill_spans import load_span_model
 
 TINY = [
@@ -68,3 +70,18 @@ def test_eval_skills_prints_precision_and_recall_per_kind(tmp_path: Path, capsys
 def test_train_skills_without_data_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "skills", "--data", str(tmp_path)]) == 2
     assert "has no train.json" in capsys.readouterr().err
+
+
+def test_eval_skills_warns_on_a_file_the_model_was_trained_on(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "dev.json"
+    data.write_text("\n".join(json.dumps(record) for record in TINY) + "\n")
+    model = load_span_model()
+    assert model is not None
+    digest = hashlib.sha256(data.read_bytes()).hexdigest()
+    card = {**model.card, "training_data": [{"file": "dev.json", "sha256": digest}]}
+    monkeypatch.setattr(model, "card", card)
+    monkeypatch.setattr(skill_spans, "load_span_model", lambda: model)
+
+    assert main(["eval", "skills", "--data", str(data)]) == 0
+    assert "warning: the model was trained on dev.json" in capsys.readouterr().out
