@@ -6,6 +6,7 @@ Errors the user must fix (`UserError`) are printed without a traceback and exit 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import logging
 import sys
@@ -426,6 +427,10 @@ def _eval_skills(args: argparse.Namespace) -> int:
     card = model.card
     print(f"model: {model.name}, trained on {', '.join(d['file'] for d in card.get('training_data', []))} "
           f"(commit {str(card.get('git_commit', '?'))[:12]}, seed {card.get('seed')})")
+    digest = hashlib.sha256(args.data.read_bytes()).hexdigest()
+    if any(d.get("sha256") == digest for d in card.get("training_data", [])):
+        print(f"warning: the model was trained on {args.data.name}: these figures measure nothing (its card holds "
+              "the dev figures of the model trained without it)")
     print(format_report(evaluate(sentences, model_predictor(model)), f"{args.data} (span model)"))
     return 0
 
@@ -455,7 +460,9 @@ def _train_skills(args: argparse.Namespace) -> int:
     except ImportError as exc:
         raise UserError("training needs python-crfsuite (in the project's dependencies: reinstall with `make venv`)"
                         ) from exc
-    trained = train(data, seed=args.seed, out=args.out, progress=print)
+    if args.refit_on_dev and data.dev is None:
+        raise UserError("--refit-on-dev needs a dev split: give --dev or a folder with dev.json")
+    trained = train(data, seed=args.seed, out=args.out, refit_on_dev=args.refit_on_dev, progress=print)
     size = trained.path.stat().st_size
     print(f"wrote {trained.path} ({size / 1024:,.0f} KiB); commit {trained.card['git_commit']}, seed {args.seed}")
     for split, report in trained.reports.items():
@@ -653,6 +660,10 @@ def build_parser() -> argparse.ArgumentParser:
     train_skills.add_argument("--seed", type=int, default=13, help="seeds the word clusters (default 13)")
     train_skills.add_argument("--out", type=Path,
                               help="where to write the artifact (default: textkit/models/skill_spans.json.gz)")
+    train_skills.add_argument("--refit-on-dev", action="store_true",
+                              help="after scoring dev, train again on train and dev with the same settings and ship "
+                                   "that model (the card keeps the first model's dev figures); test is scored once, "
+                                   "for the model shipped")
     train_skills.add_argument("--approach", choices=["crf", "minilm-lora", "minilm-frozen"], default="crf",
                               help="crf (the shipped model) or a MiniLM token-classification head, measured on dev "
                                    "only (with --out, its trainable weights are saved; nothing is installed)")

@@ -2,11 +2,13 @@
 2022, MIT): "communicate findings to stakeholders" (a skill) and "machine learning" (knowledge), not only the
 names a vocabulary lists.
 
-Two taggers, one per kind (SkillSpan annotates the kinds independently, so their spans may overlap), each with BIO
-labels over the same features: the lowercased word, its stem, prefix and suffixes, shape, its word cluster (k-means
-over MiniLM's contextual vectors, computed at training time and shipped with the weights), whether it is an ESCO
-skill verb, the vocabulary matcher's tag for it (tech / ESCO skill / ESCO knowledge, begin or inside), the same
-for the two words either side, the word bigrams around it and its position in the sentence.
+Two taggers, one per kind (SkillSpan annotates the kinds independently, so their spans may overlap), each with
+BILOU labels (begin, inside, last, outside, unit: a span's last word has a label of its own, which helps long skill
+phrases end where they should) over the same features: the lowercased word, its stem, prefix and suffixes, shape,
+its word cluster (k-means over MiniLM's contextual vectors, computed at training time and shipped with the
+weights), whether it is an ESCO skill verb, the vocabulary matcher's tag for it (tech / ESCO skill / ESCO
+knowledge, begin or inside), the same for the two words either side, the word bigrams around it and its position
+in the sentence.
 
 Inference is pure numpy, without crfsuite: every feature is a function of one token (at an offset) or of a word
 pair, so a token's contribution to the emission scores at the five positions it can influence is summed once per
@@ -45,7 +47,9 @@ ARTIFACT = "skill_spans.json.gz"
 FORMAT = "resumeflow-skill-spans/1"
 WINDOW = 2  # features of the words up to two places either side
 OFFSETS = tuple(range(-WINDOW, WINDOW + 1))
-LABELS = ("O", "B", "I")
+LABELS = ("O", "B", "I", "L", "U")  # BILOU; artifacts of the first format have ("O", "B", "I")
+BIO_LABELS = ("O", "B", "I")
+_AS_BIO = {"O": "O", "B": "B", "I": "I", "L": "I", "U": "B"}
 KINDS: tuple[SkillKind, ...] = ("skill", "knowledge")
 _MAX_POSITION = 5
 PAIR_FAMILIES = ("b",)
@@ -198,8 +202,10 @@ class SpanModel:
     (bigram features) map to rows of a pair table."""
 
     def __init__(self, taggers: dict[str, dict[str, Any]], clusters: dict[str, Sequence[int]],
-                 card: dict[str, Any], matcher: SkillMatcher | None = None, offsets: Sequence[int] = OFFSETS) -> None:
+                 card: dict[str, Any], matcher: SkillMatcher | None = None, offsets: Sequence[int] = OFFSETS,
+                 labels: Sequence[str] = LABELS) -> None:
         self.offsets = tuple(offsets)
+        self.labels = tuple(labels)
         offsets = self.offsets
         self.clusters = clusters
         self.card = card
@@ -208,7 +214,7 @@ class SpanModel:
                    for kind in KINDS]
         self._weights = weights
         self.transitions = np.stack([np.asarray(taggers[kind]["transitions"], dtype=np.float32) for kind in KINDS])
-        zero = np.zeros(len(LABELS), dtype=np.float32)
+        zero = np.zeros(len(self.labels), dtype=np.float32)
 
         def table(names: Sequence[str]) -> FloatArray:  # (len(names), kinds, labels)
             return np.stack([np.stack([w.get(name, zero) for w in weights]) for name in names])
@@ -228,7 +234,7 @@ class SpanModel:
             before, after = f"{family}-1=", f"{family}+1="
             pairs = sorted({name[len(before):] for w in weights for name in w if name.startswith((before, after))})
             self._pair_ids[family] = {pair: i + 1 for i, pair in enumerate(pairs)}
-            rows = np.zeros((len(pairs) + 1, 2, len(KINDS), len(LABELS)), dtype=np.float32)
+            rows = np.zeros((len(pairs) + 1, 2, len(KINDS), len(self.labels)), dtype=np.float32)
             if pairs:
                 rows[1:, 0] = table([before + pair for pair in pairs])
                 rows[1:, 1] = table([after + pair for pair in pairs])
@@ -242,7 +248,7 @@ class SpanModel:
             self._by_offset.append({feature: np.stack([w.get(prefix + feature, zero) for w in weights])
                                     for feature in names})
         self._word_ids: dict[str, int] = {}
-        self._words = np.zeros((1024, len(KINDS), len(offsets), len(LABELS)), dtype=np.float32)
+        self._words = np.zeros((1024, len(KINDS), len(offsets), len(self.labels)), dtype=np.float32)
 
     @property
     def name(self) -> str:
@@ -286,12 +292,20 @@ class SpanModel:
 
     def tag_many(self, sentences: Sequence[Sequence[str]], gazetteers: Sequence[Sequence[str]]
                  ) -> list[dict[SkillKind, list[str]]]:
+        """BIO labels per kind for many sentences: the model's own labels ("L" ends a span, "U" is a span of one
+        word) read as BIO."""
+        return [{kind: [_AS_BIO[label] for label in labels] for kind, labels in by_kind.items()}
+                for by_kind in self.decode(sentences, gazetteers)]
+
+    def decode(self, sentences: Sequence[Sequence[str]], gazetteers: Sequence[Sequence[str]]
+               ) -> list[dict[SkillKind, list[str]]]:
+        """The model's own labels (`self.labels`) per kind: what crfsuite's tagger gives for the same weights."""
         lengths = np.array([len(words) for words in sentences], dtype=np.int64)
         if not len(lengths) or lengths.sum() == 0:
             return [{kind: ["O"] * int(n) for kind in KINDS} for n in lengths]
         emissions = self._emissions(sentences, gazetteers, lengths)
         paths = viterbi(emissions, lengths, self.transitions)  # (sentences, kinds, longest)
-        return [{kind: [LABELS[i] for i in paths[row, k, : lengths[row]]] for k, kind in enumerate(KINDS)}
+        return [{kind: [self.labels[i] for i in paths[row, k, : lengths[row]]] for k, kind in enumerate(KINDS)}
                 for row in range(len(sentences))]
 
     # -- scores --
@@ -426,11 +440,12 @@ def canonical_skill(span: Span, matches: Sequence[SkillMatch]) -> str | None:
 
 
 def save_model(path: Path, taggers: dict[SkillKind, tuple[dict[str, list[float]], list[list[float]]]],
-               clusters: dict[str, Sequence[int]], card: dict[str, Any], window: int = WINDOW) -> None:
+               clusters: dict[str, Sequence[int]], card: dict[str, Any], window: int = WINDOW,
+               labels: Sequence[str] = LABELS) -> None:
     """Write the artifact: gzip'd JSON, keys sorted and the gzip header's time zeroed, so the same training gives
     the same bytes."""
     document = {
-        "format": FORMAT, "labels": list(LABELS), "offsets": list(range(-window, window + 1)), "card": card,
+        "format": FORMAT, "labels": list(labels), "offsets": list(range(-window, window + 1)), "card": card,
         "clusters": {word: list(levels) for word, levels in sorted(clusters.items())},
         "taggers": {kind: {"transitions": [[round(v, 5) for v in row] for row in transitions],
                            "weights": {name: [round(v, 5) for v in values] for name, values in sorted(weights.items())}}
@@ -443,11 +458,12 @@ def save_model(path: Path, taggers: dict[SkillKind, tuple[dict[str, list[float]]
 
 def read_model(path: Path) -> SpanModel:
     document = json.loads(gzip.decompress(path.read_bytes()))
-    if document.get("format") != FORMAT or tuple(document.get("labels", ())) != LABELS:
+    if document.get("format") != FORMAT or tuple(document.get("labels", ())) not in (LABELS, BIO_LABELS):
         raise ValueError(f"{path} is not a {FORMAT} artifact")
     if set(document["taggers"]) != set(KINDS) or not document.get("offsets"):
         raise ValueError(f"{path} does not hold taggers for {KINDS}")
-    return SpanModel(document["taggers"], document["clusters"], document["card"], offsets=document["offsets"])
+    return SpanModel(document["taggers"], document["clusters"], document["card"], offsets=document["offsets"],
+                     labels=document["labels"])
 
 
 def shipped_artifact() -> Path:

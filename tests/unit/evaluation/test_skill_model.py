@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
 from cli.main import main
-from evaluation.skill_model import TrainingData, bio_labels
+from evaluation.skill_model import TrainingData, bilou_labels, bio_labels
 from evaluation.skills import model_predictor, token_vocabulary_tags
+from textkit import skill_spans
 from textkit.skill_spans import load_span_model
 
 TINY = [
@@ -36,6 +38,7 @@ def test_vocabulary_tags_follow_the_tokens_given() -> None:
 
 def test_spans_become_bio_labels() -> None:
     assert bio_labels(frozenset({(1, 3), (4, 5)}), 6) == ["O", "B", "I", "O", "B", "O"]
+    assert bilou_labels(frozenset({(0, 3), (4, 5)}), 6) == ["B", "I", "L", "O", "U", "O"]
 
 
 def test_a_folder_names_its_splits_and_files_are_all_trained_on(tmp_path: Path) -> None:
@@ -67,3 +70,18 @@ def test_eval_skills_prints_precision_and_recall_per_kind(tmp_path: Path, capsys
 def test_train_skills_without_data_is_a_user_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["train", "skills", "--data", str(tmp_path)]) == 2
     assert "has no train.json" in capsys.readouterr().err
+
+
+def test_eval_skills_warns_on_a_file_the_model_was_trained_on(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    data = tmp_path / "dev.json"
+    data.write_text("\n".join(json.dumps(record) for record in TINY) + "\n")
+    model = load_span_model()
+    assert model is not None
+    digest = hashlib.sha256(data.read_bytes()).hexdigest()
+    card = {**model.card, "training_data": [{"file": "dev.json", "sha256": digest}]}
+    monkeypatch.setattr(model, "card", card)
+    monkeypatch.setattr(skill_spans, "load_span_model", lambda: model)
+
+    assert main(["eval", "skills", "--data", str(data)]) == 0
+    assert "warning: the model was trained on dev.json" in capsys.readouterr().out
