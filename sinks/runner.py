@@ -20,8 +20,9 @@ from pydantic import ValidationError
 from sinks.postgres import VIEWS, PostgresViewSink, View
 from sinks.views import SCHEMA
 from streams import metrics
+from streams.admin import TIMEOUT_S, admin_client
 from streams.dead_letters import dead_letter
-from streams.errors import DecodeError, ResumeflowError
+from streams.errors import DecodeError, ResumeflowError, UserError
 from streams.kafka_clients import Serdes, producer_config, registry_client
 from streams.log_control import record_context
 from streams.messages import ApplicationUpdated, Message
@@ -94,6 +95,7 @@ async def run_sink(settings: Settings, *, stop: asyncio.Event | None = None, idl
     for view in VIEWS:
         topic = view.topic.for_settings(settings)
         views.setdefault(topic.name, ([], topic))[0].append(view)
+    await asyncio.to_thread(_require_topics, settings, list(views))
     for _views, topic in views.values():  # fail at start, not on the first record, when the registry is unreachable
         await asyncio.to_thread(serdes.value(topic).bind)
     connection = await asyncpg.connect(settings.database_url)
@@ -125,6 +127,16 @@ async def run_sink(settings: Settings, *, stop: asyncio.Event | None = None, idl
     finally:
         await asyncio.to_thread(consumer.close)
         await connection.close()
+
+
+def _require_topics(settings: Settings, names: list[str]) -> None:
+    """Fail at start when a view topic is missing: subscribed, the sink would otherwise wait for it forever with
+    a warning per poll (and `idle_exit_s` would never come, since nothing gets assigned)."""
+    metadata = admin_client(settings).list_topics(timeout=TIMEOUT_S)
+    missing = sorted(name for name in names if name not in metadata.topics or metadata.topics[name].error)
+    if missing:
+        raise UserError(f"the sink's topics are missing on {settings.kafka_bootstrap_servers}: {', '.join(missing)} "
+                        "(run `resumeflow topics apply`)")
 
 
 def _absorb(record: Any, views: dict[str, tuple[list[View], TopicSpec]], serdes: Serdes, sink: PostgresViewSink,

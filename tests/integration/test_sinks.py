@@ -16,6 +16,7 @@ from confluent_kafka import Producer
 from prometheus_client import REGISTRY
 
 from sinks.runner import run_sink
+from streams.errors import UserError
 from streams.kafka_clients import RecordPublisher, Serdes, producer_config, registry_client
 from streams.messages import (
     ApplicationStatus,
@@ -201,12 +202,14 @@ def test_a_commands_outcome_is_its_first_decision_whatever_the_order_and_replays
         command_kind=UserCommandKind.UPDATE_PROFILE, reasons=["/basics/email: 'x' is not a 'email'"],
         problems=[CommandProblem(path="/profile/basics/email", message="'x' is not a 'email'")])
     accepted = profile(user_id, 4, "Ada").model_copy(update={"command_id": sent["accepted"].event_id})
-    # The decisions first, then the commands themselves (a replay of user.commands), then the decisions again;
-    # and another user's record naming the same command id.
+    # The decisions first, then the commands themselves (a replay of user.commands), then the decisions again.
     publish(settings, [(PROFILE_REJECTED, user_id, refused), (USER_PROFILES, user_id, accepted),
                        *((USER_COMMANDS, user_id, command) for command in sent.values()),
-                       (PROFILE_REJECTED, user_id, refused), (USER_PROFILES, user_id, accepted),
-                       (USER_COMMANDS, other, sent["refused"].model_copy(update={"user_id": other}))])
+                       (PROFILE_REJECTED, user_id, refused), (USER_PROFILES, user_id, accepted)])
+    run_until_idle(settings)
+    # Then another user's record naming the same command id (published after: the other user's key is in
+    # another partition, so published together its order against the rest would be the consumer's choice).
+    publish(settings, [(USER_COMMANDS, other, sent["refused"].model_copy(update={"user_id": other}))])
     run_until_idle(settings)
 
     rows = {r["command_id"]: r for r in fetch(settings, "SELECT * FROM view_commands WHERE user_id = $1", user_id)}
@@ -291,3 +294,11 @@ def test_an_application_keeps_its_latest_state_and_its_whole_timeline(stack: Set
                                 "WHERE application_id = $1", application)
     assert (sent["channel"], sent["message_id"]) == ("email", "<m@resumeflow>")
     assert tuple(outcome) == ("REJECTED", True, 3)
+
+
+def test_missing_view_topics_stop_the_sink_at_start_with_what_to_do(stack: Settings) -> None:
+    # A namespace nobody applied: subscribed, the sink would wait for its topics forever.
+    settings = stack.model_copy(update={"topic_prefix": f"nowhere-{uuid.uuid4().hex[:6]}.",
+                                        "app_id": f"nowhere-{uuid.uuid4().hex[:6]}"})
+    with pytest.raises(UserError, match=r"topics are missing .*user\.profiles.*run `resumeflow topics apply`"):
+        asyncio.run(asyncio.wait_for(run_sink(settings, idle_exit_s=3.0), timeout=60))
