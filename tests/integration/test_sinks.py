@@ -58,6 +58,7 @@ from streams.topics import (
     TopicSpec,
     dead_letter_topic,
 )
+from tests.integration.conftest import run_cli
 
 pytestmark = pytest.mark.integration
 
@@ -193,7 +194,12 @@ def test_a_profile_only_moves_forward(stack: Settings) -> None:
 
 
 def test_a_commands_outcome_is_its_first_decision_whatever_the_order_and_replays(stack: Settings) -> None:
+    # Topics of its own: in the session's namespace the profiles worker other tests start would decide the
+    # commands published here (a "waiting" one came out REJECTED in a whole-suite run).
     settings = sink_settings(stack)
+    settings = settings.model_copy(update={"topic_prefix": f"{settings.app_id}."})
+    run_cli("topics", "apply",
+            env={"RESUMEFLOW_APP_ID": settings.app_id, "RESUMEFLOW_TOPIC_PREFIX": settings.topic_prefix})
     user_id, other = _id("user"), _id("user")
     sent = {name: UserCommand(event_id=_id(name), user_id=user_id, occurred_at=T0, kind=UserCommandKind.UPDATE_PROFILE,
                               profile_json="{}") for name in ("refused", "accepted", "waiting")}

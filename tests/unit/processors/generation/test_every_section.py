@@ -43,8 +43,10 @@ def test_the_aws_and_german_posting_scores_the_same_after_tailoring_as_before(le
                        today=TODAY)
 
     for variant in generated.variants:
-        assert variant.ats.before.score == 0.8333
-        assert variant.ats.after.score == 0.8333  # was 0.7222 with only summary, experience, skills, education
+        # The figures follow the shipped span model's reading of the posting (12 requirements, "automate
+        # infrastructure" among them, which Lena's profile never words that way).
+        assert variant.ats.before.score == 0.8636
+        assert variant.ats.after.score == 0.8636  # 0.7727 with only summary, experience, skills, education
         assert {"AWS", "German"} <= set(variant.ats.after.required_found)
         kinds = [section.kind for section in variant.resume.sections]
         assert [kind for kind in kinds if kind in OTHER_SECTIONS] == OTHER_SECTIONS
@@ -52,8 +54,8 @@ def test_the_aws_and_german_posting_scores_the_same_after_tailoring_as_before(le
     five = [s for s in generated.variants[0].resume.sections
             if s.kind in ("summary", "experience", "projects", "skills", "education")]
     without = generated.variants[0].resume.model_copy(update={"sections": five})
-    assert ats_score(job, without.plain_text()).score == 0.7222
-    assert ats_score(job, without.plain_text()).required_missing == ["German", "production"]
+    assert ats_score(job, without.plain_text()).score == 0.7727
+    assert ats_score(job, without.plain_text()).required_missing == ["German", "automate infrastructure"]
 
 
 def test_every_section_line_carries_its_provenance_and_passes_the_verifier(lena, munich) -> None:
