@@ -4,7 +4,7 @@ API, a metrics endpoint).
 Ports are drawn below 32768: Linux hands out 32768-60999 (`net.ipv4.ip_local_port_range`) as client ports, so a
 server listening there can collide with an outgoing connection, and the kernel's own pick (`bind(port 0)`) is
 always in that range. The range starts above the local stack's default ports (15432, 16379, 18081, 19092) and
-the developer port blocks (2x0xx-26xxx) so a pick never lands on a configured one.
+the port blocks developers give their own stacks (21xxx-26xxx), so a pick never lands on a configured one.
 """
 
 from __future__ import annotations
