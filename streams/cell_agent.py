@@ -40,6 +40,7 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from streams import metrics
+from streams.contiguity import Contiguity, Verdict
 from streams.dead_letters import dead_letter
 from streams.errors import PoisonRecord, TransientError
 from streams.kafka_clients import Serdes
@@ -135,6 +136,8 @@ class CellAgent:
         self.step = spec.make_step(self.settings)
         self._outage_since: float | None = None
         self._committed_at = 0.0
+        # The group's committed offsets as Faust read them when it last sought to them (`perform_seek`).
+        self.contiguity = Contiguity(lambda tp: app.consumer._committed_offset.get(tp))
 
     def install(self) -> None:
         names = list(self.inputs)
@@ -142,6 +145,11 @@ class CellAgent:
         channel = self.app.topic(*names, key_serializer="raw", value_serializer="raw",
                                  partitions=self.settings.cell_partitions)
         self.app.agent(channel, name=self.spec.name)(self._run)
+
+        async def assigned(sender: object, assigned: object, **kwargs: object) -> None:
+            self.contiguity.reset()
+
+        self.app.on_partitions_assigned.connect(assigned)
 
     # --- the loop -------------------------------------------------------------------------------------------------
 
@@ -153,6 +161,8 @@ class CellAgent:
             started = began = loop.time()
             try:
                 for event in events:
+                    if not await self._in_order(event):
+                        continue
                     with record_context(event.message.topic, event.message.partition, event.message.offset):
                         await self._process(event, batch, stream)
                     if loop.time() - started > BATCH_FLUSH_S:  # slow work (ports): deliver what is done so far
@@ -161,6 +171,22 @@ class CellAgent:
                 await self._finish(batch, stream)
             finally:
                 busy.inc(loop.time() - began)
+
+    async def _in_order(self, event: EventT) -> bool:
+        """True when the record is the next of its partition (`streams.contiguity`); otherwise it is left
+        unacknowledged, and a hole before it makes the partition be read again from the hole."""
+        message = event.message
+        check = self.contiguity.check(message.tp, message.offset)
+        if check.verdict is Verdict.PROCESS:
+            return True
+        if check.verdict is Verdict.SEEK:
+            assert check.seek_to is not None
+            metrics.INPUT_GAPS.labels(*self.labels, message.topic).inc()
+            log.warning("%s: %s[%d]@%d..%d never reached the agent (Faust lost them around a rebalance, or they "
+                        "were compacted away): reading the partition again from %d", self.spec.name, message.topic,
+                        message.partition, check.seek_to, message.offset - 1, check.seek_to)
+            await self.app.consumer.seek(message.tp, check.seek_to)
+        return False
 
     async def _process(self, event: EventT, batch: _Batch, stream: StreamT) -> None:
         message = event.message

@@ -49,6 +49,9 @@ DEAD_LETTERS = Counter("resumeflow_dead_letters_total", "Records sent to a dead-
 CRASHES = Counter("resumeflow_record_crashes_total",
                   "Records whose processing raised unexpectedly (the worker stops; the record is retried)",
                   ["processor", "agent", "topic"], registry=REGISTRY)
+INPUT_GAPS = Counter("resumeflow_input_gaps_total",
+                     "Holes in an input partition's offsets seen by a cell agent, each read again from the hole "
+                     "(streams/contiguity.py)", ["processor", "agent", "topic"], registry=REGISTRY)
 OUTAGE_WAITS = Counter("resumeflow_outage_waits_total",
                        "Retries of a record after a port found a dependency down (TransientError)",
                        ["processor", "agent"], registry=REGISTRY)
