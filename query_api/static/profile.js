@@ -2,6 +2,7 @@
 // mode, daily cap). Every save is a user command: the API answers 202 with its event id, and this page asks
 // /api/commands/{id} until the profiles processor decided — accepted, or refused with each problem named next to
 // its field (`path` is a JSON Pointer into the command: /profile/..., /preferences/..., /email, '' for all of it).
+// Before that, the resume is checked as it is typed or loaded (the same check, nothing sent).
 import { api, ApiError } from "./api.js";
 import { el, clear, say } from "./dom.js";
 
@@ -79,8 +80,49 @@ function showResumeProblems(outcome, doc) {
   list.hidden = !list.firstChild;
 }
 
+// --- the instant check: as the user types or pastes (once typing pauses), the API runs the processor's own check
+// (POST /api/profile/validate, nothing sent) and the problems show by field before the resume is sent.
+
+const CHECK_PAUSE_MS = 400;
+let checkTimer = null;
+let checkRound = 0;  // only the latest check's answer is shown: an older one may arrive after it
+
+function stopChecking() {
+  clearTimeout(checkTimer);
+  checkRound += 1;
+  say($("resume-check"), "");
+}
+
+function checkSoon() {
+  stopChecking();
+  checkTimer = setTimeout(checkResume, CHECK_PAUSE_MS);
+}
+
+async function checkResume() {
+  const text = $("resume-text").value;
+  const round = checkRound;
+  const note = $("resume-check");
+  if (!text.trim()) { showResumeProblems({ problems: [], reasons: [] }, null); return; }
+  let doc = null;
+  try { doc = JSON.parse(text); } catch (_) { /* the check says what is wrong with it */ }
+  try {
+    const answer = await api("/api/profile/validate", { method: "POST", raw: text });
+    if (round !== checkRound) return;
+    // Paths point into the document; the list names fields as in a refused command (/profile/...).
+    showResumeProblems({ problems: answer.problems.map((p) => ({ path: "/profile" + p.path, message: p.message })),
+                         reasons: [] }, doc);
+    const count = answer.problems.length;
+    say(note, answer.ok ? "Checked: no problems found; ready to send."
+      : "Checked: " + count + " problem" + (count === 1 ? "" : "s") + " to fix before sending (listed by field below).",
+    answer.ok ? "ok" : "error");
+  } catch (error) {
+    if (round === checkRound) say(note, "Could not check it yet: " + error.message, "muted");
+  }
+}
+
 async function sendResume(event) {
   event.preventDefault();
+  stopChecking();
   const text = $("resume-text").value;
   const status = $("resume-status");
   clear($("resume-problems"));
@@ -105,7 +147,11 @@ function readFile() {
   const file = $("resume-file").files[0];
   if (!file) return;
   const reader = new FileReader();
-  reader.onload = () => { $("resume-text").value = String(reader.result); say($("resume-status"), "Loaded " + file.name + "; review it and send."); };
+  reader.onload = () => {
+    $("resume-text").value = String(reader.result);
+    say($("resume-status"), "Loaded " + file.name + "; review it and send.");
+    checkSoon();
+  };
   reader.onerror = () => say($("resume-status"), "Could not read " + file.name, "error");
   reader.readAsText(file);
 }
@@ -230,5 +276,6 @@ export async function loadProfile() {
 export function wireProfile() {
   $("resume-file").addEventListener("change", readFile);
   $("resume-form").addEventListener("submit", sendResume);
+  $("resume-text").addEventListener("input", checkSoon);  // typing, pasting, dropping text
   $("prefs-form").addEventListener("submit", sendPrefs);
 }

@@ -423,10 +423,13 @@ def test_sign_up_upload_a_resume_with_a_mistake_see_it_at_its_field_fix_it_and_s
     # Upload the file: its text lands in the editable box; send it with the keyboard.
     page.get_by_label("Upload a file").set_input_files(str(broken))
     page.get_by_text("Loaded resume.json").wait_for()
+    # Checked at once, before it is sent: the problem at its field (the profiles processor's own check).
+    problem = page.locator('#resume-problems li[data-path="/profile/basics/email"]')
+    problem.wait_for(timeout=10_000)
+    assert "to fix before sending" in page.locator("#resume-check").inner_text()
     page.get_by_role("button", name="Send resume").focus()
     page.keyboard.press("Enter")
-    problem = page.locator('#resume-problems li[data-path="/profile/basics/email"]')
-    problem.wait_for(timeout=90_000)
+    page.locator("#resume-status", has_text="Not accepted").wait_for(timeout=90_000)
     assert "basics › email" in problem.inner_text() and HOSTILE_EMAIL in problem.inner_text()
     assert page.locator("#resume-problems img").count() == 0 and page.evaluate("window.injected") is None
     assert "Not accepted" in page.locator("#resume-status").inner_text()
