@@ -38,7 +38,7 @@ from redis.exceptions import RedisError
 
 from adapters.ai_gateway.budgets import month_spend
 from adapters.rate_limit import RedisTokenBucket
-from query_api import accounts, dashboard, paging, signin_mail
+from query_api import accounts, choices, dashboard, paging, signin_mail
 from query_api.accounts import Principal
 from query_api.auth import require_secret, verify_token
 from query_api.openapi import openapi_document
@@ -989,6 +989,12 @@ async def dashboard_ai_spend(request: web.Request) -> web.Response:
         per_day, daily_budget_usd=request.app[SETTINGS_KEY].ai_user_budget_usd_per_day, today=today))
 
 
+async def list_choices(request: web.Request) -> web.Response:
+    """GET /api/choices: `{"boards", "statuses", "channels", "remote", "submission_modes"}`, each a list of the
+    values the filters and forms accept."""
+    return _json(choices.choices())
+
+
 async def openapi(request: web.Request) -> web.Response:
     return web.Response(text=_OPENAPI_TEXT(), content_type="application/json")
 
@@ -1050,6 +1056,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app.router.add_delete("/api/tokens/{token_id}", revoke_token)
     app.router.add_get("/api/operator/accounts", operator_accounts)
     app.router.add_get("/api/me", me)
+    app.router.add_get("/api/choices", list_choices)
     app.router.add_get("/api/discoveries", discoveries)
     app.router.add_get("/api/matches", matches)
     app.router.add_get("/api/resumes", resumes)

@@ -11,6 +11,7 @@ import copy
 import functools
 from typing import Any
 
+from query_api.choices import choices
 from query_api.paging import DEFAULT_LIMIT, MAX_LIMIT
 from streams.messages import (
     CHANNELS,
@@ -133,7 +134,8 @@ _PROFILE_CHECK = {"type": "object", "required": ["ok", "problems"], "properties"
         "path": {"type": "string", "description": "JSON Pointer into the document sent, e.g. /basics/email; '' "
                                                   "for all of it"},
         "message": {"type": "string"}}}}}}
-# The preferences as pydantic describes them, its `$defs` made local to this schema (the document has no `$defs`).
+_CHOICES = {"type": "object", "required": list(choices()), "properties": {
+    name: {"type": "array", "items": {"type": "string", "enum": values}} for name, values in choices().items()}}
 _PREFERENCES = Preferences.model_json_schema(ref_template="#/components/schemas/{model}")
 _PREFERENCE_DEFS = _PREFERENCES.pop("$defs", {})
 _SAVED_PREFERENCES = {"type": "object", "required": ["registered", "profile_version", "preferences"], "properties": {
@@ -187,6 +189,9 @@ def _paths() -> dict[str, dict[str, Any]]:
                                               {**_ok(200, "accounts", _paged("Account")), **_errors(400, 401, 403)},
                                               params=_PAGE_PARAMS, tag="operations")},
         "/api/me": {"get": _op("The user's profile row", {**_ok(200, "the user"), **_errors(*_AUTHED)})},
+        "/api/choices": {"get": _op(
+            "The values each enumerated filter and form field takes (the web client's selects)",
+            {**_ok(200, "the values, in their declared order", _CHOICES), **_errors(401)})},
         "/api/discoveries": {"get": _op("Discovered jobs, newest first",
                                         {**_ok(200, "a page", _paged("Row")), **_errors(400, 401)},
                                         params=_PAGE_PARAMS)},

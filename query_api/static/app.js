@@ -2,6 +2,7 @@
 // #hash names, and the sign-in, sign-up and sign-out forms. No framework, no build step: plain modules.
 import { api, post, setCsrf, useToken, forgetToken, bearer, ApiError } from "./api.js";
 import { say } from "./dom.js";
+import { fillFilters } from "./choices.js";
 import { loadReview } from "./review.js";
 import { loadApplications } from "./applications.js";
 import { loadDashboard } from "./dashboard.js";
@@ -28,6 +29,7 @@ async function route() {
   showPage(name);
   say($("status"), "Loading…");
   try {
+    await fillFilters();
     await PAGES[name](false);
     say($("status"), "");
   } catch (error) {

@@ -5,11 +5,10 @@
 // Before that, the resume is checked as it is typed or loaded (the same check, nothing sent).
 import { api, ApiError } from "./api.js";
 import { el, clear, say } from "./dom.js";
+import { choices } from "./choices.js";
 
 const $ = (id) => document.getElementById(id);
-const REMOTE = ["ANY", "REMOTE_ONLY", "REMOTE_OR_HYBRID", "ONSITE_ONLY"];
-const SOURCES = ["GREENHOUSE", "LEVER", "ASHBY", "FEED", "FILE"];
-const MODES = ["REVIEW", "AUTO", "OFF"];
+let lists = null;  // GET /api/choices: the boards, remote choices and submission modes the form offers
 let prefs = null;  // the accepted preferences, edited in place (fields this form does not show are kept)
 
 // --- the command's outcome --------------------------------------------------------------------------------------
@@ -175,32 +174,32 @@ function select(path, label, options, value) {
 function searchBox(search, i) {
   const base = "/preferences/saved_searches/" + i;
   const boards = el("div", { class: "boards" }, ...search.boards.map((board, j) => el("div", { class: "board" },
-    select(base + "/boards/" + j + "/source", "Board type", SOURCES, board.source),
+    select(base + "/boards/" + j + "/source", "Board type", lists.boards, board.source),
     input(base + "/boards/" + j + "/token", "Board name or feed URL", board.token),
     el("button", { type: "button", text: "Remove board", on: { click: () => { collect(); search.boards.splice(j, 1); renderPrefs(); } } }))));
   return el("fieldset", { class: "card search" }, el("legend", { text: "Saved search " + (i + 1) }),
     input(base + "/name", "Name", search.name, { required: true }),
     input(base + "/keywords", "Keywords (comma-separated)", search.keywords.join(", ")),
     input(base + "/locations", "Places (comma-separated)", search.locations.join(", ")),
-    select(base + "/remote", "Remote", REMOTE, search.remote),
+    select(base + "/remote", "Remote", lists.remote, search.remote),
     input(base + "/salary_floor", "Salary floor (yearly, empty for none)", search.salary_floor ?? "", { type: "number", min: "0", step: "1000" }),
     input(base + "/salary_currency", "Currency", search.salary_currency, { maxlength: "3" }),
     input(base + "/exclusions", "Exclusions (comma-separated)", search.exclusions.join(", ")),
     boards,
     el("div", { class: "actions" },
-      el("button", { type: "button", text: "Add board", on: { click: () => { collect(); search.boards.push({ source: "GREENHOUSE", token: "" }); renderPrefs(); } } }),
+      el("button", { type: "button", text: "Add board", on: { click: () => { collect(); search.boards.push({ source: lists.boards[0], token: "" }); renderPrefs(); } } }),
       el("button", { type: "button", text: "Remove this search", on: { click: () => { collect(); prefs.saved_searches.splice(i, 1); renderPrefs(); } } })));
 }
 
-const NEW_SEARCH = () => ({ name: "", keywords: [], locations: [], remote: "ANY", boards: [], companies: [],
-                            salary_floor: null, salary_currency: "USD", exclusions: [] });
+const NEW_SEARCH = () => ({ name: "", keywords: [], locations: [], remote: lists.remote[0], boards: [],
+                            companies: [], salary_floor: null, salary_currency: "USD", exclusions: [] });
 
 function renderPrefs() {
   const form = $("prefs-fields");
   clear(form);
   form.append(...prefs.saved_searches.map(searchBox),
     el("button", { type: "button", text: "Add a saved search", on: { click: () => { collect(); prefs.saved_searches.push(NEW_SEARCH()); renderPrefs(); } } }),
-    select("/preferences/submission_mode", "Submission mode", MODES, prefs.submission_mode),
+    select("/preferences/submission_mode", "Submission mode", lists.submission_modes, prefs.submission_mode),
     input("/preferences/daily_cap", "Daily cap (applications a day)", prefs.daily_cap, { type: "number", min: "0", max: "1000" }));
 }
 
@@ -266,6 +265,7 @@ async function sendPrefs(event) {
 }
 
 export async function loadProfile() {
+  lists = await choices();
   const answer = await api("/api/preferences");
   prefs = answer.preferences || { saved_searches: [], submission_mode: "REVIEW", daily_cap: 10 };
   $("prefs-note").textContent = !answer.registered ? "Send your resume first: searches are saved for a known profile."
