@@ -4,7 +4,7 @@
 // its field (`path` is a JSON Pointer into the command: /profile/..., /preferences/..., /email, '' for all of it).
 // Before that, the resume is checked as it is typed or loaded (the same check, nothing sent).
 import { api, ApiError } from "./api.js";
-import { el, clear, say } from "./dom.js";
+import { el, clear, say, submitting } from "./dom.js";
 import { choices } from "./choices.js";
 
 const $ = (id) => document.getElementById(id);
@@ -30,9 +30,9 @@ const asProblems = (outcome) => outcome.problems.length ? outcome.problems
   : outcome.reasons.map((reason) => ({ path: "", message: reason }));
 
 // Send one command (`request()` answers the 202's {"event_id"}), then say its outcome in `status`; `accepted` and
-// `refused` show the rest. The button stays disabled meanwhile, so one click is one command.
-async function command(button, status, request, accepted, refused) {
-  button.disabled = true;
+// `refused` show the rest. Called from a form's submit (`submitting`): its button stays disabled meanwhile, so one
+// click is one command.
+async function command(status, request, accepted, refused) {
   try {
     const queued = await request();
     say(status, "Sent; waiting for the check…");
@@ -43,8 +43,6 @@ async function command(button, status, request, accepted, refused) {
   } catch (error) {
     say(status, "Could not send: " + error.message, "error");
     if (error instanceof ApiError && error.problems.length) refused({ problems: error.problems, reasons: [] }, true);
-  } finally {
-    button.disabled = false;
   }
 }
 
@@ -119,8 +117,7 @@ async function checkResume() {
   }
 }
 
-async function sendResume(event) {
-  event.preventDefault();
+async function sendResume() {
   stopChecking();
   const text = $("resume-text").value;
   const status = $("resume-status");
@@ -128,7 +125,7 @@ async function sendResume(event) {
   if (!text.trim()) { say(status, "Choose a file or paste a JSON Resume document first.", "error"); return; }
   let doc = null;
   try { doc = JSON.parse(text); } catch (_) { /* the processor says what is wrong with it */ }
-  await command($("resume-send"), status, () => api("/api/profile", { method: "POST", raw: text }),
+  await command(status, () => api("/api/profile", { method: "POST", raw: text }),
     async (outcome) => {
       say(status, "Accepted: your profile is version " + outcome.profile_version + ".", "ok");
       await loadProfile();  // the preferences form may now save (the sink wrote both from the same record)
@@ -251,12 +248,11 @@ function showPrefsProblems(problems) {
   rest.hidden = !rest.firstChild;
 }
 
-async function sendPrefs(event) {
-  event.preventDefault();
+async function sendPrefs() {
   collect();
   const status = $("prefs-status");
   showPrefsProblems([]);
-  await command($("prefs-send"), status, () => api("/api/preferences", { method: "PUT", body: prefs }),
+  await command(status, () => api("/api/preferences", { method: "PUT", body: prefs }),
     (outcome) => say(status, "Accepted: preferences saved (profile version " + outcome.profile_version + ").", "ok"),
     (outcome, early) => {
       if (!early) say(status, "Not accepted; fix the marked fields and save again.", "error");
@@ -275,7 +271,7 @@ export async function loadProfile() {
 
 export function wireProfile() {
   $("resume-file").addEventListener("change", readFile);
-  $("resume-form").addEventListener("submit", sendResume);
+  submitting($("resume-form"), sendResume);
   $("resume-text").addEventListener("input", checkSoon);  // typing, pasting, dropping text
-  $("prefs-form").addEventListener("submit", sendPrefs);
+  submitting($("prefs-form"), sendPrefs);
 }
