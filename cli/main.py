@@ -358,8 +358,8 @@ def _demo(args: argparse.Namespace) -> int:
 def _render(args: argparse.Namespace) -> int:
     from cli.job_file import job_from_file
     from processors.generation.pipeline import prepare, render
-    from processors.profiles.validation import check_profile
     from streams.messages import utc_now
+    from textkit.profile_check import check_profile
 
     profile_json = _read_json_file(args.profile, "profile")
     checked = check_profile(profile_json)

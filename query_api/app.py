@@ -38,7 +38,7 @@ from redis.exceptions import RedisError
 
 from adapters.ai_gateway.budgets import month_spend
 from adapters.rate_limit import RedisTokenBucket
-from query_api import accounts, dashboard, paging, signin_mail
+from query_api import accounts, choices, dashboard, paging, signin_mail
 from query_api.accounts import Principal
 from query_api.auth import require_secret, verify_token
 from query_api.openapi import openapi_document
@@ -66,6 +66,7 @@ from streams.messages.resume_document import TailoredResume
 from streams.messages.users import MAX_PROFILE_BYTES
 from streams.settings import Settings
 from streams.topics import APPLICATION_COMMANDS, OUTCOME_REPORTS, USER_COMMANDS
+from textkit.profile_check import located, profile_problems
 
 log = logging.getLogger(__name__)
 
@@ -657,11 +658,8 @@ async def _publish_user_command(request: web.Request, *, profile_json: str | Non
     return _json({"event_id": command.event_id, "kind": command.kind.value}, status=202)
 
 
-async def upload_profile(request: web.Request) -> web.Response:
-    """POST /api/profile with the JSON Resume document itself as the body (a file's bytes, or pasted text), at
-    most 256 KiB of UTF-8: 202 `{"event_id", "kind"}` (REGISTER_USER the first time, then UPDATE_PROFILE). The
-    document is checked by the profiles processor, not here: every problem, with its field, comes back as the
-    command's outcome."""
+async def _profile_text(request: web.Request) -> str:
+    """The body as a profile's text: 413 past MAX_PROFILE_BYTES, 400 when it is not UTF-8 or is empty."""
     raw = await request.read()
     if len(raw) > MAX_PROFILE_BYTES:
         raise web.HTTPRequestEntityTooLarge(max_size=MAX_PROFILE_BYTES, actual_size=len(raw),
@@ -672,7 +670,26 @@ async def upload_profile(request: web.Request) -> web.Response:
         raise web.HTTPBadRequest(reason="the profile must be UTF-8 text (a JSON Resume document)") from None
     if not text.strip():
         raise web.HTTPBadRequest(reason="the profile is empty: send a JSON Resume document")
-    return await _publish_user_command(request, profile_json=text)
+    return text
+
+
+async def upload_profile(request: web.Request) -> web.Response:
+    """POST /api/profile with the JSON Resume document itself as the body (a file's bytes, or pasted text), at
+    most 256 KiB of UTF-8: 202 `{"event_id", "kind"}` (REGISTER_USER the first time, then UPDATE_PROFILE). The
+    document is checked by the profiles processor, not here: every problem, with its field, comes back as the
+    command's outcome."""
+    return await _publish_user_command(request, profile_json=await _profile_text(request))
+
+
+async def validate_profile(request: web.Request) -> web.Response:
+    """POST /api/profile/validate with the same body as POST /api/profile: 200 `{"ok", "problems": [{"path",
+    "message"}]}`, the problems the profiles processor would refuse it for (`textkit.profile_check`, the one
+    validator), each at a JSON Pointer into the document sent (`/basics/email`; '' for all of it). Nothing is
+    written or published: the onboarding page checks as the user types."""
+    text = await _profile_text(request)
+    # A schema check of up to 256 KiB: off the event loop, which serves everyone else meanwhile.
+    problems = [located(reason, "") for reason in await asyncio.to_thread(profile_problems, text)]
+    return _json({"ok": not problems, "problems": [p.model_dump(mode="json") for p in problems]})
 
 
 def preferences_problems(exc: ValidationError) -> list[dict[str, str]]:
@@ -972,6 +989,12 @@ async def dashboard_ai_spend(request: web.Request) -> web.Response:
         per_day, daily_budget_usd=request.app[SETTINGS_KEY].ai_user_budget_usd_per_day, today=today))
 
 
+async def list_choices(request: web.Request) -> web.Response:
+    """GET /api/choices: `{"boards", "statuses", "channels", "remote", "submission_modes"}`, each a list of the
+    values the filters and forms accept."""
+    return _json(choices.choices())
+
+
 async def openapi(request: web.Request) -> web.Response:
     return web.Response(text=_OPENAPI_TEXT(), content_type="application/json")
 
@@ -1033,6 +1056,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app.router.add_delete("/api/tokens/{token_id}", revoke_token)
     app.router.add_get("/api/operator/accounts", operator_accounts)
     app.router.add_get("/api/me", me)
+    app.router.add_get("/api/choices", list_choices)
     app.router.add_get("/api/discoveries", discoveries)
     app.router.add_get("/api/matches", matches)
     app.router.add_get("/api/resumes", resumes)
@@ -1046,6 +1070,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app.router.add_post("/api/applications/{application_id}/outcomes", application_outcome)
     app.router.add_post("/api/applications/{application_id}/{action}", application_command)
     app.router.add_post("/api/profile", upload_profile)
+    app.router.add_post("/api/profile/validate", validate_profile)
     app.router.add_get("/api/preferences", own_preferences)
     app.router.add_put("/api/preferences", update_preferences)
     app.router.add_get("/api/commands/{command_id}", command_outcome)

@@ -11,6 +11,7 @@ import copy
 import functools
 from typing import Any
 
+from query_api.choices import choices
 from query_api.paging import DEFAULT_LIMIT, MAX_LIMIT
 from streams.messages import (
     CHANNELS,
@@ -127,7 +128,14 @@ _QUEUED_COMMAND = {"type": "object", "required": ["event_id", "kind"],
                    "properties": {"event_id": {"type": "string"}, "kind": {"type": "string"}}}
 _PROBLEM = {"$ref": "#/components/schemas/CommandProblem"}
 _AUTHED = (401, 404)
-# The preferences as pydantic describes them, its `$defs` made local to this schema (the document has no `$defs`).
+_PROFILE_CHECK = {"type": "object", "required": ["ok", "problems"], "properties": {
+    "ok": {"type": "boolean", "description": "true: the profiles processor would accept this profile"},
+    "problems": {"type": "array", "items": {"type": "object", "required": ["path", "message"], "properties": {
+        "path": {"type": "string", "description": "JSON Pointer into the document sent, e.g. /basics/email; '' "
+                                                  "for all of it"},
+        "message": {"type": "string"}}}}}}
+_CHOICES = {"type": "object", "required": list(choices()), "properties": {
+    name: {"type": "array", "items": {"type": "string", "enum": values}} for name, values in choices().items()}}
 _PREFERENCES = Preferences.model_json_schema(ref_template="#/components/schemas/{model}")
 _PREFERENCE_DEFS = _PREFERENCES.pop("$defs", {})
 _SAVED_PREFERENCES = {"type": "object", "required": ["registered", "profile_version", "preferences"], "properties": {
@@ -181,6 +189,9 @@ def _paths() -> dict[str, dict[str, Any]]:
                                               {**_ok(200, "accounts", _paged("Account")), **_errors(400, 401, 403)},
                                               params=_PAGE_PARAMS, tag="operations")},
         "/api/me": {"get": _op("The user's profile row", {**_ok(200, "the user"), **_errors(*_AUTHED)})},
+        "/api/choices": {"get": _op(
+            "The values each enumerated filter and form field takes (the web client's selects)",
+            {**_ok(200, "the values, in their declared order", _CHOICES), **_errors(401)})},
         "/api/discoveries": {"get": _op("Discovered jobs, newest first",
                                         {**_ok(200, "a page", _paged("Row")), **_errors(400, 401)},
                                         params=_PAGE_PARAMS)},
@@ -230,6 +241,14 @@ def _paths() -> dict[str, dict[str, Any]]:
             "Upload the master profile (the JSON Resume document itself is the body): a user command; its outcome "
             "at /api/commands/{command_id}",
             {**_ok(202, "queued", _QUEUED_COMMAND), **_errors(400, 401, 403, 409, 413)},
+            body={"required": True, "content": {"application/json": {"schema": {
+                "type": "object", "description": f"a JSON Resume document, at most {MAX_PROFILE_BYTES} bytes"}}}},
+            tag="writes")},
+        "/api/profile/validate": {"post": _op(
+            "Check a master profile as the profiles processor would, without sending it (the same body as POST "
+            "/api/profile); nothing is written",
+            {**_ok(200, "the check: ok, or each problem at a JSON Pointer into the document sent", _PROFILE_CHECK),
+             **_errors(400, 401, 403, 413)},
             body={"required": True, "content": {"application/json": {"schema": {
                 "type": "object", "description": f"a JSON Resume document, at most {MAX_PROFILE_BYTES} bytes"}}}},
             tag="writes")},

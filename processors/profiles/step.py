@@ -8,13 +8,6 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from processors.profiles.validation import (
-    email_problems,
-    located,
-    preferences_problems,
-    profile_problems,
-    published_profile,
-)
 from streams.ids import derived_id, normalize_email, user_id_for_email
 from streams.messages import (
     CommandProblem,
@@ -24,6 +17,13 @@ from streams.messages import (
     UserCommand,
     UserCommandKind,
     UserProfile,
+)
+from textkit.profile_check import (
+    email_problems,
+    located,
+    preferences_problems,
+    profile_problems,
+    published_profile,
 )
 
 ProfileEvent = UserProfile | ProfileRejected

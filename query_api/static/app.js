@@ -1,7 +1,8 @@
 // The web client's entry: who is signed in (the session cookie, or a pasted API token), which page the address's
 // #hash names, and the sign-in, sign-up and sign-out forms. No framework, no build step: plain modules.
 import { api, post, setCsrf, useToken, forgetToken, bearer, ApiError } from "./api.js";
-import { say } from "./dom.js";
+import { say, submitting } from "./dom.js";
+import { fillFilters } from "./choices.js";
 import { loadReview } from "./review.js";
 import { loadApplications } from "./applications.js";
 import { loadDashboard } from "./dashboard.js";
@@ -28,6 +29,7 @@ async function route() {
   showPage(name);
   say($("status"), "Loading…");
   try {
+    await fillFilters();
     await PAGES[name](false);
     say($("status"), "");
   } catch (error) {
@@ -93,53 +95,31 @@ async function start() {
   }
 }
 
-function authForm(formId, path, verb) {
-  $(formId).addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const form = event.currentTarget;
-    const button = form.querySelector("button");
-    button.disabled = true;
-    $("auth-error").textContent = "";
-    try {
-      const answer = await post(path, { email: form.email.value.trim(), password: form.password.value });
-      form.password.value = "";
-      forgetToken();
-      setCsrf(answer.csrf_token);
-      if (!location.hash) history.replaceState(null, "", "#review");
-      await greet("session");
-    } catch (error) {
-      $("auth-error").textContent = verb + ": " + error.message;
-    } finally {
-      button.disabled = false;
-    }
-  });
+async function signInWith(path, form) {
+  const answer = await post(path, { email: form.email.value.trim(), password: form.password.value });
+  form.password.value = "";
+  forgetToken();
+  setCsrf(answer.csrf_token);
+  if (!location.hash) history.replaceState(null, "", "#review");
+  await greet("session");
 }
 
-authForm("signin-form", "/api/auth/signin", "Could not sign in");
-authForm("signup-form", "/api/auth/signup", "Could not create the account");
-$("link-form").addEventListener("submit", async (event) => {
-  event.preventDefault();
-  const form = event.currentTarget;
-  const button = form.querySelector("button");
-  button.disabled = true;
-  $("auth-error").textContent = "";
-  try {
-    const answer = await post("/api/auth/link", { email: form.email.value.trim() });
-    $("link-status").textContent = "Sent: " + answer.status + ".";
-  } catch (error) {
-    $("auth-error").textContent = "Could not send a link: " + error.message;
-  } finally {
-    button.disabled = false;
-  }
-});
+const authError = $("auth-error");
+submitting($("signin-form"), (form) => signInWith("/api/auth/signin", form),
+           { error: authError, verb: "Could not sign in" });
+submitting($("signup-form"), (form) => signInWith("/api/auth/signup", form),
+           { error: authError, verb: "Could not create the account" });
+submitting($("link-form"), async (form) => {
+  const answer = await post("/api/auth/link", { email: form.email.value.trim() });
+  $("link-status").textContent = "Sent: " + answer.status + ".";
+}, { error: authError, verb: "Could not send a link" });
 $("dashboard-period").addEventListener("change", () => loadDashboard());
-$("token-form").addEventListener("submit", (event) => {
-  event.preventDefault();
+submitting($("token-form"), async () => {
   const value = $("token").value.trim();
   $("token").value = "";
   if (!value) return;
   useToken(value);
-  start();
+  await start();  // says itself whether the token was accepted
 });
 $("signout").addEventListener("click", async () => {
   if (!bearer()) {

@@ -51,3 +51,27 @@ export function say(node, text, kind) {
   node.textContent = text;
   node.className = kind || "muted";
 }
+
+// Every form's submit goes through here: no page load, the form's buttons disabled until `fn(form)` settles and
+// any submit meanwhile ignored (one click, or Enter, is one request), and with `error` given, that element
+// cleared first and then saying `verb: <why>` if `fn` failed. Without `error`, `fn` says its own failures.
+export function submitting(form, fn, { error, verb } = {}) {
+  let pending = false;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    if (pending) return;
+    pending = true;
+    const buttons = [...form.querySelectorAll("button")];
+    for (const button of buttons) button.disabled = true;
+    if (error) error.textContent = "";
+    try {
+      await fn(form);
+    } catch (failure) {
+      if (!error) throw failure;
+      say(error, verb + ": " + failure.message, "error");
+    } finally {
+      for (const button of buttons) button.disabled = false;
+      pending = false;
+    }
+  });
+}

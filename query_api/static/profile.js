@@ -2,13 +2,13 @@
 // mode, daily cap). Every save is a user command: the API answers 202 with its event id, and this page asks
 // /api/commands/{id} until the profiles processor decided — accepted, or refused with each problem named next to
 // its field (`path` is a JSON Pointer into the command: /profile/..., /preferences/..., /email, '' for all of it).
+// Before that, the resume is checked as it is typed or loaded (the same check, nothing sent).
 import { api, ApiError } from "./api.js";
-import { el, clear, say } from "./dom.js";
+import { el, clear, say, submitting } from "./dom.js";
+import { choices } from "./choices.js";
 
 const $ = (id) => document.getElementById(id);
-const REMOTE = ["ANY", "REMOTE_ONLY", "REMOTE_OR_HYBRID", "ONSITE_ONLY"];
-const SOURCES = ["GREENHOUSE", "LEVER", "ASHBY", "FEED", "FILE"];
-const MODES = ["REVIEW", "AUTO", "OFF"];
+let lists = null;  // GET /api/choices: the boards, remote choices and submission modes the form offers
 let prefs = null;  // the accepted preferences, edited in place (fields this form does not show are kept)
 
 // --- the command's outcome --------------------------------------------------------------------------------------
@@ -30,9 +30,9 @@ const asProblems = (outcome) => outcome.problems.length ? outcome.problems
   : outcome.reasons.map((reason) => ({ path: "", message: reason }));
 
 // Send one command (`request()` answers the 202's {"event_id"}), then say its outcome in `status`; `accepted` and
-// `refused` show the rest. The button stays disabled meanwhile, so one click is one command.
-async function command(button, status, request, accepted, refused) {
-  button.disabled = true;
+// `refused` show the rest. Called from a form's submit (`submitting`): its button stays disabled meanwhile, so one
+// click is one command.
+async function command(status, request, accepted, refused) {
   try {
     const queued = await request();
     say(status, "Sent; waiting for the check…");
@@ -43,8 +43,6 @@ async function command(button, status, request, accepted, refused) {
   } catch (error) {
     say(status, "Could not send: " + error.message, "error");
     if (error instanceof ApiError && error.problems.length) refused({ problems: error.problems, reasons: [] }, true);
-  } finally {
-    button.disabled = false;
   }
 }
 
@@ -79,15 +77,55 @@ function showResumeProblems(outcome, doc) {
   list.hidden = !list.firstChild;
 }
 
-async function sendResume(event) {
-  event.preventDefault();
+// --- the instant check: as the user types or pastes (once typing pauses), the API runs the processor's own check
+// (POST /api/profile/validate, nothing sent) and the problems show by field before the resume is sent.
+
+const CHECK_PAUSE_MS = 400;
+let checkTimer = null;
+let checkRound = 0;  // only the latest check's answer is shown: an older one may arrive after it
+
+function stopChecking() {
+  clearTimeout(checkTimer);
+  checkRound += 1;
+  say($("resume-check"), "");
+}
+
+function checkSoon() {
+  stopChecking();
+  checkTimer = setTimeout(checkResume, CHECK_PAUSE_MS);
+}
+
+async function checkResume() {
+  const text = $("resume-text").value;
+  const round = checkRound;
+  const note = $("resume-check");
+  if (!text.trim()) { showResumeProblems({ problems: [], reasons: [] }, null); return; }
+  let doc = null;
+  try { doc = JSON.parse(text); } catch (_) { /* the check says what is wrong with it */ }
+  try {
+    const answer = await api("/api/profile/validate", { method: "POST", raw: text });
+    if (round !== checkRound) return;
+    // Paths point into the document; the list names fields as in a refused command (/profile/...).
+    showResumeProblems({ problems: answer.problems.map((p) => ({ path: "/profile" + p.path, message: p.message })),
+                         reasons: [] }, doc);
+    const count = answer.problems.length;
+    say(note, answer.ok ? "Checked: no problems found; ready to send."
+      : "Checked: " + count + " problem" + (count === 1 ? "" : "s") + " to fix before sending (listed by field below).",
+    answer.ok ? "ok" : "error");
+  } catch (error) {
+    if (round === checkRound) say(note, "Could not check it yet: " + error.message, "muted");
+  }
+}
+
+async function sendResume() {
+  stopChecking();
   const text = $("resume-text").value;
   const status = $("resume-status");
   clear($("resume-problems"));
   if (!text.trim()) { say(status, "Choose a file or paste a JSON Resume document first.", "error"); return; }
   let doc = null;
   try { doc = JSON.parse(text); } catch (_) { /* the processor says what is wrong with it */ }
-  await command($("resume-send"), status, () => api("/api/profile", { method: "POST", raw: text }),
+  await command(status, () => api("/api/profile", { method: "POST", raw: text }),
     async (outcome) => {
       say(status, "Accepted: your profile is version " + outcome.profile_version + ".", "ok");
       await loadProfile();  // the preferences form may now save (the sink wrote both from the same record)
@@ -105,7 +143,11 @@ function readFile() {
   const file = $("resume-file").files[0];
   if (!file) return;
   const reader = new FileReader();
-  reader.onload = () => { $("resume-text").value = String(reader.result); say($("resume-status"), "Loaded " + file.name + "; review it and send."); };
+  reader.onload = () => {
+    $("resume-text").value = String(reader.result);
+    say($("resume-status"), "Loaded " + file.name + "; review it and send.");
+    checkSoon();
+  };
   reader.onerror = () => say($("resume-status"), "Could not read " + file.name, "error");
   reader.readAsText(file);
 }
@@ -129,32 +171,32 @@ function select(path, label, options, value) {
 function searchBox(search, i) {
   const base = "/preferences/saved_searches/" + i;
   const boards = el("div", { class: "boards" }, ...search.boards.map((board, j) => el("div", { class: "board" },
-    select(base + "/boards/" + j + "/source", "Board type", SOURCES, board.source),
+    select(base + "/boards/" + j + "/source", "Board type", lists.boards, board.source),
     input(base + "/boards/" + j + "/token", "Board name or feed URL", board.token),
     el("button", { type: "button", text: "Remove board", on: { click: () => { collect(); search.boards.splice(j, 1); renderPrefs(); } } }))));
   return el("fieldset", { class: "card search" }, el("legend", { text: "Saved search " + (i + 1) }),
     input(base + "/name", "Name", search.name, { required: true }),
     input(base + "/keywords", "Keywords (comma-separated)", search.keywords.join(", ")),
     input(base + "/locations", "Places (comma-separated)", search.locations.join(", ")),
-    select(base + "/remote", "Remote", REMOTE, search.remote),
+    select(base + "/remote", "Remote", lists.remote, search.remote),
     input(base + "/salary_floor", "Salary floor (yearly, empty for none)", search.salary_floor ?? "", { type: "number", min: "0", step: "1000" }),
     input(base + "/salary_currency", "Currency", search.salary_currency, { maxlength: "3" }),
     input(base + "/exclusions", "Exclusions (comma-separated)", search.exclusions.join(", ")),
     boards,
     el("div", { class: "actions" },
-      el("button", { type: "button", text: "Add board", on: { click: () => { collect(); search.boards.push({ source: "GREENHOUSE", token: "" }); renderPrefs(); } } }),
+      el("button", { type: "button", text: "Add board", on: { click: () => { collect(); search.boards.push({ source: lists.boards[0], token: "" }); renderPrefs(); } } }),
       el("button", { type: "button", text: "Remove this search", on: { click: () => { collect(); prefs.saved_searches.splice(i, 1); renderPrefs(); } } })));
 }
 
-const NEW_SEARCH = () => ({ name: "", keywords: [], locations: [], remote: "ANY", boards: [], companies: [],
-                            salary_floor: null, salary_currency: "USD", exclusions: [] });
+const NEW_SEARCH = () => ({ name: "", keywords: [], locations: [], remote: lists.remote[0], boards: [],
+                            companies: [], salary_floor: null, salary_currency: "USD", exclusions: [] });
 
 function renderPrefs() {
   const form = $("prefs-fields");
   clear(form);
   form.append(...prefs.saved_searches.map(searchBox),
     el("button", { type: "button", text: "Add a saved search", on: { click: () => { collect(); prefs.saved_searches.push(NEW_SEARCH()); renderPrefs(); } } }),
-    select("/preferences/submission_mode", "Submission mode", MODES, prefs.submission_mode),
+    select("/preferences/submission_mode", "Submission mode", lists.submission_modes, prefs.submission_mode),
     input("/preferences/daily_cap", "Daily cap (applications a day)", prefs.daily_cap, { type: "number", min: "0", max: "1000" }));
 }
 
@@ -206,12 +248,11 @@ function showPrefsProblems(problems) {
   rest.hidden = !rest.firstChild;
 }
 
-async function sendPrefs(event) {
-  event.preventDefault();
+async function sendPrefs() {
   collect();
   const status = $("prefs-status");
   showPrefsProblems([]);
-  await command($("prefs-send"), status, () => api("/api/preferences", { method: "PUT", body: prefs }),
+  await command(status, () => api("/api/preferences", { method: "PUT", body: prefs }),
     (outcome) => say(status, "Accepted: preferences saved (profile version " + outcome.profile_version + ").", "ok"),
     (outcome, early) => {
       if (!early) say(status, "Not accepted; fix the marked fields and save again.", "error");
@@ -220,6 +261,7 @@ async function sendPrefs(event) {
 }
 
 export async function loadProfile() {
+  lists = await choices();
   const answer = await api("/api/preferences");
   prefs = answer.preferences || { saved_searches: [], submission_mode: "REVIEW", daily_cap: 10 };
   $("prefs-note").textContent = !answer.registered ? "Send your resume first: searches are saved for a known profile."
@@ -229,6 +271,7 @@ export async function loadProfile() {
 
 export function wireProfile() {
   $("resume-file").addEventListener("change", readFile);
-  $("resume-form").addEventListener("submit", sendResume);
-  $("prefs-form").addEventListener("submit", sendPrefs);
+  submitting($("resume-form"), sendResume);
+  $("resume-text").addEventListener("input", checkSoon);  // typing, pasting, dropping text
+  submitting($("prefs-form"), sendPrefs);
 }

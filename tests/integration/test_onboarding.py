@@ -21,8 +21,10 @@ from query_api.publish import kafka_publisher
 from sinks.runner import run_sink
 from streams.ids import user_id_for_email
 from streams.local_ports import free_local_port
+from streams.messages.users import MAX_PROFILE_BYTES
 from streams.settings import Settings
 from tests.integration.conftest import REPO_ROOT, Worker
+from tests.integration.test_query_api_accounts import Api, run_api
 
 pytestmark = pytest.mark.integration
 
@@ -75,6 +77,11 @@ def test_a_resume_and_preferences_from_the_web_client_are_decided_by_the_profile
                 assert (await client.post("/api/profile", data=json.dumps(profile),
                                           headers={**write, "Origin": "https://evil.example"})).status == 403
 
+                # The instant check names the very problem the processor refuses it for, at the document's field.
+                checked = await (await client.post("/api/profile/validate", data=json.dumps(broken),
+                                                   headers=write)).json()
+                assert checked["ok"] is False and [p["path"] for p in checked["problems"]] == ["/basics/email"]
+
                 sent = await client.post("/api/profile", data=json.dumps(broken), headers=write)
                 assert sent.status == 202, await sent.text()
                 queued = await sent.json()
@@ -83,6 +90,7 @@ def test_a_resume_and_preferences_from_the_web_client_are_decided_by_the_profile
                 assert refused["status"] == "REJECTED" and refused["kind"] == "REGISTER_USER"
                 assert [p["path"] for p in refused["problems"]] == ["/profile/basics/email"]
                 assert "ada at example" in refused["problems"][0]["message"]
+                assert refused["problems"][0]["message"] == checked["problems"][0]["message"]
 
                 # Another user cannot read it; a missing id looks the same.
                 other_csrf = await _sign_up(other, f"other-{email}")
@@ -117,7 +125,7 @@ def test_a_resume_and_preferences_from_the_web_client_are_decided_by_the_profile
                     await asyncio.sleep(0.3)
                 assert saved["registered"] and saved["preferences"]["daily_cap"] == 3
                 assert saved["preferences"]["saved_searches"][0]["keywords"] == prefs["saved_searches"][0]["keywords"]
-            # The API wrote nothing but commands: the one row of this user in the read model is the sink's.
+            # The API wrote nothing but commands (the instant check none): the user's rows are the sink's.
             user_id = user_id_for_email(email)
             assert await pool.fetchval("SELECT count(*) FROM view_commands WHERE user_id = $1", user_id) == 4
         finally:
@@ -126,3 +134,33 @@ def test_a_resume_and_preferences_from_the_web_client_are_decided_by_the_profile
             await pool.close()
 
     asyncio.run(main())
+
+
+def test_the_instant_profile_check_names_each_problem_at_its_field_with_the_uploads_limits(
+        stack: Settings, tmp_path: Path) -> None:
+    profile = json.loads((REPO_ROOT / "demo" / "ada.profile.json").read_text())
+    bad_email = {**profile, "basics": {**profile["basics"], "email": "ada at example"}}
+
+    async def scenario(api: Api) -> None:
+        csrf = await api.sign_in(await api.account(api.seeded.user_a))
+        write = {CSRF_HEADER: csrf}
+
+        async def check(body: bytes, headers: dict[str, str] = write) -> tuple[int, Any]:
+            response = await api.client.post("/api/profile/validate", data=body, headers=headers)
+            return response.status, await response.json()
+
+        assert await check(json.dumps(profile).encode()) == (200, {"ok": True, "problems": []})
+        status, answer = await check(json.dumps(bad_email).encode())
+        assert status == 200 and answer["ok"] is False
+        assert [p["path"] for p in answer["problems"]] == ["/basics/email"]
+        assert "ada at example" in answer["problems"][0]["message"]
+        # About the document as a whole: the path is '' (RFC 6901's pointer to all of it).
+        assert (await check(b"[1, 2]"))[1]["problems"][0]["path"] == ""
+        assert (await check(b'{"basics": '))[1]["problems"][0]["path"] == ""
+        # The same limits as POST /api/profile, and a write's CSRF token like every other.
+        assert (await check(b" " * (MAX_PROFILE_BYTES + 10)))[0] == 413
+        assert (await check(b"\xff\xfe"))[0] == 400
+        assert (await check(b"  "))[0] == 400
+        assert (await check(json.dumps(profile).encode(), {}))[0] == 403
+
+    run_api(stack, tmp_path, scenario)

@@ -20,6 +20,7 @@ from adapters.artifacts import LocalArtifactStore
 from processors.generation.model import Entry, Line, Provenance, ResumeSection, TailoredResume
 from query_api.app import SECURITY_HEADERS, STATIC_DIR, create_account_tables, create_app
 from query_api.auth import issue_token
+from query_api.choices import choices
 from query_api.publish import kafka_publisher
 from sinks.views import SCHEMA
 from streams.settings import Settings
@@ -320,6 +321,10 @@ def test_security_headers_health_and_the_web_client(stack: Settings, tmp_path: P
             assert "innerHTML" not in js and "insertAdjacentHTML" not in js and "document.write" not in js, module
         assert "textContent" in (STATIC_DIR / "dom.js").read_text()
         api = await client.get("/api/me", headers=s.headers(s.user_a))
+        # The selects' values come from the API, which names them once (`query_api.choices`).
+        listed = await client.get("/api/choices", headers=s.headers(s.user_a))
+        assert await listed.json() == choices()
+        assert (await client.get("/api/choices")).status == 401
         unauthorized = await client.get("/api/me")
         missing_static = await client.get("/static/../auth.py")
         assert missing_static.status == 404

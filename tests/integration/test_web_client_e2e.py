@@ -7,7 +7,8 @@ records an interview in two clicks and sees the dashboard's funnel move (no inte
 the funnel chart with the arrow keys, signs out and signs in again with the keyboard only, then once more with a
 sign-in link mailed to the local SMTP server. A second, quick test
 (the API alone on seeded views) shows an IN_DOUBT application asking the user, and a hostile posting title and a
-javascript: URL staying plain text.
+javascript: URL staying plain text. A third (no stack) drives `dom.js`'s `submitting`, the one submit handler of
+every form, in the browser.
 
 A screenshot of each page is saved under `test-artifacts/web/` (git-ignored; `RESUMEFLOW_TEST_ARTIFACTS` moves
 it), with `timings.json`: how long each step took. Chromium comes from `deploy/install-system-packages.sh --tests`.
@@ -31,6 +32,7 @@ import pytest
 
 from adapters.mail_server import MailServer
 from adapters.maildir import messages
+from query_api.app import STATIC_DIR
 from streams.local_ports import free_local_port
 from streams.settings import Settings
 from tests.integration.conftest import REPO_ROOT, Worker, pipeline_env, run_cli
@@ -423,10 +425,13 @@ def test_sign_up_upload_a_resume_with_a_mistake_see_it_at_its_field_fix_it_and_s
     # Upload the file: its text lands in the editable box; send it with the keyboard.
     page.get_by_label("Upload a file").set_input_files(str(broken))
     page.get_by_text("Loaded resume.json").wait_for()
+    # Checked at once, before it is sent: the problem at its field (the profiles processor's own check).
+    problem = page.locator('#resume-problems li[data-path="/profile/basics/email"]')
+    problem.wait_for(timeout=10_000)
+    assert "to fix before sending" in page.locator("#resume-check").inner_text()
     page.get_by_role("button", name="Send resume").focus()
     page.keyboard.press("Enter")
-    problem = page.locator('#resume-problems li[data-path="/profile/basics/email"]')
-    problem.wait_for(timeout=90_000)
+    page.locator("#resume-status", has_text="Not accepted").wait_for(timeout=90_000)
     assert "basics › email" in problem.inner_text() and HOSTILE_EMAIL in problem.inner_text()
     assert page.locator("#resume-problems img").count() == 0 and page.evaluate("window.injected") is None
     assert "Not accepted" in page.locator("#resume-status").inner_text()
@@ -473,3 +478,42 @@ def test_sign_up_upload_a_resume_with_a_mistake_see_it_at_its_field_fix_it_and_s
     assert page.get_by_label("Submission mode").input_value() == "AUTO"
     page.screenshot(path=ARTIFACTS / "12-profile-saved.png", full_page=True)
     assert not errors, errors
+
+
+_FORM = """<form><input name="email"><button type="submit">Go</button><button type="button">Other</button></form>
+<p id="error" class="error">an old error</p>"""
+# Submits the form twice through `submitting` (dom.js, imported as it is served): once failing, once succeeding,
+# and notes the buttons, the error line and the address while the request is pending and after it settled.
+_DRIVE = """async (source) => {
+  const dom = await import("data:text/javascript;charset=utf-8," + encodeURIComponent(source));
+  const form = document.querySelector("form"), error = document.getElementById("error");
+  const buttons = () => [...form.querySelectorAll("button")].map((b) => b.disabled);
+  const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+  let finish = null, calls = 0;
+  dom.submitting(form, (got) => { calls += 1; return new Promise((ok, fail) => { finish = { ok, fail, got }; }); },
+                 { error, verb: "Could not sign in" });
+  const seen = {};
+  form.requestSubmit();
+  seen.pending = { buttons: buttons(), error: error.textContent, same_form: finish.got === form };
+  form.requestSubmit();  // submitted again while pending (a script, or Enter in a field): ignored
+  finish.fail(new Error("wrong email or password"));
+  await settle();
+  seen.failed = { buttons: buttons(), error: error.textContent, kind: error.className };
+  form.requestSubmit();
+  finish.ok();
+  await settle();
+  seen.succeeded = { buttons: buttons(), error: error.textContent, calls, address: location.href };
+  return seen;
+}"""
+
+
+def test_every_form_submits_once_at_a_time_and_says_why_it_failed(browser: sync_api.Browser) -> None:
+    page = browser.new_page()
+    page.set_content(_FORM)
+    seen = page.evaluate(_DRIVE, (STATIC_DIR / "dom.js").read_text())
+    assert seen["pending"] == {"buttons": [True, True], "error": "", "same_form": True}
+    assert seen["failed"] == {"buttons": [False, False], "error": "Could not sign in: wrong email or password",
+                              "kind": "error"}
+    assert seen["succeeded"]["buttons"] == [False, False] and seen["succeeded"]["error"] == ""
+    assert seen["succeeded"]["calls"] == 2  # three submits, one of them while the first was pending
+    assert seen["succeeded"]["address"] == "about:blank"  # no page load

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 import pytest
 
 from processors.profiles.step import step, user_id_for_email
-from processors.profiles.validation import located
 from streams.messages import (
     BoardRef,
     BoardSource,
@@ -21,6 +20,7 @@ from streams.messages import (
     UserCommandKind,
     UserProfile,
 )
+from textkit.profile_check import located
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 EMAIL = "ada@example.org"

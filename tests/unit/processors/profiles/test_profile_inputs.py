@@ -10,9 +10,9 @@ import pytest
 
 from processors.generation.tailoring import tailor
 from processors.profiles.step import step, user_id_for_email
-from processors.profiles.validation import check_profile, profile_problems
 from streams.messages import JobRequirements, ProfileRejected, UserCommand, UserCommandKind, UserProfile
 from tests.conftest import FIXTURES
+from textkit.profile_check import check_profile, profile_problems
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 EMAIL = "ada.park@example.org"

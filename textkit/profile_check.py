@@ -1,4 +1,8 @@
-"""Checks a master profile (JSON Resume) and preferences; returns every problem, worded for the user."""
+"""Checks a master profile (JSON Resume) and preferences; returns every problem, worded for the user.
+
+Pure, and shared rather than the profiles processor's own: the processor decides a command with it, and the query
+API's instant check (`POST /api/profile/validate`) answers with the very same problems before anything is sent.
+"""
 
 from __future__ import annotations
 
