@@ -101,6 +101,48 @@ def test_a_record_that_crashes_the_worker_is_retried_then_dead_lettered_never_sk
     assert {before.event_id, after.event_id} <= seen and crash.event_id not in seen
 
 
+def test_a_record_faust_never_hands_to_the_agent_is_read_again_not_committed_past(
+        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
+    # bench.failover's loss, as a kind: the worker's consumer marks one record read without delivering it (what
+    # Faust's fetch loop does to a record around a rebalance); the records after it arrive.
+    app_id, prefix = f"{test_app_id}-drop", f"{test_app_id}-drop."
+    namespace = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": prefix}
+    run_cli("topics", "apply", env=namespace)
+    stack = stack.model_copy(update={"topic_prefix": prefix})
+    tag = uuid.uuid4().hex[:8]
+    user_id = user_id_for_email(f"{tag}@example.org")  # one partition, in order
+    records = [command(f"{kind}-{tag}@example.org", user_id) for kind in ("before", "drop", "after1", "after2")]
+    publisher = RecordPublisher(stack, Serdes(registry_client(stack)))
+    for record in records:
+        publisher.publish(USER_COMMANDS, user_id, record)
+    publisher.flush()
+    [dropped] = [m for m in read_topic("user.commands", lambda ms: any(
+        m.value()["event_id"] == records[1].event_id for m in ms), prefix=prefix)
+        if m.value()["event_id"] == records[1].event_id]
+    wanted = {r.event_id for r in records}
+
+    def all_answered(ms: list[Any]) -> bool:
+        return wanted <= {m.value()["command_id"] for m in ms}
+
+    log_path = tmp_path / "worker.log"
+    env = {**os.environ, **namespace, "RESUMEFLOW_WORKER_ID": "drop"}
+    with log_path.open("wb") as log:
+        worker = subprocess.Popen([sys.executable, "-m", "tests.support.dropping_processor"], cwd=REPO_ROOT,
+                                  stdout=log, stderr=subprocess.STDOUT, env=env)
+    try:
+        answers = read_topic("profile.rejected", all_answered, timeout_s=90, prefix=prefix)
+        assert wanted <= {m.value()["command_id"] for m in answers}, "a command was never answered"
+        worker.terminate()
+        assert worker.wait(timeout=60) == 0
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+    text = log_path.read_text(errors="replace")
+    assert f"user.commands[{dropped.partition()}]@{dropped.offset()}..{dropped.offset()} never reached the agent" \
+        in text, text[-3000:]
+    assert committed(stack, f"{app_id}-crashing", dropped.partition()) > dropped.offset() + 2  # and all after it
+
+
 def deep(depth: int) -> str:
     return "[" * depth + "]" * depth
 

@@ -1,0 +1,52 @@
+"""The crashing processor's "seen" answers, run by the real cell agent on the real broker, in a worker whose Faust
+consumer loses one record the way Faust can around a rebalance: its fetch loop marks the record read without
+handing it to the agent (bench.failover saw `job.analyzed[11]@10` lost so, and the group commit past it). The
+integration test shows the agent reads it again (`streams.contiguity`) instead of stepping over it.
+
+The first record whose bytes contain `drop-` is lost once; the records after it arrive as usual.
+
+    python -m tests.support.dropping_processor        # a worker, like `resumeflow worker NAME`
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+from tests.support.crashing_processor import CRASHING
+
+
+def lose_one_record() -> None:
+    from faust.transport.conductor import Conductor
+
+    compile_handler = Conductor._compile_message_handler
+
+    def compile_losing(self: Conductor) -> Any:
+        handler = compile_handler(self)
+        lost = False
+
+        async def on_message(message: Any) -> None:
+            nonlocal lost
+            if not lost and b"drop-" in (message.value or b""):
+                lost = True
+                return  # Faust's fetch loop marks it read all the same
+            await handler(message)
+
+        return on_message
+
+    Conductor._compile_message_handler = compile_losing  # type: ignore[method-assign]
+
+
+def main() -> int:
+    import logging
+
+    from cli.worker import run_in_process
+    from streams.settings import load_settings
+
+    logging.basicConfig(level=logging.INFO)
+    lose_one_record()
+    return run_in_process(load_settings(), CRASHING, "info")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
