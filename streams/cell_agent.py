@@ -19,6 +19,13 @@ For each batch of records (up to `BATCH_MAX`, or what arrived within `BATCH_WITH
    so a restart retries it; the crashes are counted in Redis per record, and the `MAX_CRASHES`th crash of the same
    record dead-letters it with its traceback instead of looping forever.
 
+5. **Every record, in order.** Each partition's records must reach `step` in an unbroken run from the group's
+   committed offset (`streams.contiguity`): the records of a hole (ones Faust never handed over) are read from
+   the broker and processed first. The app commits for the agent's partitions only that run
+   (`ResumeflowApp.processed_to`), never what Faust itself counted as acknowledged. When a rebalance begins, the
+   batch stops at the next record; what it had not reached is processed after the rebalance by the partition's
+   owner (read again, or read as a hole).
+
 Faust acknowledges the record in flight when an agent's iterator closes, which would commit a record that
 crashed the worker; `noack_take` does not, so acknowledging stays ours.
 """
@@ -27,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import weakref
@@ -35,12 +43,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from faust.streams import _current_event  # Faust's own per-task "current event"; tables read their partition from it
-from faust.types import EventT, StreamT
+from faust.types import TP, EventT, StreamT
 from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from streams import metrics
-from streams.contiguity import Contiguity, Verdict
+from streams.contiguity import Contiguity, read_range
 from streams.dead_letters import dead_letter
 from streams.errors import PoisonRecord, TransientError
 from streams.kafka_clients import Serdes
@@ -56,7 +64,7 @@ BATCH_MAX = 100
 BATCH_WITHIN_S = 0.2
 # A batch whose records take longer than this (ports doing slow work) is delivered in parts, so an early record's
 # outputs wait at most this long for the records after it, and a crash redoes at most this much work.
-BATCH_FLUSH_S = 1.0
+BATCH_FLUSH_S = 0.5
 # Acknowledged offsets are committed at least this often: after a kill -9 the records processed since the last
 # commit are processed again, so this bounds the work a crash redoes.
 COMMIT_INTERVAL_S = 1.0
@@ -75,6 +83,30 @@ def event_context(event: EventT) -> Iterator[None]:
         yield
     finally:
         _current_event.reset(token)
+
+
+@dataclass(frozen=True)
+class _Fetched:
+    """A record the agent read from the broker itself (a hole, `streams.contiguity`): what it uses of a Faust
+    message (timestamp in seconds since the epoch, as Faust gives it)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    timestamp: float | None
+
+    @property
+    def tp(self) -> TP:
+        return TP(self.topic, self.partition)
+
+
+class _FetchedEvent:
+    """Stands for a Faust event in the agent (and as the tables' current event, which give its partition)."""
+
+    def __init__(self, message: _Fetched) -> None:
+        self.message = message
 
 
 @dataclass
@@ -146,8 +178,12 @@ class CellAgent:
                                  partitions=self.settings.cell_partitions)
         self.app.agent(channel, name=self.spec.name)(self._run)
 
+        self.app.agent_topics.update(self.inputs)
+
         async def assigned(sender: object, assigned: object, **kwargs: object) -> None:
             self.contiguity.reset()
+            for tp in [tp for tp in self.app.processed_to if tp.topic in self.inputs]:
+                del self.app.processed_to[tp]
 
         self.app.on_partitions_assigned.connect(assigned)
 
@@ -161,8 +197,13 @@ class CellAgent:
             started = began = loop.time()
             try:
                 for event in events:
-                    if not await self._in_order(event):
-                        continue
+                    if not self.app.flow_control.is_active():
+                        # A rebalance began and waits for this batch: deliver what is done and leave the rest
+                        # unacknowledged, read again after the rebalance by whoever owns its partition then.
+                        break
+                    hole = self.contiguity.check(event.message.tp, event.message.offset)
+                    if hole is not None:
+                        await self._read_hole(event, hole, batch, stream)
                     with record_context(event.message.topic, event.message.partition, event.message.offset):
                         await self._process(event, batch, stream)
                     if loop.time() - started > BATCH_FLUSH_S:  # slow work (ports): deliver what is done so far
@@ -172,21 +213,24 @@ class CellAgent:
             finally:
                 busy.inc(loop.time() - began)
 
-    async def _in_order(self, event: EventT) -> bool:
-        """True when the record is the next of its partition (`streams.contiguity`); otherwise it is left
-        unacknowledged, and a hole before it makes the partition be read again from the hole."""
+    async def _read_hole(self, event: EventT, start: int, batch: _Batch, stream: StreamT) -> None:
+        """Process the records of `event`'s partition from `start` up to it, read from the broker: Faust did not
+        hand them to the agent (`streams.contiguity`)."""
         message = event.message
-        check = self.contiguity.check(message.tp, message.offset)
-        if check.verdict is Verdict.PROCESS:
-            return True
-        if check.verdict is Verdict.SEEK:
-            assert check.seek_to is not None
-            metrics.INPUT_GAPS.labels(*self.labels, message.topic).inc()
-            log.warning("%s: %s[%d]@%d..%d never reached the agent (Faust lost them around a rebalance, or they "
-                        "were compacted away): reading the partition again from %d", self.spec.name, message.topic,
-                        message.partition, check.seek_to, message.offset - 1, check.seek_to)
-            await self.app.consumer.seek(message.tp, check.seek_to)
-        return False
+        metrics.INPUT_GAPS.labels(*self.labels, message.topic).inc()
+        log.warning("%s: %s[%d]@%d..%d never reached the agent (Faust lost them around a rebalance or a start): "
+                    "reading them from the broker", self.spec.name, message.topic, message.partition, start,
+                    message.offset - 1)
+        found = await asyncio.get_running_loop().run_in_executor(
+            None, functools.partial(read_range, self.settings, message.topic, message.partition, start,
+                                    message.offset))
+        for record in found:
+            kind, at_ms = record.timestamp()  # type: ignore[attr-defined]
+            fetched = _FetchedEvent(_Fetched(
+                topic=record.topic(), partition=record.partition(), offset=record.offset(),  # type: ignore[attr-defined]
+                key=record.key(), value=record.value(), timestamp=at_ms / 1000 if kind else None))  # type: ignore[attr-defined]
+            with record_context(fetched.message.topic, fetched.message.partition, fetched.message.offset):
+                await self._process(fetched, batch, stream)  # type: ignore[arg-type]
 
     async def _process(self, event: EventT, batch: _Batch, stream: StreamT) -> None:
         message = event.message
@@ -250,8 +294,12 @@ class CellAgent:
                         # Encoded once here, with the very serde of the table's codec: Faust passes bytes through
                         # as they are, to the store and to the changelog, instead of encoding the cell for each.
                         self.table[key] = self.cell_serde.encode(cell)
+        processed_to = self.app.processed_to
         for event in batch.events:
-            await stream.ack(event)
+            if not isinstance(event, _FetchedEvent):  # one the agent read itself is not Faust's to acknowledge
+                await stream.ack(event)
+            tp = event.message.tp
+            processed_to[tp] = max(processed_to.get(tp, 0), event.message.offset + 1)
         self._count(batch)
         now = asyncio.get_running_loop().time()
         if now - self._committed_at >= COMMIT_INTERVAL_S:  # do not wait for Faust's timer, which drifts under load

@@ -56,6 +56,27 @@ class ResumeflowApp(faust.App):
         self.settings = settings
         self.serdes = serdes
         self.processor_label = processor_label
+        # Per input partition of a cell agent, the offset after the unbroken run of records the agent acknowledged
+        # since the partition was assigned (streams/contiguity.py): the only offsets this app commits for them.
+        self.processed_to: dict[Any, int] = {}
+        self.agent_topics: set[str] = set()
+
+    def _new_consumer(self) -> Any:
+        """Faust's consumer, committing for a cell agent's partitions only what the agent processed.
+
+        Faust commits the run of offsets *it* saw acknowledged, and it acknowledges records the agent never had:
+        one skipped while a rebalance suspends the flow (`Stream._py_aiter` acks skipped values), one at the
+        committed offset that its commit steps over (faust-streaming issue #606). Its own computation still runs,
+        as it trims Faust's lists of acknowledged offsets."""
+        consumer = super()._new_consumer()
+        faust_new_offset = consumer._new_offset
+
+        def new_offset(tp: Any) -> int | None:
+            offset = faust_new_offset(tp)
+            return self.processed_to.get(tp) if tp.topic in self.agent_topics else offset
+
+        consumer._new_offset = new_offset  # type: ignore[method-assign]
+        return consumer
 
     def cell_table(self, spec: TableSpec, *, help: str) -> CellTable:
         """A RocksDB-backed table of cells, partitioned like the user topics, changelogged in Avro."""

@@ -1,7 +1,7 @@
 """The crashing processor's "seen" answers, run by the real cell agent on the real broker, in a worker whose Faust
 consumer loses one record the way Faust can around a rebalance: its fetch loop marks the record read without
-handing it to the agent (bench.failover saw `job.analyzed[11]@10` lost so, and the group commit past it). The
-integration test shows the agent reads it again (`streams.contiguity`) instead of stepping over it.
+handing it to the agent (bench.failover saw `job.analyzed[11]@10` lost so, and the group committed past it). The
+integration test shows the agent reads it from the broker (`streams.contiguity`) instead of stepping over it.
 
 The first record whose bytes contain `drop-` is lost once; the records after it arrive as usual.
 
