@@ -22,9 +22,9 @@ For each batch of records (up to `BATCH_MAX`, or what arrived within `BATCH_WITH
 5. **Every record, in order.** Each partition's records must reach `step` in an unbroken run from the group's
    committed offset (`streams.contiguity`): the records of a hole (ones Faust never handed over) are read from
    the broker and processed first. The app commits for the agent's partitions only that run
-   (`ResumeflowApp.processed_to`), never what Faust itself counted as acknowledged. When a rebalance begins, the
-   batch stops at the next record; what it had not reached is processed after the rebalance by the partition's
-   owner (read again, or read as a hole).
+   (`ResumeflowApp.processed_to`), never what Faust itself counted as acknowledged. A batch is finished when a
+   rebalance begins: Faust waits for every record it handed over to be acknowledged (stopping early was tried:
+   the records left unacknowledged stayed referenced, and the rebalance waited for them forever).
 
 Faust acknowledges the record in flight when an agent's iterator closes, which would commit a record that
 crashed the worker; `noack_take` does not, so acknowledging stays ours.
@@ -197,10 +197,6 @@ class CellAgent:
             started = began = loop.time()
             try:
                 for event in events:
-                    if not self.app.flow_control.is_active():
-                        # A rebalance began and waits for this batch: deliver what is done and leave the rest
-                        # unacknowledged, read again after the rebalance by whoever owns its partition then.
-                        break
                     hole = self.contiguity.check(event.message.tp, event.message.offset)
                     if hole is not None:
                         await self._read_hole(event, hole, batch, stream)
