@@ -48,7 +48,7 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from streams import metrics
-from streams.contiguity import Contiguity, read_range
+from streams.contiguity import Contiguity, log_start, read_range
 from streams.dead_letters import dead_letter
 from streams.errors import PoisonRecord, TransientError
 from streams.kafka_clients import Serdes
@@ -168,8 +168,7 @@ class CellAgent:
         self.step = spec.make_step(self.settings)
         self._outage_since: float | None = None
         self._committed_at = 0.0
-        # The group's committed offsets as Faust read them when it last sought to them (`perform_seek`).
-        self.contiguity = Contiguity(lambda tp: app.consumer._committed_offset.get(tp))
+        self.contiguity = Contiguity()
 
     def install(self) -> None:
         names = list(self.inputs)
@@ -197,6 +196,8 @@ class CellAgent:
             started = began = loop.time()
             try:
                 for event in events:
+                    if not self.contiguity.knows(event.message.tp):
+                        await self._start_run(event.message)
                     hole = self.contiguity.check(event.message.tp, event.message.offset)
                     if hole is not None:
                         await self._read_hole(event, hole, batch, stream)
@@ -208,6 +209,16 @@ class CellAgent:
                 await self._finish(batch, stream)
             finally:
                 busy.inc(loop.time() - began)
+
+    async def _start_run(self, message: Any) -> None:
+        """Where the partition's unbroken run begins: the group's committed offset as Faust read it when it sought
+        to it (`perform_seek`); Faust says None both for 0 and for nothing committed, when the group reads from the
+        log's first record (`consumer_auto_offset_reset` earliest), so then that."""
+        committed = self.app.consumer._committed_offset.get(message.tp)
+        if committed is None:
+            committed = await asyncio.get_running_loop().run_in_executor(
+                None, functools.partial(log_start, self.settings, message.topic, message.partition))
+        self.contiguity.start(message.tp, committed)
 
     async def _read_hole(self, event: EventT, start: int, batch: _Batch, stream: StreamT) -> None:
         """Process the records of `event`'s partition from `start` up to it, read from the broker: Faust did not

@@ -17,7 +17,7 @@ consumer back was tried first: its queues kept delivering the records after the 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
+from collections.abc import Hashable
 
 from confluent_kafka import Consumer, KafkaException, TopicPartition
 
@@ -27,27 +27,41 @@ from streams.settings import Settings
 class Contiguity:
     """Expected next offset per partition (any hashable key, e.g. Faust's `TP`; offsets are Kafka offsets, >= 0).
 
-    `committed(tp)` gives the group's committed offset of a partition (Kafka's meaning: the next offset to read), or
-    None when unknown; it is asked for at a partition's first record after `reset`, which the agent calls on every
-    new assignment."""
+    The agent calls `start(tp, committed)` at a partition's first record after `reset` (every new assignment), with
+    the group's committed offset (Kafka's meaning: the next offset to read), or with the log's first offset when
+    the group has committed nothing there (it then reads from the earliest record)."""
 
-    def __init__(self, committed: Callable[[Hashable], int | None]) -> None:
-        self._committed = committed
-        self._next: dict[Hashable, int | None] = {}
+    def __init__(self) -> None:
+        self._next: dict[Hashable, int] = {}
 
     def reset(self) -> None:
         """A new assignment: every partition starts again from its committed offset."""
         self._next.clear()
 
+    def knows(self, tp: Hashable) -> bool:
+        return tp in self._next
+
+    def start(self, tp: Hashable, committed: int) -> None:
+        self._next[tp] = committed
+
     def check(self, tp: Hashable, offset: int) -> int | None:
         """None when the record at `offset` is the next one (or a redelivery of one processed before, which `step`
         finds done); else the first offset of the hole before it, whose records must be processed first. Either way
-        the record is then taken as processed in order."""
-        if tp not in self._next:
-            self._next[tp] = self._committed(tp)
-        expected = self._next[tp]
+        the record is then taken as processed in order. A partition never `start`ed starts at its first record."""
+        expected = self._next.get(tp)
         self._next[tp] = offset + 1 if expected is None else max(expected, offset + 1)
         return expected if expected is not None and offset > expected else None
+
+
+def log_start(settings: Settings, topic: str, partition: int, *, timeout_s: float = 10.0) -> int:
+    """The first offset `topic[partition]` still has (Kafka's low watermark). Raises `KafkaException`."""
+    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap_servers, "group.id": "resumeflow-unused",
+                         "enable.auto.commit": False, "log_level": 4})
+    try:
+        low, _ = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=timeout_s)
+        return int(low)
+    finally:
+        consumer.close()
 
 
 def read_range(settings: Settings, topic: str, partition: int, start: int, end: int, *,
