@@ -48,7 +48,7 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from streams import metrics
-from streams.contiguity import Contiguity, log_start, read_range
+from streams.contiguity import Contiguity, read_range
 from streams.dead_letters import dead_letter
 from streams.errors import PoisonRecord, TransientError
 from streams.kafka_clients import Serdes
@@ -216,8 +216,7 @@ class CellAgent:
         log's first record (`consumer_auto_offset_reset` earliest), so then that."""
         committed = self.app.consumer._committed_offset.get(message.tp)
         if committed is None:
-            committed = await asyncio.get_running_loop().run_in_executor(
-                None, functools.partial(log_start, self.settings, message.topic, message.partition))
+            [committed] = (await self.app.consumer.earliest_offsets(message.tp)).values()
         self.contiguity.start(message.tp, committed)
 
     async def _read_hole(self, event: EventT, start: int, batch: _Batch, stream: StreamT) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 
-from confluent_kafka import Consumer, KafkaException, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 
 from streams.settings import Settings
 
@@ -53,17 +53,6 @@ class Contiguity:
         return expected if expected is not None and offset > expected else None
 
 
-def log_start(settings: Settings, topic: str, partition: int, *, timeout_s: float = 10.0) -> int:
-    """The first offset `topic[partition]` still has (Kafka's low watermark). Raises `KafkaException`."""
-    consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap_servers, "group.id": "resumeflow-unused",
-                         "enable.auto.commit": False, "log_level": 4})
-    try:
-        low, _ = consumer.get_watermark_offsets(TopicPartition(topic, partition), timeout=timeout_s)
-        return int(low)
-    finally:
-        consumer.close()
-
-
 def read_range(settings: Settings, topic: str, partition: int, start: int, end: int, *,
                timeout_s: float = 30.0) -> list[object]:
     """The records of `topic[partition]` at offsets `start` <= offset < `end` that the log has (a compacted topic
@@ -84,7 +73,7 @@ def read_range(settings: Settings, topic: str, partition: int, start: int, end: 
                 continue
             error = message.error()
             if error is not None:
-                if error.code() == error._PARTITION_EOF:
+                if error.code() == KafkaError._PARTITION_EOF:
                     return found  # the log ends before `end`: nothing more to read
                 raise KafkaException(error)
             if message.offset() >= end:

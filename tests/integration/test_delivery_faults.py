@@ -47,22 +47,34 @@ def committed(settings: Settings, group: str, partition: int) -> int:
     return offset or 0
 
 
-def test_a_record_that_crashes_the_worker_is_retried_then_dead_lettered_never_skipped(
-        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
-    # A deployment of its own (app id and topics), so only the crashing processor reads these commands.
-    app_id, prefix = f"{test_app_id}-crash", f"{test_app_id}-crash."
+def one_users_commands(stack: Settings, read_topic: Reader, app_id: str, kinds: tuple[str, ...]
+                       ) -> tuple[Settings, dict[str, str], str, list[UserCommand], list[Any]]:
+    """A deployment of its own (app id and topics, so only the test's processor reads them) holding one user's
+    commands, one per kind (`<kind>-<tag>@example.org`), published in order to one partition: its settings, the
+    environment naming it, the user, the commands and their records on `user.commands`."""
+    prefix = f"{app_id}."
     namespace = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": prefix}
     run_cli("topics", "apply", env=namespace)
-    stack = stack.model_copy(update={"topic_prefix": prefix})
+    settings = stack.model_copy(update={"topic_prefix": prefix})
     tag = uuid.uuid4().hex[:8]
-    user_id = user_id_for_email(f"{tag}@example.org")  # one user: the three commands share a partition, in order
-    before, crash, after = (command(f"{kind}-{tag}@example.org", user_id) for kind in ("before", "crash", "after"))
-    publisher = RecordPublisher(stack, Serdes(registry_client(stack)))
-    for record in (before, crash, after):
+    user_id = user_id_for_email(f"{tag}@example.org")
+    records = [command(f"{kind}-{tag}@example.org", user_id) for kind in kinds]
+    publisher = RecordPublisher(settings, Serdes(registry_client(settings)))
+    for record in records:
         publisher.publish(USER_COMMANDS, user_id, record)
     publisher.flush()
-    [crashing] = [m for m in read_topic("user.commands", lambda ms: any(
-        m.value()["event_id"] == crash.event_id for m in ms), prefix=prefix) if m.value()["event_id"] == crash.event_id]
+    ids = {r.event_id for r in records}
+    published = read_topic("user.commands", lambda ms: ids <= {m.value()["event_id"] for m in ms}, prefix=prefix)
+    by_id = {m.value()["event_id"]: m for m in published if m.value()["event_id"] in ids}
+    return settings, namespace, user_id, records, [by_id[r.event_id] for r in records]
+
+
+def test_a_record_that_crashes_the_worker_is_retried_then_dead_lettered_never_skipped(
+        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
+    app_id = f"{test_app_id}-crash"
+    stack, namespace, user_id, (before, crash, after), (_, crashing, _) = one_users_commands(
+        stack, read_topic, app_id, ("before", "crash", "after"))
+    prefix = stack.topic_prefix
 
     def answered(ms: list[Any]) -> bool:
         return any(m.value()["command_id"] == after.event_id for m in ms)
@@ -105,20 +117,10 @@ def test_a_record_faust_never_hands_to_the_agent_is_read_again_not_committed_pas
         stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
     # bench.failover's loss, as a kind: the worker's consumer marks one record read without delivering it (what
     # Faust's fetch loop does to a record around a rebalance); the records after it arrive.
-    app_id, prefix = f"{test_app_id}-drop", f"{test_app_id}-drop."
-    namespace = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": prefix}
-    run_cli("topics", "apply", env=namespace)
-    stack = stack.model_copy(update={"topic_prefix": prefix})
-    tag = uuid.uuid4().hex[:8]
-    user_id = user_id_for_email(f"{tag}@example.org")  # one partition, in order
-    records = [command(f"{kind}-{tag}@example.org", user_id) for kind in ("before", "drop", "after1", "after2")]
-    publisher = RecordPublisher(stack, Serdes(registry_client(stack)))
-    for record in records:
-        publisher.publish(USER_COMMANDS, user_id, record)
-    publisher.flush()
-    [dropped] = [m for m in read_topic("user.commands", lambda ms: any(
-        m.value()["event_id"] == records[1].event_id for m in ms), prefix=prefix)
-        if m.value()["event_id"] == records[1].event_id]
+    app_id = f"{test_app_id}-drop"
+    stack, namespace, _, records, (_, dropped, _, _) = one_users_commands(
+        stack, read_topic, app_id, ("before", "drop", "after1", "after2"))
+    prefix = stack.topic_prefix
     wanted = {r.event_id for r in records}
 
     def all_answered(ms: list[Any]) -> bool:
