@@ -22,9 +22,15 @@ For each batch of records (up to `BATCH_MAX`, or what arrived within `BATCH_WITH
 5. **Every record, in order.** Each partition's records must reach `step` in an unbroken run from the group's
    committed offset (`streams.contiguity`): the records of a hole (ones Faust never handed over) are read from
    the broker and processed first. The app commits for the agent's partitions only that run
-   (`ResumeflowApp.processed_to`), never what Faust itself counted as acknowledged. A batch is finished when a
-   rebalance begins: Faust waits for every record it handed over to be acknowledged (stopping early was tried:
-   the records left unacknowledged stayed referenced, and the rebalance waited for them forever).
+   (`ResumeflowApp.processed_to`), never what Faust itself counted as acknowledged. A hole shows only when a later
+   record arrives, so an agent idle for `IDLE_CHECK_S` also compares its partitions' log ends with its runs and
+   reads the records Faust never handed over from the broker (`_watch_idle`).
+6. **A rebalance does not wait for a batch.** When one begins (Faust stops the flow), the agent delivers what it
+   has processed and hands the rest of the batch back: Faust is told they are acknowledged, so its wait for the
+   streams ends, but the commit stops before them, and after the rebalance Faust seeks every partition it assigns
+   to the committed offset, so they come again, here or to the new owner. (The rebalance used to wait for the
+   whole batch: 3 s of slow analysis work in bench.failover. Stopping without acknowledging them was tried: the
+   rebalance waited for them forever.)
 
 Faust acknowledges the record in flight when an agent's iterator closes, which would commit a record that
 crashed the worker; `noack_take` does not, so acknowledging stays ours.
@@ -72,6 +78,9 @@ MAX_CRASHES = 3  # the third crash on one record dead-letters it
 CRASH_MEMORY_S = 7 * 24 * 3600
 BROKER_MAX_BYTES = 1_048_576  # Kafka's default max.message.bytes, for topics that do not set their own
 BACKOFF_START_S, BACKOFF_MAX_S = 1.0, 30.0
+# An agent idle this long looks for records of its partitions Faust never handed over (`_watch_idle`).
+IDLE_CHECK_S = 5.0
+OUTAGE_POLL_S = 0.25  # how often a wait for a dependency looks whether a rebalance began
 _MISSING = object()
 
 
@@ -115,6 +124,10 @@ class _Encoded:
     key: bytes | None
     value: bytes
     partition: int | None = None
+
+
+class _RebalanceBegan(Exception):
+    """Faust stopped the flow: the records of the batch not yet processed are handed back."""
 
 
 @dataclass
@@ -168,6 +181,10 @@ class CellAgent:
         self.step = spec.make_step(self.settings)
         self._outage_since: float | None = None
         self._committed_at = 0.0
+        # One batch at a time: the agent's own, or one the idle watch reads from the broker.
+        self._lock = asyncio.Lock()
+        self._quiet_since = 0.0  # loop time of the last batch or assignment
+        self._ends_seen: dict[TP, int] = {}  # log end offsets at the idle watch's previous look
         self.contiguity = Contiguity()
 
     def install(self) -> None:
@@ -181,6 +198,9 @@ class CellAgent:
 
         async def assigned(sender: object, assigned: object, **kwargs: object) -> None:
             self.contiguity.reset()
+            self._ends_seen.clear()
+            self._quiet_since = asyncio.get_running_loop().time()
+            self._committed_at = 0.0  # the first batch after a move commits at once: a second crash redoes less
             for tp in [tp for tp in self.app.processed_to if tp.topic in self.inputs]:
                 del self.app.processed_to[tp]
 
@@ -189,35 +209,71 @@ class CellAgent:
     # --- the loop -------------------------------------------------------------------------------------------------
 
     async def _run(self, stream: StreamT) -> None:
-        loop = asyncio.get_running_loop()
         busy = metrics.BUSY.labels(*self.labels)
-        async for events in stream.noack_take(BATCH_MAX, within=BATCH_WITHIN_S):
-            batch = _Batch()
-            started = began = loop.time()
-            try:
-                for event in events:
+        watch = asyncio.ensure_future(self._watch_idle(stream))
+        try:
+            async for events in stream.noack_take(BATCH_MAX, within=BATCH_WITHIN_S):
+                async with self._lock:
+                    await self._run_batch(events, stream, busy)
+        finally:
+            watch.cancel()
+
+    async def _run_batch(self, events: Sequence[EventT], stream: StreamT, busy: Any) -> None:
+        loop = asyncio.get_running_loop()
+        batch = _Batch()
+        started = began = loop.time()
+        try:
+            for index, event in enumerate(events):
+                try:
+                    self._continue_or_hand_back()
                     if not self.contiguity.knows(event.message.tp):
-                        await self._start_run(event.message)
+                        await self._start_run(event.message.tp)
                     hole = self.contiguity.check(event.message.tp, event.message.offset)
                     if hole is not None:
                         await self._read_hole(event, hole, batch, stream)
                     with record_context(event.message.topic, event.message.partition, event.message.offset):
                         await self._process(event, batch, stream)
-                    if loop.time() - started > BATCH_FLUSH_S:  # slow work (ports): deliver what is done so far
-                        await self._finish(batch, stream)
-                        started = loop.time()
-                await self._finish(batch, stream)
-            finally:
-                busy.inc(loop.time() - began)
+                except _RebalanceBegan:
+                    await self._finish(batch, stream)
+                    # Committed before the hand-back acks, which end Faust's wait_empty: its last commit returns
+                    # without committing when another (its timer's, computed before this `_finish`) is in flight.
+                    if not await self.app.consumer.commit():
+                        await self.app.consumer.commit()
+                    await self._hand_back(events[index:], stream)
+                    break
+                if loop.time() - started > BATCH_FLUSH_S:  # slow work (ports): deliver what is done so far
+                    await self._finish(batch, stream)
+                    started = loop.time()
+            await self._finish(batch, stream)
+        finally:
+            busy.inc(loop.time() - began)
+            self._quiet_since = loop.time()
 
-    async def _start_run(self, message: Any) -> None:
+    def _continue_or_hand_back(self) -> None:
+        """Raise `_RebalanceBegan` once Faust has stopped the flow for a rebalance (or the worker's stop)."""
+        if not self.app.consumer.flow_active:
+            raise _RebalanceBegan
+
+    async def _hand_back(self, events: Sequence[EventT], stream: StreamT) -> None:
+        """Acknowledge `events` to Faust unprocessed, so the rebalance need not wait for them; the offsets this app
+        commits stay before them (`ResumeflowApp.processed_to`), so they are read again after it."""
+        for event in events:
+            await stream.ack(event)
+        metrics.HANDED_BACK.labels(*self.labels).inc(len(events))
+        spans: dict[TP, list[int]] = {}
+        for event in events:
+            spans.setdefault(event.message.tp, []).append(event.message.offset)
+        log.info("%s: a rebalance began; %d record(s) of the batch handed back unprocessed: %s", self.spec.name,
+                 len(events), ", ".join(f"{tp.topic}[{tp.partition}]@{min(o)}..{max(o)}" for tp, o in spans.items()))
+
+    async def _start_run(self, tp: TP) -> None:
         """Where the partition's unbroken run begins: the group's committed offset as Faust read it when it sought
         to it (`perform_seek`); Faust says None both for 0 and for nothing committed, when the group reads from the
         log's first record (`consumer_auto_offset_reset` earliest), so then that."""
-        committed = self.app.consumer._committed_offset.get(message.tp)
+        committed = self.app.consumer._committed_offset.get(tp)
         if committed is None:
-            [committed] = (await self.app.consumer.earliest_offsets(message.tp)).values()
-        self.contiguity.start(message.tp, committed)
+            [committed] = (await self.app.consumer.earliest_offsets(tp)).values()
+        self.contiguity.start(tp, committed)
 
     async def _read_hole(self, event: EventT, start: int, batch: _Batch, stream: StreamT) -> None:
         """Process the records of `event`'s partition from `start` up to it, read from the broker: Faust did not
@@ -227,16 +283,79 @@ class CellAgent:
         log.warning("%s: %s[%d]@%d..%d never reached the agent (Faust lost them around a rebalance or a start): "
                     "reading them from the broker", self.spec.name, message.topic, message.partition, start,
                     message.offset - 1)
+        await self._process_from_broker(message.tp, start, message.offset, batch, stream)
+
+    async def _process_from_broker(self, tp: TP, start: int, end: int, batch: _Batch, stream: StreamT) -> None:
+        """Read `tp`'s records at `start` <= offset < `end` from the broker and process them, in order."""
         found = await asyncio.get_running_loop().run_in_executor(
-            None, functools.partial(read_range, self.settings, message.topic, message.partition, start,
-                                    message.offset))
+            None, functools.partial(read_range, self.settings, tp.topic, tp.partition, start, end))
         for record in found:
+            self._continue_or_hand_back()  # a long hole, or the idle watch's reads, do not hold a rebalance up
             kind, at_ms = record.timestamp()  # type: ignore[attr-defined]
             fetched = _FetchedEvent(_Fetched(
                 topic=record.topic(), partition=record.partition(), offset=record.offset(),  # type: ignore[attr-defined]
                 key=record.key(), value=record.value(), timestamp=at_ms / 1000 if kind else None))  # type: ignore[attr-defined]
             with record_context(fetched.message.topic, fetched.message.partition, fetched.message.offset):
                 await self._process(fetched, batch, stream)  # type: ignore[arg-type]
+            self.contiguity.check(tp, fetched.message.offset)  # processed: a later look starts after it
+
+    # --- the idle watch -------------------------------------------------------------------------------------------
+
+    async def _watch_idle(self, stream: StreamT) -> None:
+        """While the agent has had nothing to do for `IDLE_CHECK_S`, look every half of it for records of its
+        partitions that were in the log at the previous look and are still not processed: Faust lost them (the
+        last ones of a partition, so no later record reveals the hole), and they are read from the broker."""
+        loop = asyncio.get_running_loop()
+        while True:
+            await asyncio.sleep(IDLE_CHECK_S / 2)
+            if self.app.rebalancing or not self.app.consumer.flow_active:
+                self._ends_seen.clear()
+                continue
+            try:
+                async with self._lock:
+                    if loop.time() - self._quiet_since < IDLE_CHECK_S:
+                        self._ends_seen.clear()  # busy: what Faust has not handed over yet is on its way
+                        continue
+                    await self._read_stalled(stream)
+            except _RebalanceBegan:
+                continue
+            except Exception:  # a broker error, or a record that crashed `step`: looked at again next time
+                log.exception("%s: reading the records Faust did not hand over failed", self.spec.name)
+
+    async def _read_stalled(self, stream: StreamT) -> None:
+        tps = [tp for tp in self.app.consumer.assignment() if tp.topic in self.inputs]
+        ends = dict(await self.app.consumer.highwaters(*tps)) if tps else {}
+        seen, self._ends_seen = self._ends_seen, {tp: end for tp, end in ends.items() if end is not None}
+        batch = _Batch()
+        touched: list[TP] = []
+        try:
+            try:
+                for tp in tps:
+                    if tp not in seen:
+                        continue
+                    if not self.contiguity.knows(tp):
+                        await self._start_run(tp)
+                    start = self.contiguity.expected(tp)
+                    end = min(seen[tp], start + BATCH_MAX)
+                    if start >= end:
+                        continue
+                    self._continue_or_hand_back()
+                    metrics.INPUT_GAPS.labels(*self.labels, tp.topic).inc()
+                    log.warning("%s: %s[%d]@%d..%d never reached the agent, idle for %.0fs (Faust lost them around "
+                                "a rebalance or a start): reading them from the broker", self.spec.name, tp.topic,
+                                tp.partition, start, end - 1, IDLE_CHECK_S)
+                    touched.append(tp)
+                    await self._process_from_broker(tp, start, end, batch, stream)
+                    # The range is read whole: offsets it lacks (compacted away, markers) are not records to wait for.
+                    self.contiguity.check(tp, end - 1)
+            finally:
+                await self._finish(batch, stream)
+        except Exception:
+            # The run moved past records whose delivery may have failed with this batch: start those partitions
+            # again from the committed offset, or the next record Faust hands over would be taken as next in order.
+            for tp in touched:
+                self.contiguity.forget(tp)
+            raise
 
     async def _process(self, event: EventT, batch: _Batch, stream: StreamT) -> None:
         message = event.message
@@ -414,7 +533,10 @@ class CellAgent:
                         message.partition, message.offset)
         elif attempt % 10 == 0:
             log.warning("%s: still waiting (%.0fs): %s", self.spec.name, loop.time() - self._outage_since, exc)
-        await asyncio.sleep(min(BACKOFF_START_S * 2 ** min(attempt, 10), BACKOFF_MAX_S))
+        until = loop.time() + min(BACKOFF_START_S * 2 ** min(attempt, 10), BACKOFF_MAX_S)
+        while (left := until - loop.time()) > 0:
+            await asyncio.sleep(min(left, OUTAGE_POLL_S))
+            self._continue_or_hand_back()  # an outage does not hold a rebalance up either
 
     def _recovered(self) -> None:
         if self._outage_since is not None:

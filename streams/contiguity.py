@@ -44,6 +44,14 @@ class Contiguity:
     def start(self, tp: Hashable, committed: int) -> None:
         self._next[tp] = committed
 
+    def expected(self, tp: Hashable) -> int:
+        """The next offset `tp`'s run expects (KeyError for a partition never `start`ed since the last `reset`)."""
+        return self._next[tp]
+
+    def forget(self, tp: Hashable) -> None:
+        """Start `tp`'s run again from the committed offset at its next record (what was counted may be undone)."""
+        self._next.pop(tp, None)
+
     def check(self, tp: Hashable, offset: int) -> int | None:
         """None when the record at `offset` is the next one (or a redelivery of one processed before, which `step`
         finds done); else the first offset of the hole before it, whose records must be processed first. Either way
@@ -62,7 +70,9 @@ def read_range(settings: Settings, topic: str, partition: int, start: int, end: 
     import time
 
     consumer = Consumer({"bootstrap.servers": settings.kafka_bootstrap_servers, "group.id": "resumeflow-unused",
-                         "enable.auto.commit": False, "enable.partition.eof": True, "log_level": 4})
+                         "enable.auto.commit": False, "enable.partition.eof": True, "log_level": 4,
+                         # a start the log no longer has (retention) reads from its first record, not its end
+                         "auto.offset.reset": "earliest"})
     try:
         consumer.assign([TopicPartition(topic, partition, start)])
         found: list[object] = []

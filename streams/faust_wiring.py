@@ -76,6 +76,17 @@ class ResumeflowApp(faust.App):
             return self.processed_to.get(tp) if tp.topic in self.agent_topics else offset
 
         consumer._new_offset = new_offset  # type: ignore[method-assign]
+        faust_pending = consumer._filter_tps_with_pending_acks
+
+        def pending(topics: Any = None) -> Any:
+            # Faust commits only partitions it holds acknowledgements for (emptied at every rebalance); one whose
+            # records since the assignment all came from the broker (the idle watch) would never be committed.
+            tps = set(faust_pending(topics))
+            tps.update(tp for tp in self.processed_to
+                       if topics is None or tp in topics or tp.topic in topics)
+            return iter(tps)
+
+        consumer._filter_tps_with_pending_acks = pending  # type: ignore[method-assign]
         return consumer
 
     def cell_table(self, spec: TableSpec, *, help: str) -> CellTable:

@@ -52,6 +52,9 @@ CRASHES = Counter("resumeflow_record_crashes_total",
 INPUT_GAPS = Counter("resumeflow_input_gaps_total",
                      "Holes in an input partition's offsets seen by a cell agent, each read again from the hole "
                      "(streams/contiguity.py)", ["processor", "agent", "topic"], registry=REGISTRY)
+HANDED_BACK = Counter("resumeflow_records_handed_back_total",
+                      "Records of a batch a cell agent handed back unprocessed when a rebalance began; they are "
+                      "read again after it (streams/cell_agent.py)", ["processor", "agent"], registry=REGISTRY)
 OUTAGE_WAITS = Counter("resumeflow_outage_waits_total",
                        "Retries of a record after a port found a dependency down (TransientError)",
                        ["processor", "agent"], registry=REGISTRY)

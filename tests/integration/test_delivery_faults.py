@@ -5,16 +5,22 @@
 2. Input that makes Python raise while reading it (JSON nested 50,000 deep) is refused or dead-lettered; the
    worker keeps going and the next user is served.
 3. A posting too large for a record is cut to fit (the cut recorded) and flows on to the user's match.
+
+Besides, two faults of delivery itself: a record Faust never hands to the agent is read from the broker, and a
+rebalance that begins mid-batch takes the rest of the batch back instead of waiting for it.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
 import sys
+import time
 import uuid
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +51,33 @@ def committed(settings: Settings, group: str, partition: int) -> int:
     [offset] = committed_offsets(admin, group, [TopicPartition(USER_COMMANDS.for_settings(settings).name,
                                                                partition)]).values()
     return offset or 0
+
+
+@contextlib.contextmanager
+def support_workers(namespace: dict[str, str], tmp_path: Path) -> Iterator[Callable[..., subprocess.Popen[bytes]]]:
+    """`start(module, name, log=name)`: a worker of `tests.support.<module>` in the deployment `namespace`, with
+    worker id `name`, its output in `tmp_path/<log>.log`. Any still running when the block ends is killed."""
+    started: list[subprocess.Popen[bytes]] = []
+
+    def start(module: str, name: str, log: str | None = None) -> subprocess.Popen[bytes]:
+        with (tmp_path / f"{log or name}.log").open("wb") as out:
+            started.append(subprocess.Popen(
+                [sys.executable, "-m", f"tests.support.{module}"], cwd=REPO_ROOT, stdout=out,
+                stderr=subprocess.STDOUT, env={**os.environ, **namespace, "RESUMEFLOW_WORKER_ID": name}))
+        return started[-1]
+
+    try:
+        yield start
+    finally:
+        for worker in started:
+            if worker.poll() is None:
+                worker.kill()
+
+
+def stop(worker: subprocess.Popen[bytes]) -> None:
+    """A clean stop: SIGTERM, and exit code 0."""
+    worker.terminate()
+    assert worker.wait(timeout=60) == 0
 
 
 def one_users_commands(stack: Settings, read_topic: Reader, app_id: str, kinds: tuple[str, ...]
@@ -79,22 +112,20 @@ def test_a_record_that_crashes_the_worker_is_retried_then_dead_lettered_never_sk
     def answered(ms: list[Any]) -> bool:
         return any(m.value()["command_id"] == after.event_id for m in ms)
 
-    env = {**os.environ, **namespace, "RESUMEFLOW_WORKER_ID": "crash"}
     exits = []
-    for run in range(MAX_CRASHES):
-        with (tmp_path / f"run{run}.log").open("wb") as log:
-            worker = subprocess.Popen([sys.executable, "-m", "tests.support.crashing_processor"], cwd=REPO_ROOT,
-                                      stdout=log, stderr=subprocess.STDOUT, env=env)
-        try:
-            exits.append(worker.wait(timeout=120))
-        except subprocess.TimeoutExpired:  # still running: the record was dead-lettered and it went on
-            assert answered(read_topic("profile.rejected", answered, timeout_s=60, prefix=prefix))
-            worker.terminate()
-            worker.wait(timeout=60)
-            exits.append(None)
-            break
-        # It crashed on the record, and left it uncommitted: a restart sees it again.
-        assert committed(stack, f"{app_id}-crashing", crashing.partition()) <= crashing.offset()
+    with support_workers(namespace, tmp_path) as start:
+        for run in range(MAX_CRASHES):
+            worker = start("crashing_processor", "crash", log=f"run{run}")
+            try:
+                exits.append(worker.wait(timeout=120))
+            except subprocess.TimeoutExpired:  # still running: the record was dead-lettered and it went on
+                assert answered(read_topic("profile.rejected", answered, timeout_s=60, prefix=prefix))
+                worker.terminate()
+                worker.wait(timeout=60)
+                exits.append(None)
+                break
+            # It crashed on the record, and left it uncommitted: a restart sees it again.
+            assert committed(stack, f"{app_id}-crashing", crashing.partition()) <= crashing.offset()
 
     assert exits[:MAX_CRASHES - 1] == [1] * (MAX_CRASHES - 1) and exits[-1] is None, exits
 
@@ -115,34 +146,113 @@ def test_a_record_that_crashes_the_worker_is_retried_then_dead_lettered_never_sk
 
 def test_a_record_faust_never_hands_to_the_agent_is_read_again_not_committed_past(
         stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
-    # bench.failover's loss, as a kind: the worker's consumer marks one record read without delivering it (what
-    # Faust's fetch loop does to a record around a rebalance); the records after it arrive.
+    # bench.failover's losses, as a kind: the worker's consumer marks one record read without delivering it (what
+    # Faust's fetch loop does to a record around a rebalance or a start). The first record after it reveals the
+    # hole; a partition's last record, with none after it, is the next test's (the idle watch).
     app_id = f"{test_app_id}-drop"
-    stack, namespace, _, records, (_, dropped, _, _) = one_users_commands(
+    stack, namespace, _, records, published = one_users_commands(
         stack, read_topic, app_id, ("before", "drop", "after1", "after2"))
+    dropped = published[1]
     prefix = stack.topic_prefix
     wanted = {r.event_id for r in records}
 
     def all_answered(ms: list[Any]) -> bool:
         return wanted <= {m.value()["command_id"] for m in ms}
 
-    log_path = tmp_path / "worker.log"
-    env = {**os.environ, **namespace, "RESUMEFLOW_WORKER_ID": "drop"}
-    with log_path.open("wb") as log:
-        worker = subprocess.Popen([sys.executable, "-m", "tests.support.dropping_processor"], cwd=REPO_ROOT,
-                                  stdout=log, stderr=subprocess.STDOUT, env=env)
-    try:
+    with support_workers(namespace, tmp_path) as start:
+        worker = start("dropping_processor", "drop")
         answers = read_topic("profile.rejected", all_answered, timeout_s=90, prefix=prefix)
         assert wanted <= {m.value()["command_id"] for m in answers}, "a command was never answered"
-        worker.terminate()
-        assert worker.wait(timeout=60) == 0
-    finally:
-        if worker.poll() is None:
-            worker.kill()
-    text = log_path.read_text(errors="replace")
+        stop(worker)
+    text = (tmp_path / "drop.log").read_text(errors="replace")
     assert f"user.commands[{dropped.partition()}]@{dropped.offset()}..{dropped.offset()} never reached the agent" \
         in text, text[-3000:]
-    assert committed(stack, f"{app_id}-crashing", dropped.partition()) > dropped.offset() + 2  # and all after it
+    assert committed(stack, f"{app_id}-crashing", dropped.partition()) == published[-1].offset() + 1
+
+
+def test_a_partitions_only_record_read_by_the_idle_watch_is_committed(
+        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
+    # bench.failover's lost registration, the only record of its partition: no later record reveals the hole, so
+    # the idle agent finds it. And (a review finding) commits it: Faust commits only partitions it holds
+    # acknowledgements for (`Consumer._acked`, emptied for every partition at a rebalance), so a partition whose
+    # records since the assignment all came through the idle watch stayed uncommitted, its record processed again
+    # by whoever got the partition next.
+    app_id = f"{test_app_id}-droponly"
+    stack, namespace, _, records, (dropped,) = one_users_commands(stack, read_topic, app_id, ("drop",))
+    prefix = stack.topic_prefix
+    wanted = {r.event_id for r in records}
+    with support_workers(namespace, tmp_path) as start:
+        worker = start("dropping_processor", "droponly")
+        answers = read_topic("profile.rejected", lambda ms: wanted <= {m.value()["command_id"] for m in ms},
+                             timeout_s=90, prefix=prefix)
+        assert wanted <= {m.value()["command_id"] for m in answers}, "the command was never answered"
+        # Committed while the worker runs (not only by its last commit when it stops): within a few commit rounds.
+        deadline = time.monotonic() + 30
+        while committed(stack, f"{app_id}-crashing", dropped.partition()) != dropped.offset() + 1:
+            assert time.monotonic() < deadline, "the partition's only record was never committed"
+            time.sleep(0.5)
+        stop(worker)
+    text = (tmp_path / "droponly.log").read_text(errors="replace")
+    assert "never reached the agent, idle for" in text, text[-3000:]
+
+
+def test_a_record_the_idle_watch_failed_to_deliver_is_not_committed_past(
+        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
+    # Review finding: `_process_from_broker` moves the partition's run past each record before `_finish` has
+    # delivered it; when that delivery raises, the watch only logs, and the next record Faust hands over is "in
+    # order", so the commit passes a record whose outputs and cell were never stored.
+    app_id = f"{test_app_id}-watchfail"
+    stack, namespace, user_id, records, (_, dropped) = one_users_commands(
+        stack, read_topic, app_id, ("before", "drop"))
+    prefix = stack.topic_prefix
+    log_path = tmp_path / "watchfail.log"
+    with support_workers(namespace, tmp_path) as start:
+        worker = start("failing_watch_processor", "watchfail")
+        deadline = time.monotonic() + 90
+        while "did not deliver the watch's outputs" not in log_path.read_text(errors="replace"):
+            assert time.monotonic() < deadline and worker.poll() is None, log_path.read_text(errors="replace")[-3000:]
+            time.sleep(0.5)
+        after = command(f"after-{user_id[:8]}@example.org", user_id)
+        publisher = RecordPublisher(stack, Serdes(registry_client(stack)))
+        publisher.publish(USER_COMMANDS, user_id, after)
+        publisher.flush()
+        wanted = {r.event_id for r in records} | {after.event_id}
+        answers = read_topic("profile.rejected", lambda ms: wanted <= {m.value()["command_id"] for m in ms},
+                             timeout_s=60, prefix=prefix)
+        stop(worker)
+    answered = {m.value()["command_id"] for m in answers}
+    assert records[1].event_id in answered, (
+        f"the dropped command (offset {dropped.offset()}) was never answered; committed offset now "
+        f"{committed(stack, f'{app_id}-crashing', dropped.partition())}")
+
+
+def test_a_rebalance_takes_back_the_rest_of_a_slow_batch_and_each_record_is_answered_once(
+        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
+    # A batch of slow records (0.5 s each) is in flight on one worker when a second joins the group: the rebalance
+    # does not wait for the batch; the records not yet processed are handed back and read again after it.
+    app_id = f"{test_app_id}-slow"
+    stack, namespace, _, records, published = one_users_commands(
+        stack, read_topic, app_id, tuple(f"slow{n}" for n in range(24)))
+    prefix = stack.topic_prefix
+    wanted = {r.event_id for r in records}
+
+    def answers(ms: list[Any]) -> list[str]:
+        return [m.value()["command_id"] for m in ms if m.value()["command_id"] in wanted]
+
+    with support_workers(namespace, tmp_path) as start:
+        first = start("slow_processor", "slow-a")
+        assert answers(read_topic("profile.rejected", answers, timeout_s=90, prefix=prefix)), "nothing answered"
+        second = start("slow_processor", "slow-b")  # while slow-a is in the middle of its batch
+        found = read_topic("profile.rejected", lambda ms: wanted <= set(answers(ms)), timeout_s=120, prefix=prefix)
+        counts = Counter(answers(found))
+        assert set(counts) == wanted, f"{len(wanted - set(counts))} never answered"
+        assert set(counts.values()) == {1}, "a record processed twice: the commit at the rebalance passed it"
+        stop(first)
+        stop(second)
+    text = (tmp_path / "slow-a.log").read_text(errors="replace")
+    assert "a rebalance began" in text and "handed back unprocessed" in text, text[-3000:]
+    last = published[-1]
+    assert committed(stack, f"{app_id}-crashing", last.partition()) == last.offset() + 1
 
 
 def deep(depth: int) -> str:
@@ -229,3 +339,24 @@ def test_a_posting_too_large_for_a_record_is_cut_to_fit_and_reaches_the_users_ma
         m.key() == user_id and m.value()["canonical_job_id"] == job for m in ms), timeout_s=120)
         if m.key() == user_id and m.value()["canonical_job_id"] == job]
     assert analyzed, "the oversized posting never reached the user's match"
+
+
+def test_a_hole_starting_before_the_logs_first_record_reads_the_records_the_log_has(stack: Settings) -> None:
+    # Review finding: `read_range` asks for `start` as given; when the log no longer begins there (retention passed
+    # the group's committed offset), librdkafka's default `auto.offset.reset` (largest) jumps to the log's end and
+    # the hole's records that are still in the log are never read, while the agent's run has moved past them.
+    from confluent_kafka import Producer
+    from confluent_kafka.admin import AdminClient, NewTopic
+
+    from streams.contiguity import read_range
+
+    admin = AdminClient({"bootstrap.servers": stack.kafka_bootstrap_servers})
+    topic = f"{stack.topic_prefix}review-logstart-{uuid.uuid4().hex[:6]}"
+    admin.create_topics([NewTopic(topic, 1, 1)])[topic].result()
+    producer = Producer({"bootstrap.servers": stack.kafka_bootstrap_servers})
+    for n in range(10):
+        producer.produce(topic, value=str(n).encode(), partition=0)
+    producer.flush()
+    for future in admin.delete_records([TopicPartition(topic, 0, 5)]).values():
+        future.result()  # the log now begins at offset 5
+    assert [m.offset() for m in read_range(stack, topic, 0, 0, 10)] == [5, 6, 7, 8, 9]  # type: ignore[attr-defined]

@@ -11,6 +11,7 @@ It reads `user.commands` in its own consumer group (app id from the environment)
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from datetime import datetime
 
 from streams.ids import derived_id
@@ -37,14 +38,22 @@ CRASHING = ProcessorSpec(
 )
 
 
-def main() -> int:
+def run_worker(*faults: Callable[[], None]) -> int:
+    """Run `CRASHING` as a worker in this process, like `resumeflow worker NAME`, after installing `faults` (the
+    other support modules' patches of Faust or the agent); its exit code."""
     import logging
 
     from cli.worker import run_in_process
     from streams.settings import load_settings
 
     logging.basicConfig(level=logging.INFO)
+    for fault in faults:
+        fault()
     return run_in_process(load_settings(), CRASHING, "info")
+
+
+def main() -> int:
+    return run_worker()
 
 
 if __name__ == "__main__":

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 from typing import Any
 
-from tests.support.crashing_processor import CRASHING
+from tests.support.crashing_processor import run_worker
 
 
 def lose_one_record() -> None:
@@ -38,14 +38,7 @@ def lose_one_record() -> None:
 
 
 def main() -> int:
-    import logging
-
-    from cli.worker import run_in_process
-    from streams.settings import load_settings
-
-    logging.basicConfig(level=logging.INFO)
-    lose_one_record()
-    return run_in_process(load_settings(), CRASHING, "info")
+    return run_worker(lose_one_record)
 
 
 if __name__ == "__main__":
