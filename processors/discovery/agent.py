@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from processors.discovery.ports import open_ports
-from processors.discovery.step import board_step_for, follow_step, plan_fetch
+from processors.discovery.step import ask_again, board_step_for, follow_step, followers_mark, plan_fetch
 from streams.faust_wiring import ResumeflowApp, wait_until_consumed
 from streams.messages import (
     BoardCell,
@@ -80,9 +80,9 @@ def _ticks(app: ResumeflowApp, tables: dict[str, Any]) -> None:
     key_serde, value_serde = app.serdes.key(polls), app.serdes.value(polls)
     interval = _interval(settings)
 
-    # What this worker asked each board to do last: (when, the board's followers_changed_at then). A board whose
+    # What this worker asked each board to do last: (when, its `followers_mark` then). A board whose
     # fetch takes a while stays due; asking it again every tick would only queue polls behind it.
-    asked: dict[str, tuple[datetime, datetime | None]] = {}
+    asked: dict[str, tuple[datetime, tuple[tuple[str, int], ...]]] = {}
 
     async def request_due_polls(*, force: bool) -> int:
         if app.rebalancing or app.in_recovery:
@@ -93,10 +93,9 @@ def _ticks(app: ResumeflowApp, tables: dict[str, Any]) -> None:
             cell = BoardCell.model_validate(stored)
             if plan_fetch(cell, now=now, interval=interval, force=force) is None:
                 continue
-            last = asked.get(key)
-            if not force and last is not None and last[1] == cell.followers_changed_at and now - last[0] < interval:
-                continue  # asked already and nothing new since: the poll is on its way
-            asked[key] = (now, cell.followers_changed_at)
+            if not force and not ask_again(asked.get(key), cell, now=now, interval=interval):
+                continue  # asked already for these followers: the poll is on its way
+            asked[key] = (now, followers_mark(cell))
             due.append(key)
         for key in due:
             request = PollRequested(event_id=new_event_id(), occurred_at=now, board_key=key, force=force)

@@ -124,6 +124,21 @@ def following(cell: BoardCell) -> list[BoardFollower]:
     return [f for f in cell.followers if f.searches]
 
 
+def followers_mark(cell: BoardCell) -> tuple[tuple[str, int], ...]:
+    """Who follows the board, at which profile versions: what a poll request is asked for. Unlike
+    `followers_changed_at` it changes with every follower added, also by a subscription processed late (dated by
+    its profile, which can be older than the last change: the date then stays put)."""
+    return tuple((f.user_id, f.profile_version) for f in cell.followers)
+
+
+def ask_again(last: tuple[datetime, tuple[tuple[str, int], ...]] | None, cell: BoardCell, *, now: datetime,
+              interval: timedelta) -> bool:
+    """Whether a due board's poll should be requested now, given the last request this worker made for it (when,
+    and the `followers_mark` then): not while one asked for the same followers may still be on its way (within
+    `interval`), so a slow fetch does not queue a request every tick."""
+    return last is None or last[1] != followers_mark(cell) or now - last[0] >= interval
+
+
 def needs_backfill(cell: BoardCell) -> bool:
     """A follower whose current searches have not yet been matched against every open posting."""
     return any(f.matched_version < f.profile_version for f in following(cell))

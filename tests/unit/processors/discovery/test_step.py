@@ -12,7 +12,14 @@ from processors.discovery.model import (
     FetchedPosting,
     SkippedItem,
 )
-from processors.discovery.step import apply_subscription, follow_boards, on_fetch, plan_fetch
+from processors.discovery.step import (
+    apply_subscription,
+    ask_again,
+    follow_boards,
+    followers_mark,
+    on_fetch,
+    plan_fetch,
+)
 from streams.messages import (
     BoardCell,
     BoardRef,
@@ -249,3 +256,24 @@ def test_a_known_posting_that_turns_unreadable_stays_open_and_is_reported() -> N
     _, events = on_fetch(cell, fetched(posting("1"), at=NOW + 2 * HOUR))
     assert [(e.canonical_job_id, e.status) for e in events if isinstance(e, JobPosting)] == [
         ("greenhouse:examplecorp:2", PostingStatus.CLOSED)]
+
+
+def test_a_follower_whose_profile_is_processed_late_gets_a_poll_asked_for_them() -> None:
+    # bench.failover, discovery 10 of 160 short: a registration Faust lost and the idle watch read 10 s late gave a
+    # subscription dated by its profile, older than the board's last change, so `followers_changed_at` stayed put
+    # and the tick, which compared that date, took the poll it had asked before for this follower's too.
+    early = profile(1, PYTHON, user_id="late").model_copy(update={"occurred_at": NOW - timedelta(seconds=10)})
+    cell = followed_cell(profile(1, PYTHON, user_id="first"))
+    asked = (NOW, followers_mark(cell))
+    assert not ask_again(asked, cell, now=NOW + timedelta(seconds=5), interval=HOUR)  # on its way: not again
+    [subscription] = follow_boards(None, early)[1]
+    joined = apply_subscription(cell, subscription)
+    assert joined.followers_changed_at == cell.followers_changed_at  # the date does not show the new follower...
+    assert ask_again(asked, joined, now=NOW + timedelta(seconds=5), interval=HOUR)  # ...the followers do
+    assert plan_fetch(joined, now=NOW + timedelta(seconds=5), interval=HOUR) is not None  # and it is due
+
+
+def test_a_poll_asked_long_ago_is_asked_again_after_the_interval() -> None:
+    cell = followed_cell(profile(1, PYTHON))
+    assert ask_again(None, cell, now=NOW, interval=HOUR)
+    assert ask_again((NOW - HOUR, followers_mark(cell)), cell, now=NOW, interval=HOUR)
