@@ -12,7 +12,9 @@ partitions are read, then polled every `--poll-s`:
   the moved cells processed (outputs sent, cells stored) and committed by their new owner. Commits follow
   every batch at most `COMMIT_INTERVAL_S` apart (`streams.cell_agent`), so this is an upper bound of the first
   record processed. Target: under `TARGET_S`. When no moved partition had a record to process within
-  `--window-s` (no lag at the kill, nothing new since), the processor is reported "idle", not timed.
+  `--window-s` (no lag at the kill, nothing new since), the processor is reported "idle", not timed. When the
+  partition that resumed had no lag at the kill, the table also says when its first new record was appended
+  (`work_s`): until then its cells had nothing to process, moved or not, so part of `resumed_s` is upstream's.
 Then the survivors finish the run (the victim stays dead): every PROCEED pair must be applied to exactly once —
 lost 0 and duplicated 0, from `application.submitted`, the dry-run channel's sends and the submission ledger
 (`bench.chaos.tally_applications`).
@@ -25,7 +27,7 @@ record loads its models, and a rebalance waits for the batch in flight); the oth
 lost; `--kill analysis` kills one processor's worker 0.
 
 Usage: python -m bench.failover [--users 16] [--postings 120] [--workers 2] [--kill all|PROCESSOR]
-       [--kill-after-s 40] [--window-s 60] [--timeout-s 600]
+       [--kill-after-s 40] [--window-s 60] [--timeout-s 600] [--keep]
 Prints its setup and a table; writes bench/results/failover.json. Needs the stack (`make stack`). The settings
 that make it fast: RESUMEFLOW_BROKER_SESSION_TIMEOUT_S, RESUMEFLOW_BROKER_HEARTBEAT_INTERVAL_S,
 RESUMEFLOW_STANDBY_REPLICAS (README, "Settings").
@@ -60,6 +62,9 @@ class Move:
     reassigned_s: float | None = None
     resumed_s: float | None = None
     resumed_on: str | None = None
+    # When `resumed_on` had nothing to process at the kill: when its first new record was appended. Until then the
+    # cell could not process anything, moved or not, so `resumed_s` includes waiting for upstream work.
+    work_s: float | None = None
     new_records: int = 0  # records that arrived on the moved partitions during the window
     owners_after: dict[str, int] = field(default_factory=dict)  # client id -> moved partitions it now owns
 
@@ -101,6 +106,16 @@ class Group:
 
         found = committed_offsets(self.admin, self.group, [TopicPartition(t, p) for t, p in sorted(tps)])
         return {tp: -1 if offset is None else offset for tp, offset in found.items()}
+
+    def appended_at(self, tp: tuple[str, int], offset: int, settings: Any) -> float | None:
+        """The timestamp (seconds since the epoch) of `tp`'s record at `offset`, None when it cannot be read."""
+        from streams.contiguity import read_range
+
+        found = read_range(settings, tp[0], tp[1], offset, offset + 1, timeout_s=10)
+        if not found:
+            return None
+        kind, at_ms = found[0].timestamp()  # type: ignore[attr-defined]
+        return at_ms / 1000 if kind else None
 
     def ends(self, tps: set[tuple[str, int]]) -> dict[tuple[str, int], int]:
         from confluent_kafka import TopicPartition
@@ -216,6 +231,10 @@ def run_drill(args: argparse.Namespace) -> dict[str, Any]:
                     move.resumed_s = round(time.monotonic() - t_kill, 2)
                     move.resumed_on = f"{tp[0].removeprefix(run.settings.topic_prefix)}[{tp[1]}]"
                     move.reassigned_s = move.reassigned_s or move.resumed_s
+                    kill_end = kill_ends[move.processor][tp]
+                    if max(at_kill[move.processor].get(tp, -1), 0) >= kill_end:  # nothing to do there at the kill
+                        appended = group.appended_at(tp, kill_end, run.settings)
+                        move.work_s = None if appended is None else round(max(appended - kill_wall, 0.0), 2)
             time.sleep(args.poll_s)
         # Each round asks every group in turn: a time is late by at most one round (the times' resolution).
         resolution_s = round((time.monotonic() - t_kill) / max(rounds, 1), 2)
@@ -252,7 +271,7 @@ def run_drill(args: argparse.Namespace) -> dict[str, Any]:
         }
     finally:
         stop_trickle.set()
-        run.stop()
+        run.stop(keep=args.keep)
 
 
 def print_table(figures: dict[str, Any]) -> None:
@@ -264,7 +283,9 @@ def print_table(figures: dict[str, Any]) -> None:
 
         print(f"{m['processor']:11} {m['victim']:12} {len(m['moved']):5} {m['lag_at_kill']:5} {m['workers_left']:4} "
               f"{s(m['detected_s']):>9} {s(m['reassigned_s']):>10} {s(m['resumed_s']):>8}  {m['state']}"
-              + (f" (first on {m['resumed_on']})" if m["resumed_on"] else ""))
+              + (f" (first on {m['resumed_on']}" if m["resumed_on"] else "")
+              + (f", which had no work until {m['work_s']:.1f}s" if m.get("work_s") is not None else "")
+              + (")" if m["resumed_on"] else ""))
     a = figures["applications"]
     print(f"applications: expected {a['expected']}, applied {a['applied']}, lost {figures['lost']}, duplicated "
           f"{figures['duplicated']} (sends {a['duplicated_sends']}, events {a['duplicated_events']}; "
@@ -277,6 +298,11 @@ def print_table(figures: dict[str, Any]) -> None:
           f"processor(s) with work: target under {TARGET_S:g} s {'met' if met else 'MISSED'}; "
           f"lost {figures['lost']}, duplicated {figures['duplicated']}"
           + ("" if figures["done"] else "; the run did NOT complete"))
+    # Applications are expected from what reached submission: a record lost upstream shows only here.
+    short = [f"{stage} {v['expected'] - v['got']} of {v['expected']}" for stage, v in figures["stages"].items()
+             if v["got"] < v["expected"]]
+    if short:
+        print("stages short of what they should have produced: " + ", ".join(short))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -294,6 +320,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--window-s", type=float, default=60.0, help="how long after the kill to watch the cells")
     parser.add_argument("--poll-s", type=float, default=0.25)
     parser.add_argument("--timeout-s", type=float, default=600.0, help="for the survivors to finish the run")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the run's topics and the workers' state afterwards, to read what happened")
     parser.add_argument("--board-port", type=int, default=0)
     args = parser.parse_args(argv)
     if args.workers < 2:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bench.failover import TARGET_S, Move, resumed_partition
+from bench.failover import TARGET_S, Move, print_table, resumed_partition
 from streams.settings import Settings
 
 
@@ -33,3 +33,17 @@ def test_the_group_timeouts_default_to_a_fast_failover_and_the_heartbeat_must_fi
     assert fields["broker_session_timeout_s"].default == 6.0 and fields["broker_heartbeat_interval_s"].default == 1.0
     with pytest.raises(ValidationError, match="HEARTBEAT"):
         Settings(RESUMEFLOW_BROKER_SESSION_TIMEOUT_S=6, RESUMEFLOW_BROKER_HEARTBEAT_INTERVAL_S=6)
+
+
+def test_a_stage_short_of_its_records_is_printed_though_no_application_was_expected_of_them(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    # A user's registration lost at profiles never makes an application "expected": the stage count must say so.
+    figures = {"moves": [], "lost": 0, "duplicated": 0, "ledger": {}, "resolution_s": 0.3, "done": False,
+               "applications": {"expected": 105, "applied": 105, "duplicated_sends": 0, "duplicated_events": 0,
+                                "redelivered": 0},
+               "stages": {"profiles": {"expected": 16, "got": 15}, "discovery": {"expected": 160, "got": 150},
+                          "submission": {"expected": 105, "got": 105}}}
+    print_table(figures)
+    out = capsys.readouterr().out
+    assert "stages short of what they should have produced: profiles 1 of 16, discovery 10 of 160\n" in out
+    assert "the run did NOT complete" in out
