@@ -13,6 +13,11 @@
 - One-time sign-in links: a random token (32 bytes, base64url) mailed to the account's address; only its SHA-256
   is stored, it expires after SIGNIN_LINK_LIFETIME and is consumed by the one UPDATE that redeems it, so two
   clicks (or two browsers) sign in once.
+- Sign-up by mail: `POST /api/auth/signup` answers the same whether or not the email has an account (no account
+  enumeration). A new email gets a pending sign-up (the email, the password's Argon2id hash, the SHA-256 of a
+  one-time token, an expiry like a sign-in link's) and a mail with a confirm link; the account is made only when
+  the link is followed (`confirm_sign_up`), so nobody can hold an address they cannot read. An email that has an
+  account gets a sign-in link instead. Both paths hash the password and write one row, so timing tells nothing.
 - API tokens for scripts: `rf_` + 32 random bytes (base64url); only the SHA-256 is stored (the token is shown
   once), with a name, an expiry and a revocation time. High-entropy random tokens need no slow hash: SHA-256
   cannot be brute-forced back to 256 random bits.
@@ -23,11 +28,13 @@ Passwords, session ids and tokens are never logged. `db` is an asyncpg pool or c
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import hashlib
 import secrets
 import threading
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import asyncpg
@@ -72,6 +79,15 @@ CREATE TABLE IF NOT EXISTS api_signin_links (
     used_at timestamptz
 );
 CREATE INDEX IF NOT EXISTS api_signin_links_expiry ON api_signin_links (expires_at);
+CREATE TABLE IF NOT EXISTS api_pending_signups (
+    token_hash text PRIMARY KEY,
+    email text NOT NULL,
+    password_hash text NOT NULL,
+    created_at timestamptz NOT NULL,
+    expires_at timestamptz NOT NULL,
+    used_at timestamptz
+);
+CREATE INDEX IF NOT EXISTS api_pending_signups_expiry ON api_pending_signups (expires_at);
 """
 
 TOKEN_PREFIX = "rf_"
@@ -108,10 +124,6 @@ def _verify(stored: str | None, password: str) -> None:
         _HASHER.verify(stored or _dummy_hash(), password)
 
 
-class AccountExists(Exception):
-    """Sign-up for an email that already has an account."""
-
-
 @dataclass(frozen=True)
 class Principal:
     """Who a request is: the user, their role, and how they authenticated (`session`, `token`, `operator-token`:
@@ -144,19 +156,6 @@ def password_problem(password: object) -> str | None:
 
 async def create_schema(db: Db) -> None:
     await db.execute(SCHEMA)
-
-
-async def sign_up(db: Db, email: str, password: str, *, now: dt.datetime) -> str:
-    """A new account; its user id. AccountExists when the email has one."""
-    email = normalize_email(email)
-    password_hash = await asyncio.to_thread(_hash, password)
-    user_id = user_id_for_email(email)
-    created = await db.fetchval(
-        """INSERT INTO api_accounts (user_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)
-           ON CONFLICT DO NOTHING RETURNING user_id""", user_id, email, password_hash, now)
-    if created is None:
-        raise AccountExists(email)
-    return user_id
 
 
 async def set_password(db: Db, email: str, password: str, *, now: dt.datetime) -> str:
@@ -216,18 +215,23 @@ async def end_session(db: Db, session_id: str) -> None:
 SIGNIN_LINK_LIFETIME = dt.timedelta(minutes=15)
 
 
+async def _new_signin_link(db: Db, user_id: str, *, now: dt.datetime) -> str:
+    """A sign-in link's token for the account (never stored); expired links (anyone's) are cleared on the way."""
+    token = secrets.token_urlsafe(32)
+    await db.execute("DELETE FROM api_signin_links WHERE expires_at <= $1", now)
+    await db.execute(
+        "INSERT INTO api_signin_links (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
+        sha256_hex(token), user_id, now, now + SIGNIN_LINK_LIFETIME)
+    return token
+
+
 async def create_signin_link(db: Db, email: str, *, now: dt.datetime) -> tuple[str, str] | None:
     """(the token for the link — never stored, the account's address) when the email has an account, else None.
     Expired links (anyone's) are cleared on the way."""
     row = await db.fetchrow("SELECT user_id, email FROM api_accounts WHERE email = $1", normalize_email(email))
     if row is None:
         return None
-    token = secrets.token_urlsafe(32)
-    await db.execute("DELETE FROM api_signin_links WHERE expires_at <= $1", now)
-    await db.execute(
-        "INSERT INTO api_signin_links (token_hash, user_id, created_at, expires_at) VALUES ($1, $2, $3, $4)",
-        sha256_hex(token), row["user_id"], now, now + SIGNIN_LINK_LIFETIME)
-    return token, row["email"]
+    return await _new_signin_link(db, row["user_id"], now=now), row["email"]
 
 
 async def redeem_signin_link(db: Db, token: str, *, now: dt.datetime) -> str | None:
@@ -235,6 +239,65 @@ async def redeem_signin_link(db: Db, token: str, *, now: dt.datetime) -> str | N
     return await db.fetchval(
         """UPDATE api_signin_links SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2
            RETURNING user_id""", sha256_hex(token), now)
+
+
+@dataclass(frozen=True)
+class SignUpMail:
+    """What a sign-up mails: `token` (never stored) to `address`; `existing` True when the email already has an
+    account (the token is then a sign-in link's, else a pending sign-up's)."""
+
+    token: str
+    address: str
+    existing: bool
+
+
+async def start_sign_up(db: Db, email: str, password: str, *, now: dt.datetime) -> SignUpMail:
+    """The mail a sign-up sends, the same work for a new and a known email: the password is hashed either way
+    (so the answer's timing does not tell), then one row is written — a pending sign-up (expiring after
+    SIGNIN_LINK_LIFETIME) or a sign-in link for the existing account. Expired rows (anyone's) are cleared on the way."""
+    email = normalize_email(email)
+    password_hash = await asyncio.to_thread(_hash, password)
+    row = await db.fetchrow("SELECT user_id, email FROM api_accounts WHERE email = $1", email)
+    if row is not None:
+        return SignUpMail(await _new_signin_link(db, row["user_id"], now=now), row["email"], existing=True)
+    token = secrets.token_urlsafe(32)
+    await db.execute("DELETE FROM api_pending_signups WHERE expires_at <= $1", now)
+    await db.execute(
+        "INSERT INTO api_pending_signups (token_hash, email, password_hash, created_at, expires_at)"
+        " VALUES ($1, $2, $3, $4, $5)", sha256_hex(token), email, password_hash, now, now + SIGNIN_LINK_LIFETIME)
+    return SignUpMail(token, email, existing=False)
+
+
+@contextlib.asynccontextmanager
+async def _transaction(db: Db) -> AsyncIterator[asyncpg.Connection]:
+    if isinstance(db, asyncpg.Pool):
+        async with db.acquire() as conn, conn.transaction():
+            yield conn
+    else:
+        async with db.transaction():
+            yield db
+
+
+async def confirm_sign_up(db: Db, token: str, *, now: dt.datetime) -> tuple[str, bool] | None:
+    """(user id, True when the account was made now) for a pending sign-up's token, the token used up in the same
+    transaction (a second confirm gets None); None when it is unknown, used or expired. When the email got an
+    account since (another confirm, an operator), that account is the answer and no second one is made: the
+    holder of the mail could have asked for a sign-in link anyway."""
+    async with _transaction(db) as conn:
+        pending = await conn.fetchrow(
+            """UPDATE api_pending_signups SET used_at = $2 WHERE token_hash = $1 AND used_at IS NULL
+               AND expires_at > $2 RETURNING email, password_hash""", sha256_hex(token), now)
+        if pending is None:
+            return None
+        email = pending["email"]
+        created = await conn.fetchval(
+            """INSERT INTO api_accounts (user_id, email, password_hash, created_at) VALUES ($1, $2, $3, $4)
+               ON CONFLICT DO NOTHING RETURNING user_id""", user_id_for_email(email), email,
+            pending["password_hash"], now)
+        if created is not None:
+            return created, True
+        existing = await conn.fetchval("SELECT user_id FROM api_accounts WHERE email = $1", email)
+        return (existing, False) if existing is not None else None
 
 
 async def create_token(db: Db, user_id: str, name: str, *, now: dt.datetime, lifetime: dt.timedelta

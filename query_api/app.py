@@ -25,6 +25,7 @@ import math
 import re
 import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
@@ -76,8 +77,8 @@ DEV_SESSION_COOKIE = "rf_session"  # with RESUMEFLOW_API_COOKIE_SECURE=false (ht
 CSRF_HEADER = "X-CSRF-Token"
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # Routes reachable without being signed in (they are how one signs in).
-PUBLIC_API = frozenset({("POST", "/api/auth/signup"), ("POST", "/api/auth/signin"), ("POST", "/api/auth/link"),
-                        ("POST", "/api/auth/link/signin")})
+PUBLIC_API = frozenset({("POST", "/api/auth/signup"), ("POST", "/api/auth/signup/confirm"),
+                        ("POST", "/api/auth/signin"), ("POST", "/api/auth/link"), ("POST", "/api/auth/link/signin")})
 SECURITY_HEADERS: Mapping[str, str] = {
     "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'",
     "X-Content-Type-Options": "nosniff",
@@ -771,21 +772,6 @@ def _credentials(body: Mapping[str, Any]) -> tuple[str, str]:
     return email.strip(), password
 
 
-async def sign_up(request: web.Request) -> web.Response:
-    """POST /api/auth/signup {"email", "password"}: a new account (its user id is the pipeline's id for that
-    email) and a session: 201 {"user_id", "csrf_token"} with the session cookie. 409 when the email has one."""
-    email, password = _credentials(await _body(request))
-    problem = accounts.password_problem(password)
-    if problem:
-        raise web.HTTPBadRequest(reason=problem)
-    try:
-        user_id = await accounts.sign_up(request.app[POOL_KEY], email, password, now=utc_now())
-    except accounts.AccountExists:
-        raise web.HTTPConflict(reason="this email already has an account; sign in") from None
-    log.info("account created for user %s", user_id)
-    return await _signed_in(request, user_id, 201)
-
-
 async def sign_in(request: web.Request) -> web.Response:
     """POST /api/auth/signin {"email", "password"}: 200 {"user_id", "csrf_token"} with the session cookie; 401
     for a wrong email or password (the same answer for both); 429 with Retry-After past
@@ -889,8 +875,13 @@ async def _limited(request: web.Request, limiter: RedisTokenBucket, email: str, 
 
 
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+_LINK_MINUTES = int(accounts.SIGNIN_LINK_LIFETIME.total_seconds() // 60)
 LINK_SENT = ("if this email has an account, a sign-in link is on its way; it works once, within "
-             f"{int(accounts.SIGNIN_LINK_LIFETIME.total_seconds() // 60)} minutes")
+             f"{_LINK_MINUTES} minutes")
+SIGNUP_SENT = ("check your email: a link to finish signing up is on its way; it works once, within "
+               f"{_LINK_MINUTES} minutes")
+SIGNUP_LINK_PREFIX = "#signup-confirm="
+SIGNIN_LINK_PREFIX = "#signin-link="
 
 
 def _link_base(request: web.Request) -> str | None:
@@ -901,12 +892,28 @@ def _link_base(request: web.Request) -> str | None:
     return str(request.url.origin()) if request.url.host in _LOOPBACK else None
 
 
-async def _mail_link(settings: Settings, user_address: str, link: str) -> None:
+def _mail_base(request: web.Request, what: str) -> str:
+    """The mailed links' base; 503 when this server has no SMTP server or no public address to put in a link."""
+    base = _link_base(request)
+    if base is None or not signin_mail.mail_configured(request.app[SETTINGS_KEY]):
+        raise web.HTTPServiceUnavailable(reason=f"{what} is not set up on this server (it needs "
+                                                "RESUMEFLOW_SMTP_HOST and RESUMEFLOW_API_PUBLIC_URL)")
+    return base
+
+
+async def _send_mail(settings: Settings, message: EmailMessage) -> None:
     try:
-        await signin_mail.send_signin_link(settings, user_address, link,
-                                           int(accounts.SIGNIN_LINK_LIFETIME.total_seconds() // 60))
-    except Exception:  # a background send: nobody awaits it, so it is logged here (never the link)
-        log.exception("sign-in link: the mail could not be sent")
+        await signin_mail.send(settings, message)
+    except Exception:  # a background send: nobody awaits it, so it is logged here (never the link nor the address)
+        log.exception("account mail %r: it could not be sent", message["Subject"])
+
+
+def _mail_in_background(request: web.Request, message: EmailMessage) -> None:
+    """Sends without holding the answer, so a reply takes the same time whether a mail goes out or not."""
+    task = asyncio.create_task(_send_mail(request.app[SETTINGS_KEY], message))
+    tasks = request.app[MAIL_TASKS_KEY]
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
 
 
 async def request_signin_link(request: web.Request) -> web.Response:
@@ -919,20 +926,56 @@ async def request_signin_link(request: web.Request) -> web.Response:
     if not isinstance(email, str) or not accounts.valid_email(email.strip()):
         raise web.HTTPBadRequest(reason="email must be an email address")
     email = email.strip()
-    settings = request.app[SETTINGS_KEY]
-    base = _link_base(request)
-    if base is None or not signin_mail.mail_configured(settings):
-        raise web.HTTPServiceUnavailable(reason="sign-in links are not set up on this server (it needs "
-                                                "RESUMEFLOW_SMTP_HOST and RESUMEFLOW_API_PUBLIC_URL); use a password")
+    base = _mail_base(request, "sign-in by link")
     await _limited(request, request.app[LINK_LIMIT_KEY], email, "sign-in link")
     made = await accounts.create_signin_link(request.app[POOL_KEY], email, now=utc_now())
     if made is not None:
         token, address = made
-        task = asyncio.create_task(_mail_link(settings, address, f"{base}/#signin-link={token}"))
-        tasks = request.app[MAIL_TASKS_KEY]
-        tasks.add(task)
-        task.add_done_callback(tasks.discard)
+        _mail_in_background(request, signin_mail.signin_message(
+            request.app[SETTINGS_KEY], address, f"{base}/{SIGNIN_LINK_PREFIX}{token}", _LINK_MINUTES))
     return _json({"status": LINK_SENT}, status=202)
+
+
+async def sign_up(request: web.Request) -> web.Response:
+    """POST /api/auth/signup {"email", "password"}: 202 {"status"} with the same answer, after the same work,
+    whether or not the email has an account, so nobody learns who has one. A new email is mailed a confirm link
+    (`#signup-confirm=` on the web client, valid once for 15 minutes; POST /api/auth/signup/confirm makes the
+    account with this password); a known one is mailed "you already have an account" with a sign-in link. 400 for
+    a malformed email or a weak password (they tell nothing about accounts); 429 with Retry-After past
+    RESUMEFLOW_API_SIGNIN_BURST mails to one email (the sign-in links' bucket: both mail the address); 503 when
+    this server cannot mail links (RESUMEFLOW_SMTP_HOST, RESUMEFLOW_API_PUBLIC_URL)."""
+    email, password = _credentials(await _body(request))
+    problem = accounts.password_problem(password)
+    if problem:
+        raise web.HTTPBadRequest(reason=problem)
+    base = _mail_base(request, "sign-up")
+    await _limited(request, request.app[LINK_LIMIT_KEY], email, "sign-up")
+    settings = request.app[SETTINGS_KEY]
+    mail = await accounts.start_sign_up(request.app[POOL_KEY], email, password, now=utc_now())
+    if mail.existing:
+        message = signin_mail.account_exists_message(settings, mail.address, f"{base}/{SIGNIN_LINK_PREFIX}{mail.token}",
+                                                     _LINK_MINUTES)
+    else:
+        message = signin_mail.signup_message(settings, mail.address, f"{base}/{SIGNUP_LINK_PREFIX}{mail.token}",
+                                             _LINK_MINUTES)
+    _mail_in_background(request, message)
+    return _json({"status": SIGNUP_SENT}, status=202)
+
+
+async def confirm_sign_up(request: web.Request) -> web.Response:
+    """POST /api/auth/signup/confirm {"token"}: the token of a mailed confirm link. 201 {"user_id", "csrf_token"}
+    with the session cookie: the account is made with the sign-up's password (its user id is the pipeline's id for
+    that email). When the email got an account in between, 200 and a session of that account, as a sign-in link
+    would (no second account). 400 for a link that is unknown, already used or expired."""
+    token = _text(await _body(request), "token", 128)
+    made = await accounts.confirm_sign_up(request.app[POOL_KEY], token, now=utc_now()) if token else None
+    if made is None:
+        raise web.HTTPBadRequest(reason="this sign-up link is not valid: it was used, it expired, or it is "
+                                        "mistyped; sign up again")
+    user_id, created = made
+    if created:
+        log.info("account created for user %s", user_id)
+    return await _signed_in(request, user_id, 201 if created else 200)
 
 
 async def redeem_signin_link(request: web.Request) -> web.Response:
@@ -1014,7 +1057,7 @@ async def create_account_tables(pool: asyncpg.Pool) -> None:
 
 
 async def _close_redis(app: web.Application) -> None:
-    if app[MAIL_TASKS_KEY]:  # sign-in links still being mailed: let them go out (each has the SMTP timeout)
+    if app[MAIL_TASKS_KEY]:  # account mails still being sent: let them go out (each has the SMTP timeout)
         await asyncio.wait(set(app[MAIL_TASKS_KEY]))
     await app[REDIS_KEY].aclose()
 
@@ -1046,6 +1089,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app.router.add_get("/openapi.json", openapi)
     app.router.add_get("/static/{name}", static_file)
     app.router.add_post("/api/auth/signup", sign_up)
+    app.router.add_post("/api/auth/signup/confirm", confirm_sign_up)
     app.router.add_post("/api/auth/signin", sign_in)
     app.router.add_post("/api/auth/signout", sign_out)
     app.router.add_post("/api/auth/link", request_signin_link)

@@ -154,9 +154,16 @@ def _paths() -> dict[str, dict[str, Any]]:
             **_ok(200, "a file", {"type": "string"}, "*/*"), **_errors(404)}, public=True, tag="service",
             params=[{"name": "name", "in": "path", "required": True, "schema": {"type": "string"}}])},
         "/api/auth/signup": {"post": _op(
-            "Create an account and sign in (sets the session cookie)",
-            {**_ok(201, "signed in", _SIGNED_IN), **_errors(400, 403, 409, 413)},
+            "Sign up: mails a confirm link (valid once, 15 minutes), or a sign-in link when the email already has "
+            "an account; the same answer either way", {**_ok(202, "check your email"),
+                                                         **_errors(400, 403, 413, 429, 503)},
             body=_json_body(_CREDENTIALS), public=True, tag="auth")},
+        "/api/auth/signup/confirm": {"post": _op(
+            "Finish a sign-up with a mailed confirm link's token: makes the account with the sign-up's password and "
+            "signs in (sets the session cookie)",
+            {**_ok(201, "account made, signed in", _SIGNED_IN),
+             **_ok(200, "the email got an account meanwhile: signed in to it", _SIGNED_IN),
+             **_errors(400, 403, 413)}, body=_json_body(_LINK_TOKEN), public=True, tag="auth")},
         "/api/auth/signin": {"post": _op(
             "Sign in (sets the session cookie)",
             {**_ok(200, "signed in", _SIGNED_IN), **_errors(400, 401, 403, 413, 429, 503)},

@@ -1,5 +1,6 @@
 // The web client's entry: who is signed in (the session cookie, or a pasted API token), which page the address's
-// #hash names, and the sign-in, sign-up and sign-out forms. No framework, no build step: plain modules.
+// #hash names, the sign-in, sign-up and sign-out forms, and the mailed links (sign-in, sign-up's confirm). No
+// framework, no build step: plain modules.
 import { api, post, setCsrf, useToken, forgetToken, bearer, ApiError } from "./api.js";
 import { say, submitting } from "./dom.js";
 import { fillFilters } from "./choices.js";
@@ -13,6 +14,8 @@ const $ = (id) => document.getElementById(id);
 const PAGES = { review: loadReview, applications: loadApplications, dashboard: loadDashboard,
                 profile: loadProfile };
 const LINK_PREFIX = "#signin-link=";
+const CONFIRM_PREFIX = "#signup-confirm=";
+const AFTER_SIGNUP = "resumeflow.afterSignup";  // the page the sign-up form was on, to come back to from the mail
 let signedIn = false;
 
 function showPage(name) {
@@ -68,23 +71,35 @@ function signedOut(message) {
   showPage("auth");
 }
 
-// A mailed sign-in link (`/#signin-link=TOKEN`): the token is in the fragment, so it never reaches a server log or
-// a Referer; it is taken off the address at once and traded for a session.
-async function followSigninLink() {
-  const token = location.hash.slice(LINK_PREFIX.length);
-  history.replaceState(null, "", "#dashboard");
+// A mailed link (`/#signin-link=TOKEN`, or a sign-up's `/#signup-confirm=TOKEN`): the token is in the fragment,
+// so it never reaches a server log or a Referer; it is taken off the address at once and traded for a session.
+const MAILED_LINKS = [
+  { prefix: LINK_PREFIX, path: "/api/auth/link/signin", page: () => "#dashboard", what: "sign-in link" },
+  { prefix: CONFIRM_PREFIX, path: "/api/auth/signup/confirm", what: "sign-up link",
+    page: () => localStorage.getItem(AFTER_SIGNUP) || "#review" },
+];
+
+function mailedLink() {
+  return MAILED_LINKS.find((link) => location.hash.startsWith(link.prefix));
+}
+
+async function followMailedLink(link) {
+  const token = location.hash.slice(link.prefix.length);
+  history.replaceState(null, "", link.page());
   try {
-    const answer = await post("/api/auth/link/signin", { token });
+    const answer = await post(link.path, { token });
     forgetToken();
     setCsrf(answer.csrf_token);
+    if (link.prefix === CONFIRM_PREFIX) localStorage.removeItem(AFTER_SIGNUP);
     await greet("session");
   } catch (error) {
-    signedOut("That sign-in link did not work (" + error.message + ").");
+    signedOut("That " + link.what + " did not work (" + error.message + ").");
   }
 }
 
 async function start() {
-  if (location.hash.startsWith(LINK_PREFIX)) { await followSigninLink(); return; }
+  const link = mailedLink();
+  if (link) { await followMailedLink(link); return; }
   try {
     const session = await api("/api/auth/session");
     setCsrf(session.csrf_token);
@@ -107,8 +122,14 @@ async function signInWith(path, form) {
 const authError = $("auth-error");
 submitting($("signin-form"), (form) => signInWith("/api/auth/signin", form),
            { error: authError, verb: "Could not sign in" });
-submitting($("signup-form"), (form) => signInWith("/api/auth/signup", form),
-           { error: authError, verb: "Could not create the account" });
+// Sign-up answers the same whether or not the email has an account: the mail says which (a confirm link, or a
+// sign-in link for an existing account), so the form only says where to look.
+submitting($("signup-form"), async (form) => {
+  const answer = await post("/api/auth/signup", { email: form.email.value.trim(), password: form.password.value });
+  form.password.value = "";
+  if (PAGES[location.hash.slice(1)]) localStorage.setItem(AFTER_SIGNUP, location.hash);
+  $("signup-status").textContent = "Sent: " + answer.status + ".";
+}, { error: authError, verb: "Could not create the account" });
 submitting($("link-form"), async (form) => {
   const answer = await post("/api/auth/link", { email: form.email.value.trim() });
   $("link-status").textContent = "Sent: " + answer.status + ".";
@@ -145,5 +166,8 @@ for (const [id, load] of [["app-search", loadApplications], ["review-search", lo
 $("panel-close").addEventListener("click", closePanel);
 document.addEventListener("keydown", (event) => { if (event.key === "Escape" && !$("panel").hidden) closePanel(); });
 wireProfile();
-window.addEventListener("hashchange", () => (location.hash.startsWith(LINK_PREFIX) ? followSigninLink() : route()));
+window.addEventListener("hashchange", () => {
+  const link = mailedLink();
+  return link ? followMailedLink(link) : route();
+});
 start();

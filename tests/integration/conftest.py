@@ -6,12 +6,14 @@ from nothing. Processors run as real `resumeflow worker` subprocesses.
 
 from __future__ import annotations
 
+import asyncio
+import email
 import os
 import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +23,7 @@ from confluent_kafka.error import KeyDeserializationError, ValueDeserializationE
 from confluent_kafka.schema_registry import SchemaRegistryClient
 from confluent_kafka.schema_registry.avro import AvroDeserializer
 
+from adapters.maildir import messages
 from streams.local_ports import free_local_port
 from streams.settings import Settings, load_settings
 
@@ -123,6 +126,43 @@ def profiles_worker(worker_env: dict[str, str], tmp_path_factory: pytest.TempPat
     worker.stop()
 
 
+
+
+SIGNUP_MARKER = "#signup-confirm="  # query_api.app's SIGNUP_LINK_PREFIX, in the link a sign-up mails
+SIGNIN_MARKER = "#signin-link="
+
+
+def mailed_links(maildir: Path, address: str, marker: str) -> list[str]:
+    """The links containing `marker` in the account mails (single-part, unlike the BCC copies of applications)
+    the local SMTP server delivered to `address` under `maildir`."""
+    found = []
+    for raw in messages(maildir, address):
+        message = email.message_from_bytes(raw)
+        if not message.is_multipart():
+            found += [word for word in message.get_payload(decode=True).decode().split() if marker in word]
+    return found
+
+
+def wait_for_link(maildir: Path, address: str, marker: str, *, seen: Iterable[str] = (),
+                  timeout_s: float = 30.0) -> str:
+    """A link with `marker` mailed to `address` that is not in `seen` (the mail goes out in the background)."""
+    deadline, seen = time.monotonic() + timeout_s, set(seen)
+    while not (new := [link for link in mailed_links(maildir, address, marker) if link not in seen]):
+        assert time.monotonic() < deadline, f"no {marker} link mailed to {address} in {timeout_s}s"
+        time.sleep(0.1)
+    return new[0]
+
+
+async def sign_up_by_mail(client: Any, maildir: Path, address: str, password: str) -> dict[str, Any]:
+    """Signs up as a person does: POST /api/auth/signup, the confirm link from the mail the local SMTP server
+    kept, POST /api/auth/signup/confirm with its token. The confirm's answer {"user_id", "csrf_token"}; `client`
+    (a TestClient or an aiohttp session) keeps the session cookie."""
+    asked = await client.post("/api/auth/signup", json={"email": address, "password": password})
+    assert asked.status == 202, await asked.text()
+    link = await asyncio.to_thread(wait_for_link, maildir, address, SIGNUP_MARKER)
+    confirmed = await client.post("/api/auth/signup/confirm", json={"token": link.split(SIGNUP_MARKER, 1)[1]})
+    assert confirmed.status == 201, await confirmed.text()
+    return await confirmed.json()
 
 
 def pipeline_env(app_id: str, board_url: str, smtp_port: int, folder: Path, *, partitions: int,

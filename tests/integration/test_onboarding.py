@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from adapters.mail_server import MailServer
 from query_api.app import CSRF_HEADER, create_account_tables, create_app
 from query_api.publish import kafka_publisher
 from sinks.runner import run_sink
@@ -23,7 +24,7 @@ from streams.ids import user_id_for_email
 from streams.local_ports import free_local_port
 from streams.messages.users import MAX_PROFILE_BYTES
 from streams.settings import Settings
-from tests.integration.conftest import REPO_ROOT, Worker
+from tests.integration.conftest import REPO_ROOT, Worker, sign_up_by_mail
 from tests.integration.test_query_api_accounts import Api, run_api
 
 pytestmark = pytest.mark.integration
@@ -44,16 +45,12 @@ async def _outcome(client: TestClient, command_id: str) -> dict[str, Any]:
         await asyncio.sleep(0.3)
 
 
-async def _sign_up(client: TestClient, email: str) -> str:
-    response = await client.post("/api/auth/signup", json={"email": email, "password": PASSWORD})
-    assert response.status == 201, await response.text()
-    return (await response.json())["csrf_token"]
-
-
 def test_a_resume_and_preferences_from_the_web_client_are_decided_by_the_profiles_worker(
         stack: Settings, profiles_worker: Worker, tmp_path: Path) -> None:
+    mail = MailServer(tmp_path / "mail", port=free_local_port()).start()  # sign-up's confirm link comes by mail
     settings = stack.model_copy(update={"api_secret": SECRET, "api_cookie_secure": False,
-                                        "app_id": f"onboard-{uuid.uuid4().hex[:8]}"})
+                                        "app_id": f"onboard-{uuid.uuid4().hex[:8]}", "smtp_host": "127.0.0.1",
+                                        "smtp_port": mail.port, "smtp_security": "none"})
     profile = json.loads((REPO_ROOT / "demo" / "ada.profile.json").read_text())
     broken = {**profile, "basics": {**profile["basics"], "email": "ada at example"}}
     prefs = json.loads((REPO_ROOT / "demo" / "ada.prefs.json").read_text())
@@ -70,7 +67,7 @@ def test_a_resume_and_preferences_from_the_web_client_are_decided_by_the_profile
                                   port=free_local_port())
 
             async with TestClient(server()) as client, TestClient(server()) as other:
-                csrf = await _sign_up(client, email)
+                csrf = (await sign_up_by_mail(client, tmp_path / "mail", email, PASSWORD))["csrf_token"]
                 write = {CSRF_HEADER: csrf}
                 # A write with the cookie but without the CSRF token, or from another origin, is refused.
                 assert (await client.post("/api/profile", data=json.dumps(profile))).status == 403
@@ -93,7 +90,7 @@ def test_a_resume_and_preferences_from_the_web_client_are_decided_by_the_profile
                 assert refused["problems"][0]["message"] == checked["problems"][0]["message"]
 
                 # Another user cannot read it; a missing id looks the same.
-                other_csrf = await _sign_up(other, f"other-{email}")
+                other_csrf = (await sign_up_by_mail(other, tmp_path / "mail", f"other-{email}", PASSWORD))["csrf_token"]
                 assert other_csrf
                 theirs = await other.get(f"/api/commands/{queued['event_id']}")
                 missing = await other.get("/api/commands/no-such-command")
@@ -133,7 +130,10 @@ def test_a_resume_and_preferences_from_the_web_client_are_decided_by_the_profile
             await asyncio.wait_for(sink, timeout=60)
             await pool.close()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        mail.stop()
 
 
 def test_the_instant_profile_check_names_each_problem_at_its_field_with_the_uploads_limits(

@@ -1,5 +1,6 @@
-"""Web accounts against the real PostgreSQL and Redis: sign-up and sign-in, cookie sessions and their CSRF token,
-sign-out, the attempt limit, API tokens, the operator role, cursor paging, and another user's ids answering 404
+"""Web accounts against the real PostgreSQL and Redis: sign-up by mail (through a local SMTP server speaking the
+real protocol) that tells nobody who has an account, sign-in, cookie sessions and their CSRF token, sign-out, the
+attempt limit, API tokens, the operator role, cursor paging, and another user's ids answering 404
 on every route. The views are seeded directly (the sink is not under test), as in test_query_api.py."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import re
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from email import message_from_bytes
 from pathlib import Path
 from typing import Any
 
@@ -21,13 +23,23 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
+from adapters.mail_server import MailServer
+from adapters.maildir import messages
 from query_api import accounts
-from query_api.app import CSRF_HEADER, DEV_SESSION_COOKIE, SESSION_COOKIE, create_app
+from query_api.app import CSRF_HEADER, DEV_SESSION_COOKIE, SESSION_COOKIE, SIGNUP_SENT, create_app
 from query_api.auth import issue_token
 from query_api.publish import kafka_publisher
 from streams.ids import user_id_for_email
+from streams.local_ports import free_local_port
 from streams.settings import Settings
-from tests.integration.conftest import run_cli
+from tests.integration.conftest import (
+    SIGNIN_MARKER,
+    SIGNUP_MARKER,
+    mailed_links,
+    run_cli,
+    sign_up_by_mail,
+    wait_for_link,
+)
 from tests.integration.test_query_api import SECRET, Seeded, _seed
 
 pytestmark = pytest.mark.integration
@@ -44,6 +56,7 @@ class Api:
     pool: asyncpg.Pool
     app: web.Application
     tag: str
+    maildir: Path  # where the local SMTP server keeps the account mails, a Maildir per recipient
 
     def other(self) -> aiohttp.ClientSession:
         """A second client of the same server with its own cookies (another browser, or a script)."""
@@ -56,6 +69,11 @@ class Api:
             "INSERT INTO api_accounts (user_id, email, password_hash, created_at) VALUES ($1, $2, $3, now())"
             " ON CONFLICT DO NOTHING", user_id, email, accounts._HASHER.hash(PASSWORD))
         return email
+
+    async def sign_up(self, email: str, password: str = PASSWORD,
+                      client: TestClient | aiohttp.ClientSession | None = None) -> dict[str, Any]:
+        """Signs up through the mailed confirm link; {"user_id", "csrf_token"} (the client keeps the session)."""
+        return await sign_up_by_mail(client or self.client, self.maildir, email, password)
 
     async def sign_in(self, email: str, password: str = PASSWORD,
                       client: TestClient | aiohttp.ClientSession | None = None) -> str:
@@ -70,10 +88,15 @@ Scenario = Callable[[Api], Awaitable[None]]
 
 
 def run_api(stack: Settings, tmp_path: Path, scenario: Scenario, **overrides: Any) -> None:
+    """Runs `scenario` against the API on seeded views, with a local SMTP server for the account mails unless
+    `overrides` name an SMTP host of their own (or none: smtp_host="")."""
     artifact_dir = tmp_path / "artifacts"
     artifact_dir.mkdir()
+    maildir = tmp_path / "account-mail"
+    mail = None if "smtp_host" in overrides else MailServer(maildir, port=free_local_port()).start()
+    smtp = {"smtp_host": "127.0.0.1", "smtp_port": mail.port, "smtp_security": "none"} if mail else {}
     settings = stack.model_copy(update={"artifact_dir_override": artifact_dir, "api_secret": SECRET,
-                                        "api_cookie_secure": False, **overrides})
+                                        "api_cookie_secure": False, **smtp, **overrides})
 
     async def main() -> None:
         pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=4)
@@ -81,31 +104,52 @@ def run_api(stack: Settings, tmp_path: Path, scenario: Scenario, **overrides: An
             seeded = await _seed(pool, artifact_dir, tmp_path)
             app = create_app(settings, pool, kafka_publisher(settings))
             async with TestClient(TestServer(app)) as client:
-                await scenario(Api(client, seeded, pool, app, uuid.uuid4().hex[:10]))
+                await scenario(Api(client, seeded, pool, app, uuid.uuid4().hex[:10], maildir))
         finally:
             await pool.close()
 
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    finally:
+        if mail is not None:
+            mail.stop()
 
 
-def test_sign_up_gives_the_pipelines_id_and_a_session_that_sign_out_ends(
+def _our_log(caplog: pytest.LogCaptureFixture) -> str:
+    """What the API process logged: all but the local SMTP server's own protocol log (aiosmtpd's `mail.log`, a
+    stand-in for the mail provider, which logs every address it serves)."""
+    return "\n".join(record.getMessage() for record in caplog.records if not record.name.startswith("mail.log"))
+
+
+def test_sign_up_by_mail_gives_the_pipelines_id_and_a_session_that_sign_out_ends(
         stack: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
+    tag = uuid.uuid4().hex[:10]
 
     async def scenario(api: Api) -> None:
-        email = f"Grace.{api.tag}@Example.com"
-        signed_up = await api.client.post("/api/auth/signup", json={"email": email, "password": PASSWORD})
-        assert signed_up.status == 201
-        body = await signed_up.json()
+        email = f"Grace.{tag}@Example.com"
+        asked = await api.client.post("/api/auth/signup", json={"email": email, "password": PASSWORD})
+        assert (asked.status, await asked.json()) == (202, {"status": SIGNUP_SENT})
+        assert "Set-Cookie" not in asked.headers  # nothing is signed in before the mail is read
+        # Only the token's hash and the password's Argon2id hash are kept, and no account yet.
+        pending = await api.pool.fetchrow("SELECT * FROM api_pending_signups WHERE email = $1", email.lower())
+        assert pending["password_hash"].startswith("$argon2id$") and PASSWORD not in pending["password_hash"]
+        assert await api.pool.fetchval("SELECT count(*) FROM api_accounts WHERE email = $1", email.lower()) == 0
+        link = await asyncio.to_thread(wait_for_link, api.maildir, email, SIGNUP_MARKER)
+        assert link.startswith(str(api.client.make_url("/")).rstrip("/") + "/" + SIGNUP_MARKER)
+        token = link.split(SIGNUP_MARKER, 1)[1]
+        assert pending["token_hash"] == accounts.sha256_hex(token)
+
+        confirmed = await api.client.post("/api/auth/signup/confirm", json={"token": token})
+        assert confirmed.status == 201
+        body = await confirmed.json()
         assert body["user_id"] == user_id_for_email(email)  # the id the pipeline gives this email
-        cookie = signed_up.cookies[DEV_SESSION_COOKIE]
+        cookie = confirmed.cookies[DEV_SESSION_COOKIE]
         assert cookie["httponly"] and cookie["samesite"] == "Lax" and cookie["path"] == "/"
         session = await (await api.client.get("/api/auth/session")).json()
         assert (session["user_id"], session["via"], session["role"]) == (body["user_id"], "session", "user")
         assert (await api.client.get("/api/discoveries")).status == 200
 
-        again = await api.client.post("/api/auth/signup", json={"email": email.lower(), "password": PASSWORD})
-        assert again.status == 409 and "error" in await again.json()
         for bad in ({"email": "nobody", "password": PASSWORD}, {"email": f"x{api.tag}@example.com",
                                                                 "password": "short"}, {"email": 3}):
             refused = await api.client.post("/api/auth/signup", json=bad)
@@ -116,7 +160,7 @@ def test_sign_up_gives_the_pipelines_id_and_a_session_that_sign_out_ends(
         unknown = await api.client.post("/api/auth/signin", json={"email": f"no-{api.tag}@example.com",
                                                                    "password": PASSWORD})
         assert (unknown.status, await unknown.json()) == (401, {"error": "wrong email or password"})
-        csrf = await api.sign_in(email)
+        csrf = await api.sign_in(email)  # the password given at sign-up
         old_cookie = api.client.session.cookie_jar.filter_cookies(api.client.make_url("/"))[DEV_SESSION_COOKIE]
         assert (await api.client.post("/api/auth/signout")).status == 403  # a write without the CSRF token
         out = await api.client.post("/api/auth/signout", headers={CSRF_HEADER: csrf})
@@ -126,13 +170,123 @@ def test_sign_up_gives_the_pipelines_id_and_a_session_that_sign_out_ends(
         assert (replay.status, await replay.json()) == (401, {"error": "session expired or signed out; sign in again"})
 
     run_api(stack, tmp_path, scenario)
-    assert PASSWORD not in caplog.text
+    assert PASSWORD not in _our_log(caplog) and f"grace.{tag}" not in _our_log(caplog).lower()
+
+
+def test_sign_up_answers_the_same_for_a_known_email_and_mails_its_owner_a_sign_in_link(
+        stack: Settings, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    known = f"known-{uuid.uuid4().hex[:10]}@example.com"
+
+    async def scenario(api: Api) -> None:
+        owner = await api.sign_up(known)
+        fresh = f"fresh-{api.tag}@example.com"
+        async with api.other() as stranger:
+            answers = []
+            for address in (known.upper(), fresh):
+                response = await stranger.post("/api/auth/signup", json={"email": address,
+                                                                          "password": "another long password"})
+                answers.append((response.status, dict(response.headers).keys() - {"Date"}, await response.json()))
+            assert answers[0] == answers[1] and answers[0][0] == 202  # status, header names and body alike
+
+        # The owner is told by mail, with a one-time sign-in link of the existing kind; no confirm link.
+        link = await asyncio.to_thread(wait_for_link, api.maildir, known, SIGNIN_MARKER)
+        assert len(mailed_links(api.maildir, known, SIGNUP_MARKER)) == 1  # only the one of their own sign-up
+        subjects = sorted(message_from_bytes(raw)["Subject"] for raw in messages(api.maildir, known))
+        assert subjects == ["Confirm your resumeflow account", "You already have a resumeflow account"]
+        assert await api.pool.fetchval("SELECT count(*) FROM api_pending_signups WHERE email = $1", known) == 1
+        assert await api.pool.fetchval("SELECT count(*) FROM api_accounts WHERE email = $1", known) == 1
+        async with api.other() as browser:
+            signed = await browser.post("/api/auth/link/signin", json={"token": link.split(SIGNIN_MARKER, 1)[1]})
+            assert signed.status == 200 and (await signed.json())["user_id"] == owner["user_id"]
+        # The stranger's password did not replace the owner's.
+        await api.sign_in(known)
+        refused = await api.client.post("/api/auth/signin", json={"email": known,
+                                                                   "password": "another long password"})
+        assert refused.status == 401
+
+    run_api(stack, tmp_path, scenario)
+    assert "another long password" not in _our_log(caplog) and known not in _our_log(caplog)
+
+
+def test_a_confirm_link_works_once_within_its_time_and_never_makes_a_second_account(
+        stack: Settings, tmp_path: Path) -> None:
+    async def scenario(api: Api) -> None:
+        email = f"twice-{api.tag}@example.com"
+        for password in (PASSWORD, "a second long password"):  # two sign-ups before either link is followed
+            asked = await api.client.post("/api/auth/signup", json={"email": email, "password": password})
+            assert asked.status == 202
+        first = await asyncio.to_thread(wait_for_link, api.maildir, email, SIGNUP_MARKER)
+        second = await asyncio.to_thread(wait_for_link, api.maildir, email, SIGNUP_MARKER, seen=[first])
+        tokens = [link.split(SIGNUP_MARKER, 1)[1] for link in (first, second)]
+
+        made = await api.client.post("/api/auth/signup/confirm", json={"token": tokens[0]})
+        assert made.status == 201
+        again = await api.client.post("/api/auth/signup/confirm", json={"token": tokens[0]})
+        assert again.status == 400 and set(await again.json()) == {"error"}  # used up
+        # The other link: the email has an account now, so it signs into that one (as a sign-in link would).
+        async with api.other() as browser:
+            other = await browser.post("/api/auth/signup/confirm", json={"token": tokens[1]})
+            assert other.status == 200 and (await other.json())["user_id"] == (await made.json())["user_id"]
+        assert await api.pool.fetchval("SELECT count(*) FROM api_accounts WHERE email = $1", email) == 1
+
+        late = f"late-{api.tag}@example.com"
+        assert (await api.client.post("/api/auth/signup", json={"email": late, "password": PASSWORD})).status == 202
+        link = await asyncio.to_thread(wait_for_link, api.maildir, late, SIGNUP_MARKER)
+        await api.pool.execute("UPDATE api_pending_signups SET expires_at = now() - interval '1 second'"
+                               " WHERE email = $1", late)
+        expired = await api.client.post("/api/auth/signup/confirm", json={"token": link.split(SIGNUP_MARKER, 1)[1]})
+        unknown = await api.client.post("/api/auth/signup/confirm", json={"token": "no-such-token"})
+        empty = await api.client.post("/api/auth/signup/confirm", json={})
+        assert (expired.status, await expired.json()) == (unknown.status, await unknown.json()) == (
+            empty.status, await empty.json()) == (400, {"error": "this sign-up link is not valid: it was used, it "
+                                                                 "expired, or it is mistyped; sign up again"})
+        assert await api.pool.fetchval("SELECT count(*) FROM api_accounts WHERE email = $1", late) == 0
+        cross = await api.client.post("/api/auth/signup/confirm", json={"token": "x"},
+                                      headers={"Origin": "https://evil.example"})
+        assert cross.status == 403  # sign-in CSRF, as for every public route
+
+    run_api(stack, tmp_path, scenario)
+
+
+def test_sign_up_mails_are_limited_per_email_with_the_sign_in_links(stack: Settings, tmp_path: Path) -> None:
+    async def scenario(api: Api) -> None:
+        known = f"bomb-{api.tag}@example.com"
+        await api.pool.execute(
+            "INSERT INTO api_accounts (user_id, email, password_hash, created_at) VALUES ($1, $2, $3, now())",
+            user_id_for_email(known), known, accounts._HASHER.hash(PASSWORD))
+        for address in (known, f"new-{api.tag}@example.com"):
+            statuses = []
+            for _ in range(3):
+                response = await api.client.post("/api/auth/signup", json={"email": address, "password": PASSWORD})
+                statuses.append(response.status)
+            assert statuses == [202, 202, 429], address
+            assert int(response.headers["Retry-After"]) > 0 and set(await response.json()) == {"error"}
+        # One bucket per address for every mail it gets: the sign-in link is refused too.
+        assert (await api.client.post("/api/auth/link", json={"email": known})).status == 429
+        first = await asyncio.to_thread(wait_for_link, api.maildir, known, SIGNIN_MARKER)
+        await asyncio.to_thread(wait_for_link, api.maildir, known, SIGNIN_MARKER, seen=[first])
+        await asyncio.sleep(0.5)
+        assert len(messages(api.maildir, known)) == 2  # the two within the burst, nothing after
+
+    run_api(stack, tmp_path, scenario, api_signin_burst=2, api_signin_refill_s=3600.0)
+
+
+def test_without_an_smtp_server_sign_up_is_unavailable_for_everyone(stack: Settings, tmp_path: Path) -> None:
+    async def scenario(api: Api) -> None:
+        for address in (await api.account(api.seeded.user_a), f"nobody-{api.tag}@example.com"):
+            refused = await api.client.post("/api/auth/signup", json={"email": address, "password": PASSWORD})
+            assert refused.status == 503 and "RESUMEFLOW_SMTP_HOST" in (await refused.json())["error"]
+
+    run_api(stack, tmp_path, scenario, smtp_host="")
 
 
 def test_the_session_cookie_is_secure_and_host_only_by_default(stack: Settings, tmp_path: Path) -> None:
     async def scenario(api: Api) -> None:
-        response = await api.client.post("/api/auth/signup", json={"email": f"s-{api.tag}@example.com",
-                                                                   "password": PASSWORD})
+        address = f"s-{api.tag}@example.com"
+        assert (await api.client.post("/api/auth/signup", json={"email": address, "password": PASSWORD})).status == 202
+        link = await asyncio.to_thread(wait_for_link, api.maildir, address, SIGNUP_MARKER)
+        response = await api.client.post("/api/auth/signup/confirm", json={"token": link.split(SIGNUP_MARKER, 1)[1]})
         [header] = response.headers.getall("Set-Cookie")
         assert header.startswith(f"{SESSION_COOKIE}=")
         attributes = {part.strip().split("=")[0].lower() for part in header.split(";")}

@@ -9,25 +9,20 @@ from __future__ import annotations
 import asyncio
 import calendar
 import datetime as dt
-import email
 import json
-import re
-import time
 from pathlib import Path
 
 import pytest
 from redis.asyncio import Redis
 
 from adapters.ai_gateway.budgets import RedisBudgets
-from adapters.mail_server import MailServer
 from adapters.maildir import messages
 from query_api import accounts
 from query_api.app import LINK_SENT
 from query_api.dashboard import period_start
-from streams.local_ports import free_local_port
 from streams.messages import utc_now
 from streams.settings import Settings
-from tests.integration.conftest import run_cli
+from tests.integration.conftest import SIGNIN_MARKER, run_cli, wait_for_link
 from tests.integration.test_query_api_accounts import Api, run_api
 
 pytestmark = pytest.mark.integration
@@ -149,24 +144,9 @@ def test_ai_spend_this_month_comes_from_the_gateways_counters(stack: Settings, t
     run_api(stack, tmp_path, scenario, ai_user_budget_usd_per_day=0.5)
 
 
-def _wait_for_mail(root: Path, address: str, count: int, timeout_s: float = 15.0) -> list[bytes]:
-    deadline = time.monotonic() + timeout_s
-    while len(found := messages(root, address)) < count:
-        assert time.monotonic() < deadline, f"no sign-in mail for {address}"
-        time.sleep(0.1)
-    return found
-
-
-def _link_in(raw: bytes) -> str:
-    body = email.message_from_bytes(raw).get_payload(decode=True).decode()
-    return re.search(r"(\S+#signin-link=\S+)", body).group(1)  # type: ignore[union-attr]
-
-
 def test_a_mailed_sign_in_link_signs_in_once_within_its_time(stack: Settings, tmp_path: Path) -> None:
-    mail_root = tmp_path / "mail"
-    server = MailServer(mail_root, port=free_local_port()).start()
-
     async def scenario(api: Api) -> None:
+        mail_root = api.maildir
         address = await api.account(f"link-{api.tag}")
         unknown = f"nobody-{api.tag}@example.com"
         asked = await api.client.post("/api/auth/link", json={"email": address.upper()})
@@ -174,10 +154,9 @@ def test_a_mailed_sign_in_link_signs_in_once_within_its_time(stack: Settings, tm
         # The same answer whether or not the account exists.
         assert (asked.status, await asked.json()) == (not_asked.status, await not_asked.json()) == (
             202, {"status": LINK_SENT})
-        [raw] = await asyncio.to_thread(_wait_for_mail, mail_root, address, 1)
-        link = _link_in(raw)
-        assert link.startswith(str(api.client.make_url("/")).rstrip("/") + "/#signin-link=")
-        token = link.split("#signin-link=", 1)[1]
+        link = await asyncio.to_thread(wait_for_link, mail_root, address, SIGNIN_MARKER)
+        assert link.startswith(str(api.client.make_url("/")).rstrip("/") + "/" + SIGNIN_MARKER)
+        token = link.split(SIGNIN_MARKER, 1)[1]
         stored = await api.pool.fetch("SELECT token_hash FROM api_signin_links WHERE user_id = $1",
                                       f"link-{api.tag}")
         assert [r["token_hash"] for r in stored] == [accounts.sha256_hex(token)]  # only the hash is kept
@@ -193,10 +172,10 @@ def test_a_mailed_sign_in_link_signs_in_once_within_its_time(stack: Settings, tm
 
         # An expired link is refused; the third request for the same email within the burst of 2 is throttled.
         await api.client.post("/api/auth/link", json={"email": address})
-        [_, raw2] = await asyncio.to_thread(_wait_for_mail, mail_root, address, 2)
+        link2 = await asyncio.to_thread(wait_for_link, mail_root, address, SIGNIN_MARKER, seen=[link])
         await api.pool.execute("UPDATE api_signin_links SET expires_at = now() - interval '1 second'"
                                " WHERE user_id = $1", f"link-{api.tag}")
-        expired = await api.client.post("/api/auth/link/signin", json={"token": _link_in(raw2).split("=", 1)[1]})
+        expired = await api.client.post("/api/auth/link/signin", json={"token": link2.split(SIGNIN_MARKER, 1)[1]})
         assert expired.status == 401
         throttled = await api.client.post("/api/auth/link", json={"email": address})
         assert throttled.status == 429 and int(throttled.headers["Retry-After"]) > 0
@@ -204,11 +183,7 @@ def test_a_mailed_sign_in_link_signs_in_once_within_its_time(stack: Settings, tm
             assert (await api.client.post("/api/auth/link", json=bad)).status == 400
         assert (await api.client.post("/api/auth/link/signin", json={})).status == 401
 
-    try:
-        run_api(stack, tmp_path, scenario, smtp_host="127.0.0.1", smtp_port=server.port, smtp_security="none",
-                api_signin_burst=2, api_signin_refill_s=3600.0)
-    finally:
-        server.stop()
+    run_api(stack, tmp_path, scenario, api_signin_burst=2, api_signin_refill_s=3600.0)
 
 
 def test_without_an_smtp_server_links_are_unavailable_for_everyone(stack: Settings, tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """The web client end to end in a real headless Chromium (Debian's /usr/bin/chromium driven by Playwright, which
 never downloads browsers of its own): the whole pipeline runs for a REVIEW user on the demo's local boards, the
-user signs up in the browser, sees the review queue with a prepared job (one card, its variants side by side),
-opens a variant's lines and sources and its PDF preview, approves another variant than the learner's pick, sees
+user signs up in the browser (the confirm link mailed to the local SMTP server finishes it), sees the review
+queue with a prepared job (one card, its variants side by side), opens a variant's lines and sources and its PDF
+preview, approves another variant than the learner's pick, sees
 the application sent (the local SMTP server has the mail) and its status become SUBMITTED with that variant,
 records an interview in two clicks and sees the dashboard's funnel move (no interview before, one after), reads
 the funnel chart with the arrow keys, signs out and signs in again with the keyboard only, then once more with a
@@ -35,7 +36,15 @@ from adapters.maildir import messages
 from query_api.app import STATIC_DIR
 from streams.local_ports import free_local_port
 from streams.settings import Settings
-from tests.integration.conftest import REPO_ROOT, Worker, pipeline_env, run_cli
+from tests.integration.conftest import (
+    REPO_ROOT,
+    SIGNIN_MARKER,
+    SIGNUP_MARKER,
+    Worker,
+    pipeline_env,
+    run_cli,
+    wait_for_link,
+)
 
 pytestmark = pytest.mark.integration
 CHROMIUM = Path("/usr/bin/chromium")
@@ -135,6 +144,7 @@ def test_sign_up_review_approve_and_see_the_application_sent(
     page.get_by_label("Email").nth(1).fill(address)
     page.locator("#signup-password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    _confirm_sign_up(page, base, Path(env["RESUMEFLOW_SUBMISSION_MAILBOX_DIR"]), address)
     page.get_by_role("heading", name="Review queue").wait_for()
     mark("signed up")
 
@@ -278,8 +288,8 @@ def test_sign_up_review_approve_and_see_the_application_sent(
     page.locator("#link-email").fill(address)
     page.get_by_role("button", name="Mail me a sign-in link").click()
     page.get_by_text("Sent: ").wait_for()
-    link = _signin_link(Path(env["RESUMEFLOW_SUBMISSION_MAILBOX_DIR"]), address)
-    assert link.startswith(base + "/#signin-link=")
+    link = wait_for_link(Path(env["RESUMEFLOW_SUBMISSION_MAILBOX_DIR"]), address, SIGNIN_MARKER)
+    assert link.startswith(base + "/" + SIGNIN_MARKER)
     page.goto(link)
     page.get_by_role("heading", name="Dashboard").wait_for()
     assert "#signin-link" not in page.url  # the token is taken off the address at once
@@ -294,18 +304,15 @@ def test_sign_up_review_approve_and_see_the_application_sent(
     print("web client e2e timings (s since the user was created):", timings)
 
 
-def _signin_link(maildir: Path, address: str, timeout_s: float = 30.0) -> str:
-    deadline = time.monotonic() + timeout_s
-    while True:
-        for raw in messages(maildir, address):
-            message = email.message_from_bytes(raw)
-            if message.is_multipart():  # the BCC copy of the application itself
-                continue
-            body = message.get_payload(decode=True).decode()
-            if "#signin-link=" in body:
-                return next(word for word in body.split() if "#signin-link=" in word)
-        assert time.monotonic() < deadline, f"no sign-in link mailed to {address}"
-        time.sleep(0.3)
+def _confirm_sign_up(page: sync_api.Page, base: str, maildir: Path, address: str) -> None:
+    """After "Create account": the form says to check the mail; the confirm link the local SMTP server kept is
+    followed in the same tab, which takes the token off the address and lands on the page the form was on."""
+    page.get_by_text("Sent: check your email").wait_for()
+    link = wait_for_link(maildir, address, SIGNUP_MARKER)
+    assert link.startswith(base + "/" + SIGNUP_MARKER)
+    page.goto(link)
+    page.locator("#signout").wait_for()
+    assert SIGNUP_MARKER not in page.url
 
 
 XSS_TITLE = '<img src=x onerror="window.injected=1">Data Engineer'
@@ -313,10 +320,13 @@ XSS_TITLE = '<img src=x onerror="window.injected=1">Data Engineer'
 
 @pytest.fixture
 def api_only(stack: Settings, tmp_path: Path) -> Iterator[str]:
-    """The query API alone (no workers) on the session's namespace, for pages fed by seeded views."""
-    port = free_local_port()
+    """The query API alone (no workers) on the session's namespace, for pages fed by seeded views, and a local
+    SMTP server keeping the account mails under `tmp_path / "mail"` (sign-up's confirm link)."""
+    port, smtp_port = free_local_port(), free_local_port()
     env = {"RESUMEFLOW_API_SECRET": "web-client-e2e-secret-" + "x" * 16, "RESUMEFLOW_API_COOKIE_SECURE": "false",
-           "RESUMEFLOW_ARTIFACT_DIR": str(tmp_path / "artifacts")}
+           "RESUMEFLOW_ARTIFACT_DIR": str(tmp_path / "artifacts"), "RESUMEFLOW_SMTP_HOST": "127.0.0.1",
+           "RESUMEFLOW_SMTP_PORT": str(smtp_port), "RESUMEFLOW_SMTP_SECURITY": "none"}
+    mail = MailServer(tmp_path / "mail", port=smtp_port).start()
     log = (tmp_path / "api.log").open("wb")
     process = subprocess.Popen([sys.executable, "-m", "cli.main", "api", "--port", str(port)], cwd=REPO_ROOT,
                                stdout=log, stderr=subprocess.STDOUT, env={**os.environ, **env})
@@ -326,6 +336,7 @@ def api_only(stack: Settings, tmp_path: Path) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=30)
+        mail.stop()
 
 
 @pytest.fixture
@@ -368,7 +379,7 @@ def _seed_in_doubt(stack: Settings, user_id: str, tag: str) -> str:
 
 
 def test_an_in_doubt_application_asks_the_user_and_a_hostile_title_stays_text(
-        api_only: str, in_doubt: tuple[str, str], browser: sync_api.Browser) -> None:
+        api_only: str, in_doubt: tuple[str, str], browser: sync_api.Browser, tmp_path: Path) -> None:
     address, application_id = in_doubt
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page = browser.new_page(viewport={"width": 1280, "height": 700})
@@ -376,6 +387,7 @@ def test_an_in_doubt_application_asks_the_user_and_a_hostile_title_stays_text(
     page.locator("#signup-email").fill(address)
     page.locator("#signup-password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    _confirm_sign_up(page, api_only, tmp_path / "mail", address)  # back on #applications
     row = page.locator(f"tr[data-application='{application_id}']")
     row.wait_for()
     # The title is text, the javascript: URL no link, and nothing ran.
@@ -420,6 +432,7 @@ def test_sign_up_upload_a_resume_with_a_mistake_see_it_at_its_field_fix_it_and_s
     page.locator("#signup-email").fill(address)
     page.locator("#signup-password").fill(PASSWORD)
     page.get_by_role("button", name="Create account").click()
+    _confirm_sign_up(page, onboarding_api, tmp_path / "mail", address)  # back on #profile
     page.get_by_role("heading", name="Resume and searches").wait_for()
 
     # Upload the file: its text lands in the editable box; send it with the keyboard.
