@@ -21,6 +21,7 @@ from typing import Any
 
 import numpy as np
 
+from evaluation.distill import Distillation, silver_training
 from evaluation.skills import KINDS, Report, Sentence, evaluate, load_skillspan, model_predictor, token_vocabulary_tags
 from textkit.skill_spans import (
     LABELS,
@@ -231,14 +232,20 @@ def train_taggers(sentences: Sequence[Sentence], clusters: dict[str, list[int]],
 
 
 def train(data: TrainingData, *, seed: int = 13, out: Path | None = None, refit_on_dev: bool = False,
-          progress: Callable[[str], None] = log.info) -> Trained:
+          distill: Distillation | None = None, progress: Callable[[str], None] = log.info) -> Trained:
     """Train on `data.train`, score on dev when given; with `refit_on_dev`, train again with the same settings on
     train and dev together (the model shipped; its dev figures are the first model's, since this one has seen
     dev); score test when given, write the artifact to `out` (default: the shipped location) and return it.
+    With `distill`, each CRF also learns from silver sentences labelled by a MiniLM + LoRA tagger trained on the
+    same files (`evaluation/distill.py`); the word clusters stay those of the annotated sentences.
 
-    Raises ValueError for `refit_on_dev` without a dev split."""
+    Raises ValueError for `refit_on_dev` without a dev split, or with `distill`: distillation did not beat the
+    CRF alone on dev (README, issue 14), so it is measured on dev and never made into a shipped model."""
     if refit_on_dev and data.dev is None:
         raise ValueError("refitting on dev needs a dev split")
+    if refit_on_dev and distill is not None:
+        raise ValueError("distillation is measured on dev only: it did not beat the CRF alone there (README), so "
+                         "there is no distilled model to refit and ship")
     out = out or shipped_artifact()
     started = time.monotonic()
     sentences = [s for path in data.train for s in load_skillspan(path)]
@@ -246,7 +253,11 @@ def train(data: TrainingData, *, seed: int = 13, out: Path | None = None, refit_
     esco = [label.split() for label in _lines(_read("esco_skills_en.txt"))]
     clusters = word_clusters([list(s.tokens) for s in sentences] + esco + [[w] for w in minilm_words()], seed=seed,
                              progress=progress)
-    taggers = train_taggers(sentences, clusters, started, progress)
+    silver: list[Sentence] = []
+    distilled: dict[str, Any] = {}
+    if distill is not None:
+        silver, distilled["dev_model"] = silver_training(distill, data.train, data.dev, progress)
+    taggers = train_taggers([*sentences, *silver], clusters, started, progress)
     root = Path(__file__).resolve().parents[1]
     training_files = [*data.train, *([data.dev] if refit_on_dev and data.dev is not None else [])]
     card: dict[str, Any] = {
@@ -262,6 +273,12 @@ def train(data: TrainingData, *, seed: int = 13, out: Path | None = None, refit_
                        "window": 2, "labels": "BILOU", "refit_on_dev": refit_on_dev},
         "figures": {},
     }
+    if distill is not None:
+        card["approach"] += ("; also trained on job-posting sentences labelled by a MiniLM + LoRA tagger "
+                             "trained on the same files (distillation)")
+        card["parameters"]["distill"] = {"postings": distill.count, "seed": distill.seed, "epochs": distill.epochs,
+                                         "min_confidence": distill.min_confidence}
+        card["distillation"] = distilled
     reports: dict[str, Report] = {}
     if data.dev is not None:
         save_model(out, taggers, clusters, card)

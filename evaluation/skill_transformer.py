@@ -6,6 +6,8 @@ trainable weights, ~1 MB). `resumeflow train skills --approach minilm-lora|minil
 Why it is not the shipped path: the encoder reads every word piece of a posting (~700 on average) through six
 layers, about 15 GFLOP a posting, which on this 2-core machine is a few postings a second — two orders of magnitude
 below the 200 postings/s the pipeline needs, whatever the head. Its dev figures are in the README for comparison.
+It is also the teacher tried for distillation (`evaluation/distill.py`: `TokenTagger` labels unannotated
+postings for the CRF), which did not help on dev.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from evaluation.skills import KINDS, Counts, Report, Sentence, load_skillspan
+from textkit.skills import SkillKind
 
 LABELS = ("O", "B", "I")
 IGNORE = -100
@@ -103,11 +106,47 @@ def _spans(labels: Sequence[int]) -> frozenset[tuple[int, int]]:
     return frozenset(label_spans([LABELS[i] for i in labels]))
 
 
-def train_transformer(train_files: Sequence[Path], dev: Path, *, approach: str, seed: int = 13, epochs: int = 1,
-                      rank: int = 8, out: Path | None = None, progress: Callable[[str], None] = print
-                      ) -> Report:
-    """Train on `train_files`, report on `dev` after each epoch; returns the last report. Writes the trainable
-    weights (LoRA and head) to `out` when given."""
+class TokenTagger:
+    """A trained MiniLM tagger that labels words it has not seen annotated (the silver sentences the CRF is
+    distilled from, `evaluation/distill.py`)."""
+
+    def __init__(self, tokenizer: Any, encoder: Any, head: Any) -> None:
+        self.tokenizer, self.encoder, self.head = tokenizer, encoder, head
+
+    def label(self, sentences: Sequence[Sequence[str]], batch: int = 64
+              ) -> list[tuple[dict[SkillKind, list[str]], float] | None]:
+        """Per sentence, BIO labels per kind and the tagger's confidence: the lowest, over words and kinds, of the
+        probability of the label chosen (each word read at its first piece). None for a sentence longer than 128
+        pieces (its last words would go unread)."""
+        import torch
+
+        items = _encode(self.tokenizer, [Sentence(tuple(words), {kind: frozenset() for kind in KINDS})
+                                         for words in sentences])
+        found: list[tuple[dict[SkillKind, list[str]], float] | None] = [None] * len(sentences)
+        self.encoder.eval()
+        with torch.no_grad():
+            for group, ids, mask, labels in _batches(items, batch, None):
+                logits = self.head(self.encoder(input_ids=ids, attention_mask=mask).last_hidden_state)
+                for row, index in enumerate(group):
+                    first_pieces = labels[row, 0] != IGNORE
+                    if int(first_pieces.sum()) != len(sentences[index]):
+                        continue
+                    by_kind: dict[SkillKind, list[str]] = {}
+                    confidence = 1.0
+                    for k, kind in enumerate(KINDS):
+                        probabilities = logits[row, :, 3 * k:3 * k + 3][first_pieces].softmax(-1)
+                        best, chosen = probabilities.max(-1)
+                        by_kind[kind] = [LABELS[i] for i in chosen.tolist()]
+                        confidence = min(confidence, float(best.min()))
+                    found[index] = (by_kind, confidence)
+        return found
+
+
+def fit_transformer(train_files: Sequence[Path], dev: Path | None, *, approach: str, seed: int = 13,
+                    epochs: int = 1, rank: int = 8, report_each_epoch: bool = True,
+                    progress: Callable[[str], None] = print) -> tuple[Report | None, TokenTagger, dict[str, Any]]:
+    """Train on `train_files`; report on `dev` (when given) after each epoch, or after the last only. Returns the
+    last report, the tagger and its trainable weights (LoRA and head)."""
     import torch
 
     random.seed(seed)
@@ -122,13 +161,13 @@ def train_transformer(train_files: Sequence[Path], dev: Path, *, approach: str, 
     trainable = [p for p in encoder.parameters() if p.requires_grad] + list(head.parameters())
     progress(f"{approach}: {sum(p.numel() for p in trainable):,} trainable weights")
     train = _encode(tokenizer, [s for path in train_files for s in load_skillspan(path)])
-    dev_sentences = load_skillspan(dev)
+    dev_sentences = load_skillspan(dev) if dev is not None else []
     dev_items = _encode(tokenizer, dev_sentences)
     optimizer = torch.optim.AdamW(trainable, lr=1e-3 if approach == "minilm-lora" else 3e-3, weight_decay=0.01)
     loss = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
     shuffle = random.Random(seed)
     started = time.monotonic()
-    report = Report(0, {kind: Counts() for kind in KINDS}, Counts())
+    report = None
     for epoch in range(epochs):
         encoder.train(approach == "minilm-lora")
         for _, ids, mask, labels in _batches(train, 16, shuffle):
@@ -138,14 +177,30 @@ def train_transformer(train_files: Sequence[Path], dev: Path, *, approach: str, 
             optimizer.zero_grad()
             total.backward()  # type: ignore[union-attr]
             optimizer.step()
+        if dev is None or not (report_each_epoch or epoch == epochs - 1):
+            progress(f"epoch {epoch + 1}: {time.monotonic() - started:.0f} s")
+            continue
         report = _evaluate(encoder, head, dev_items, dev_sentences)
         progress(f"epoch {epoch + 1}: dev combined F1 {report.combined.f1:.3f} "
                  f"(SKILL {report.by_kind['skill'].f1:.3f}, KNOWLEDGE {report.by_kind['knowledge'].f1:.3f}), "
                  f"{time.monotonic() - started:.0f} s")
+    weights = {"approach": approach, "rank": rank, "seed": seed, "head": head.state_dict(),
+               "adapters": {n: p.detach() for n, p in encoder.named_parameters() if p.requires_grad}}
+    return report, TokenTagger(tokenizer, encoder, head), weights
+
+
+def train_transformer(train_files: Sequence[Path], dev: Path, *, approach: str, seed: int = 13, epochs: int = 1,
+                      rank: int = 8, out: Path | None = None, progress: Callable[[str], None] = print
+                      ) -> Report:
+    """Train on `train_files`, report on `dev` after each epoch; returns the last report. Writes the trainable
+    weights (LoRA and head) to `out` when given."""
+    import torch
+
+    report, _, weights = fit_transformer(train_files, dev, approach=approach, seed=seed, epochs=epochs, rank=rank,
+                                         progress=progress)
     if out is not None:
-        torch.save({"approach": approach, "rank": rank, "seed": seed, "head": head.state_dict(),
-                    "adapters": {n: p.detach() for n, p in encoder.named_parameters() if p.requires_grad}}, out)
-    return report
+        torch.save(weights, out)
+    return report or Report(0, {kind: Counts() for kind in KINDS}, Counts())
 
 
 def _evaluate(encoder: Any, head: Any, items: Sequence[tuple[list[int], list[list[int]]]],

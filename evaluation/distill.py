@@ -1,0 +1,184 @@
+"""Distilling the MiniLM + LoRA tagger into the CRF (issue 14): the tagger, trained on the same SkillSpan files,
+labels sentences of unannotated job postings, and those "silver" sentences join the CRF's training sentences.
+
+The postings are the Glassdoor export (`../shared/data/postings/glassdoor_ds_jobs.csv`, evaluation only, read by
+`evaluation/glassdoor.py`), one row per group of repeated rows, chosen by a seeded shuffle: the first N of that
+order, so a smaller N is a prefix of a larger one. Each description is split into sentences and words exactly as
+requirement extraction does at inference (`sectioned_lines`, `sentences`, `span_tokens`); a sentence met again
+(boilerplate shared by postings) is kept once. The silver file written (`--silver-out`) is JSON Lines: a first
+line describing how it was made, then one sentence a line in SkillSpan's form (`tokens`, `tags_skill`,
+`tags_knowledge`) with its `posting` and the tagger's `confidence`; `--silver` reads it back instead of training
+the tagger again.
+
+Measured on dev (README, "Skill spans"), it does not help: the teacher is no better than the CRF on skills, and
+its silver spans make the CRF find more spans, mostly wrong ones.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from evaluation.glassdoor import GlassdoorRow, load_glassdoor
+from evaluation.skills import KINDS, Sentence, bio_spans
+from processors.analysis.extraction import sectioned_lines
+from textkit.skill_spans import span_tokens
+from textkit.skills import SkillKind, sentences
+
+SILVER_FORMAT = "resumeflow-silver-sentences/1"
+
+
+@dataclass(frozen=True)
+class Distillation:
+    """How the silver sentences are made: `postings` (a Glassdoor CSV) labelled by a tagger trained for `epochs`,
+    or `silver` (a file written before) read back; the first `count` postings, sentences of `min_confidence` or
+    more."""
+
+    count: int
+    seed: int = 13
+    postings: Path | None = None
+    silver: Path | None = None
+    silver_out: Path | None = None
+    epochs: int = 6
+    min_confidence: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class SilverSentence:
+    posting: str
+    tokens: tuple[str, ...]
+    labels: dict[SkillKind, tuple[str, ...]]  # BIO per kind
+    confidence: float
+
+
+def choose_postings(rows: Sequence[GlassdoorRow], count: int, seed: int) -> list[GlassdoorRow]:
+    """`count` postings, the first of each group of repeated rows only, in a seeded shuffle's order (the same
+    seed gives the same order, so a smaller count takes a prefix of a larger one's)."""
+    distinct = [row for row in rows if row.cluster == row.posting_id]
+    random.Random(seed).shuffle(distinct)
+    return distinct[:max(count, 0)]
+
+
+def posting_sentences(description: str) -> list[tuple[str, ...]]:
+    """The description's sentences as words, split as `extract_requirements` splits a posting for the span model
+    (content lines without headings, then sentences, then `span_tokens`); empty ones left out."""
+    found = []
+    for line in sectioned_lines(description):
+        for sentence in sentences(line.text):
+            words = tuple(token.text for token in span_tokens(sentence))
+            if words:
+                found.append(words)
+    return found
+
+
+def unique_sentences(postings: Iterable[tuple[str, Sequence[tuple[str, ...]]]]) -> list[tuple[str, tuple[str, ...]]]:
+    """(posting id, words) of each sentence the first time it is met, in order."""
+    seen: set[tuple[str, ...]] = set()
+    found = []
+    for posting, words_of in postings:
+        for words in words_of:
+            if words not in seen:
+                seen.add(words)
+                found.append((posting, words))
+    return found
+
+
+def of_postings(silver: Iterable[SilverSentence], postings: Sequence[str]) -> list[SilverSentence]:
+    """The sentences of the given postings (a prefix of the chosen order: what a smaller count would have
+    labelled, since a sentence is kept with the first posting that has it)."""
+    wanted = set(postings)
+    return [sentence for sentence in silver if sentence.posting in wanted]
+
+
+def as_training(silver: Iterable[SilverSentence], min_confidence: float = 0.0) -> list[Sentence]:
+    """The CRF's training sentences from silver ones of at least `min_confidence`: the tagger's BIO labels read as
+    spans the way SkillSpan's tags are."""
+    return [Sentence(sentence.tokens, {kind: bio_spans(sentence.labels[kind]) for kind in KINDS})
+            for sentence in silver if sentence.confidence >= min_confidence]
+
+
+def write_silver(path: Path, about: dict[str, Any], silver: Iterable[SilverSentence]) -> None:
+    with path.open("w", encoding="utf-8") as file:
+        file.write(json.dumps({"format": SILVER_FORMAT, **about}, sort_keys=True) + "\n")
+        for sentence in silver:
+            file.write(json.dumps({"posting": sentence.posting, "tokens": list(sentence.tokens),
+                                   "tags_skill": list(sentence.labels["skill"]),
+                                   "tags_knowledge": list(sentence.labels["knowledge"]),
+                                   "confidence": round(sentence.confidence, 4)}) + "\n")
+
+
+def read_silver(path: Path) -> tuple[dict[str, Any], list[SilverSentence]]:
+    """(how the file was made, its sentences). Raises ValueError for a file of another kind."""
+    with path.open(encoding="utf-8") as lines:
+        about = json.loads(next(lines, "{}"))
+        if about.get("format") != SILVER_FORMAT:
+            raise ValueError(f"{path} is not a {SILVER_FORMAT} file")
+        silver = []
+        for line in lines:
+            record = json.loads(line)
+            silver.append(SilverSentence(record["posting"], tuple(record["tokens"]),
+                                         {"skill": tuple(record["tags_skill"]),
+                                          "knowledge": tuple(record["tags_knowledge"])},
+                                         float(record["confidence"])))
+    return about, silver
+
+
+def label_postings(settings: Distillation, train_files: Sequence[Path], dev: Path | None,
+                   progress: Callable[[str], None]) -> tuple[dict[str, Any], list[SilverSentence]]:
+    """Train the LoRA tagger on `train_files` (seeded; its dev figures printed when `dev` is given) and label the
+    chosen postings' sentences."""
+    from evaluation.skill_model import sha256
+    from evaluation.skill_transformer import fit_transformer
+
+    assert settings.postings is not None
+    rows = choose_postings(load_glassdoor(settings.postings), settings.count, settings.seed)
+    chosen = unique_sentences((row.posting_id, posting_sentences(row.description)) for row in rows)
+    progress(f"silver: {len(chosen)} distinct sentences from {len(rows)} postings of {settings.postings}")
+    report, tagger, _ = fit_transformer(train_files, dev, approach="minilm-lora", seed=settings.seed,
+                                        epochs=settings.epochs, report_each_epoch=False, progress=progress)
+    labelled = tagger.label([words for _, words in chosen])
+    silver = [SilverSentence(posting, words, {kind: tuple(labels[kind]) for kind in KINDS}, confidence)
+              for (posting, words), found in zip(chosen, labelled, strict=True) if found is not None
+              for labels, confidence in [found]]
+    about: dict[str, Any] = {
+        "postings_file": settings.postings.name, "postings_sha256": sha256(settings.postings),
+        "postings": [row.posting_id for row in rows], "seed": settings.seed,
+        "tagger": {"approach": "minilm-lora", "rank": 8, "epochs": settings.epochs, "seed": settings.seed,
+                   "trained_on": [{"file": p.name, "sha256": sha256(p)} for p in train_files]},
+        "sentences": len(silver), "left_out_unread": len(chosen) - len(silver)}
+    if report is not None:
+        about["tagger"]["dev"] = {name: round(c.f1, 4) for name, c in report.rows()}
+    progress(f"silver: {len(silver)} sentences labelled ({len(chosen) - len(silver)} left out: over 128 pieces), "
+             f"{sum(len(s.tokens) for s in silver)} words")
+    if settings.silver_out is not None:
+        write_silver(settings.silver_out, about, silver)
+        progress(f"silver: written to {settings.silver_out}")
+    return about, silver
+
+
+def silver_training(settings: Distillation, train_files: Sequence[Path], dev: Path | None,
+                    progress: Callable[[str], None]) -> tuple[list[Sentence], dict[str, Any]]:
+    """The silver training sentences for a CRF trained on `train_files`, and what the card records of them."""
+    from evaluation.skill_model import sha256
+
+    if settings.silver is not None:
+        about, silver = read_silver(settings.silver)
+        source: dict[str, Any] = {"silver_file": settings.silver.name, "silver_sha256": sha256(settings.silver)}
+    else:
+        about, silver = label_postings(settings, train_files, dev, progress)
+        source = {}
+    if settings.silver is not None and settings.count > len(about["postings"]):
+        raise ValueError(f"{settings.silver} holds {len(about['postings'])} postings, fewer than {settings.count}")
+    postings = about["postings"][:settings.count]
+    training = as_training(of_postings(silver, postings), settings.min_confidence)
+    progress(f"silver: {len(training)} sentences of {len(postings)} postings join the CRF's training "
+             f"(confidence >= {settings.min_confidence})")
+    made = {key: value for key, value in about.items() if key != "postings"}
+    card = {**source, "made": made, "postings": postings, "min_confidence": settings.min_confidence,
+            "sentences": len(training), "spans": {kind: sum(len(s.spans[kind]) for s in training) for kind in KINDS}}
+    return training, card
+
