@@ -80,7 +80,7 @@ demo: stack
 	@echo "  each run; \`$(RF) user password --email E\` makes another):"
 	@$(RF) user password --email sam.okafor@example.net
 	@$(RF) user password --email ada.park@example.org
-	@echo "  or use \"Get a link by mail\": start the API with RESUMEFLOW_SMTP_HOST=127.0.0.1"
+	@echo "  or use \"Get a link by mail\" (and sign up, which mails a confirm link): start the API with RESUMEFLOW_SMTP_HOST=127.0.0.1"
 	@echo "  RESUMEFLOW_SMTP_PORT=2525 RESUMEFLOW_SMTP_SECURITY=none next to"
 	@echo "  $(RF) mail serve --maildir .resumeflow/demo/mail --port 2525   (the link lands in .resumeflow/demo/mail/<email>/)"
 
@@ -107,8 +107,14 @@ dev: stack
 	  echo "  export RESUMEFLOW_API_SECRET=\$$(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')" >&2; exit 2; }
 	@echo "web client: http://127.0.0.1:8080  (a user's token: $(RF) user token --email EMAIL)"
 	@echo "metrics: sink :9400, API :9401, processors :9410 and up (in the order the worker prints), /metrics"
+	@echo "mail: sign-up confirmations and sign-in links go to a local SMTP server (:2525) unless RESUMEFLOW_SMTP_HOST"
+	@echo "  is set (the email channel's applications too); each lands in $${RESUMEFLOW_HOME:-.resumeflow}/dev/mail/<email>/"
 	@trap 'kill 0' INT TERM EXIT; \
 	RESUMEFLOW_METRICS_PORT=9400 $(RF) sink & \
+	if [ -z "$$RESUMEFLOW_SMTP_HOST" ]; then \
+	  $(RF) mail serve --maildir "$${RESUMEFLOW_HOME:-.resumeflow}/dev/mail" --port 2525 & \
+	  export RESUMEFLOW_SMTP_HOST=127.0.0.1 RESUMEFLOW_SMTP_PORT=2525 RESUMEFLOW_SMTP_SECURITY=none; \
+	fi; \
 	RESUMEFLOW_METRICS_PORT=9401 RESUMEFLOW_API_COOKIE_SECURE=$${RESUMEFLOW_API_COOKIE_SECURE:-false} \
 	  $(RF) api --host 127.0.0.1 --port 8080 & \
 	RESUMEFLOW_METRICS_PORT=9410 $(RF) worker all; wait

@@ -12,6 +12,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
@@ -23,6 +24,9 @@ from streams.log_control import use_format
 from streams.messages import BOARD_NAME, UserCommand
 from streams.messages.users import MAX_PROFILE_BYTES
 from streams.settings import Settings, load_settings, resumeflow_home
+
+if TYPE_CHECKING:
+    from evaluation.distill import Distillation
 
 log = logging.getLogger("resumeflow")
 
@@ -462,12 +466,41 @@ def _train_skills(args: argparse.Namespace) -> int:
                         ) from exc
     if args.refit_on_dev and data.dev is None:
         raise UserError("--refit-on-dev needs a dev split: give --dev or a folder with dev.json")
-    trained = train(data, seed=args.seed, out=args.out, refit_on_dev=args.refit_on_dev, progress=print)
+    distill = _distillation(args)
+    if args.silver_only:
+        from evaluation.distill import label_postings
+
+        if distill is None or distill.postings is None or distill.silver_out is None:
+            raise UserError("--silver-only needs --distill-postings and --silver-out")
+        label_postings(distill, data.train, data.dev, print)
+        return 0
+    try:
+        trained = train(data, seed=args.seed, out=args.out, refit_on_dev=args.refit_on_dev, distill=distill,
+                        progress=print)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
     size = trained.path.stat().st_size
     print(f"wrote {trained.path} ({size / 1024:,.0f} KiB); commit {trained.card['git_commit']}, seed {args.seed}")
     for split, report in trained.reports.items():
         print(format_report(report, f"{split} ({getattr(data, split).name})"))
     return 0
+
+
+def _distillation(args: argparse.Namespace) -> Distillation | None:
+    from evaluation.distill import Distillation
+
+    if args.distill_postings is None and args.silver is None:
+        if args.silver_out is not None:
+            raise UserError("--silver-out needs --distill-postings")
+        return None
+    if args.distill_postings is not None and args.silver is not None:
+        raise UserError("give --distill-postings (label postings) or --silver (a file labelled before), not both")
+    for path in (args.distill_postings, args.silver):
+        if path is not None and not path.is_file():
+            raise UserError(f"{path} is not a file")
+    return Distillation(count=args.distill_count, seed=args.seed, postings=args.distill_postings, silver=args.silver,
+                        silver_out=args.silver_out, epochs=args.distill_epochs,
+                        min_confidence=args.distill_confidence)
 
 
 def _eval_dedup(args: argparse.Namespace) -> int:
@@ -668,6 +701,22 @@ def build_parser() -> argparse.ArgumentParser:
                               help="crf (the shipped model) or a MiniLM token-classification head, measured on dev "
                                    "only (with --out, its trainable weights are saved; nothing is installed)")
     train_skills.add_argument("--epochs", type=int, default=1, help="passes for the MiniLM approaches (default 1)")
+    train_skills.add_argument("--distill-postings", type=Path, metavar="CSV",
+                              help="distillation: a MiniLM + LoRA tagger trained on the same files labels sentences "
+                                   "of these postings (a Glassdoor CSV, e.g. "
+                                   "../shared/data/postings/glassdoor_ds_jobs.csv) and the CRF learns from them too")
+    train_skills.add_argument("--distill-count", type=int, default=100,
+                              help="postings labelled, chosen by a shuffle seeded by --seed (default 100)")
+    train_skills.add_argument("--distill-epochs", type=int, default=6, help="the tagger's passes (default 6)")
+    train_skills.add_argument("--distill-confidence", type=float, default=0.0,
+                              help="only silver sentences whose every word's label the tagger gives at least this "
+                                   "probability (default 0: all)")
+    train_skills.add_argument("--silver-out", type=Path, help="write the labelled sentences there (JSON Lines)")
+    train_skills.add_argument("--silver", type=Path,
+                              help="silver sentences written before by --silver-out, instead of --distill-postings "
+                                   "(its first --distill-count postings)")
+    train_skills.add_argument("--silver-only", action="store_true",
+                              help="train the tagger, write the silver sentences to --silver-out and stop (no CRF)")
     train_skills.set_defaults(run=_train_skills)
 
     learning = commands.add_parser("learning", help="what the learner knows: rates of outcomes, a simulation")
