@@ -81,6 +81,9 @@ BACKOFF_START_S, BACKOFF_MAX_S = 1.0, 30.0
 # An agent idle this long looks for records of its partitions Faust never handed over (`_watch_idle`).
 IDLE_CHECK_S = 5.0
 OUTAGE_POLL_S = 0.25  # how often a wait for a dependency looks whether a rebalance began
+# How long a rebalance waits for the idle watch's record in flight (`_finish_watch`); the group's rebalance timeout
+# is longer (streams.settings), so the wait cannot cost the worker its membership.
+REVOKE_WAIT_S = 10.0
 _MISSING = object()
 
 
@@ -205,6 +208,20 @@ class CellAgent:
                 del self.app.processed_to[tp]
 
         self.app.on_partitions_assigned.connect(assigned)
+        self.app.before_revoke.append(self._finish_watch)
+
+    async def _finish_watch(self) -> None:
+        """When a rebalance begins: wait until the batch in hand (the agent's own, or the idle watch's) is done,
+        which is at its record in flight (`_continue_or_hand_back`), at most `REVOKE_WAIT_S`; past that, the
+        rebalance goes on and the partition's next owner may redo that record (steps are idempotent)."""
+        loop = asyncio.get_running_loop()
+        until = loop.time() + REVOKE_WAIT_S
+        while self._lock.locked():  # polled: acquiring under a timeout can leave the lock taken (bpo-42130)
+            if loop.time() > until:
+                log.warning("%s: a record in flight held the rebalance up for %.0fs; going on without it",
+                            self.spec.name, REVOKE_WAIT_S)
+                return
+            await asyncio.sleep(0.05)
 
     # --- the loop -------------------------------------------------------------------------------------------------
 
@@ -217,6 +234,7 @@ class CellAgent:
                     await self._run_batch(events, stream, busy)
         finally:
             watch.cancel()
+            await asyncio.wait({watch}, timeout=REVOKE_WAIT_S)  # its batch delivered before Faust's last commit
 
     async def _run_batch(self, events: Sequence[EventT], stream: StreamT, busy: Any) -> None:
         loop = asyncio.get_running_loop()
@@ -286,10 +304,16 @@ class CellAgent:
         await self._process_from_broker(message.tp, start, message.offset, batch, stream)
 
     async def _process_from_broker(self, tp: TP, start: int, end: int, batch: _Batch, stream: StreamT) -> None:
-        """Read `tp`'s records at `start` <= offset < `end` from the broker and process them, in order."""
-        found = await asyncio.get_running_loop().run_in_executor(
+        """Read `tp`'s records at `start` <= offset < `end` from the broker and process them, in order; slow
+        work is delivered every `BATCH_FLUSH_S`, as a batch's is."""
+        loop = asyncio.get_running_loop()
+        found = await loop.run_in_executor(
             None, functools.partial(read_range, self.settings, tp.topic, tp.partition, start, end))
+        started = loop.time()
         for record in found:
+            if loop.time() - started > BATCH_FLUSH_S:
+                await self._finish(batch, stream)
+                started = loop.time()
             self._continue_or_hand_back()  # a long hole, or the idle watch's reads, do not hold a rebalance up
             kind, at_ms = record.timestamp()  # type: ignore[attr-defined]
             fetched = _FetchedEvent(_Fetched(
@@ -345,7 +369,12 @@ class CellAgent:
                                 "a rebalance or a start): reading them from the broker", self.spec.name, tp.topic,
                                 tp.partition, start, end - 1, IDLE_CHECK_S)
                     touched.append(tp)
-                    await self._process_from_broker(tp, start, end, batch, stream)
+                    try:
+                        await self._process_from_broker(tp, start, end, batch, stream)
+                    except _RebalanceBegan:
+                        log.info("%s: a rebalance began; the idle watch stops before %s[%d]@%d, read again after it",
+                                 self.spec.name, tp.topic, tp.partition, self.contiguity.expected(tp))
+                        raise
                     # The range is read whole: offsets it lacks (compacted away, markers) are not records to wait for.
                     self.contiguity.check(tp, end - 1)
             finally:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -60,6 +61,16 @@ class ResumeflowApp(faust.App):
         # since the partition was assigned (streams/contiguity.py): the only offsets this app commits for them.
         self.processed_to: dict[Any, int] = {}
         self.agent_topics: set[str] = set()
+        # Work of the agents Faust does not track (the idle watch's reads from the broker), awaited when a
+        # rebalance begins, before Faust waits for its streams and commits (`_consumer_wait_empty`).
+        self.before_revoke: list[Callable[[], Awaitable[None]]] = []
+
+    async def _consumer_wait_empty(self, consumer: Any, logger: Any) -> None:
+        """Faust's last step before its commit at a rebalance: first the agents finish what they are doing that
+        Faust does not know of, so that commit includes it (else the partition's next owner redoes it)."""
+        for finish in self.before_revoke:
+            await finish()
+        await super()._consumer_wait_empty(consumer, logger)
 
     def _new_consumer(self) -> Any:
         """Faust's consumer, committing for a cell agent's partitions only what the agent processed.

@@ -17,18 +17,23 @@ from tests.support.crashing_processor import run_worker
 
 
 def lose_one_record() -> None:
+    lose_records(1)
+
+
+def lose_records(limit: int | None) -> None:
+    """Lose the first `limit` records (every one if None) whose bytes contain `drop-`."""
     from faust.transport.conductor import Conductor
 
     compile_handler = Conductor._compile_message_handler
 
     def compile_losing(self: Conductor) -> Any:
         handler = compile_handler(self)
-        lost = False
+        lost = 0
 
         async def on_message(message: Any) -> None:
             nonlocal lost
-            if not lost and b"drop-" in (message.value or b""):
-                lost = True
+            if (limit is None or lost < limit) and b"drop-" in (message.value or b""):
+                lost += 1
                 return  # Faust's fetch loop marks it read all the same
             await handler(message)
 
