@@ -189,6 +189,8 @@ class CellAgent:
         self._quiet_since = 0.0  # loop time of the last batch or assignment
         self._ends_seen: dict[TP, int] = {}  # log end offsets at the idle watch's previous look
         self.contiguity = Contiguity()
+        self._record_crash: BaseException | None = None  # the last crash `_crashed` let through
+        self._watch_crash: BaseException | None = None  # one in the idle watch, for `_run` to raise
 
     def install(self) -> None:
         names = list(self.inputs)
@@ -227,11 +229,18 @@ class CellAgent:
 
     async def _run(self, stream: StreamT) -> None:
         busy = metrics.BUSY.labels(*self.labels)
-        watch = asyncio.ensure_future(self._watch_idle(stream))
+        run = asyncio.current_task()
+        assert run is not None
+        watch = asyncio.ensure_future(self._watch_idle(stream, run))
         try:
             async for events in stream.noack_take(BATCH_MAX, within=BATCH_WITHIN_S):
                 async with self._lock:
                     await self._run_batch(events, stream, busy)
+        except asyncio.CancelledError:
+            if self._watch_crash is None:
+                raise
+            crash, self._watch_crash = self._watch_crash, None
+            raise crash from None  # Faust's agent crashes with it, and the worker stops, as for a batch's crash
         finally:
             watch.cancel()
             await asyncio.wait({watch}, timeout=REVOKE_WAIT_S)  # its batch delivered before Faust's last commit
@@ -325,7 +334,7 @@ class CellAgent:
 
     # --- the idle watch -------------------------------------------------------------------------------------------
 
-    async def _watch_idle(self, stream: StreamT) -> None:
+    async def _watch_idle(self, stream: StreamT, run: asyncio.Task[None]) -> None:
         """While the agent has had nothing to do for `IDLE_CHECK_S`, look every half of it for records of its
         partitions that were in the log at the previous look and are still not processed: Faust lost them (the
         last ones of a partition, so no later record reveals the hole), and they are read from the broker."""
@@ -343,8 +352,13 @@ class CellAgent:
                     await self._read_stalled(stream)
             except _RebalanceBegan:
                 continue
-            except Exception:  # a broker error, or a record that crashed `step`: looked at again next time
-                log.exception("%s: reading the records Faust did not hand over failed", self.spec.name)
+            except Exception as exc:
+                if exc is self._record_crash:  # a record crashed `step`: the agent raises it, as a batch would
+                    self._watch_crash = exc
+                    run.cancel()
+                    return
+                log.exception("%s: reading the records Faust did not hand over failed (looked at again next time)",
+                              self.spec.name)
 
     async def _read_stalled(self, stream: StreamT) -> None:
         tps = [tp for tp in self.app.consumer.assignment() if tp.topic in self.inputs]
@@ -551,6 +565,7 @@ class CellAgent:
             return
         log.error("%s failed on %s (crash %d of %d before it is dead-lettered); stopping the worker so it is "
                   "retried", self.spec.name, where, crashes, MAX_CRASHES, exc_info=exc)
+        self._record_crash = exc
         raise exc
 
     async def _wait_out(self, exc: TransientError, attempt: int, message: Any) -> None:

@@ -145,6 +145,33 @@ def test_a_record_that_crashes_the_worker_is_retried_then_dead_lettered_never_sk
     assert {before.event_id, after.event_id} <= seen and crash.event_id not in seen
 
 
+def test_a_record_that_crashes_the_idle_watch_stops_the_worker_as_a_batchs_crash_does(
+        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
+    # Review finding: a crash of a record the idle watch read from the broker was caught by the watch, which tried
+    # it again in the same worker at its next look, while the log said "stopping the worker so it is retried".
+    # Here the crashing record is the partition's last, and Faust loses it at every start, so the watch reads it.
+    app_id = f"{test_app_id}-crashwatch"
+    stack, namespace, _, _, (_, crashing) = one_users_commands(stack, read_topic, app_id, ("before", "crash-drop"))
+    prefix = stack.topic_prefix
+    exits = []
+    with support_workers(namespace, tmp_path) as start:
+        for run in range(MAX_CRASHES - 1):
+            worker = start("dropping_processor", "crashwatch", log=f"run{run}")
+            exits.append(worker.wait(timeout=120))  # still running after that: the crash did not stop it
+            text = (tmp_path / f"run{run}.log").read_text(errors="replace")
+            assert "never reached the agent, idle for" in text and "stopping the worker" in text, text[-3000:]
+            assert committed(stack, f"{app_id}-crashing", crashing.partition()) <= crashing.offset()
+        worker = start("dropping_processor", "crashwatch", log="last")
+
+        def dead(ms: list[Any]) -> bool:
+            return any(m.value()["source_offset"] == crashing.offset() and m.value()["processor"] == "crashing.commands"
+                       for m in ms)
+
+        assert dead(read_topic("user.commands.dlq", dead, avro_key=False, timeout_s=90, prefix=prefix))
+        stop(worker)
+    assert exits == [1] * (MAX_CRASHES - 1), exits
+
+
 def test_a_record_faust_never_hands_to_the_agent_is_read_again_not_committed_past(
         stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
     # bench.failover's losses, as a kind: the worker's consumer marks one record read without delivering it (what
