@@ -12,7 +12,8 @@ record's place (`source_topic[source_partition]@source_offset`).
   else its size and a printable preview of its first bytes. `--json` prints JSON lines instead.
 - `requeue TOPIC`: sends letters' original key and value bytes, unchanged, back to their source topic and
   partition, with headers naming the letter (`resumeflow-dead-letter: <dlq>[<partition>]@<offset>` and
-  `resumeflow-dead-letter-id`). Without `--offset` it sends every letter not requeued before: a consumer group of
+  `resumeflow-dead-letter-id`), each record once however many letters name it. Without `--offset` it sends
+  every letter not requeued before: a consumer group of
   its own (`<app id>-dlq-requeue`) remembers how far requeueing went, so running it twice sends nothing twice.
   Requeueing is safe because processors are idempotent by event id; a letter that still fails is dead-lettered
   again (a new letter). `--dry-run` says what would go.
@@ -288,6 +289,17 @@ def _requeue(args: argparse.Namespace) -> int:
             except KeyError as exc:
                 raise UserError(f"{item.place} came from {item.letter.source_topic}, which is not a topic of this "
                                 "deployment (check RESUMEFLOW_TOPIC_PREFIX)") from exc
+        # One record's letters (the same letter written again by a batch redone after a crash, or one per
+        # processor reading its topic) send it back once: every processor of the topic reads it again anyway.
+        first: dict[tuple[str, int, int], Letter] = {}
+        for item in list(sendable):
+            assert item.letter is not None
+            source = (item.letter.source_topic, item.letter.source_partition, item.letter.source_offset)
+            if source in first:
+                sendable.remove(item)
+                print(f"{item.place}: not requeued (the same record as {first[source].place})")
+            else:
+                first[source] = item
         verb = "would requeue" if args.dry_run else "requeued"
         if not args.dry_run and sendable:
             _send(settings, sendable)
