@@ -339,7 +339,10 @@ class CellAgent:
         partitions that were in the log at the previous look and are still not processed: Faust lost them (the
         last ones of a partition, so no later record reveals the hole), and they are read from the broker."""
         loop = asyncio.get_running_loop()
-        while True:
+        this = asyncio.current_task()
+        assert this is not None
+        # Cancelled (the agent stops), but the cancellation may have been replaced by an error in `_finish`.
+        while not this.cancelling():
             await asyncio.sleep(IDLE_CHECK_S / 2)
             if self.app.rebalancing or not self.app.consumer.flow_active:
                 self._ends_seen.clear()
