@@ -103,6 +103,29 @@ def one_users_commands(stack: Settings, read_topic: Reader, app_id: str, kinds: 
     return settings, namespace, user_id, records, [by_id[r.event_id] for r in records]
 
 
+def wait_for_line(log: Path, line: str, worker: subprocess.Popen[bytes], timeout_s: float = 90) -> None:
+    """Until `line` is in the worker's `log`; fails when the worker exits first or after `timeout_s`."""
+    deadline = time.monotonic() + timeout_s
+    while line not in log.read_text(errors="replace"):
+        assert time.monotonic() < deadline and worker.poll() is None, log.read_text(errors="replace")[-3000:]
+        time.sleep(0.2)
+
+
+def assert_each_answered_once(read_topic: Reader, prefix: str, records: list[UserCommand], published: list[Any]
+                              ) -> None:
+    """Every command of `records` (published as `published`) answered on `profile.rejected`, and none twice."""
+    ids = [r.event_id for r in records]
+
+    def answers(ms: list[Any]) -> list[str]:
+        return [m.value()["command_id"] for m in ms if m.value()["command_id"] in ids]
+
+    found = read_topic("profile.rejected", lambda ms: set(ids) <= set(answers(ms)), timeout_s=150, prefix=prefix)
+    counts = Counter(answers(found))
+    assert set(counts) == set(ids), f"{len(set(ids) - set(counts))} never answered"
+    twice = sorted(published[ids.index(i)].offset() for i, n in counts.items() if n > 1)
+    assert not twice, f"records at offsets {twice} processed twice: the commit at the rebalance did not cover them"
+
+
 def test_a_record_that_crashes_the_worker_is_retried_then_dead_lettered_never_skipped(
         stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
     app_id = f"{test_app_id}-crash"
@@ -236,10 +259,7 @@ def test_a_record_the_idle_watch_failed_to_deliver_is_not_committed_past(
     log_path = tmp_path / "watchfail.log"
     with support_workers(namespace, tmp_path) as start:
         worker = start("failing_watch_processor", "watchfail")
-        deadline = time.monotonic() + 90
-        while "did not deliver the watch's outputs" not in log_path.read_text(errors="replace"):
-            assert time.monotonic() < deadline and worker.poll() is None, log_path.read_text(errors="replace")[-3000:]
-            time.sleep(0.5)
+        wait_for_line(log_path, "did not deliver the watch's outputs", worker)
         after = command(f"after-{user_id[:8]}@example.org", user_id)
         publisher = RecordPublisher(stack, Serdes(registry_client(stack)))
         publisher.publish(USER_COMMANDS, user_id, after)
@@ -264,17 +284,14 @@ def test_a_rebalance_takes_back_the_rest_of_a_slow_batch_and_each_record_is_answ
     prefix = stack.topic_prefix
     wanted = {r.event_id for r in records}
 
-    def answers(ms: list[Any]) -> list[str]:
-        return [m.value()["command_id"] for m in ms if m.value()["command_id"] in wanted]
+    def answered(ms: list[Any]) -> bool:
+        return any(m.value()["command_id"] in wanted for m in ms)
 
     with support_workers(namespace, tmp_path) as start:
         first = start("slow_processor", "slow-a")
-        assert answers(read_topic("profile.rejected", answers, timeout_s=90, prefix=prefix)), "nothing answered"
+        assert answered(read_topic("profile.rejected", answered, timeout_s=90, prefix=prefix)), "nothing answered"
         second = start("slow_processor", "slow-b")  # while slow-a is in the middle of its batch
-        found = read_topic("profile.rejected", lambda ms: wanted <= set(answers(ms)), timeout_s=120, prefix=prefix)
-        counts = Counter(answers(found))
-        assert set(counts) == wanted, f"{len(wanted - set(counts))} never answered"
-        assert set(counts.values()) == {1}, "a record processed twice: the commit at the rebalance passed it"
+        assert_each_answered_once(read_topic, prefix, records, published)
         stop(first)
         stop(second)
     text = (tmp_path / "slow-a.log").read_text(errors="replace")
@@ -293,24 +310,12 @@ def test_a_rebalance_waits_for_the_idle_watchs_record_in_flight_and_each_record_
     stack, namespace, _, records, published = one_users_commands(
         stack, read_topic, app_id, tuple(f"slow{n}-drop" for n in range(40)))
     prefix = stack.topic_prefix
-    wanted = {r.event_id for r in records}
     log_a = tmp_path / "watch-a.log"
-
-    def answers(ms: list[Any]) -> list[str]:
-        return [m.value()["command_id"] for m in ms if m.value()["command_id"] in wanted]
-
     with support_workers(namespace, tmp_path) as start:
         first = start("slow_watch_processor", "watch-a")
-        deadline = time.monotonic() + 90
-        while "never reached the agent, idle for" not in log_a.read_text(errors="replace"):
-            assert time.monotonic() < deadline and first.poll() is None, log_a.read_text(errors="replace")[-3000:]
-            time.sleep(0.2)
+        wait_for_line(log_a, "never reached the agent, idle for", first)
         second = start("slow_processor", "watch-b")  # while watch-a's watch is in the middle of the 40 (20 s)
-        found = read_topic("profile.rejected", lambda ms: wanted <= set(answers(ms)), timeout_s=150, prefix=prefix)
-        counts = Counter(answers(found))
-        assert set(counts) == wanted, f"{len(wanted - set(counts))} never answered"
-        twice = sorted(published[[r.event_id for r in records].index(i)].offset() for i, n in counts.items() if n > 1)
-        assert not twice, f"records at offsets {twice} processed twice: the rebalance's commit did not wait for them"
+        assert_each_answered_once(read_topic, prefix, records, published)
         stop(first)
         stop(second)
     text = log_a.read_text(errors="replace")
