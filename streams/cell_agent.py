@@ -398,8 +398,9 @@ class CellAgent:
                     try:
                         await self._process_from_broker(tp, start, end, batch, stream)
                     except _RebalanceBegan:
-                        log.info("%s: a rebalance began; the idle watch stops in %s[%d]@%d..%d, read again after it",
-                                 self.spec.name, tp.topic, tp.partition, start, end - 1)
+                        at = self.contiguity.expected(tp) if self.contiguity.knows(tp) else start  # reset: a new one
+                        log.info("%s: a rebalance began; the idle watch stops before %s[%d]@%d, read again after it",
+                                 self.spec.name, tp.topic, tp.partition, at)
                         raise
                     # The range is read whole: offsets it lacks (compacted away, markers) are not records to wait for.
                     self.contiguity.check(tp, end - 1)
