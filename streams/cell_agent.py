@@ -573,6 +573,7 @@ class CellAgent:
             crashes = await self.crashes.record(message.topic, message.partition, message.offset)
         except Exception:
             log.exception("%s failed on %s, and its crashes cannot be counted (Redis?)", self.spec.name, where)
+            self._record_crash = exc  # a record's crash all the same: the idle watch stops the worker too
             raise exc from None
         if crashes >= MAX_CRASHES:
             log.error("%s failed on %s for the %d. time: dead-lettering it with its traceback", self.spec.name,

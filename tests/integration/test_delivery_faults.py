@@ -172,6 +172,25 @@ def test_a_record_that_crashes_the_idle_watch_stops_the_worker_as_a_batchs_crash
     assert exits == [1] * (MAX_CRASHES - 1), exits
 
 
+def test_a_record_that_crashes_the_idle_watch_stops_the_worker_when_its_crashes_cannot_be_counted(
+        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
+    # Review finding (rev1): with Redis down, `_crashed` re-raised the crash without marking it a record's crash,
+    # so the idle watch took it for a failed read and tried the record again in the same worker every look, while
+    # a batch's crash stops the worker.
+    app_id = f"{test_app_id}-uncounted"
+    stack, namespace, _, _, (_, crashing) = one_users_commands(stack, read_topic, app_id, ("before", "crash-drop"))
+    with support_workers(namespace, tmp_path) as start:
+        worker = start("uncounted_crash_processor", "uncounted")
+        try:
+            code = worker.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            code = None
+    text = (tmp_path / "uncounted.log").read_text(errors="replace")
+    assert "never reached the agent, idle for" in text and "its crashes cannot be counted" in text, text[-3000:]
+    assert code == 1, f"the worker did not stop ({text.count('its crashes cannot be counted')} crashes in it)"
+    assert committed(stack, f"{app_id}-crashing", crashing.partition()) <= crashing.offset()
+
+
 def test_a_record_faust_never_hands_to_the_agent_is_read_again_not_committed_past(
         stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
     # bench.failover's losses, as a kind: the worker's consumer marks one record read without delivering it (what
