@@ -329,7 +329,7 @@ class CellAgent:
             None, functools.partial(read_range, self.settings, tp.topic, tp.partition, start, end))
         started = loop.time()
         for record in found:
-            # Before the flush: a look of the idle watch that outlived a rebalance delivers nothing (`_read_stalled`).
+            # Before the flush: a look of the idle watch that outlived a rebalance delivers nothing (`_look`).
             self._continue_or_hand_back()  # a long hole, or the idle watch's reads, do not hold a rebalance up
             if loop.time() - started > BATCH_FLUSH_S:
                 await self._finish(batch, stream)
@@ -371,12 +371,18 @@ class CellAgent:
                               self.spec.name)
 
     async def _read_stalled(self, stream: StreamT) -> None:
+        self._look_assignment = self._assignments
+        try:
+            await self._look(stream, self._assignments)
+        finally:
+            self._look_assignment = None
+
+    async def _look(self, stream: StreamT, look: int) -> None:
         tps = [tp for tp in self.app.consumer.assignment() if tp.topic in self.inputs]
         ends = dict(await self.app.consumer.highwaters(*tps)) if tps else {}
         seen, self._ends_seen = self._ends_seen, {tp: end for tp, end in ends.items() if end is not None}
         batch = _Batch()
         touched: list[TP] = []
-        look = self._look_assignment = self._assignments
         try:
             try:
                 for tp in tps:
@@ -405,7 +411,6 @@ class CellAgent:
                     # The range is read whole: offsets it lacks (compacted away, markers) are not records to wait for.
                     self.contiguity.check(tp, end - 1)
             finally:
-                self._look_assignment = None
                 if self._assignments == look:
                     await self._finish(batch, stream)
                 elif batch.events:
