@@ -472,6 +472,10 @@ class CellAgent:
         """Send the outputs and wait for every acknowledgement; then store the cells and ack the records."""
         if not batch.events:
             return
+        if self._look_assignment is not None and self._look_assignment != self._assignments:
+            # The idle watch's look outlived a rebalance (`_continue_or_hand_back`): its partitions may be another
+            # worker's now. Whatever path delivers (an outage's wait, a crash), nothing of the look is delivered.
+            raise _RebalanceBegan
         producer = self.app.producer
         pending = [await producer.send(out.topic, out.key, out.value, out.partition, None, None)
                    for out in batch.outputs]
