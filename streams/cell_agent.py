@@ -191,6 +191,11 @@ class CellAgent:
         self.contiguity = Contiguity()
         self._record_crash: BaseException | None = None  # the last crash `_crashed` let through
         self._watch_crash: BaseException | None = None  # one in the idle watch, for `_run` to raise
+        self._assignments = 0  # how many assignments the agent has had
+        # While the idle watch looks: the assignment it began under. A rebalance waits for it at most
+        # `REVOKE_WAIT_S`; one that went on without it ends the look (`_continue_or_hand_back`), whose batch then
+        # is not delivered: its partitions may be another worker's now, and they read the records again.
+        self._look_assignment: int | None = None
 
     def install(self) -> None:
         names = list(self.inputs)
@@ -202,6 +207,7 @@ class CellAgent:
         self.app.agent_topics.update(self.inputs)
 
         async def assigned(sender: object, assigned: object, **kwargs: object) -> None:
+            self._assignments += 1
             self.contiguity.reset()
             self._ends_seen.clear()
             self._quiet_since = asyncio.get_running_loop().time()
@@ -277,8 +283,11 @@ class CellAgent:
             self._quiet_since = loop.time()
 
     def _continue_or_hand_back(self) -> None:
-        """Raise `_RebalanceBegan` once Faust has stopped the flow for a rebalance (or the worker's stop)."""
+        """Raise `_RebalanceBegan` once Faust has stopped the flow for a rebalance (or the worker's stop), or the
+        idle watch's look outlived a whole rebalance (the flow is on again, for another assignment)."""
         if not self.app.consumer.flow_active:
+            raise _RebalanceBegan
+        if self._look_assignment is not None and self._look_assignment != self._assignments:
             raise _RebalanceBegan
 
     async def _hand_back(self, events: Sequence[EventT], stream: StreamT) -> None:
@@ -320,10 +329,11 @@ class CellAgent:
             None, functools.partial(read_range, self.settings, tp.topic, tp.partition, start, end))
         started = loop.time()
         for record in found:
+            # Before the flush: a look of the idle watch that outlived a rebalance delivers nothing (`_look`).
+            self._continue_or_hand_back()  # a long hole, or the idle watch's reads, do not hold a rebalance up
             if loop.time() - started > BATCH_FLUSH_S:
                 await self._finish(batch, stream)
                 started = loop.time()
-            self._continue_or_hand_back()  # a long hole, or the idle watch's reads, do not hold a rebalance up
             kind, at_ms = record.timestamp()  # type: ignore[attr-defined]
             fetched = _FetchedEvent(_Fetched(
                 topic=record.topic(), partition=record.partition(), offset=record.offset(),  # type: ignore[attr-defined]
@@ -364,6 +374,13 @@ class CellAgent:
                               self.spec.name)
 
     async def _read_stalled(self, stream: StreamT) -> None:
+        self._look_assignment = self._assignments
+        try:
+            await self._look(stream, self._assignments)
+        finally:
+            self._look_assignment = None
+
+    async def _look(self, stream: StreamT, look: int) -> None:
         tps = [tp for tp in self.app.consumer.assignment() if tp.topic in self.inputs]
         ends = dict(await self.app.consumer.highwaters(*tps)) if tps else {}
         seen, self._ends_seen = self._ends_seen, {tp: end for tp, end in ends.items() if end is not None}
@@ -374,6 +391,7 @@ class CellAgent:
                 for tp in tps:
                     if tp not in seen:
                         continue
+                    self._continue_or_hand_back()  # `tps` and `seen` are the assignment's the look began under
                     if not self.contiguity.knows(tp):
                         await self._start_run(tp)
                     start = self.contiguity.expected(tp)
@@ -389,13 +407,18 @@ class CellAgent:
                     try:
                         await self._process_from_broker(tp, start, end, batch, stream)
                     except _RebalanceBegan:
+                        at = self.contiguity.expected(tp) if self.contiguity.knows(tp) else start  # reset: a new one
                         log.info("%s: a rebalance began; the idle watch stops before %s[%d]@%d, read again after it",
-                                 self.spec.name, tp.topic, tp.partition, self.contiguity.expected(tp))
+                                 self.spec.name, tp.topic, tp.partition, at)
                         raise
                     # The range is read whole: offsets it lacks (compacted away, markers) are not records to wait for.
                     self.contiguity.check(tp, end - 1)
             finally:
-                await self._finish(batch, stream)
+                if self._assignments == look:
+                    await self._finish(batch, stream)
+                elif batch.events:
+                    log.warning("%s: a rebalance went on without the idle watch's %d record(s) in hand; not delivered "
+                                "(their partitions' owners read them again)", self.spec.name, len(batch.events))
         except Exception:
             # The run moved past records whose delivery may have failed with this batch: start those partitions
             # again from the committed offset, or the next record Faust hands over would be taken as next in order.
@@ -452,6 +475,10 @@ class CellAgent:
         """Send the outputs and wait for every acknowledgement; then store the cells and ack the records."""
         if not batch.events:
             return
+        if self._look_assignment is not None and self._look_assignment != self._assignments:
+            # The idle watch's look outlived a rebalance (`_continue_or_hand_back`): its partitions may be another
+            # worker's now. Whatever path delivers (an outage's wait, a crash), nothing of the look is delivered.
+            raise _RebalanceBegan
         producer = self.app.producer
         pending = [await producer.send(out.topic, out.key, out.value, out.partition, None, None)
                    for out in batch.outputs]
@@ -558,6 +585,7 @@ class CellAgent:
             crashes = await self.crashes.record(message.topic, message.partition, message.offset)
         except Exception:
             log.exception("%s failed on %s, and its crashes cannot be counted (Redis?)", self.spec.name, where)
+            self._record_crash = exc  # a record's crash all the same: the idle watch stops the worker too
             raise exc from None
         if crashes >= MAX_CRASHES:
             log.error("%s failed on %s for the %d. time: dead-lettering it with its traceback", self.spec.name,

@@ -195,6 +195,25 @@ def test_a_record_that_crashes_the_idle_watch_stops_the_worker_as_a_batchs_crash
     assert exits == [1] * (MAX_CRASHES - 1), exits
 
 
+def test_a_record_that_crashes_the_idle_watch_stops_the_worker_when_its_crashes_cannot_be_counted(
+        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
+    # Review finding (rev1): with Redis down, `_crashed` re-raised the crash without marking it a record's crash,
+    # so the idle watch took it for a failed read and tried the record again in the same worker every look, while
+    # a batch's crash stops the worker.
+    app_id = f"{test_app_id}-uncounted"
+    stack, namespace, _, _, (_, crashing) = one_users_commands(stack, read_topic, app_id, ("before", "crash-drop"))
+    with support_workers(namespace, tmp_path) as start:
+        worker = start("uncounted_crash_processor", "uncounted")
+        try:
+            code = worker.wait(timeout=90)
+        except subprocess.TimeoutExpired:
+            code = None
+    text = (tmp_path / "uncounted.log").read_text(errors="replace")
+    assert "never reached the agent, idle for" in text and "its crashes cannot be counted" in text, text[-3000:]
+    assert code == 1, f"the worker did not stop ({text.count('its crashes cannot be counted')} crashes in it)"
+    assert committed(stack, f"{app_id}-crashing", crashing.partition()) <= crashing.offset()
+
+
 def test_a_record_faust_never_hands_to_the_agent_is_read_again_not_committed_past(
         stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
     # bench.failover's losses, as a kind: the worker's consumer marks one record read without delivering it (what
@@ -322,6 +341,64 @@ def test_a_rebalance_waits_for_the_idle_watchs_record_in_flight_and_each_record_
     assert "the idle watch stops before" in text, text[-3000:]  # the rebalance began mid-watch, as meant
     last = published[-1]
     assert committed(stack, f"{app_id}-crashing", last.partition()) == last.offset() + 1
+
+
+def test_the_idle_watch_does_not_go_on_under_an_assignment_that_began_after_its_look(
+        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
+    # Review finding (rev1): a rebalance waits at most REVOKE_WAIT_S for the idle watch's record in flight, then
+    # goes on. The watch only asked `flow_active` between records, so when its record outlived the whole rebalance
+    # it went on with the rest of its look under the new assignment: the partitions of the old one, those now of
+    # another worker too, each started again (contiguity reset) from the log's first record (Faust forgets a
+    # revoked partition's committed offset), processed beside their new owner.
+    app_id = f"{test_app_id}-watchstall"
+    prefix = f"{app_id}."
+    namespace = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": prefix}
+    run_cli("topics", "apply", env=namespace)
+    settings = stack.model_copy(update={"topic_prefix": prefix})
+    tag = uuid.uuid4().hex[:8]
+    records = []
+    publisher = RecordPublisher(settings, Serdes(registry_client(settings)))
+    for user in range(16):  # most of the 12 partitions
+        user_id = user_id_for_email(f"u{user}-{tag}@example.org")
+        for n in range(2):
+            records.append(command(f"slow{n}-drop-u{user}-{tag}@example.org", user_id))
+            publisher.publish(USER_COMMANDS, user_id, records[-1])
+    publisher.flush()
+    wanted = {r.event_id for r in records}
+    by_email = {r.email: r.event_id for r in records}
+    stall_flag = tmp_path / "stall"
+    log_a = tmp_path / "stall-a.log"
+
+    def answers(ms: list[Any]) -> list[str]:
+        return [m.value()["command_id"] for m in ms if m.value()["command_id"] in wanted]
+
+    with support_workers({**namespace, "RESUMEFLOW_TEST_STALL_FILE": str(stall_flag)}, tmp_path) as start:
+        first = start("stalling_watch_processor", "stall-a")
+        deadline = time.monotonic() + 90
+        while "never reached the agent, idle for" not in log_a.read_text(errors="replace"):
+            assert time.monotonic() < deadline and first.poll() is None, log_a.read_text(errors="replace")[-3000:]
+            time.sleep(0.2)
+        stall_flag.touch()  # the watch's next record takes 30 s
+        second = start("slow_processor", "stall-b")  # a rebalance while it does
+        deadline = time.monotonic() + 90
+        while "review drill: stall over" not in log_a.read_text(errors="replace"):
+            assert time.monotonic() < deadline and first.poll() is None, log_a.read_text(errors="replace")[-3000:]
+            time.sleep(0.5)
+        found = read_topic("profile.rejected", lambda ms: wanted <= set(answers(ms)), timeout_s=120, prefix=prefix)
+        time.sleep(15)  # what the first worker's watch still does after its stall
+        found = read_topic("profile.rejected", lambda ms: False, timeout_s=10, prefix=prefix)
+        stop(first)
+        stop(second)
+    text = log_a.read_text(errors="replace")
+    assert "held the rebalance up" in text, text[-3000:]  # the rebalance went on without the watch, as meant
+    [stalled_on] = [line.split("stalling 30s on ")[1].strip() for line in text.splitlines()
+                    if "stalling 30s on " in line]
+    counts = Counter(answers(found))
+    assert set(counts) == wanted, f"{len(wanted - set(counts))} never answered"
+    # The stall outlives the whole rebalance, so not even the record in flight is delivered by the stalled look.
+    twice = sorted(email for email, event_id in by_email.items() if counts[event_id] > 1)
+    assert not twice, f"{len(twice)} records answered twice (stalled on {stalled_on}): the watch went on: {twice}"
+    assert "not delivered (their partitions' owners read them again)" in text, text[-3000:]
 
 
 def deep(depth: int) -> str:
