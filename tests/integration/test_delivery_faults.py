@@ -374,16 +374,10 @@ def test_the_idle_watch_does_not_go_on_under_an_assignment_that_began_after_its_
 
     with support_workers({**namespace, "RESUMEFLOW_TEST_STALL_FILE": str(stall_flag)}, tmp_path) as start:
         first = start("stalling_watch_processor", "stall-a")
-        deadline = time.monotonic() + 90
-        while "never reached the agent, idle for" not in log_a.read_text(errors="replace"):
-            assert time.monotonic() < deadline and first.poll() is None, log_a.read_text(errors="replace")[-3000:]
-            time.sleep(0.2)
+        wait_for_line(log_a, "never reached the agent, idle for", first)
         stall_flag.touch()  # the watch's next record takes 30 s
         second = start("slow_processor", "stall-b")  # a rebalance while it does
-        deadline = time.monotonic() + 90
-        while "review drill: stall over" not in log_a.read_text(errors="replace"):
-            assert time.monotonic() < deadline and first.poll() is None, log_a.read_text(errors="replace")[-3000:]
-            time.sleep(0.5)
+        wait_for_line(log_a, "review drill: stall over", first)
         found = read_topic("profile.rejected", lambda ms: wanted <= set(answers(ms)), timeout_s=120, prefix=prefix)
         time.sleep(15)  # what the first worker's watch still does after its stall
         found = read_topic("profile.rejected", lambda ms: False, timeout_s=10, prefix=prefix)
