@@ -97,7 +97,7 @@ test-web: venv system-packages-tests
 	$(BIN)/pytest -q -s tests/integration/test_web_client_e2e.py
 
 test: lint venv system-packages-tests
-	$(BIN)/pytest -q tests
+	$(BIN)/pytest -q --durations=20 tests
 
 # Everything in the foreground: the sink (PostgreSQL views), the query API and web client on :8080, and one worker
 # running every processor. Ctrl-C stops all three. The API signs per-user tokens with RESUMEFLOW_API_SECRET; its

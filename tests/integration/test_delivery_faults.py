@@ -168,49 +168,29 @@ def test_a_record_that_crashes_the_worker_is_retried_then_dead_lettered_never_sk
     assert {before.event_id, after.event_id} <= seen and crash.event_id not in seen
 
 
-def test_a_record_that_crashes_the_idle_watch_stops_the_worker_as_a_batchs_crash_does(
-        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
-    # Review finding: a crash of a record the idle watch read from the broker was caught by the watch, which tried
-    # it again in the same worker at its next look, while the log said "stopping the worker so it is retried".
-    # Here the crashing record is the partition's last, and Faust loses it at every start, so the watch reads it.
-    app_id = f"{test_app_id}-crashwatch"
-    stack, namespace, _, _, (_, crashing) = one_users_commands(stack, read_topic, app_id, ("before", "crash-drop"))
-    prefix = stack.topic_prefix
-    exits = []
-    with support_workers(namespace, tmp_path) as start:
-        for run in range(MAX_CRASHES - 1):
-            worker = start("dropping_processor", "crashwatch", log=f"run{run}")
-            exits.append(worker.wait(timeout=120))  # still running after that: the crash did not stop it
-            text = (tmp_path / f"run{run}.log").read_text(errors="replace")
-            assert "never reached the agent, idle for" in text and "stopping the worker" in text, text[-3000:]
-            assert committed(stack, f"{app_id}-crashing", crashing.partition()) <= crashing.offset()
-        worker = start("dropping_processor", "crashwatch", log="last")
-
-        def dead(ms: list[Any]) -> bool:
-            return any(m.value()["source_offset"] == crashing.offset() and m.value()["processor"] == "crashing.commands"
-                       for m in ms)
-
-        assert dead(read_topic("user.commands.dlq", dead, avro_key=False, timeout_s=90, prefix=prefix))
-        stop(worker)
-    assert exits == [1] * (MAX_CRASHES - 1), exits
-
-
-def test_a_record_that_crashes_the_idle_watch_stops_the_worker_when_its_crashes_cannot_be_counted(
-        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize(("module", "line"), [
+    # Review finding: the watch caught the crash and tried the record again in the same worker at its next look,
+    # while the log said "stopping the worker so it is retried".
+    ("dropping_processor", "stopping the worker so it is retried"),
     # Review finding (rev1): with Redis down, `_crashed` re-raised the crash without marking it a record's crash,
-    # so the idle watch took it for a failed read and tried the record again in the same worker every look, while
-    # a batch's crash stops the worker.
-    app_id = f"{test_app_id}-uncounted"
+    # so the watch took it for a failed read, again retrying in-process.
+    ("uncounted_crash_processor", "its crashes cannot be counted"),
+], ids=["counted", "redis-down"])
+def test_a_record_that_crashes_the_idle_watch_stops_the_worker_as_a_batchs_crash_does(
+        stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path, module: str, line: str) -> None:
+    # The crashing record is the partition's last, and Faust loses it, so the idle watch reads it. Its third crash
+    # dead-letters it as a batch's does (`_crashed` is the one path: the test above).
+    app_id = f"{test_app_id}-crashwatch-{module[:4]}"
     stack, namespace, _, _, (_, crashing) = one_users_commands(stack, read_topic, app_id, ("before", "crash-drop"))
     with support_workers(namespace, tmp_path) as start:
-        worker = start("uncounted_crash_processor", "uncounted")
+        worker = start(module, "crashwatch")
         try:
             code = worker.wait(timeout=90)
         except subprocess.TimeoutExpired:
             code = None
-    text = (tmp_path / "uncounted.log").read_text(errors="replace")
-    assert "never reached the agent, idle for" in text and "its crashes cannot be counted" in text, text[-3000:]
-    assert code == 1, f"the worker did not stop ({text.count('its crashes cannot be counted')} crashes in it)"
+    text = (tmp_path / "crashwatch.log").read_text(errors="replace")
+    assert "never reached the agent, idle for" in text and line in text, text[-3000:]
+    assert code == 1, f"the worker did not stop ({text.count(line)} crashes in it)"
     assert committed(stack, f"{app_id}-crashing", crashing.partition()) <= crashing.offset()
 
 
