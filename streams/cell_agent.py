@@ -30,7 +30,9 @@ For each batch of records (up to `BATCH_MAX`, or what arrived within `BATCH_WITH
    streams ends, but the commit stops before them, and after the rebalance Faust seeks every partition it assigns
    to the committed offset, so they come again, here or to the new owner. (The rebalance used to wait for the
    whole batch: 3 s of slow analysis work in bench.failover. Stopping without acknowledging them was tried: the
-   rebalance waited for them forever.)
+   rebalance waited for them forever.) Faust's wait knows only the records it handed over, so the app first waits
+   for the idle watch's record in flight too (`ResumeflowApp.before_revoke`, at most `REVOKE_WAIT_S`); a look of
+   the watch that outlives the whole rebalance delivers nothing, and each partition's owner reads it again.
 
 Faust acknowledges the record in flight when an agent's iterator closes, which would commit a record that
 crashed the worker; `noack_take` does not, so acknowledging stays ours.
