@@ -97,7 +97,7 @@ test-web: venv system-packages-tests
 	$(BIN)/pytest -q -s tests/integration/test_web_client_e2e.py
 
 test: lint venv system-packages-tests
-	$(BIN)/pytest -q --durations=20 tests
+	$(BIN)/pytest -q --durations=20 -m "not drill" tests
 
 # Everything in the foreground: the sink (PostgreSQL views), the query API and web client on :8080, and one worker
 # running every processor. Ctrl-C stops all three. The API signs per-user tokens with RESUMEFLOW_API_SECRET; its
@@ -152,10 +152,11 @@ bench-ceiling: stack
 	$(BIN)/python -m bench.ceiling $(ARGS)
 
 # A worker's cells move with their state: a worker with an empty disk restores a cell from its changelog (the
-# test), then the drill: kill -9 workers under load, the time until their cells process again, lost and duplicated
+# test), the generic agent's rebalance tests (marked `drill`: too slow for `make test`), then the drill: kill -9 workers under load, the time until their cells process again, lost and duplicated
 # applications (bench/results/failover.json). ARGS e.g. "--users 32 --kill analysis".
 test-failover: stack
 	$(BIN)/pytest -q tests/integration/test_cells_move_with_their_state.py
+	$(BIN)/pytest -q -m drill tests
 	$(BIN)/python -m bench.failover $(ARGS)
 
 # Benchmarks of the whole pipeline (README, "Benchmarks and fault drills"); each prints a table and writes

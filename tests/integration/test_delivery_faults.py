@@ -289,6 +289,7 @@ def test_a_record_the_idle_watch_failed_to_deliver_is_not_committed_past(
         f"{committed(stack, f'{app_id}-crashing', dropped.partition())}")
 
 
+@pytest.mark.drill  # 30-110 s each: `make test-failover` runs them
 def test_a_rebalance_takes_back_the_rest_of_a_slow_batch_and_each_record_is_answered_once(
         stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
     # A batch of slow records (0.5 s each) is in flight on one worker when a second joins the group: the rebalance
@@ -315,6 +316,7 @@ def test_a_rebalance_takes_back_the_rest_of_a_slow_batch_and_each_record_is_answ
     assert committed(stack, f"{app_id}-crashing", last.partition()) == last.offset() + 1
 
 
+@pytest.mark.drill  # 30-110 s each: `make test-failover` runs them
 def test_a_rebalance_waits_for_the_idle_watchs_record_in_flight_and_each_record_is_answered_once(
         stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
     # Review finding: Faust's wait at a rebalance knows only the records it handed over, not the idle watch's reads
@@ -339,6 +341,7 @@ def test_a_rebalance_waits_for_the_idle_watchs_record_in_flight_and_each_record_
     assert committed(stack, f"{app_id}-crashing", last.partition()) == last.offset() + 1
 
 
+@pytest.mark.drill  # 30-110 s each: `make test-failover` runs them
 def test_the_idle_watch_does_not_go_on_under_an_assignment_that_began_after_its_look(
         stack: Settings, read_topic: Reader, test_app_id: str, tmp_path: Path) -> None:
     # Review finding (rev1): a rebalance waits at most REVOKE_WAIT_S for the idle watch's record in flight, then
