@@ -34,6 +34,7 @@ def members(settings: Settings, group: str) -> dict[str, int]:
     return {m.member_id: len(m.assignment.topic_partitions) for m in description.members}
 
 
+@pytest.mark.drill  # about 140 s: `make test-failover` runs it
 def test_analysis_on_three_workers_processes_each_record_once(
         stack: Settings, read_topic: Reader, test_app_id: str, discovery_env: dict[str, str],
         tmp_path: Path) -> None:
