@@ -10,6 +10,7 @@ other command reads. A component whose address is already in the environment (`K
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import logging
 import os
@@ -21,7 +22,8 @@ import sys
 import time
 import uuid
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -635,8 +637,20 @@ class Stack:
             addresses["RESUMEFLOW_MIN_INSYNC_REPLICAS"] = str(2 if replicas >= 3 else 1)
         return addresses
 
-    def up(self) -> dict[str, str]:
+    @contextmanager
+    def _alone(self) -> Iterator[None]:
+        """Hold the stack's lock file: two `stack up`s at once (two terminals, parallel test processes) would
+        each find a service down and start it twice on the same ports and data."""
         self.home.mkdir(parents=True, exist_ok=True)
+        with (self.home / "stack.lock").open("a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, or when the process dies
+            yield
+
+    def up(self) -> dict[str, str]:
+        with self._alone():
+            return self._up()
+
+    def _up(self) -> dict[str, str]:
         (self.home / "kafka-brokers").write_text(f"{self.brokers}\n")
         self._ensure_kafka(self.kafka)
         for component in self.components[self.brokers:]:
@@ -668,6 +682,10 @@ class Stack:
         return states
 
     def down(self, *, wipe: bool = False) -> list[str]:
+        with self._alone():
+            return self._down(wipe=wipe)
+
+    def _down(self, *, wipe: bool) -> list[str]:
         stopped = [c.name for c in reversed(self.components) if not c.external and c.stop()]
         if wipe:
             for component in self.components:

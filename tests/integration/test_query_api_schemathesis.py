@@ -29,7 +29,7 @@ from streams.messages import utc_now
 from streams.settings import Settings
 from tests.integration.test_query_api import SECRET, _seed
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.serial]
 
 schema = schemathesis.openapi.from_dict(openapi_document())
 EXAMPLES = int(os.environ.get("RESUMEFLOW_TEST_SCHEMATHESIS_EXAMPLES", "25"))

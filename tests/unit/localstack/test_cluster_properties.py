@@ -1,6 +1,8 @@
 """A three-broker stack: each node its own ports and log dir, one controller quorum, internal topics replicated;
-the stack remembers its broker count, and every topic of the catalog gets min.insync.replicas from the settings."""
+the stack remembers its broker count, and every topic of the catalog gets min.insync.replicas from the settings;
+commands on one stack take turns."""
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -117,3 +119,16 @@ def test_a_node_reads_the_active_controller_from_its_quorum_state(tmp_path: Path
     assert node.quorum_leader() == 3
     state.write_text('{"leaderId":-1}')  # an election under way
     assert node.quorum_leader() is None
+
+
+def test_stack_commands_on_one_home_take_turns(tmp_path, local):
+    """Two `stack up`s at once (parallel test processes) would start each service twice: while one holds the
+    stack's lock, another command on the same home waits for it."""
+    first, second = Stack(tmp_path), Stack(tmp_path)
+    with first._alone():
+        waiting = threading.Thread(target=second.down)  # nothing runs, so alone it returns at once
+        waiting.start()
+        waiting.join(timeout=0.5)
+        assert waiting.is_alive()
+    waiting.join(timeout=10)
+    assert not waiting.is_alive()
