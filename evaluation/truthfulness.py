@@ -25,8 +25,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from redis.asyncio import Redis
-
 from adapters.ai_gateway import AiGateway, Provider, RedisBudgets
 from evaluation.adversarial_llm import AdversarialModel, adversarial_server
 from evaluation.truthfulness_corpus import (
@@ -46,6 +44,7 @@ from processors.generation.rephrase import Piece, apply, as_written, ask, rephra
 from processors.generation.tailoring import tailor_variants
 from processors.generation.truthfulness import verify_lines
 from streams.messages import JobRequirements
+from streams.redis_client import redis_client
 
 FAITHFUL = "faithful paraphrase"
 FAITHFUL_REQUIREMENT = "faithful requirement"
@@ -110,7 +109,7 @@ async def evaluate(redis_url: str, *, timeout_s: float = 20.0) -> Report:
     """Run the whole corpus through the gateway (budgets in the Redis at `redis_url`, under a key prefix of this
     run; no caches, so every case reaches the adversarial server)."""
     report = Report()
-    redis = Redis.from_url(redis_url)
+    redis = redis_client(redis_url)
     try:
         with _local_key():
             async with adversarial_server() as server:

@@ -65,6 +65,7 @@ from streams.messages import (
 )
 from streams.messages.resume_document import TailoredResume
 from streams.messages.users import MAX_PROFILE_BYTES
+from streams.redis_client import redis_client
 from streams.settings import Settings
 from streams.topics import APPLICATION_COMMANDS, OUTCOME_REPORTS, USER_COMMANDS
 from textkit.profile_check import located, profile_problems
@@ -1074,7 +1075,7 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     app[SECRET_KEY] = secret
     app[PUBLISH_KEY] = publish
     # Sign-in attempts per email: the same Redis token bucket discovery uses for board hosts.
-    app[REDIS_KEY] = Redis.from_url(settings.redis_url)
+    app[REDIS_KEY] = redis_client(settings.redis_url)
     app[SIGNIN_LIMIT_KEY] = RedisTokenBucket(
         app[REDIS_KEY], capacity=settings.api_signin_burst, refill_per_s=1 / settings.api_signin_refill_s,
         key_prefix="resumeflow:signin:")

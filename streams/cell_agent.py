@@ -63,6 +63,7 @@ from streams.kafka_clients import Serdes
 from streams.log_control import record_context
 from streams.messages import DeadLetter, Message, utc_now
 from streams.processor import CellAgentSpec, CellInput, PortRequest, Ports, run_step
+from streams.redis_client import redis_client
 from streams.settings import Settings
 from streams.topics import TopicSpec, dead_letter_topic
 
@@ -156,7 +157,7 @@ class CrashCounter:
 
     async def record(self, topic: str, partition: int, offset: int) -> int:
         if self._redis is None:
-            self._redis = Redis.from_url(self._url)
+            self._redis = redis_client(self._url)
         key = f"resumeflow:crashes:{self._group}:{topic}:{partition}:{offset}"
         count = int(await self._redis.incr(key))
         await self._redis.expire(key, CRASH_MEMORY_S)

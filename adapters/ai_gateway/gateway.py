@@ -36,7 +36,6 @@ from typing import Any, Generic, Literal, TypeVar
 import asyncpg
 from prometheus_client import REGISTRY, CollectorRegistry, Counter
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from redis.asyncio import Redis
 
 from adapters.ai_gateway.budgets import RedisBudgets
 from adapters.ai_gateway.cache import (
@@ -58,6 +57,7 @@ from adapters.ai_gateway.errors import (
 from adapters.ai_gateway.prompts import ChatMessage
 from adapters.embeddings import Embedder, MiniLmEmbedder
 from streams.messages import BudgetCrossed
+from streams.redis_client import redis_client
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -275,7 +275,7 @@ class AiGateway:
         if not providers:
             log.info("AI gateway disabled: RESUMEFLOW_AI_PROVIDERS is empty")
             return cls((), routes=routes, metrics=metrics)
-        redis = Redis.from_url(settings.redis_url)
+        redis = redis_client(settings.redis_url)
         closers: list[Callable[[], Any]] = [redis.aclose]
         semantic: SemanticCache | None = None
         try:

@@ -14,8 +14,6 @@ from datetime import UTC, datetime
 from email.utils import format_datetime
 from pathlib import Path
 
-from redis.asyncio import Redis
-
 from adapters.http_fetch import (
     CacheValidators,
     FetchError,
@@ -38,6 +36,7 @@ from processors.discovery.sources import ashby, feed, file_import, greenhouse, l
 from processors.discovery.sources._common import fit_to_record
 from streams import bounded_json
 from streams.messages import BOARD_NAME, BoardRef, BoardSource
+from streams.redis_client import redis_client
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -150,7 +149,7 @@ async def open_board_fetcher(settings: Settings) -> BoardFetcher:
     """The fetcher with its resources: an HTTP session that only connects to public addresses (plus the
     configured private allowlist) and the Redis rate limiter shared by every worker."""
     http_settings = HttpClientSettings(allow_private_hosts=settings.allow_private_hosts)
-    redis = Redis.from_url(settings.redis_url)
+    redis = redis_client(settings.redis_url)
     limiter = RedisTokenBucket(redis, capacity=settings.rate_limit_burst, refill_per_s=settings.rate_limit_per_s)
     session = open_vetted_session(http_settings)
 

@@ -54,6 +54,7 @@ from processors.submission.model import (
     Sent,
 )
 from streams.processor import PortRequest, PortResult
+from streams.redis_client import redis_client
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -260,7 +261,7 @@ async def open_ports(settings: Settings) -> SubmissionPorts:
         pool = await asyncpg.create_pool(settings.database_url, min_size=1, max_size=4)
         ledger = Ledger(pool, table_name(settings.topic_prefix))
         await ledger.ensure_table()
-    redis = Redis.from_url(settings.redis_url)
+    redis = redis_client(settings.redis_url)
     per_s = {"email": settings.submission_email_per_s, "greenhouse": settings.submission_greenhouse_per_s,
              "lever": settings.submission_lever_per_s}
     # Capacity 1: never more than `per_s` requests in any one-second window, not even in a burst.
