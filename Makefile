@@ -52,9 +52,12 @@ venv: $(BIN)/.installed
 system-packages:
 	@deploy/install-system-packages.sh
 
+# The Kubernetes manifests' validators too (about 80 s the first time, Go builds), so the tests validate them; where
+# Go or npm is missing the script says so (exit 3) and those tests are skipped, saying why. Any other failure stops.
 system-packages-tests:
 	@deploy/install-system-packages.sh --tests
 	@deploy/install-promtool.sh >/dev/null
+	@deploy/install-k8s-tools.sh >/dev/null || [ $$? -eq 3 ]
 
 stack: venv system-packages
 	$(RF) stack up
