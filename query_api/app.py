@@ -196,6 +196,17 @@ async def _timed(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 
 @web.middleware
+async def _storable_query(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """400 for a query parameter holding NUL, which PostgreSQL's text cannot store (asyncpg raises
+    CharacterNotInRepertoireError: a 500), checked once here for every route. Path segments are ids each route
+    matches against its pattern first (a NUL one is not found, 404); JSON bodies' strings go through `_text`.
+    Invalid UTF-8 needs nothing: yarl decodes it to U+FFFD."""
+    if any("\x00" in value for value in request.query.values()):
+        raise web.HTTPBadRequest(reason="a query parameter holds a NUL character")
+    return await handler(request)
+
+
+@web.middleware
 async def _json_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
     """Every error as `{"error": "..."}` (a 4xx says what to fix; a 5xx says nothing of the cause, which is
     logged)."""
@@ -1069,7 +1080,8 @@ def create_app(settings: Settings, pool: asyncpg.Pool, publish: Publish) -> web.
     Raises UserError when RESUMEFLOW_API_SECRET is missing or too short."""
     secret = require_secret(settings)
     # Room for a profile (POST /api/profile); every other body is held to MAX_BODY_BYTES by `_body`.
-    app = web.Application(middlewares=[_timed, _json_errors, _api_auth], client_max_size=MAX_PROFILE_BYTES + 1)
+    app = web.Application(middlewares=[_timed, _json_errors, _api_auth, _storable_query],
+                          client_max_size=MAX_PROFILE_BYTES + 1)
     app[SETTINGS_KEY] = settings
     app[POOL_KEY] = pool
     app[SECRET_KEY] = secret

@@ -368,7 +368,9 @@ def test_applications_are_the_users_own_with_the_learners_pick_first_and_no_file
             filtered = await client.get(f"/api/applications?{query}", headers=seeded.headers(seeded.user_a))
             ids = [a["application_id"] for a in (await filtered.json())["items"]]
             assert ids == ([seeded.a_application] if found else []), query
-        for bad in ("board=NOPE", "channel=fax", "status=bogus", "q=", "q=" + "x" * 101):
+        # NUL (schemathesis sent q=%C2%B3%00M: PostgreSQL's text cannot hold it, and the API answered 500).
+        for bad in ("board=NOPE", "channel=fax", "status=bogus", "q=", "q=" + "x" * 101, "q=%C2%B3%00M", "q=%00",
+                    "status=SUBMITTED%00"):
             refused = await client.get(f"/api/applications?{bad}", headers=seeded.headers(seeded.user_a))
             assert refused.status == 400 and "error" in await refused.json(), bad
 
