@@ -10,6 +10,7 @@ changes nothing.
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -288,8 +289,36 @@ VIEWS: tuple[View, ...] = (
          "occurred_at = EXCLUDED.occurred_at WHERE view_unlinked_reports.occurred_at <= EXCLUDED.occurred_at",
          _unlinked_row),
 )
+_JSONB_PARAMETER = re.compile(r"\$(\d+)::jsonb")
 _UPSERT_BY_TABLE: dict[str, str] = {view.table: view.upsert for view in VIEWS}
 assert all(_UPSERT_BY_TABLE[v.table] == v.upsert for v in VIEWS), "one upsert statement per table"
+# Per table, the 0-based positions of the parameters bound as jsonb (`$N::jsonb`), for `storable`.
+_JSONB_COLUMNS: dict[str, frozenset[int]] = {
+    table: frozenset(int(n) - 1 for n in _JSONB_PARAMETER.findall(upsert))
+    for table, upsert in _UPSERT_BY_TABLE.items()}
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list):
+        return [_without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
+    return value
+
+
+def storable(row: Row, jsonb_columns: frozenset[int]) -> Row:
+    """`row` with every NUL (U+0000) replaced by U+FFFD: in text values, and in the JSON text bound to the columns
+    at `jsonb_columns` (0-based), where it is written as the escape `\\u0000`. PostgreSQL's text and jsonb cannot
+    hold NUL (asyncpg: CharacterNotInRepertoireError), and one such record would fail the sink's whole batch at
+    every restart; a posting or profile may carry one from its source (a board's JSON saying "\\u0000")."""
+    if not any(isinstance(value, str) and ("\x00" in value or "\\u0000" in value) for value in row):
+        return row  # the usual case, checked at C speed
+    return tuple(
+        json.dumps(_without_nul(json.loads(value)), ensure_ascii=False) if index in jsonb_columns and isinstance(
+            value, str) else _without_nul(value)
+        for index, value in enumerate(row))
 
 
 class PostgresViewSink(BatchingSink):
@@ -298,7 +327,7 @@ class PostgresViewSink(BatchingSink):
     def add_message(self, view: View, message: Message) -> None:
         row = view.row(message)
         if row is not None:
-            self.add(view.table, row)
+            self.add(view.table, storable(row, _JSONB_COLUMNS[view.table]))
 
     async def write(self, connection: asyncpg.Connection, table: str, rows: list[Row]) -> None:
         await connection.executemany(_UPSERT_BY_TABLE[table], rows)

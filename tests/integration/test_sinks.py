@@ -308,3 +308,25 @@ def test_missing_view_topics_stop_the_sink_at_start_with_what_to_do(stack: Setti
                                         "app_id": f"nowhere-{uuid.uuid4().hex[:6]}"})
     with pytest.raises(UserError, match=r"topics are missing .*user\.profiles.*run `resumeflow topics apply`"):
         asyncio.run(asyncio.wait_for(run_sink(settings, idle_exit_s=3.0), timeout=60))
+
+
+def test_text_holding_nul_lands_with_a_replacement_character_and_the_sink_goes_on(stack: Settings) -> None:
+    """PostgreSQL's text and jsonb cannot hold NUL (U+0000): a posting or profile carrying one (a board's JSON
+    may say "\\u0000") would fail the sink's whole batch, again at every restart. It lands as U+FFFD instead."""
+    settings = sink_settings(stack)
+    user_id, job_id = _id("user"), _id("job")
+    event = discovered(user_id, job_id).model_copy(update={"match_reasons": ["keyword: py\x00thon"]})
+    publish(settings, [
+        (USER_PROFILES, user_id, profile(user_id, 1, "Ada\x00 Lovelace")),
+        (JOB_CATALOG, job_id, posting(job_id, "Senior\x00 Engineer", T0)),
+        (JOB_DISCOVERED, user_id, event),
+    ])
+
+    run_until_idle(settings)
+
+    assert [tuple(r) for r in fetch(settings, "SELECT name FROM view_users WHERE user_id = $1", user_id)] == [
+        ("Ada\ufffd Lovelace",)]
+    assert [tuple(r) for r in fetch(settings, "SELECT title FROM view_jobs WHERE canonical_job_id = $1", job_id)] == [
+        ("Senior\ufffd Engineer",)]
+    [row] = fetch(settings, "SELECT reasons FROM view_discoveries WHERE event_id = $1", event.event_id)
+    assert json.loads(row["reasons"]) == ["keyword: py\ufffdthon"]
