@@ -12,12 +12,13 @@ SCHEMA of another (a sink starting, a test seeding the views) meet that way.
 from __future__ import annotations
 
 import asyncio
+import uuid
 
 import asyncpg
 import pytest
 
 from sinks.postgres import PostgresViewSink, Row
-from sinks.views import SCHEMA
+from sinks.views import SCHEMA, create_views
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -63,5 +64,33 @@ def test_a_sink_starting_beside_a_batch_that_writes_commands_before_users_deadlo
             await schema_conn.close()
         failures = [r for r in results if isinstance(r, BaseException)]
         assert not failures, f"{failures} (the batch wrote {sink.order})"
+
+    asyncio.run(asyncio.wait_for(scenario(), timeout=60))
+
+
+def test_two_sinks_creating_the_views_at_once_on_a_new_database_both_start(stack: Settings) -> None:
+    """On a stack started from nothing (CI), the first sinks of parallel test files (or two sink replicas) create
+    the views at once: `CREATE TABLE IF NOT EXISTS` alone is not safe against that (PostgreSQL's catalog answers
+    `duplicate key value violates unique constraint "pg_type_typname_nsp_index"` to the second)."""
+
+    async def scenario() -> None:
+        admin = await asyncpg.connect(stack.database_url)
+        database = f"rftest_views_{uuid.uuid4().hex[:8]}"
+        await admin.execute(f"CREATE DATABASE {database}")
+        url = f"{stack.database_url.rsplit('/', 1)[0]}/{database}"
+        try:
+            first, second = await asyncpg.connect(url), await asyncpg.connect(url)
+            try:
+                async with first.transaction():  # the first sink, its statement not committed yet
+                    await create_views(first)
+                    starting = asyncio.create_task(create_views(second))
+                    await asyncio.sleep(1.0)
+                await starting
+            finally:
+                await first.close()
+                await second.close()
+        finally:
+            await admin.execute(f"DROP DATABASE {database}")
+            await admin.close()
 
     asyncio.run(asyncio.wait_for(scenario(), timeout=60))
