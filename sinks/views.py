@@ -163,5 +163,9 @@ CREATE INDEX IF NOT EXISTS view_unlinked_reports_user ON view_unlinked_reports (
 
 
 async def create_views(connection: asyncpg.Connection) -> None:
-    """Create the read model's tables and indexes where missing (an asyncpg connection; idempotent)."""
-    await connection.execute(SCHEMA)
+    """Create the read model's tables and indexes where missing (idempotent). One creator at a time: two sinks
+    starting at once on a new database would both create them, and `IF NOT EXISTS` does not stop the second from
+    colliding in the catalog (a unique violation on pg_type)."""
+    async with connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock(hashtext('resumeflow.views'))")
+        await connection.execute(SCHEMA)
