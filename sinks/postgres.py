@@ -18,6 +18,7 @@ from typing import Any
 
 import asyncpg
 
+from sinks.views import SCHEMA
 from streams import metrics
 from streams.messages import (
     ApplicationSubmitted,
@@ -60,6 +61,10 @@ class BatchingSink:
     the batch that follows it.
     """
 
+    # Tables a batch writes first, in this order (the others after them): the order another transaction locks them
+    # in, so that the two cannot deadlock (`PostgresViewSink`'s is the order the views' SCHEMA locks them).
+    table_order: tuple[str, ...] = ()
+
     def __init__(self, *, max_rows: int = 500, max_delay_ms: int = 1000,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.max_rows = max_rows
@@ -96,6 +101,8 @@ class BatchingSink:
         rows, self._rows, self._records, self._first_at = self._rows, {}, 0, None
         written = 0
         if rows:
+            rank = {table: n for n, table in enumerate(self.table_order)}
+            rows = dict(sorted(rows.items(), key=lambda item: rank.get(item[0], len(rank))))
             async with connection.transaction():
                 for table, table_rows in rows.items():
                     await self.write(connection, table, table_rows)
@@ -321,8 +328,18 @@ def storable(row: Row, jsonb_columns: frozenset[int]) -> Row:
         for index, value in enumerate(row))
 
 
+# The tables in the order the views' SCHEMA locks them, even when everything exists (`ALTER TABLE ... ADD COLUMN IF
+# NOT EXISTS`: ACCESS EXCLUSIVE; `CREATE INDEX IF NOT EXISTS ... ON t`: SHARE), then the others. A sink starting
+# runs SCHEMA while other sinks write their batches: a batch that took the tables in another order (view_commands,
+# then view_users) and SCHEMA would each hold what the other waits for, and PostgreSQL aborts one (a deadlock).
+SCHEMA_LOCK_ORDER: tuple[str, ...] = tuple(dict.fromkeys(
+    [*re.findall(r"(?:ALTER TABLE|CREATE INDEX IF NOT EXISTS \w+ ON) (\w+)", SCHEMA), *(v.table for v in VIEWS)]))
+
+
 class PostgresViewSink(BatchingSink):
     """The read model's sink: one upsert statement per table."""
+
+    table_order = SCHEMA_LOCK_ORDER
 
     def add_message(self, view: View, message: Message) -> None:
         row = view.row(message)

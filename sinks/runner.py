@@ -18,7 +18,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from pydantic import ValidationError
 
 from sinks.postgres import VIEWS, PostgresViewSink, View
-from sinks.views import SCHEMA
+from sinks.views import create_views
 from streams import metrics
 from streams.admin import TIMEOUT_S, admin_client
 from streams.dead_letters import dead_letter
@@ -103,7 +103,7 @@ async def run_sink(settings: Settings, *, stop: asyncio.Event | None = None, idl
     dead_letters = _DeadLetters(settings, serdes)
     sink = PostgresViewSink(max_rows=max_rows, max_delay_ms=max_delay_ms)
     try:
-        await connection.execute(SCHEMA)
+        await create_views(connection)
         consumer.subscribe(list(views))
         log.info("sink %s-views keeping %s", settings.app_id, ", ".join(v.table for v in VIEWS))
         last_record_at = time.monotonic()

@@ -1,6 +1,13 @@
 """The read model: PostgreSQL tables the sinks keep from the topics and the query API reads (and nothing else
 reads). Every row comes from one event and is upserted by its key, so replaying a topic changes nothing."""
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import asyncpg
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS view_users (
     user_id text PRIMARY KEY,
@@ -153,3 +160,12 @@ CREATE TABLE IF NOT EXISTS view_unlinked_reports (
 );
 CREATE INDEX IF NOT EXISTS view_unlinked_reports_user ON view_unlinked_reports (user_id, occurred_at DESC);
 """
+
+
+async def create_views(connection: asyncpg.Connection) -> None:
+    """Create the read model's tables and indexes where missing (idempotent). One creator at a time: two sinks
+    starting at once on a new database would both create them, and `IF NOT EXISTS` does not stop the second from
+    colliding in the catalog (a unique violation on pg_type)."""
+    async with connection.transaction():
+        await connection.execute("SELECT pg_advisory_xact_lock(hashtext('resumeflow.views'))")
+        await connection.execute(SCHEMA)

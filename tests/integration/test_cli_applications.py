@@ -10,7 +10,7 @@ import uuid
 import asyncpg
 import pytest
 
-from sinks.views import SCHEMA
+from sinks.views import create_views
 from streams.ids import user_id_for_email
 from streams.settings import Settings
 from tests.integration.conftest import run_cli
@@ -30,7 +30,7 @@ def test_list_and_show_a_users_applications_and_nobody_elses(stack: Settings) ->
     async def seed() -> None:
         connection = await asyncpg.connect(stack.database_url)
         try:
-            await connection.execute(SCHEMA)
+            await create_views(connection)
             await connection.executemany(
                 "INSERT INTO view_applications (application_id, user_id, canonical_job_id, status, reason, channel,"
                 " posting, answers, updated_at) VALUES ($1, $2, 'lever:acme:1', $3, $4, 'manual', $5::jsonb,"

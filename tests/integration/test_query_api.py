@@ -22,7 +22,7 @@ from query_api.app import SECURITY_HEADERS, STATIC_DIR, create_account_tables, c
 from query_api.auth import issue_token
 from query_api.choices import choices
 from query_api.publish import kafka_publisher
-from sinks.views import SCHEMA
+from sinks.views import create_views
 from streams.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -95,7 +95,7 @@ async def _seed(pool: asyncpg.Pool, artifact_dir: Path, outside_dir: Path) -> Se
                                               "c_points_at_b")}
     await create_account_tables(pool)
     async with pool.acquire() as conn:
-        await conn.execute(SCHEMA)
+        await create_views(conn)
         await conn.executemany(
             "INSERT INTO view_users (user_id, email, name, profile_version, updated_at) VALUES ($1, $2, $3, 1, $4)",
             [(user_a, f"a-{tag}@example.com", "Ada", now), (user_b, f"b-{tag}@example.com", "Bob", now)])
