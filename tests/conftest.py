@@ -29,8 +29,9 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Under pytest-xdist, tests marked `serial` are skipped, visibly: schemathesis's subtests report nothing
-    there and would pass without a request sent. `make test` runs them in a second, serial pytest run."""
+    """Under pytest-xdist, tests marked `serial` are skipped, visibly: schemathesis's per-operation items share
+    one node id, and pytest-xdist runs only one of them and reports nothing of the others (a synthetic schema
+    with a failing operation passed). `make test` runs them in a second, serial pytest run."""
     if not hasattr(config, "workerinput"):  # pytest-xdist's worker processes have it
         return
     skip = pytest.mark.skip(reason="marked serial: not under pytest-xdist; `pytest -m serial` runs it")
