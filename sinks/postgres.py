@@ -35,6 +35,7 @@ from streams.messages import (
     UserProfile,
     WorkflowCompleted,
 )
+from streams.storable_text import without_nul
 from streams.topics import (
     APPLICATION_SUBMITTED,
     APPLICATION_UPDATES,
@@ -305,16 +306,6 @@ _JSONB_COLUMNS: dict[str, frozenset[int]] = {
     for table, upsert in _UPSERT_BY_TABLE.items()}
 
 
-def _without_nul(value: Any) -> Any:
-    if isinstance(value, str):
-        return value.replace("\x00", "\ufffd")
-    if isinstance(value, list):
-        return [_without_nul(item) for item in value]
-    if isinstance(value, dict):
-        return {_without_nul(key): _without_nul(item) for key, item in value.items()}
-    return value
-
-
 def storable(row: Row, jsonb_columns: frozenset[int]) -> Row:
     """`row` with every NUL (U+0000) replaced by U+FFFD: in text values, and in the JSON text bound to the columns
     at `jsonb_columns` (0-based), where it is written as the escape `\\u0000`. PostgreSQL's text and jsonb cannot
@@ -323,8 +314,8 @@ def storable(row: Row, jsonb_columns: frozenset[int]) -> Row:
     if not any(isinstance(value, str) and ("\x00" in value or "\\u0000" in value) for value in row):
         return row  # the usual case, checked at C speed
     return tuple(
-        json.dumps(_without_nul(json.loads(value)), ensure_ascii=False) if index in jsonb_columns and isinstance(
-            value, str) else _without_nul(value)
+        json.dumps(without_nul(json.loads(value)), ensure_ascii=False) if index in jsonb_columns and isinstance(
+            value, str) else without_nul(value)
         for index, value in enumerate(row))
 
 

@@ -26,6 +26,7 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 
 from adapters.ai_gateway.prompts import ChatMessage
+from streams.storable_text import without_nul
 
 DEFAULT_KEY_PREFIX = "resumeflow:ai:cache:"
 EMBEDDING_DIMENSIONS = 384
@@ -142,7 +143,8 @@ class SemanticCache:
 
     async def put(self, *, task: str, schema: str, embedding: Sequence[float], prompt_sha: str,
                   answer: CachedAnswer) -> None:
-        response = _canonical({"value": answer.value, "provider": answer.provider, "model": answer.model})
+        # A provider's answer may hold NUL, which jsonb refuses: the cache keeps U+FFFD in its place.
+        response = _canonical(without_nul({"value": answer.value, "provider": answer.provider, "model": answer.model}))
         await self._pool.execute(
             f"""INSERT INTO {TABLE} (task, schema_name, embedding, prompt_sha, response)
                 VALUES ($1, $2, $3, $4, $5::jsonb)

@@ -365,3 +365,22 @@ def test_the_request_frames_the_posting_as_data_and_offers_no_tools(
             assert "&lt;/job_posting&gt;" in user["content"]
 
     asyncio.run(scenario())
+
+
+def test_an_answer_holding_nul_is_returned_and_cached_without_it(
+    stack: Settings, embedder: MiniLmEmbedder, task: str,
+) -> None:
+    """A provider's JSON may say "\\u0000" (a hostile or broken one): PostgreSQL's jsonb refuses NUL, and the semantic
+    cache's write failed the whole call. The caller gets the answer; the cache keeps it with U+FFFD."""
+
+    async def scenario() -> None:
+        async with harness(stack, embedder, task, "only-model") as h:
+            h.servers[0].default = json_reply({**REQUIREMENTS, "title": "Senior\x00 Data Engineer"})
+
+            first = await h.extract(POSTING)
+            reposted = await h.extract(REPOSTED)
+
+            assert first.value.title == "Senior\x00 Data Engineer"
+            assert (reposted.cache, reposted.value.title) == ("semantic", "Senior\ufffd Data Engineer")
+
+    asyncio.run(scenario())

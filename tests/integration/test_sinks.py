@@ -312,8 +312,13 @@ def test_missing_view_topics_stop_the_sink_at_start_with_what_to_do(stack: Setti
 
 def test_text_holding_nul_lands_with_a_replacement_character_and_the_sink_goes_on(stack: Settings) -> None:
     """PostgreSQL's text and jsonb cannot hold NUL (U+0000): a posting or profile carrying one (a board's JSON
-    may say "\\u0000") would fail the sink's whole batch, again at every restart. It lands as U+FFFD instead."""
+    may say "\\u0000") would fail the sink's whole batch, again at every restart. It lands as U+FFFD instead.
+    Topics of its own: the session's analysis worker would read the posting too (discovery cleans what boards
+    send, in `fit_to_record`; this posting skips discovery)."""
     settings = sink_settings(stack)
+    settings = settings.model_copy(update={"topic_prefix": f"{settings.app_id}."})
+    run_cli("topics", "apply",
+            env={"RESUMEFLOW_APP_ID": settings.app_id, "RESUMEFLOW_TOPIC_PREFIX": settings.topic_prefix})
     user_id, job_id = _id("user"), _id("job")
     event = discovered(user_id, job_id).model_copy(update={"match_reasons": ["keyword: py\x00thon"]})
     publish(settings, [

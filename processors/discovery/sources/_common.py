@@ -15,6 +15,7 @@ from pydantic import ValidationError
 
 from processors.discovery.model import FetchedPosting, SkippedItem
 from streams.messages import BoardSource
+from streams.storable_text import without_nul
 from textkit.html_text import html_to_text, looks_like_html, normalize_text, sanitize_html
 from textkit.normalize import clean_line
 from textkit.urls import canonical_url, url_identity
@@ -31,7 +32,13 @@ MAX_LOCATIONS, MAX_LOCATION_CHARS = 50, 200
 
 
 def fit_to_record(posting: FetchedPosting) -> FetchedPosting:
-    """`posting` cut to what a catalog record can carry; a cut description records its original length."""
+    """`posting` cut to what a catalog record can carry; a cut description records its original length. NUL
+    (a board's JSON may say "\\u0000") becomes U+FFFD in every field: PostgreSQL, which the posting index and the
+    read model keep postings in, cannot store it (`streams.storable_text`)."""
+    fields = posting.model_dump()
+    if (clean := without_nul(fields)) != fields:
+        logger.warning("posting %s holds NUL: replaced by U+FFFD", posting.canonical_job_id)
+        posting = FetchedPosting.model_validate(clean)
     changes: dict[str, Any] = {}
     for field, limit in MAX_FIELD_CHARS.items():
         value = getattr(posting, field)

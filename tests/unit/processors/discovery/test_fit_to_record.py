@@ -29,3 +29,19 @@ def test_a_posting_that_fits_is_left_alone_and_absurd_fields_are_cut() -> None:
     fitted = fit_to_record(posting(title="T" * 5_000, locations=[f"City {n}" for n in range(500)]))
     assert len(fitted.title) == 500 and len(fitted.locations) == 50
     assert fitted.description_original_chars is None
+
+
+
+def test_nul_from_a_board_becomes_the_replacement_character_in_every_field() -> None:
+    """PostgreSQL cannot store NUL: a posting holding one crashed analysis's posting index write at every retry
+    (seen in CI: CharacterNotInRepertoireError on job.catalog[0]@0). Greenhouse's JSON kept it in the text."""
+    from processors.discovery.sources import greenhouse
+
+    payload = {"jobs": [{"id": 1, "title": "Senior Engineer", "absolute_url": "https://boards.greenhouse.io/acme/jobs/1",
+                         "location": {"name": "Berlin"}, "updated_at": "2025-01-01T00:00:00Z",
+                         "content": "&lt;p&gt;Build\u0000 things, and more things, for a long while.&lt;/p&gt;"}]}
+    [fetched] = greenhouse.parse(payload, board_token="acme")
+    assert "\x00" in fetched.description_text  # what the adapter alone keeps
+    assert fit_to_record(fetched).description_text.startswith("Build\ufffd things")
+    fitted = fit_to_record(posting(title="A\x00B", locations=["Ber\x00lin"], description_text="x\x00"))
+    assert (fitted.title, fitted.locations, fitted.description_text) == ("A\ufffdB", ["Ber\ufffdlin"], "x\ufffd")
