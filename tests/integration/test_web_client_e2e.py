@@ -356,7 +356,7 @@ def _seed_in_doubt(stack: Settings, user_id: str, tag: str) -> str:
 
     import asyncpg
 
-    from sinks.views import SCHEMA
+    from sinks.views import create_views
 
     posting = {"source": "LEVER", "board_token": "acme", "source_job_id": tag, "title": XSS_TITLE,
                "company": "Acme", "url": "javascript:alert(1)", "apply_url": None, "apply_email": None,
@@ -365,7 +365,7 @@ def _seed_in_doubt(stack: Settings, user_id: str, tag: str) -> str:
     async def seed() -> None:
         connection = await asyncpg.connect(stack.database_url)
         try:
-            await connection.execute(SCHEMA)
+            await create_views(connection)
             await connection.execute(
                 "INSERT INTO view_applications (application_id, user_id, canonical_job_id, status, reason, channel,"
                 " posting, updated_at) VALUES ($1, $2, $3, 'IN_DOUBT', 'no confirmation after a crash', 'email',"
