@@ -25,6 +25,7 @@ import numpy as np
 from pgvector.asyncpg import register_vector
 
 from adapters.embeddings import MINILM_DIMENSIONS as EMBEDDING_DIMENSIONS
+from streams.storable_text import without_nul
 
 DEFAULT_TABLE = "job_embeddings"
 # The table name goes into SQL text (identifiers cannot be parameters), so only plain lower-case names pass.
@@ -166,27 +167,27 @@ class VectorStore:
                     role_words = EXCLUDED.role_words, chunk_words = EXCLUDED.chunk_words,
                     shingles = EXCLUDED.shingles
                 """,
-                record.canonical_job_id, record.canonical_of, record.company_norm, record.title_norm,
-                list(record.locations), record.content_hash, _vector(record.embedding), record.company,
-                list(record.company_names), list(record.company_mentions), record.title, record.salary_min,
-                record.salary_max, record.salary_currency, list(record.skills), record.role_words,
-                list(record.chunk_words), list(record.shingles),
+                *_storable(record.canonical_job_id, record.canonical_of, record.company_norm, record.title_norm,
+                           list(record.locations), record.content_hash, _vector(record.embedding), record.company,
+                           list(record.company_names), list(record.company_mentions), record.title,
+                           record.salary_min, record.salary_max, record.salary_currency, list(record.skills),
+                           record.role_words, list(record.chunk_words), list(record.shingles)),
             )
-            await connection.execute(f"DELETE FROM {self.table}_chunks WHERE canonical_job_id = $1",
-                                     record.canonical_job_id)
+            job_id = without_nul(record.canonical_job_id)
+            await connection.execute(f"DELETE FROM {self.table}_chunks WHERE canonical_job_id = $1", job_id)
             if chunks:
                 await connection.executemany(
                     f"INSERT INTO {self.table}_chunks (canonical_job_id, chunk, embedding) VALUES ($1, $2, $3)",
-                    [(record.canonical_job_id, number, vector) for number, vector in enumerate(chunks)])
+                    [(job_id, number, vector) for number, vector in enumerate(chunks)])
 
     async def get(self, canonical_job_id: str) -> StoredEmbedding | None:
         async with self._pool.acquire() as connection:
-            row = await connection.fetchrow(f"SELECT * FROM {self.table} WHERE canonical_job_id = $1",
-                                            canonical_job_id)
+            job_id = without_nul(canonical_job_id)
+            row = await connection.fetchrow(f"SELECT * FROM {self.table} WHERE canonical_job_id = $1", job_id)
             if row is None:
                 return None
-            chunks = await self._chunks(connection, [canonical_job_id])
-        return _stored(row, chunks.get(canonical_job_id))
+            chunks = await self._chunks(connection, [job_id])
+        return _stored(row, chunks.get(job_id))
 
     async def aliases(self, names: Sequence[str], *, limit: int) -> list[str]:
         """The names stored postings give an employer together with one of `names` (sorted, without `names`;
@@ -197,7 +198,7 @@ class VectorStore:
             rows = await connection.fetch(
                 f"SELECT DISTINCT name FROM (SELECT unnest(company_names) AS name FROM {self.table} "
                 f"WHERE company_names && $1::text[]) AS linked WHERE NOT name = ANY($1::text[]) "
-                f"ORDER BY name LIMIT $2", list(names), limit + 1)
+                f"ORDER BY name LIMIT $2", *_storable(list(names), limit + 1))
         found = [row["name"] for row in rows]
         return found if len(found) <= limit else []
 
@@ -222,12 +223,12 @@ class VectorStore:
                 found += await connection.fetch(
                     selected.format(where="WHERE company_names && $3::text[] OR company_mentions && $4::text[]",
                                     limit="$2"),
-                    query, nearest_entity, list(names_and_mentions), list(names))
+                    *_storable(query, nearest_entity, list(names_and_mentions), list(names)))
             if nearest_title > 0 and title_norm and (names or names_and_mentions):
                 found += await connection.fetch(
                     selected.format(where="WHERE title_norm = $5 AND (company_names && $3::text[] OR "
                                           "company_mentions && $4::text[])", limit="$2"),
-                    query, nearest_title, list(names_and_mentions), list(names), title_norm)
+                    *_storable(query, nearest_title, list(names_and_mentions), list(names), title_norm))
             ranked = sorted({row["canonical_job_id"]: row for row in found}.values(),
                             key=lambda row: (row["distance"], row["created_at"], row["canonical_job_id"]))
             ids = [row["canonical_job_id"] for row in ranked]
@@ -254,7 +255,7 @@ class VectorStore:
             return []
         where, args = "", [_vector(embedding), k]
         if company_norm is not None:
-            where, args = "WHERE company_norm = $3", [*args, company_norm]
+            where, args = "WHERE company_norm = $3", [*args, without_nul(company_norm)]
         # The inner ORDER BY is the distance alone so the HNSW index serves it; ties and the order an iterative
         # scan may relax are settled outside.
         query = (f"WITH nearest AS MATERIALIZED (SELECT canonical_job_id, canonical_of, company_norm, title_norm, "
@@ -283,6 +284,12 @@ _DEDUP_COLUMNS = (
     ("chunk_words", "integer[] NOT NULL DEFAULT '{}'"),
     ("shingles", "bigint[] NOT NULL DEFAULT '{}'"),
 )
+
+
+def _storable(*values: Any) -> tuple[Any, ...]:
+    """A statement's parameters with NUL replaced in their text (`streams.storable_text`): a posting's fields come
+    from outside, and one NUL failed the posting's index write at every retry until it was dead-lettered."""
+    return tuple(without_nul(value) for value in values)
 
 
 def _stored(row: Any, chunks: np.ndarray | None) -> StoredEmbedding:

@@ -121,7 +121,7 @@ def _schemas_release(args: argparse.Namespace) -> int:
 def _run_worker(settings: Settings, names: list[str], loglevel: str) -> int:
     from cli.processors import PROCESSORS, resolve
     from cli.worker import run_in_process, supervise
-    from streams.admin import admin_client, check_copartitioning
+    from streams.admin import admin_client, check_copartitioning, session_the_broker_allows
 
     try:
         processors = resolve(names)
@@ -129,8 +129,9 @@ def _run_worker(settings: Settings, names: list[str], loglevel: str) -> int:
         raise UserError(f"unknown processor {exc.args[0]}; choose from: all, {', '.join(PROCESSORS)}") from exc
     if len(processors) > 1:
         return supervise([p.name for p in processors], loglevel, settings.metrics_port)
-    check_copartitioning(settings, admin_client(settings))
-    return run_in_process(settings, processors[0], loglevel)
+    admin = admin_client(settings)
+    check_copartitioning(settings, admin)
+    return run_in_process(session_the_broker_allows(settings, admin), processors[0], loglevel)
 
 
 def _worker(args: argparse.Namespace) -> int:

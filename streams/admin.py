@@ -151,6 +151,34 @@ def check_copartitioning(settings: Settings, admin: AdminClient) -> None:
         )
 
 
+def broker_min_session_timeout_s(admin: AdminClient) -> float | None:
+    """The cluster's smallest allowed consumer session (`group.min.session.timeout.ms` of one broker, in seconds),
+    or None when it cannot be read (a managed cluster may refuse DescribeConfigs). Kafka's default is 6 s."""
+    try:
+        brokers = admin.list_topics(timeout=TIMEOUT_S).brokers
+        resource = ConfigResource(ConfigResource.Type.BROKER, str(min(brokers)))
+        [future] = admin.describe_configs([resource], request_timeout=TIMEOUT_S).values()
+        entry = future.result(timeout=TIMEOUT_S).get("group.min.session.timeout.ms")
+        return int(entry.value) / 1000 if entry is not None and entry.value is not None else None
+    except (KafkaException, ValueError) as exc:
+        log.warning("could not read the brokers' group.min.session.timeout.ms (%s)", exc)
+        return None
+
+
+def session_the_broker_allows(settings: Settings, admin: AdminClient) -> Settings:
+    """`settings`, with the consumer session raised to the brokers' floor when it is below it (a broker refuses
+    to let a consumer join with a shorter one: INVALID_SESSION_TIMEOUT). The default 3 s needs
+    `group.min.session.timeout.ms` <= 3000, which the local stack, kafka-compose.yml and the Strimzi `Kafka` set;
+    a cluster left at Kafka's 6000 gets 6 s sessions and a warning, not workers that cannot join."""
+    floor_s = broker_min_session_timeout_s(admin)
+    if floor_s is None or settings.broker_session_timeout_s >= floor_s:
+        return settings
+    log.warning("RESUMEFLOW_BROKER_SESSION_TIMEOUT_S=%g is below the brokers' group.min.session.timeout.ms "
+                "(%g s): using %g s; a dead worker's cells move that much later", settings.broker_session_timeout_s,
+                floor_s, floor_s)
+    return settings.model_copy(update={"broker_session_timeout_s": floor_s})
+
+
 def committed_offsets(admin: AdminClient, group_id: str, partitions: list[TopicPartition]
                       ) -> dict[tuple[str, int], int | None]:
     """(topic, partition) -> the offset consumer group `group_id` committed there; None where it never did."""

@@ -45,12 +45,15 @@ class Settings(BaseSettings):
     table_standby_replicas: Annotated[int, Field(ge=0)] = Field(1, validation_alias="RESUMEFLOW_STANDBY_REPLICAS")
     # How fast a dead worker's cells move (issue 11, bench/failover.py): the group notices a worker that stopped
     # heartbeating (a kill -9, a lost machine) only after the session timeout, then rebalances; Faust's defaults
-    # (60 s session, 3 s heartbeat) kept the moved cells idle for over a minute. 6 s is the broker's smallest allowed
-    # session (group.min.session.timeout.ms); the workers left learn of the rebalance at their next heartbeat, so
-    # 1 s. The price of a short session: on an overloaded machine (load average 24 on 2 cores) a few starting
-    # workers missed it once and rejoined (README, "Cells that move"); raise it there, not on healthy machines.
+    # (60 s session, 3 s heartbeat) kept the moved cells idle for over a minute, and Kafka's own floor of 6 s
+    # (group.min.session.timeout.ms) was most of what was left. The local stack, kafka-compose.yml and the Strimzi
+    # Kafka set that floor to 3 s; a worker raises its session to a higher floor it reads from the brokers
+    # (streams.admin.session_the_broker_allows). The workers left learn of the rebalance at their next heartbeat,
+    # so 1 s (a third of the session, Kafka's guidance). The price of a short session: on an overloaded machine
+    # (load average 24 on 2 cores) a few starting workers missed a 6 s one once and rejoined (README, "Cells that
+    # move"); raise it there, not on healthy machines.
     broker_session_timeout_s: Annotated[float, Field(gt=0)] = Field(
-        6.0, validation_alias="RESUMEFLOW_BROKER_SESSION_TIMEOUT_S")
+        3.0, validation_alias="RESUMEFLOW_BROKER_SESSION_TIMEOUT_S")
     broker_heartbeat_interval_s: Annotated[float, Field(gt=0)] = Field(
         1.0, validation_alias="RESUMEFLOW_BROKER_HEARTBEAT_INTERVAL_S")
     # How long the group waits for every member to rejoin a rebalance (a member still finishing its batch).

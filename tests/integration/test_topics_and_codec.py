@@ -10,7 +10,13 @@ import pytest
 from confluent_kafka.schema_registry import Schema
 
 from streams import avro_schemas
-from streams.admin import admin_client, apply_topics, check_copartitioning
+from streams.admin import (
+    admin_client,
+    apply_topics,
+    broker_min_session_timeout_s,
+    check_copartitioning,
+    session_the_broker_allows,
+)
 from streams.codec import AvroSerde, frame
 from streams.errors import CoPartitioningError, DecodeError
 from streams.kafka_clients import Serdes, registry_client
@@ -32,6 +38,16 @@ def test_workers_refuse_to_start_when_user_topics_disagree_on_cells(stack: Setti
     settings = stack.model_copy(update={"cell_partitions": 7})
     with pytest.raises(CoPartitioningError, match="must all have 7 partitions"):
         check_copartitioning(settings, admin_client(settings))
+
+
+def test_the_brokers_allow_the_workers_default_session_and_a_shorter_one_is_raised_to_their_floor(
+        stack: Settings) -> None:
+    admin = admin_client(stack)
+    assert broker_min_session_timeout_s(admin) == 3.0  # the stack's floor (Kafka's default is 6 s)
+    default = Settings.model_fields["broker_session_timeout_s"].default
+    assert session_the_broker_allows(stack, admin).broker_session_timeout_s == default == 3.0
+    shorter = stack.model_copy(update={"broker_session_timeout_s": 2.0, "broker_heartbeat_interval_s": 0.5})
+    assert session_the_broker_allows(shorter, admin).broker_session_timeout_s == 3.0
 
 
 def test_a_record_written_with_an_older_schema_reads_as_the_current_model(stack: Settings) -> None:

@@ -182,6 +182,30 @@ def test_a_posting_reads_back_with_its_traits_and_chunks(with_store: Callable[..
     with_store(scenario)
 
 
+def test_a_posting_with_nul_in_its_text_is_indexed_and_found_with_it_replaced(
+        with_store: Callable[..., None]) -> None:
+    """PostgreSQL's text cannot hold NUL; a board's JSON may ("\\u0000"), and analysis's index write crashed on it
+    at every retry until the posting was dead-lettered."""
+
+    async def scenario(store: VectorStore) -> None:
+        nul = posting_record("gh:acme\x00:1", unit((0, 1.0)), names=["acme\x00", "acme co"],
+                             mentions=["ac\x00me"], title="data\x00 engineer", locations=["Berlin\x00"])
+        await store.upsert(nul)
+        stored = await store.get("gh:acme\x00:1")
+        assert stored is not None and stored.canonical_job_id == "gh:acme\ufffd:1"
+        assert stored.company_names == ["acme\ufffd", "acme co"] and stored.title_norm == "data\ufffd engineer"
+        assert stored.chunks is not None and stored.chunks.shape == (2, DIMENSIONS)
+        assert await store.aliases(["acme\x00"], limit=20) == ["acme co"]
+        rows = await store.candidates(unit((0, 1.0)), nearest=1, nearest_entity=1, names=["ac\x00me"],
+                                      names_and_mentions=["acme\x00"], nearest_title=1,
+                                      title_norm="data\x00 engineer")
+        assert [row.stored.canonical_job_id for row in rows] == ["gh:acme\ufffd:1"]
+        [near] = await store.nearest(unit((0, 1.0)), 1, company_norm="acme\x00")
+        assert near.canonical_job_id == "gh:acme\ufffd:1"
+
+    with_store(scenario)
+
+
 def test_candidates_come_across_company_aliases(with_store: Callable[..., None]) -> None:
     """The brand's posting is found for the legal entity's copy: the copy's text names the brand."""
 

@@ -30,7 +30,7 @@ def test_a_move_is_met_missed_or_idle() -> None:
 
 def test_the_group_timeouts_default_to_a_fast_failover_and_the_heartbeat_must_fit_in_the_session() -> None:
     fields = Settings.model_fields
-    assert fields["broker_session_timeout_s"].default == 6.0 and fields["broker_heartbeat_interval_s"].default == 1.0
+    assert fields["broker_session_timeout_s"].default == 3.0 and fields["broker_heartbeat_interval_s"].default == 1.0
     with pytest.raises(ValidationError, match="HEARTBEAT"):
         Settings(RESUMEFLOW_BROKER_SESSION_TIMEOUT_S=6, RESUMEFLOW_BROKER_HEARTBEAT_INTERVAL_S=6)
 
