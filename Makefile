@@ -14,7 +14,7 @@ PYTEST_PARALLEL := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 .PHONY: help venv system-packages system-packages-tests stack stack-down demo bench test test-unit test-integration \
         test-web \
         lint dev dev-cells dev-cluster test-failover load-test chaos-test bench-stages bench-ceiling lock clean \
-        check-deploy k8s-manifests
+        check-deploy k8s-manifests image
 
 help:
 	@echo "make demo            set up, start the local stack, run the pipeline on sample data"
@@ -33,6 +33,7 @@ help:
 	@echo "make lock            re-lock requirements.lock with hashes from pyproject.toml"
 	@echo "make k8s-manifests   regenerate deploy/k8s/base/generated/ from the topic catalog and the processor registry"
 	@echo "make check-deploy    validate the Kubernetes manifests offline (installs kustomize, kubeconform, schemas)"
+	@echo "make image           build deploy/Dockerfile (docker, or buildah without an engine) and run it once"
 
 # The venv is rebuilt when the lock or the project metadata changes; installs are hash-checked. pip brings uv (its
 # pin and hashes taken from the lock), then uv installs the lock: the same hash checks, but it downloads and unpacks
@@ -198,6 +199,11 @@ k8s-manifests: venv
 check-deploy: venv
 	PYTHON=$(BIN)/python deploy/install-k8s-tools.sh
 	PYTHON=$(BIN)/python deploy/check-k8s.sh
+
+# The image (README "Deployment"): docker build where an engine runs, else buildah; from a Debian stand-in base when
+# no registry answers (deploy/build-image.sh says why). About 7.5 GB: the lock's torch brings its CUDA wheels.
+image:
+	deploy/build-image.sh
 
 lock: venv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \
