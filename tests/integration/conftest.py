@@ -55,6 +55,13 @@ def stack(test_app_id: str) -> Iterator[Settings]:
     an earlier session on the same stack nor leaves its records where they would."""
     previous = os.environ.get("RESUMEFLOW_TOPIC_PREFIX")
     os.environ["RESUMEFLOW_TOPIC_PREFIX"] = f"{test_app_id}."  # for this process and every subprocess
+    # The suite runs several pytest processes, each with its workers, on the machine's cores (load average ~24
+    # on 2): a worker there can miss the default 3 s session (streams/settings.py) and rejoin again and again; in
+    # one CI run an `all` worker's discovery group reached generation 5 and was not ready after 120 s. The
+    # suite's workers get the session of an overloaded machine; `make test-failover` measures the default.
+    overloaded = {"RESUMEFLOW_BROKER_SESSION_TIMEOUT_S": "10", "RESUMEFLOW_BROKER_HEARTBEAT_INTERVAL_S": "3"}
+    before = {name: os.environ.get(name) for name in overloaded}
+    os.environ.update({name: os.environ.get(name) or value for name, value in overloaded.items()})
     run_cli("stack", "up")
     run_cli("topics", "apply", env={"RESUMEFLOW_APP_ID": test_app_id})
     settings = load_settings()
@@ -65,10 +72,11 @@ def stack(test_app_id: str) -> Iterator[Settings]:
     from streams.admin import admin_client, delete_namespace
 
     delete_namespace(admin_client(settings), test_app_id)
-    if previous is None:
-        os.environ.pop("RESUMEFLOW_TOPIC_PREFIX", None)
-    else:
-        os.environ["RESUMEFLOW_TOPIC_PREFIX"] = previous
+    for name, value in {**before, "RESUMEFLOW_TOPIC_PREFIX": previous}.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 class Worker:
