@@ -32,8 +32,16 @@ make_standin() {
     local root container
     root="$(mktemp -d)"
     trap 'rm -rf "$root"' RETURN
-    debootstrap --variant=minbase --include=python3.11,python3.11-venv,ca-certificates bookworm "$root" \
-        http://deb.debian.org/debian >/dev/null
+    # python3-distutils by name: debootstrap does not resolve the virtual python3.11-distutils python3.11-venv needs.
+    if ! debootstrap --variant=minbase --include=python3.11,python3.11-venv,python3-distutils,ca-certificates \
+            bookworm "$root" http://deb.debian.org/debian >"$root.log" 2>&1; then
+        tail -n 20 "$root.log" >&2
+        if [ -f "$root/debootstrap/debootstrap.log" ]; then tail -n 20 "$root/debootstrap/debootstrap.log" >&2; fi
+        echo "build-image: debootstrap could not make the stand-in base (above)" >&2
+        rm -rf "$root" "$root.log"
+        exit 1
+    fi
+    rm -f "$root.log"
     mkdir -p "$root/usr/local/bin"
     ln -sf /usr/bin/python3.11 "$root/usr/local/bin/python"
     ln -sf /usr/bin/python3.11 "$root/usr/local/bin/python3"
