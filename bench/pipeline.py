@@ -47,7 +47,16 @@ from typing import Any
 import psutil
 from confluent_kafka import Consumer, TopicPartition
 
-from bench.postings import BenchPosting, Board, bench_user, demo_postings, load_glassdoor, shared_postings, write_boards
+from bench.postings import (
+    GLASSDOOR,
+    BenchPosting,
+    Board,
+    bench_user,
+    demo_postings,
+    load_glassdoor,
+    shared_postings,
+    write_boards,
+)
 from streams.errors import DecodeError
 from streams.ids import user_id_for_email
 from streams.kafka_clients import RecordPublisher, Serdes, registry_client
@@ -206,8 +215,9 @@ def load_postings(count: int, root: Path = PROJECT_ROOT) -> tuple[list[BenchPost
         if count > len(postings):
             raise ValueError(f"{path} holds {len(postings)} distinct postings; asked for {count}")
         return postings[:count], f"{count} of the {len(postings)} distinct Glassdoor postings in {path}"
+    missing = root.parent / "shared" / GLASSDOOR
     return (demo_postings(root / "demo" / "boards", count),
-            f"{count} postings repeated from the project's demo boards (no ../shared/{path} on this machine)")
+            f"{count} postings repeated from the project's demo boards (no {missing} on this machine)")
 
 
 @dataclass

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from bench.end_to_end import figures, percentile, rate, steady_rate
-from bench.pipeline import TopicTally, tally_of
+from bench.pipeline import TopicTally, load_postings, tally_of
 from bench.postings import bench_user, demo_postings, load_glassdoor, write_boards
 from processors.discovery.matching import match_search
 from processors.discovery.sources import ashby, greenhouse, lever
@@ -43,6 +43,16 @@ def test_the_demo_boards_stand_in_with_numbered_copies() -> None:
     postings = demo_postings(ROOT / "demo" / "boards", 40)
     assert len(postings) == 40
     assert len({(p.title, p.company) for p in postings}) == 40
+
+
+def test_without_shared_postings_the_setup_names_the_file_it_looked_for(tmp_path: Path) -> None:
+    # Review finding: a fresh clone without ../shared printed "no ../shared/None on this machine".
+    root = tmp_path / "project"
+    root.mkdir()
+    (root / "demo").symlink_to(ROOT / "demo")
+    postings, source = load_postings(12, root)
+    assert len(postings) == 12
+    assert f"no {tmp_path / 'shared' / 'data' / 'postings' / 'glassdoor_ds_jobs.csv'} on this machine" in source
 
 
 def test_board_files_parse_with_discoverys_own_parsers_and_a_bench_user_matches_them(tmp_path: Path) -> None:
