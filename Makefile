@@ -200,10 +200,11 @@ check-deploy: venv
 	PYTHON=$(BIN)/python deploy/install-k8s-tools.sh
 	PYTHON=$(BIN)/python deploy/check-k8s.sh
 
-# The image (README "Deployment"): docker build where an engine runs, else buildah; from a Debian stand-in base when
-# no registry answers (deploy/build-image.sh says why). About 7.5 GB: the lock's torch brings its CUDA wheels.
+# The image (README "Deployment"): docker build where an engine runs, else buildah; `make image STANDIN=1` builds from
+# a Debian stand-in base when no registry answers, to check the Dockerfile (deploy/build-image.sh says why). About
+# 7.5 GB: the lock's torch brings its CUDA wheels.
 image:
-	deploy/build-image.sh
+	STANDIN=$(STANDIN) deploy/build-image.sh
 
 lock: venv
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 \

@@ -30,6 +30,10 @@ if [[ "$(id -u)" != 0 ]]; then
   fi
 fi
 echo "installing the system packages this machine lacks: ${missing[*]}"
-"${as_root[@]}" apt-get update -qq
-"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" \
+# Wait for another apt (a new VM's unattended-upgrades, a second install) instead of failing at once on its lock:
+# a CI run here failed in 19 s on "Could not get lock /var/lib/dpkg/lock-frontend".
+wait_lock=(-o DPkg::Lock::Timeout=600)
+"${as_root[@]}" apt-get "${wait_lock[@]}" update -qq
+"${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "${wait_lock[@]}" install -y -qq --no-install-recommends \
+  "${missing[@]}" \
   >/dev/null

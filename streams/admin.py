@@ -27,6 +27,8 @@ TIMEOUT_S = 30.0
 # clients takes its time: a CI run here, beside other stacks and disk-heavy work, had a session's ~700 new
 # partitions unserved after 30 s, and every test of that session failed at set-up.
 SERVE_TIMEOUT_S = 180.0
+# Kafka's default group.min.session.timeout.ms (broker configs, "group.min.session.timeout.ms": 6000), in seconds.
+KAFKA_DEFAULT_MIN_SESSION_S = 6.0
 
 
 @dataclass(frozen=True)
@@ -162,14 +164,14 @@ def check_copartitioning(settings: Settings, admin: AdminClient) -> None:
 
 def broker_min_session_timeout_s(admin: AdminClient) -> float | None:
     """The cluster's smallest allowed consumer session (`group.min.session.timeout.ms` of one broker, in seconds),
-    or None when it cannot be read (a managed cluster may refuse DescribeConfigs). Kafka's default is 6 s."""
+    or None when it cannot be read (a managed cluster may refuse DescribeConfigs, a broker may not answer)."""
     try:
         brokers = admin.list_topics(timeout=TIMEOUT_S).brokers
         resource = ConfigResource(ConfigResource.Type.BROKER, str(min(brokers)))
         [future] = admin.describe_configs([resource], request_timeout=TIMEOUT_S).values()
         entry = future.result(timeout=TIMEOUT_S).get("group.min.session.timeout.ms")
         return int(entry.value) / 1000 if entry is not None and entry.value is not None else None
-    except (KafkaException, ValueError) as exc:
+    except (KafkaException, ValueError, TimeoutError) as exc:
         log.warning("could not read the brokers' group.min.session.timeout.ms (%s)", exc)
         return None
 
@@ -178,9 +180,14 @@ def session_the_broker_allows(settings: Settings, admin: AdminClient) -> Setting
     """`settings`, with the consumer session raised to the brokers' floor when it is below it (a broker refuses
     to let a consumer join with a shorter one: INVALID_SESSION_TIMEOUT). The default 3 s needs
     `group.min.session.timeout.ms` <= 3000, which the local stack, kafka-compose.yml and the Strimzi `Kafka` set;
-    a cluster left at Kafka's 6000 gets 6 s sessions and a warning, not workers that cannot join."""
+    a cluster left at Kafka's 6000 gets 6 s sessions and a warning, not workers that cannot join. When the floor
+    cannot be read, Kafka's default floor (`KAFKA_DEFAULT_MIN_SESSION_S`) is assumed: a session below it would be
+    refused by every cluster that kept the default, and aiokafka takes that refusal as fatal."""
     floor_s = broker_min_session_timeout_s(admin)
-    if floor_s is None or settings.broker_session_timeout_s >= floor_s:
+    if floor_s is None:
+        floor_s = KAFKA_DEFAULT_MIN_SESSION_S
+        log.warning("assuming Kafka's default group.min.session.timeout.ms (%g s)", floor_s)
+    if settings.broker_session_timeout_s >= floor_s:
         return settings
     log.warning("RESUMEFLOW_BROKER_SESSION_TIMEOUT_S=%g is below the brokers' group.min.session.timeout.ms "
                 "(%g s): using %g s; a dead worker's cells move that much later", settings.broker_session_timeout_s,

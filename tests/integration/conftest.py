@@ -53,30 +53,35 @@ def stack(test_app_id: str) -> Iterator[Settings]:
     """The running local stack, and a namespace of this session's own: every topic behind the prefix
     `<app id>.` (and the posting index in its own table), so the session neither sees the records of a demo or
     an earlier session on the same stack nor leaves its records where they would."""
-    previous = os.environ.get("RESUMEFLOW_TOPIC_PREFIX")
-    os.environ["RESUMEFLOW_TOPIC_PREFIX"] = f"{test_app_id}."  # for this process and every subprocess
     # The suite runs several pytest processes, each with its workers, on the machine's cores (load average ~24
     # on 2): a worker there can miss the default 3 s session (streams/settings.py) and rejoin again and again; in
     # one CI run an `all` worker's discovery group reached generation 5 and was not ready after 120 s. The
-    # suite's workers get the session of an overloaded machine; `make test-failover` measures the default.
-    overloaded = {"RESUMEFLOW_BROKER_SESSION_TIMEOUT_S": "10", "RESUMEFLOW_BROKER_HEARTBEAT_INTERVAL_S": "3"}
-    before = {name: os.environ.get(name) for name in overloaded}
-    os.environ.update({name: os.environ.get(name) or value for name, value in overloaded.items()})
-    run_cli("stack", "up")
-    run_cli("topics", "apply", env={"RESUMEFLOW_APP_ID": test_app_id})
-    settings = load_settings()
-    yield settings
-    # Every topic of the session (its namespace, its app ids' changelogs and internal topics, the sub-namespaces
-    # of tests that run a deployment of their own) starts with the session's app id: delete them all, so a
-    # developer's stack does not collect thousands of partitions over many runs.
-    from streams.admin import admin_client, delete_namespace
+    # suite's workers get the session of an overloaded machine, unless the environment sets either setting
+    # (both or neither: one alone could leave the heartbeat no shorter than the session, which Settings refuses).
+    # `bench.failover` (after the drill tests in `make test-failover`) measures the default.
+    overrides = {"RESUMEFLOW_TOPIC_PREFIX": f"{test_app_id}."}  # for this process and every subprocess
+    session = {"RESUMEFLOW_BROKER_SESSION_TIMEOUT_S": "10", "RESUMEFLOW_BROKER_HEARTBEAT_INTERVAL_S": "3"}
+    if not any(name in os.environ for name in session):
+        overrides.update(session)
+    before = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    try:
+        run_cli("stack", "up")
+        run_cli("topics", "apply", env={"RESUMEFLOW_APP_ID": test_app_id})
+        settings = load_settings()
+        yield settings
+        # Every topic of the session (its namespace, its app ids' changelogs and internal topics, the
+        # sub-namespaces of tests that run a deployment of their own) starts with the session's app id: delete
+        # them all, so a developer's stack does not collect thousands of partitions over many runs.
+        from streams.admin import admin_client, delete_namespace
 
-    delete_namespace(admin_client(settings), test_app_id)
-    for name, value in {**before, "RESUMEFLOW_TOPIC_PREFIX": previous}.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+        delete_namespace(admin_client(settings), test_app_id)
+    finally:
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class Worker:
