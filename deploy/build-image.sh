@@ -73,7 +73,7 @@ make_standin() {
 if ! buildah inspect --type image "$base" >/dev/null 2>&1 && ! buildah pull -q "$base" >/dev/null 2>&1; then
     if [ "${STANDIN:-0}" != 1 ]; then
         echo "build-image: could not pull $base (no registry answers, a rate limit, a login needed?). To check the" \
-             "Dockerfile from a Debian stand-in base instead, not to publish: STANDIN=1 $0" >&2
+             "Dockerfile from a Debian stand-in base instead, not to publish: make image STANDIN=1" >&2
         exit 1
     fi
     if [ "$base" != python:3.11-slim ]; then
