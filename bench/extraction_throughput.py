@@ -15,11 +15,12 @@ import sys
 import time
 from pathlib import Path
 
+from bench.postings import shared_postings_file
 from processors.analysis.extraction import default_matcher, extract_requirements
 from processors.discovery.model import FetchedPosting
 
 ROOT = Path(__file__).resolve().parents[1]
-GLASSDOOR = ROOT.parent / "shared" / "data" / "postings" / "glassdoor_ds_jobs.csv"
+GLASSDOOR = shared_postings_file(ROOT)
 DEMO_GREENHOUSE = ROOT / "demo" / "boards" / "greenhouse" / "examplecorp.json"
 
 

@@ -48,13 +48,13 @@ import psutil
 from confluent_kafka import Consumer, TopicPartition
 
 from bench.postings import (
-    GLASSDOOR,
     BenchPosting,
     Board,
     bench_user,
     demo_postings,
     load_glassdoor,
     shared_postings,
+    shared_postings_file,
     write_boards,
 )
 from streams.errors import DecodeError
@@ -215,9 +215,8 @@ def load_postings(count: int, root: Path = PROJECT_ROOT) -> tuple[list[BenchPost
         if count > len(postings):
             raise ValueError(f"{path} holds {len(postings)} distinct postings; asked for {count}")
         return postings[:count], f"{count} of the {len(postings)} distinct Glassdoor postings in {path}"
-    missing = root.parent / "shared" / GLASSDOOR
-    return (demo_postings(root / "demo" / "boards", count),
-            f"{count} postings repeated from the project's demo boards (no {missing} on this machine)")
+    return (demo_postings(root / "demo" / "boards", count), f"{count} postings repeated from the project's demo "
+            f"boards (no {shared_postings_file(root)} on this machine)")
 
 
 @dataclass

@@ -47,9 +47,14 @@ def _missing(value: str | None) -> str:
     return "" if value == "-1" else value
 
 
+def shared_postings_file(project_root: Path) -> Path:
+    """Where the Glassdoor file is looked for: `../shared` beside the project."""
+    return project_root.parent / "shared" / GLASSDOOR
+
+
 def shared_postings(project_root: Path) -> Path | None:
     """The Glassdoor file at `../shared` beside the project, or None when the machine has no `../shared`."""
-    path = project_root.parent / "shared" / GLASSDOOR
+    path = shared_postings_file(project_root)
     return path if path.is_file() else None
 
 
