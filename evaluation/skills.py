@@ -12,9 +12,13 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textkit.skill_spans import SpanModel, SpanToken, label_spans, vocabulary_tags
 from textkit.skills import SkillKind, SkillMatcher, default_matcher
+
+if TYPE_CHECKING:
+    from adapters.skill_tagger import MiniLmSpanTagger
 
 Span = tuple[int, int]  # token indices, end exclusive
 KINDS: tuple[SkillKind, ...] = ("skill", "knowledge")
@@ -126,6 +130,16 @@ def model_predictor(model: SpanModel) -> Predictor:
 
     def predict(tokens: Sequence[str]) -> dict[SkillKind, frozenset[Span]]:
         labels = model.tag(tokens, token_vocabulary_tags(tokens, model.matcher))
+        return {kind: frozenset(label_spans(labels[kind])) for kind in KINDS}
+
+    return predict
+
+
+def tagger_predictor(tagger: MiniLmSpanTagger) -> Predictor:
+    """Predicted spans of the fine-tuned MiniLM tagger (`adapters.skill_tagger`) over SkillSpan's own tokens."""
+
+    def predict(tokens: Sequence[str]) -> dict[SkillKind, frozenset[Span]]:
+        [labels] = tagger.tag_many([tokens])
         return {kind: frozenset(label_spans(labels[kind])) for kind in KINDS}
 
     return predict

@@ -106,6 +106,10 @@ class Settings(BaseSettings):
     ai_semantic_threshold: Annotated[float, Field(gt=0, le=1)] = Field(
         0.995, validation_alias="RESUMEFLOW_AI_SEMANTIC_THRESHOLD")
 
+    # analysis's offline tier: a fine-tuned MiniLM skill tagger (`resumeflow train skills --approach minilm-full
+    # --out FILE`) instead of the shipped CRF; finds more skills, reads ~20x fewer postings a second (README)
+    skill_tagger: Path | None = Field(None, validation_alias="RESUMEFLOW_SKILL_TAGGER")
+
     # outcomes: how often each worker looks for applications with no response (the days are the user's)
     outcomes_tick_s: Annotated[float, Field(gt=0)] = Field(3600.0, validation_alias="RESUMEFLOW_OUTCOMES_TICK_S")
     # ATS webhooks (`POST /webhooks/ats/{provider}`): the HMAC-SHA256 key the ATS signs its bodies with; the

@@ -33,7 +33,7 @@ from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -194,12 +194,29 @@ class Span:
     end: int
 
 
+class SpanFinder(Protocol):
+    """What requirement extraction asks of a span model: the shipped CRF (`SpanModel`) or the fine-tuned MiniLM
+    tagger (`adapters.skill_tagger`). `in_thread`: tagging is slow enough to run off the event loop (and safe to);
+    `card`: how the model was made (training files, commit, seed, figures)."""
+
+    in_thread: bool
+    card: dict[str, Any]
+
+    @property
+    def name(self) -> str: ...
+
+    def find_many(self, texts: Sequence[str], matches: Sequence[Sequence[SkillMatch]] | None = None
+                  ) -> list[list[Span]]: ...
+
+
 class SpanModel:
     """Both kinds' CRFs as lookup tables, the word clusters, and the card that says how they were made.
 
     Scores are held as arrays over (kind, offset, label): a word's row sums the weights of its features read at
     each offset, computed the first time the word is seen; the vocabulary tags have rows of their own; word pairs
     (bigram features) map to rows of a pair table."""
+
+    in_thread = False  # ~8 ms a posting, and its word caches are not locked
 
     def __init__(self, taggers: dict[str, dict[str, Any]], clusters: dict[str, Sequence[int]],
                  card: dict[str, Any], matcher: SkillMatcher | None = None, offsets: Sequence[int] = OFFSETS,

@@ -25,7 +25,7 @@ from processors.analysis.model import Experience, JobRequirements, RemoteLevel, 
 from streams.messages import PostingFields, Workplace
 from textkit.normalize import clean_line, detect_workplace
 from textkit.salary import find_salary
-from textkit.skill_spans import SpanModel, canonical_skill
+from textkit.skill_spans import SpanFinder, canonical_skill
 from textkit.skills import SkillMatch, SkillMatcher, default_matcher, sentences
 
 # --- sections -------------------------------------------------------------------------------------------------
@@ -299,7 +299,7 @@ class _SkillFound:
 
 
 def extract_requirements(posting: PostingFields, matcher: SkillMatcher | None = None,
-                         spans: SpanModel | None = None) -> JobRequirements:
+                         spans: SpanFinder | None = None) -> JobRequirements:
     """The posting's requirements, read from its fields and text: the vocabulary's skills, and with `spans` also
     the span model's (no I/O beyond the vocabulary and the model, each loaded once)."""
     matcher = matcher or default_matcher()

@@ -36,12 +36,13 @@ from processors.analysis.model import (
     ProfileEmbedded,
     SkillsCompared,
 )
-from processors.analysis.requirements import offline_requirements, requirements_for
+from processors.analysis.requirements import offline_requirements, requirements_for, span_finder
 from streams.errors import TransientError
 from streams.messages import BoardSource, PostingFields
 from streams.processor import PortRequest, PortResult
 from streams.settings import Settings
 from textkit.skill_similarity import fuzzy_skill_overlap
+from textkit.skill_spans import SpanFinder
 
 log = logging.getLogger(__name__)
 
@@ -52,8 +53,10 @@ class AnalysisPorts:
         """Whether the embedding model is in memory (after `warm_up`, before the first record)."""
         return self._embedder.loaded
 
-    def __init__(self, embedder: MiniLmEmbedder, vectors: VectorStore, gateway: AiGateway) -> None:
+    def __init__(self, embedder: MiniLmEmbedder, vectors: VectorStore, gateway: AiGateway,
+                 spans: SpanFinder | None = None) -> None:
         self._embedder = embedder
+        self._spans = spans
         self._terms = RememberedVectors(embedder.embed)  # skill names and profile terms recur in every comparison
         self._vectors = vectors
         self._gateway = gateway
@@ -81,7 +84,8 @@ class AnalysisPorts:
         posting = request.posting
         try:
             async with outages("Redis (AI budgets and cache)"):
-                requirements, extractor, budget_events, _ = await requirements_for(posting, self._gateway, cell=cell)
+                requirements, extractor, budget_events, _ = await requirements_for(
+                    posting, self._gateway, cell=cell, spans=self._spans)
             traits, chunks = traits_and_chunks(posting, requirements)
             vectors = await self._embed([posting_embedding_text(posting), *(chunk.text for chunk in chunks)])
         except TransientError:
@@ -147,10 +151,11 @@ _WARM_POSTING = PostingFields(source=BoardSource.FILE, board_token="warm-up", so
 
 def warm_up(settings: Settings) -> None:
     """Before the worker joins its group: load MiniLM and run one encode (the ports' embedder and the AI gateway's
-    semantic cache share this copy), and read one posting offline (the vocabulary and the span model). A lazy load
+    semantic cache share this copy), and read one posting offline (the vocabulary and the span model, or the tagger
+`RESUMEFLOW_SKILL_TAGGER` names: a file that cannot be read stops the worker here, before it joins). A lazy load
     took ~60 s inside a batch in the failover drill, while the group waited to rebalance."""
     MiniLmEmbedder().warm()
-    offline_requirements(_WARM_POSTING)
+    offline_requirements(_WARM_POSTING, span_finder(settings))
 
 
 async def open_ports(settings: Settings) -> AnalysisPorts:
@@ -161,4 +166,4 @@ async def open_ports(settings: Settings) -> AnalysisPorts:
         except BaseException:
             await vectors.close()
             raise
-    return AnalysisPorts(MiniLmEmbedder(), vectors, gateway)
+    return AnalysisPorts(MiniLmEmbedder(), vectors, gateway, span_finder(settings))

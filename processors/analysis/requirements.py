@@ -1,6 +1,7 @@
 """A posting's requirements, in three tiers: the LLM through the AI gateway when a provider is configured (and
 within budget); else — and whenever the gateway fails — the extractor with the skill span model (the CRF trained
-on SkillSpan, shipped in `textkit/models/`); and the vocabulary alone when that artifact is missing. The posting's
+on SkillSpan, shipped in `textkit/models/`, or the fine-tuned MiniLM tagger a deployment names in
+`RESUMEFLOW_SKILL_TAGGER`); and the vocabulary alone when the CRF's artifact is missing. The posting's
 text goes to the LLM only as delimited data (`job_posting_messages`), and the answer must validate as
 `JobRequirements`.
 
@@ -13,6 +14,7 @@ not found is dropped, logged, counted (`resumeflow_analysis_dropped_requirements
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import logging
 from typing import NamedTuple
@@ -20,6 +22,7 @@ from typing import NamedTuple
 from prometheus_client import REGISTRY, Counter
 
 from adapters.ai_gateway import AiGateway, AiGatewayError, job_posting_messages
+from adapters.skill_tagger import read_tagger
 from processors.analysis.extraction import degree_levels, extract_requirements, names_level, remote_level
 from streams.messages import (
     BudgetCrossed,
@@ -31,8 +34,9 @@ from streams.messages import (
     RequiredSkill,
     Salary,
 )
+from streams.settings import Settings
 from textkit.grounding import Reading, fold, read, ungrounded
-from textkit.skill_spans import load_span_model
+from textkit.skill_spans import SpanFinder, load_span_model
 
 log = logging.getLogger(__name__)
 TASK = "extract_requirements"
@@ -68,8 +72,10 @@ def posting_text(posting: PostingFields) -> str:
                       f"Locations: {'; '.join(posting.locations) or 'not stated'}", "", posting.description_text])
 
 
-async def requirements_for(posting: JobPosting, gateway: AiGateway, *, cell: int) -> Extracted:
-    """The posting's requirements, the extractor's name, budget events to publish, and what was dropped."""
+async def requirements_for(posting: JobPosting, gateway: AiGateway, *, cell: int,
+                           spans: SpanFinder | None = None) -> Extracted:
+    """The posting's requirements, the extractor's name, budget events to publish, and what was dropped. `spans`:
+    the offline tier's span model (default: the shipped CRF, `span_finder`)."""
     if gateway.enabled:
         try:
             result = await gateway.complete(
@@ -88,7 +94,11 @@ async def requirements_for(posting: JobPosting, gateway: AiGateway, *, cell: int
                 _dropped_counter().inc(len(grounded.dropped))
             return Extracted(grounded.requirements, f"llm:{result.model}",
                              [e.to_event() for e in result.budget_events], grounded.dropped)
-    requirements, extractor = offline_requirements(posting)
+    spans = spans or load_span_model()
+    if spans is not None and spans.in_thread:
+        requirements, extractor = await asyncio.to_thread(offline_requirements, posting, spans)
+    else:
+        requirements, extractor = offline_requirements(posting, spans)
     return Extracted(requirements, extractor, [], [])
 
 
@@ -98,10 +108,20 @@ def _dropped_counter() -> Counter:
                    registry=REGISTRY)
 
 
-def offline_requirements(posting: PostingFields) -> tuple[JobRequirements, str]:
-    """(requirements, extractor name) without an API: the span model's path when its artifact is installed
-    ("model:skill-spans-crf"), else the vocabulary's ("deterministic")."""
-    model = load_span_model()
+def span_finder(settings: Settings) -> SpanFinder | None:
+    """The offline tier's span model: the fine-tuned MiniLM tagger at `RESUMEFLOW_SKILL_TAGGER` when set, else the
+    shipped CRF (None when its artifact is missing: the vocabulary alone). Raises ValueError (OSError) for a tagger
+    file that cannot be read: a setting that names a model must not fall back quietly."""
+    if settings.skill_tagger is not None:
+        return read_tagger(settings.skill_tagger.resolve())
+    return load_span_model()
+
+
+def offline_requirements(posting: PostingFields, spans: SpanFinder | None = None) -> tuple[JobRequirements, str]:
+    """(requirements, extractor name) without an API: the span model's path ("model:skill-spans-crf", or
+    "model:skill-spans-minilm" for `spans` the tagger) when there is a model, else the vocabulary's
+    ("deterministic"). `spans` defaults to the shipped CRF."""
+    model = spans or load_span_model()
     if model is None:
         return extract_requirements(posting), "deterministic"
     return extract_requirements(posting, spans=model), f"model:{model.name}"

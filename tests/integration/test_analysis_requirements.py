@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import asyncio
 import json
+import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from adapters.ai_gateway import AiGateway
+from processors.analysis.model import ExaminePosting, PostingExamined
+from processors.analysis.ports import open_ports
 from processors.analysis.requirements import requirements_for
 from streams.messages import JobPosting, JobRequirements
 from streams.settings import Settings
 from tests.support.fake_openai import Reply, fake_openai_server, json_reply
+from tests.support.skill_tagger import train_tiny_tagger
 
 pytestmark = pytest.mark.integration
 POSTING = JobPosting(
@@ -66,3 +71,25 @@ def test_without_a_provider_the_offline_extractor_answers(stack: Settings) -> No
     value, extractor, sent, _ = asyncio.run(requirements(stack, None))
     assert extractor in ("model:skill-spans-crf", "deterministic") and sent == []
     assert value.title == "Senior Backend Engineer"
+
+
+def test_a_deployment_s_skill_tagger_reads_the_posting_through_the_real_ports(
+        stack: Settings, tmp_path: Path) -> None:
+    settings = stack.model_copy(update={"skill_tagger": train_tiny_tagger(tmp_path)})
+    posting = POSTING.model_copy(update={
+        "canonical_job_id": f"greenhouse:acme:{uuid.uuid4().hex[:8]}",
+        "description_text": "Requirements:\n- Experience with Python and Kubernetes.\n"
+                            "- You will communicate findings to stakeholders."})
+
+    async def examine() -> PostingExamined:
+        ports = await open_ports(settings)
+        try:
+            [examined] = await ports.run(ExaminePosting(posting=posting), cell=3)
+        finally:
+            await ports.close()
+        assert isinstance(examined, PostingExamined)
+        return examined
+
+    examined = asyncio.run(examine())
+    assert examined.extractor == "model:skill-spans-minilm"
+    assert {"Python", "Kubernetes", "stakeholder communication"} <= {s.name for s in examined.requirements.skills}

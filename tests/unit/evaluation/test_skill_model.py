@@ -85,3 +85,37 @@ def test_eval_skills_warns_on_a_file_the_model_was_trained_on(tmp_path: Path, ca
 
     assert main(["eval", "skills", "--data", str(data)]) == 0
     assert "warning: the model was trained on dev.json" in capsys.readouterr().out
+
+
+def test_train_skills_minilm_full_refits_on_dev_and_reads_test_once(tmp_path: Path,
+                                                                     capsys: pytest.CaptureFixture[str]) -> None:
+    import torch
+
+    for name in ("train.json", "dev.json", "test.json"):
+        (tmp_path / name).write_text("\n".join(json.dumps(record) for record in TINY) + "\n")
+    out = tmp_path / "tagger.pt"
+
+    assert main(["train", "skills", "--data", str(tmp_path), "--approach", "minilm-full", "--epochs", "1",
+                 "--refit-on-dev", "--out", str(out)]) == 0
+
+    printed = capsys.readouterr().out
+    assert "dev (dev.json), minilm-full, 1 epoch(s), trained on train" in printed
+    assert "test (test.json), minilm-full, 1 epoch(s), trained on train + dev" in printed
+    assert "test.json combined F1" not in printed  # no epoch of the refit reads test
+    weights = torch.load(out, weights_only=True)
+    assert weights["approach"] == "minilm-full" and weights["epochs"] == 1
+    assert "embeddings.word_embeddings.weight" in weights["adapters"]  # every encoder weight was trained
+    card = weights["card"]
+    assert [d["file"] for d in card["training_data"]] == ["train.json", "dev.json"]
+    assert card["figures"]["dev"]["model"] == "trained on train only"
+    assert card["figures"]["test"]["model"] == "trained on train and dev"
+    assert card["figures"]["test"]["combined"]["gold"] == 3  # TINY: two knowledge spans and one skill span
+
+
+def test_a_transformer_refit_without_a_test_split_is_a_user_error(tmp_path: Path,
+                                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    for name in ("train.json", "dev.json"):
+        (tmp_path / name).write_text("\n".join(json.dumps(record) for record in TINY) + "\n")
+
+    assert main(["train", "skills", "--data", str(tmp_path), "--approach", "minilm-full", "--refit-on-dev"]) == 2
+    assert "test.json" in capsys.readouterr().err

@@ -1,0 +1,31 @@
+"""A fine-tuned MiniLM skill tagger trained in seconds on three sentences it learns by heart (seeded), for tests of
+the code that loads and uses one: it finds Python and Kubernetes (knowledge) and "communicate findings to
+stakeholders" (a skill)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+SENTENCES = [
+    {"idx": 1, "tokens": ["Experience", "with", "Python", "and", "Kubernetes", "."],
+     "tags_skill": ["O"] * 6, "tags_knowledge": ["O", "O", "B", "O", "B", "O"], "source": "tech"},
+    {"idx": 2, "tokens": ["You", "will", "communicate", "findings", "to", "stakeholders", "."],
+     "tags_skill": ["O", "O", "B", "I", "I", "I", "O"], "tags_knowledge": ["O"] * 7, "source": "tech"},
+    {"idx": 3, "tokens": ["We", "offer", "lunch", "."], "tags_skill": ["O"] * 4, "tags_knowledge": ["O"] * 4,
+     "source": "tech"},
+]
+
+
+def train_tiny_tagger(folder: Path) -> Path:
+    """Train (about 10 s on two cores) and save the tagger in `folder`; returns its file."""
+    import torch
+
+    from evaluation.skill_transformer import fit_transformer
+
+    data = folder / "train.json"
+    data.write_text("\n".join(json.dumps(s) for s in SENTENCES * 64) + "\n")
+    _, _, weights = fit_transformer([data], None, approach="minilm-full", seed=13, epochs=4, progress=lambda _: None)
+    path = folder / "tagger.pt"
+    torch.save(weights, path)
+    return path
