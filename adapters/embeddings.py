@@ -42,12 +42,17 @@ class Embedder(Protocol):
     def embed(self, texts: list[str]) -> np.ndarray: ...
 
 
+# One torch computation at a time in a process: each already uses every core, so two at once (an encode beside
+# the skill tagger's pass, `adapters.skill_tagger`) only fight over them.
+TORCH_WORK = threading.Lock()
+
+
 class _Loaded:
-    """One loaded model and the lock that lets one encode run at a time (torch already uses every core)."""
+    """One loaded model and the lock its encodes take (`TORCH_WORK`, shared by every torch model)."""
 
     def __init__(self, model: SentenceTransformer) -> None:
         self.model = model
-        self.lock = threading.Lock()
+        self.lock = TORCH_WORK
 
 
 _MODELS: dict[tuple[str, str, bool], _Loaded] = {}  # (weights path, device, int8) -> the process's one copy

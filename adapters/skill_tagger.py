@@ -8,26 +8,26 @@ finds more than the shipped CRF, and reads about twenty times fewer postings a s
 spans"), so the CRF stays the default and this is for a deployment with the cores to spend.
 
 The file is read with `torch.load(weights_only=True)`: tensors, numbers and strings only, no pickled code.
-Tagging is CPU-bound and blocking (`in_thread`: analysis runs it in a thread); one tagging runs at a time per
-process, since torch already uses every core.
+Tagging is CPU-bound and blocking (`in_thread`: analysis runs it in a thread); it takes turns with the
+embedder's encodes (`adapters.embeddings.TORCH_WORK`), since each already uses every core.
 """
 
 from __future__ import annotations
 
 import os
 import pickle
-import threading
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from textkit.skill_spans import KINDS, Span, label_spans, span_tokens
+from adapters.embeddings import TORCH_WORK
+from textkit.skill_spans import KINDS, Span, span_tokens, text_spans
 from textkit.skills import SkillKind, SkillMatch
 
 LABELS = ("O", "B", "I")  # per kind, in the head's output order: (SKILL O B I, KNOWLEDGE O B I)
 MAX_PIECES = 512  # MiniLM's positions; a word past them is labelled O
-BATCH = 64
+BATCH_PIECES = 1024  # word pieces a batch holds, padding included
 
 
 class MiniLmSpanTagger:
@@ -39,7 +39,6 @@ class MiniLmSpanTagger:
     def __init__(self, tokenizer: Any, encoder: Any, head: Any, card: dict[str, Any]) -> None:
         self._tokenizer, self._encoder, self._head = tokenizer, encoder, head
         self.card = card
-        self._lock = threading.Lock()
 
     @property
     def name(self) -> str:
@@ -50,40 +49,46 @@ class MiniLmSpanTagger:
         """Spans per text, each with its character offsets (`text[start:end] == surface`). `matches` (the
         vocabulary's) are accepted for the CRF's signature and not read: the encoder sees the words only."""
         tokenized = [span_tokens(text) for text in texts]
-        labels = self.tag_many([[token.text for token in tokens] for tokens in tokenized])
-        found: list[list[Span]] = []
-        for text, tokens, by_kind in zip(texts, tokenized, labels, strict=True):
-            spans = []
-            for kind in KINDS:
-                for first, end in label_spans(by_kind[kind]):
-                    start, stop = tokens[first].start, tokens[end - 1].end
-                    spans.append(Span(kind, text[start:stop], start, stop))
-            spans.sort(key=lambda span: (span.start, span.end, span.kind))
-            found.append(spans)
-        return found
+        return text_spans(texts, tokenized, self.tag_many([[token.text for token in tokens]
+                                                           for tokens in tokenized]))
 
     def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[dict[SkillKind, list[str]]]:
-        """BIO labels per kind for tokenized sentences, batched by length."""
+        """BIO labels per kind for tokenized sentences. Batches hold sentences of similar length, at most
+        `BATCH_PIECES` word pieces with padding: a posting's sentences run from 3 to 100+ pieces, and one batch of
+        them all was 61% padding (100 Glassdoor postings)."""
         import torch
 
         found: list[dict[SkillKind, list[str]]] = [{kind: ["O"] * len(words) for kind in KINDS}
                                                    for words in sentences]
-        order = sorted((i for i, words in enumerate(sentences) if words), key=lambda i: len(sentences[i]))
-        with self._lock, torch.inference_mode():
-            for at in range(0, len(order), BATCH):
-                group = order[at:at + BATCH]
-                encoded = self._tokenizer([list(sentences[i]) for i in group], is_split_into_words=True,
-                                          truncation=True, max_length=MAX_PIECES, padding=True,
-                                          return_tensors="pt")
-                hidden = self._encoder(input_ids=encoded["input_ids"],
-                                       attention_mask=encoded["attention_mask"]).last_hidden_state
-                chosen = self._head(hidden).view(len(group), hidden.shape[1], len(KINDS), len(LABELS)).argmax(-1)
-                for row, index in enumerate(group):
-                    previous = None
-                    for piece, word in enumerate(encoded.word_ids(row)):
+        rows = [i for i, words in enumerate(sentences) if words]
+        if not rows:
+            return found
+        encoded = self._tokenizer([list(sentences[i]) for i in rows], is_split_into_words=True, truncation=True,
+                                  max_length=MAX_PIECES)
+        pieces = encoded["input_ids"]
+        order = sorted(range(len(rows)), key=lambda r: len(pieces[r]))
+        batches: list[list[int]] = [[]]
+        for r in order:  # ascending, so the sentence added is the batch's longest
+            if batches[-1] and (len(batches[-1]) + 1) * len(pieces[r]) > BATCH_PIECES:
+                batches.append([])
+            batches[-1].append(r)
+        pad = self._tokenizer.pad_token_id or 0
+        with TORCH_WORK, torch.inference_mode():
+            for batch in batches:
+                longest = len(pieces[batch[-1]])
+                ids = torch.full((len(batch), longest), pad, dtype=torch.long)
+                mask = torch.zeros((len(batch), longest), dtype=torch.long)
+                for row, r in enumerate(batch):
+                    ids[row, :len(pieces[r])] = torch.tensor(pieces[r])
+                    mask[row, :len(pieces[r])] = 1
+                hidden = self._encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+                chosen = self._head(hidden).view(len(batch), longest, len(KINDS), len(LABELS)).argmax(-1).tolist()
+                for row, r in enumerate(batch):
+                    labels, previous = found[rows[r]], None
+                    for piece, word in enumerate(encoded.word_ids(r)):
                         if word is not None and word != previous:
                             for k, kind in enumerate(KINDS):
-                                found[index][kind][word] = LABELS[int(chosen[row, piece, k])]
+                                labels[kind][word] = LABELS[chosen[row][piece][k]]
                         previous = word
         return found
 
@@ -120,14 +125,23 @@ def bundled_minilm() -> tuple[Any, Any]:
 
 @lru_cache(maxsize=2)
 def read_tagger(path: Path) -> MiniLmSpanTagger:
-    """The tagger saved at `path`, loaded once per process. Raises ValueError for a file that is not one
-    (OSError when it cannot be read)."""
+    """The tagger saved at `path`, loaded once per process. Raises ValueError for a file that is not one (a
+    truncated or foreign file, pickled code, weights that do not fit the encoder) and OSError for one that cannot
+    be read (missing, a directory)."""
     import torch
 
     try:
         weights = torch.load(path, map_location="cpu", weights_only=True)
     except (RuntimeError, EOFError, AttributeError, pickle.UnpicklingError) as exc:  # not torch's, or pickled code
-        raise ValueError(f"{path} is not a saved skill tagger: {exc}") from exc
+        # torch's own text goes on to suggest weights_only=False, which would run whatever the file holds
+        reason = str(exc).split("\n")[0].split(" Please ")[0].strip() or "empty or truncated"
+        raise ValueError(f"{path} is not a saved skill tagger ({type(exc).__name__}: {reason})") from exc
     if not isinstance(weights, dict) or "head" not in weights or "adapters" not in weights:
         raise ValueError(f"{path} is not a saved skill tagger (no head and encoder weights)")
-    return build_tagger(weights)
+    try:
+        return build_tagger(weights)
+    except ValueError as exc:
+        raise ValueError(f"{path}: {exc}") from exc
+    except (RuntimeError, TypeError, KeyError, AttributeError) as exc:  # load_state_dict's mismatches
+        reason = str(exc).split("\n")[0]
+        raise ValueError(f"{path} does not fit the bundled MiniLM ({type(exc).__name__}: {reason})") from exc

@@ -1,8 +1,9 @@
 """A job given by hand to `resumeflow render --job FILE`: a JSON Resume job-schema document or a plain-text
 posting, read into the same `JobRequirements` analysis produces.
 
-Both go through the offline extractor analysis uses without an LLM (`offline_requirements`: years, level, degree,
-and skills from the text by the vocabulary and the skill span model when it is installed). A job-schema file's own
+Both go through the offline extractor analysis uses by default without an LLM (`offline_requirements`: years,
+level, degree, and skills from the text by the vocabulary and the shipped CRF span model when it is installed;
+never a deployment's `RESUMEFLOW_SKILL_TAGGER`, which is analysis's alone). A job-schema file's own
 `skills` come first and count as required; its `responsibilities` and `qualifications` are kept as written.
 Reading a file is the only I/O; `job_from_text` and `job_from_document` are pure.
 """

@@ -416,6 +416,8 @@ def _eval_skills(args: argparse.Namespace) -> int:
         sentences = load_skillspan(args.data, limit=args.limit)
     except (ValueError, KeyError) as exc:
         raise UserError(f"{args.data} is not SkillSpan JSON Lines: {exc}") from exc
+    if args.tagger is not None and (args.model is not None or args.extractor != "model"):
+        raise UserError("--tagger measures the MiniLM tagger: give it without --model or --extractor vocabulary")
     if args.extractor == "vocabulary":
         print(format_report(evaluate(sentences, matcher_predictor()), f"{args.data} (vocabulary matcher)"))
         return 0
@@ -426,7 +428,7 @@ def _eval_skills(args: argparse.Namespace) -> int:
         try:
             tagger = read_tagger(args.tagger.resolve())
         except (OSError, ValueError) as exc:
-            raise UserError(f"{args.tagger} is not a skill tagger: {exc}") from exc
+            raise UserError(str(exc)) from exc
         _warn_if_trained_on(args.data, tagger.card)
         print(format_report(evaluate(sentences, tagger_predictor(tagger)), f"{args.data} (MiniLM tagger)"))
         return 0

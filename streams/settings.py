@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -171,6 +171,12 @@ class Settings(BaseSettings):
     lever_apply_keys: str = Field("", validation_alias="RESUMEFLOW_LEVER_APPLY_KEYS", repr=False)
     # Shifts the clock submission's step sees (tests of day boundaries only).
     clock_offset_s: float = Field(0.0, validation_alias="RESUMEFLOW_CLOCK_OFFSET_S")
+
+    @field_validator("skill_tagger", mode="before")
+    @classmethod
+    def _unset_when_empty(cls, value: object) -> object:
+        # `RESUMEFLOW_SKILL_TAGGER=` (an env file's empty line) means unset, not the current directory
+        return None if isinstance(value, str) and not value.strip() else value
 
     @model_validator(mode="after")
     def _heartbeat_within_session(self) -> Settings:

@@ -292,16 +292,7 @@ class SpanModel:
             matches = [self.matcher.find(text) for text in texts]
         gazetteers = [vocabulary_tags(tokens, found) for tokens, found in zip(tokenized, matches, strict=True)]
         labels = self.tag_many([[token.text for token in tokens] for tokens in tokenized], gazetteers)
-        found: list[list[Span]] = []
-        for text, tokens, by_kind in zip(texts, tokenized, labels, strict=True):
-            spans = []
-            for kind in KINDS:
-                for first, end in label_spans(by_kind[kind]):
-                    start, stop = tokens[first].start, tokens[end - 1].end
-                    spans.append(Span(kind, text[start:stop], start, stop))
-            spans.sort(key=lambda span: (span.start, span.end, span.kind))
-            found.append(spans)
-        return found
+        return text_spans(texts, tokenized, labels)
 
     def tag(self, words: Sequence[str], gazetteer: Sequence[str]) -> dict[SkillKind, list[str]]:
         """BIO labels per kind for one tokenized sentence (the evaluation's entry point)."""
@@ -406,6 +397,22 @@ def viterbi(emissions: FloatArray, lengths: npt.NDArray[np.int64], transitions: 
         if step > 0:
             label = np.where(step <= batch_lengths - 1, back[every, step, label], label)
     return paths.reshape(sentences, kinds, longest)
+
+
+def text_spans(texts: Sequence[str], tokenized: Sequence[Sequence[SpanToken]],
+               labels: Sequence[dict[SkillKind, list[str]]]) -> list[list[Span]]:
+    """Per text, the spans its words' BIO labels (per kind) mark, with their character offsets in the text
+    (`text[start:end] == surface`), in reading order."""
+    found: list[list[Span]] = []
+    for text, tokens, by_kind in zip(texts, tokenized, labels, strict=True):
+        spans = []
+        for kind in KINDS:
+            for first, end in label_spans(by_kind[kind]):
+                start, stop = tokens[first].start, tokens[end - 1].end
+                spans.append(Span(kind, text[start:stop], start, stop))
+        spans.sort(key=lambda span: (span.start, span.end, span.kind))
+        found.append(spans)
+    return found
 
 
 def label_spans(labels: Sequence[str]) -> list[tuple[int, int]]:

@@ -159,6 +159,7 @@ def warm_up(settings: Settings) -> None:
 
 
 async def open_ports(settings: Settings) -> AnalysisPorts:
+    spans = await asyncio.to_thread(span_finder, settings)  # first: a bad tagger file leaves nothing open
     async with outages("PostgreSQL or Redis"):
         vectors = await VectorStore.connect(settings.database_url, table=settings.vector_table)
         try:
@@ -166,4 +167,4 @@ async def open_ports(settings: Settings) -> AnalysisPorts:
         except BaseException:
             await vectors.close()
             raise
-    return AnalysisPorts(MiniLmEmbedder(), vectors, gateway, span_finder(settings))
+    return AnalysisPorts(MiniLmEmbedder(), vectors, gateway, spans)

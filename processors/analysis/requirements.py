@@ -24,6 +24,7 @@ from prometheus_client import REGISTRY, Counter
 from adapters.ai_gateway import AiGateway, AiGatewayError, job_posting_messages
 from adapters.skill_tagger import read_tagger
 from processors.analysis.extraction import degree_levels, extract_requirements, names_level, remote_level
+from streams.errors import UserError
 from streams.messages import (
     BudgetCrossed,
     Experience,
@@ -110,11 +111,16 @@ def _dropped_counter() -> Counter:
 
 def span_finder(settings: Settings) -> SpanFinder | None:
     """The offline tier's span model: the fine-tuned MiniLM tagger at `RESUMEFLOW_SKILL_TAGGER` when set, else the
-    shipped CRF (None when its artifact is missing: the vocabulary alone). Raises ValueError (OSError) for a tagger
-    file that cannot be read: a setting that names a model must not fall back quietly."""
-    if settings.skill_tagger is not None:
+    shipped CRF (None when its artifact is missing: the vocabulary alone). Raises UserError, naming the setting,
+    for a tagger file that cannot be read or is not one: a setting that names a model must not fall back quietly
+    (the worker stops at start, in `warm_up`, with that message).
+    Blocking (loads torch weights, seconds): async callers run it in a thread."""
+    if settings.skill_tagger is None:
+        return load_span_model()
+    try:
         return read_tagger(settings.skill_tagger.resolve())
-    return load_span_model()
+    except (OSError, ValueError) as exc:
+        raise UserError(f"RESUMEFLOW_SKILL_TAGGER: {exc}") from exc
 
 
 def offline_requirements(posting: PostingFields, spans: SpanFinder | None = None) -> tuple[JobRequirements, str]:

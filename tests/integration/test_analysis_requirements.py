@@ -79,7 +79,7 @@ def test_a_deployment_s_skill_tagger_reads_the_posting_through_the_real_ports(
     posting = POSTING.model_copy(update={
         "canonical_job_id": f"greenhouse:acme:{uuid.uuid4().hex[:8]}",
         "description_text": "Requirements:\n- Experience with Python and Kubernetes.\n"
-                            "- You will communicate findings to stakeholders."})
+                            "- You will herd llamas across the plateau."})
 
     async def examine() -> PostingExamined:
         ports = await open_ports(settings)
@@ -92,4 +92,5 @@ def test_a_deployment_s_skill_tagger_reads_the_posting_through_the_real_ports(
 
     examined = asyncio.run(examine())
     assert examined.extractor == "model:skill-spans-minilm"
-    assert {"Python", "Kubernetes", "stakeholder communication"} <= {s.name for s in examined.requirements.skills}
+    # "herd llamas" is the tagger's: the shipped CRF finds no span in that sentence
+    assert {"Python", "Kubernetes", "herd llamas"} <= {s.name for s in examined.requirements.skills}

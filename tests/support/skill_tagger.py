@@ -1,6 +1,7 @@
-"""A fine-tuned MiniLM skill tagger trained in seconds on three sentences it learns by heart (seeded), for tests of
+"""A fine-tuned MiniLM skill tagger trained in seconds on a few sentences it learns by heart (seeded), for tests of
 the code that loads and uses one: it finds Python and Kubernetes (knowledge) and "communicate findings to
-stakeholders" (a skill)."""
+stakeholders" (a skill), as the shipped CRF does, and "herd llamas" (a skill) and Quenya (knowledge), which the
+CRF does not: those show which model read a posting."""
 
 from __future__ import annotations
 
@@ -14,6 +15,10 @@ SENTENCES = [
      "tags_skill": ["O", "O", "B", "I", "I", "I", "O"], "tags_knowledge": ["O"] * 7, "source": "tech"},
     {"idx": 3, "tokens": ["We", "offer", "lunch", "."], "tags_skill": ["O"] * 4, "tags_knowledge": ["O"] * 4,
      "source": "tech"},
+    {"idx": 4, "tokens": ["You", "will", "herd", "llamas", "across", "the", "plateau", "."],
+     "tags_skill": ["O", "O", "B", "I", "O", "O", "O", "O"], "tags_knowledge": ["O"] * 8, "source": "house"},
+    {"idx": 5, "tokens": ["Fluent", "in", "Quenya", "."], "tags_skill": ["O"] * 4,
+     "tags_knowledge": ["O", "O", "B", "O"], "source": "house"},
 ]
 
 

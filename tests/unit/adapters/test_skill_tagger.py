@@ -11,6 +11,7 @@ import torch
 from adapters.skill_tagger import MiniLmSpanTagger, read_tagger
 from processors.analysis.requirements import offline_requirements, span_finder
 from processors.discovery.model import FetchedPosting
+from streams.errors import UserError
 from streams.messages import BoardSource
 from streams.settings import Settings
 from tests.support.skill_tagger import train_tiny_tagger
@@ -26,11 +27,12 @@ def test_spans_carry_their_kind_and_offsets_in_the_text(trained: tuple[MiniLmSpa
     tagger, _ = trained
     text = "Experience with Python and Kubernetes. You will communicate findings to stakeholders."
 
-    [spans] = tagger.find_many([text])
+    [spans, others] = tagger.find_many([text, "You will herd llamas across the plateau. Fluent in Quenya."])
 
     assert {(s.kind, s.surface) for s in spans} == {
         ("knowledge", "Python"), ("knowledge", "Kubernetes"), ("skill", "communicate findings to stakeholders")}
     assert all(text[s.start:s.end] == s.surface for s in spans)
+    assert {(s.kind, s.surface) for s in others} == {("skill", "herd llamas"), ("knowledge", "Quenya")}
     assert tagger.find_many(["", "We offer lunch."]) == [[], []]
 
 
@@ -40,24 +42,34 @@ def test_the_offline_tier_uses_the_tagger_a_deployment_names(trained: tuple[Mini
     posting = FetchedPosting.model_validate({
         "source": BoardSource.GREENHOUSE, "board_token": "examplecorp", "source_job_id": "1", "title": "Analyst",
         "company": "ExampleCorp", "url": "https://boards.example.org/examplecorp/1",
-        "description_text": "- You will communicate findings to stakeholders."})
+        "description_text": "- You will communicate findings to stakeholders.\n- You will herd llamas across the "
+                            "plateau."})
 
     requirements, extractor = offline_requirements(posting, tagger)
 
     assert extractor == "model:skill-spans-minilm"
-    assert "stakeholder communication" in {s.name for s in requirements.skills}  # the concept's canonical name
-    assert span_finder(Settings()).name == "skill-spans-crf"  # unset: the shipped CRF
+    names = {s.name for s in requirements.skills}
+    assert {"stakeholder communication", "herd llamas"} <= names  # a concept's canonical name; the posting's words
+    assert "herd llamas" not in {s.name for s in offline_requirements(posting)[0].skills}  # the CRF misses it
+    unset = Settings().model_copy(update={"skill_tagger": None})
+    assert span_finder(unset).name == "skill-spans-crf"
+    assert Settings(RESUMEFLOW_SKILL_TAGGER=" ").skill_tagger is None  # an empty line in an env file: unset
 
 
-def test_a_file_that_is_not_a_full_tagger_is_refused(tmp_path: Path, trained: tuple[MiniLmSpanTagger, Path]) -> None:
-    not_torch = tmp_path / "notes.pt"
-    not_torch.write_text("not weights")
-    lora = tmp_path / "lora.pt"
+def test_a_file_that_is_not_a_full_tagger_is_refused_with_the_setting_named(
+        tmp_path: Path, trained: tuple[MiniLmSpanTagger, Path]) -> None:
     weights = torch.load(trained[1], weights_only=True)
-    torch.save({**weights, "approach": "minilm-lora"}, lora)
+    files = {"notes.pt": b"not weights", "empty.pt": b"", "truncated.pt": trained[1].read_bytes()[:4096]}
+    for name, content in files.items():
+        (tmp_path / name).write_bytes(content)
+    torch.save({**weights, "approach": "minilm-lora"}, tmp_path / "lora.pt")
+    torch.save({**weights, "head": {"weight": torch.zeros(2, 2)}}, tmp_path / "misfit.pt")
+    (tmp_path / "folder.pt").mkdir()
 
-    for path in (not_torch, lora):
-        with pytest.raises(ValueError):
-            read_tagger(path)
-        with pytest.raises(ValueError):
-            span_finder(Settings(RESUMEFLOW_SKILL_TAGGER=str(path)))
+    for name in [*files, "lora.pt", "misfit.pt"]:
+        with pytest.raises(ValueError, match=name):
+            read_tagger(tmp_path / name)
+    for name in [*files, "lora.pt", "misfit.pt", "folder.pt", "absent.pt"]:
+        with pytest.raises(UserError, match=f"RESUMEFLOW_SKILL_TAGGER: .*{name}") as raised:
+            span_finder(Settings(RESUMEFLOW_SKILL_TAGGER=str(tmp_path / name)))
+        assert "weights_only=False" not in str(raised.value)  # torch's advice to run the file's code is not passed on
