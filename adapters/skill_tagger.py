@@ -15,7 +15,6 @@ embedder's encodes (`adapters.embeddings.TORCH_WORK`), since each already uses e
 from __future__ import annotations
 
 import os
-import pickle
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -132,7 +131,9 @@ def read_tagger(path: Path) -> MiniLmSpanTagger:
 
     try:
         weights = torch.load(path, map_location="cpu", weights_only=True)
-    except (RuntimeError, EOFError, AttributeError, pickle.UnpicklingError) as exc:  # not torch's, or pickled code
+    except OSError:
+        raise
+    except Exception as exc:  # torch's unpickler fails in many ways on a foreign file (struct.error, EOFError, ...)
         # torch's own text goes on to suggest weights_only=False, which would run whatever the file holds
         reason = str(exc).split("\n")[0].split(" Please ")[0].strip() or "empty or truncated"
         raise ValueError(f"{path} is not a saved skill tagger ({type(exc).__name__}: {reason})") from exc

@@ -59,7 +59,8 @@ def test_the_offline_tier_uses_the_tagger_a_deployment_names(trained: tuple[Mini
 def test_a_file_that_is_not_a_full_tagger_is_refused_with_the_setting_named(
         tmp_path: Path, trained: tuple[MiniLmSpanTagger, Path]) -> None:
     weights = torch.load(trained[1], weights_only=True)
-    files = {"notes.pt": b"not weights", "empty.pt": b"", "truncated.pt": trained[1].read_bytes()[:4096]}
+    files = {"notes.pt": b"not weights", "junk.pt": b"junk", "empty.pt": b"",
+             "truncated.pt": trained[1].read_bytes()[:4096]}
     for name, content in files.items():
         (tmp_path / name).write_bytes(content)
     torch.save({**weights, "approach": "minilm-lora"}, tmp_path / "lora.pt")
