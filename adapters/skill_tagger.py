@@ -20,6 +20,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
+
 from adapters.embeddings import TORCH_WORK
 from textkit.skill_spans import KINDS, Span, span_tokens, text_spans
 from textkit.skills import SkillKind, SkillMatch
@@ -35,9 +38,11 @@ class MiniLmSpanTagger:
 
     in_thread = True
 
-    def __init__(self, tokenizer: Any, encoder: Any, head: Any, card: dict[str, Any]) -> None:
+    def __init__(self, tokenizer: Any, encoder: Any, head: Any, card: dict[str, Any], *,
+                 constrained: bool = True) -> None:
         self._tokenizer, self._encoder, self._head = tokenizer, encoder, head
         self.card = card
+        self.constrained = constrained  # BIO-constrained Viterbi per kind; False: each word's best label
 
     @property
     def name(self) -> str:
@@ -81,15 +86,44 @@ class MiniLmSpanTagger:
                     ids[row, :len(pieces[r])] = torch.tensor(pieces[r])
                     mask[row, :len(pieces[r])] = 1
                 hidden = self._encoder(input_ids=ids, attention_mask=mask).last_hidden_state
-                chosen = self._head(hidden).view(len(batch), longest, len(KINDS), len(LABELS)).argmax(-1).tolist()
+                scores = torch.log_softmax(self._head(hidden).view(len(batch), longest, len(KINDS), len(LABELS)),
+                                           dim=-1).numpy()
                 for row, r in enumerate(batch):
-                    labels, previous = found[rows[r]], None
-                    for piece, word in enumerate(encoded.word_ids(r)):
-                        if word is not None and word != previous:
-                            for k, kind in enumerate(KINDS):
-                                labels[kind][word] = LABELS[chosen[row][piece][k]]
-                        previous = word
+                    word_ids = encoded.word_ids(r)
+                    firsts = [piece for piece, word in enumerate(word_ids)
+                              if word is not None and (piece == 0 or word_ids[piece - 1] != word)]
+                    words = [word_ids[piece] for piece in firsts]
+                    for k, kind in enumerate(KINDS):
+                        word_scores = scores[row, firsts, k]  # (words read, labels)
+                        path = (bio_viterbi(word_scores) if self.constrained
+                                else word_scores.argmax(-1).tolist())
+                        for word, label in zip(words, path, strict=True):
+                            found[rows[r]][kind][word] = LABELS[label]
         return found
+
+
+# Label transitions BIO allows: an I only continues a span (after B or I), never follows O or starts a sentence.
+_ALLOWED = np.array([[True, True, False], [True, True, True], [True, True, True]])  # from O, B, I; to O, B, I
+_START = np.array([True, True, False])
+
+
+def bio_viterbi(scores: npt.NDArray[np.float32]) -> list[int]:
+    """The best label sequence (indices into LABELS) under BIO's rule, from per-word log-probabilities of shape
+    (words, 3). Reading each word's best label alone leaves orphan I's ("Keep Kafka and Kubernetes healthy": an I
+    on "healthy" alone became the skill "healthy")."""
+    if not len(scores):
+        return []
+    forbidden = np.float32(-1e9)
+    best = np.where(_START, scores[0], forbidden)
+    back = np.zeros((len(scores), len(LABELS)), dtype=np.int64)
+    for at in range(1, len(scores)):
+        candidates = best[:, None] + np.where(_ALLOWED, 0.0, forbidden)  # (from, to)
+        back[at] = candidates.argmax(0)
+        best = candidates.max(0) + scores[at]
+    path = [int(best.argmax())]
+    for at in range(len(scores) - 1, 0, -1):
+        path.append(int(back[at, path[-1]]))
+    return path[::-1]
 
 
 def build_tagger(weights: dict[str, Any]) -> MiniLmSpanTagger:

@@ -197,25 +197,28 @@ def fit_transformer(train_files: Sequence[Path], dev: Path | None, *, approach: 
 def train_transformer(train_files: Sequence[Path], dev: Path, *, approach: str, seed: int = 13, epochs: int = 1,
                       rank: int = 8, out: Path | None = None, refit_test: Path | None = None,
                       progress: Callable[[str], None] = print) -> dict[str, Report]:
-    """Train on `train_files`, report on `dev` after each epoch. With `refit_test`, then train again with the same
-    settings on train and dev together and report `refit_test` once, for that model, read through the tagger
-    analysis uses (`adapters.skill_tagger`; the CRF's `--refit-on-dev`; minilm-full only). Returns the reports by
-    split ("dev", and "test" after a refit); writes the last model's trainable weights and a card (training files,
-    commit, seed, figures) to `out` when given. Raises ValueError for a refit of another approach."""
+    """Train on `train_files`, report on `dev` after each epoch (and for minilm-full, at the end, through the tagger
+    analysis uses, `adapters.skill_tagger`). With `refit_test` (minilm-full only; the CRF's `--refit-on-dev`),
+    then train again with the same settings on train and dev together and report `refit_test` once, for that
+    model, read the same way. Returns the reports by split ("dev", and "test" after a refit); writes the last
+    model's trainable weights and a card (training files, commit, seed, figures) to `out` when given. Raises
+    ValueError for a refit of another approach."""
     import torch
 
     from evaluation.skill_model import CITATION, figures, git_commit, sha256
 
     if refit_test is not None and approach != "minilm-full":
         raise ValueError("only a minilm-full tagger is refit and tested: it is the one analysis can use")
+    from adapters.skill_tagger import build_tagger
+    from evaluation.skills import evaluate, tagger_predictor
+
     report, _, weights = fit_transformer(train_files, dev, approach=approach, seed=seed, epochs=epochs, rank=rank,
                                          progress=progress)
+    if approach == "minilm-full":  # dev read as test is, through the tagger analysis loads (BIO-constrained)
+        report = evaluate(load_skillspan(dev), tagger_predictor(build_tagger(weights)))
     reports = {"dev": report or Report(0, {kind: Counts() for kind in KINDS}, Counts())}
     trained_on = list(train_files)
     if refit_test is not None:
-        from adapters.skill_tagger import build_tagger
-        from evaluation.skills import evaluate, tagger_predictor
-
         trained_on.append(dev)
         progress(f"refit on {', '.join(p.name for p in trained_on)}; {refit_test.name} read once at the end")
         _, _, weights = fit_transformer(trained_on, None, approach=approach, seed=seed, epochs=epochs, rank=rank,

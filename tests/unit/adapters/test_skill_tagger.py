@@ -3,12 +3,16 @@ files that are not taggers refused. A tagger is trained here on a few sentences 
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from adapters.skill_tagger import MiniLmSpanTagger, read_tagger
+from adapters.skill_tagger import MiniLmSpanTagger, bio_viterbi, read_tagger
 from processors.analysis.requirements import offline_requirements, span_finder
 from processors.discovery.model import FetchedPosting
 from streams.errors import UserError
@@ -74,3 +78,25 @@ def test_a_file_that_is_not_a_full_tagger_is_refused_with_the_setting_named(
         with pytest.raises(UserError, match=f"RESUMEFLOW_SKILL_TAGGER: .*{name}") as raised:
             span_finder(Settings(RESUMEFLOW_SKILL_TAGGER=str(tmp_path / name)))
         assert "weights_only=False" not in str(raised.value)  # torch's advice to run the file's code is not passed on
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(0, 6).flatmap(lambda n: st.lists(
+    st.lists(st.floats(-20, 0, width=32), min_size=3, max_size=3), min_size=n, max_size=n)))
+def test_bio_viterbi_is_the_best_sequence_bio_allows(rows: list[list[float]]) -> None:
+    scores = np.array(rows, dtype=np.float32).reshape(len(rows), 3)
+    allowed = [seq for seq in itertools.product(range(3), repeat=len(rows))
+               if not (seq and seq[0] == 2) and all(not (a == 0 and b == 2) for a, b in itertools.pairwise(seq))]
+    best = max(sum(float(scores[i, label]) for i, label in enumerate(seq)) for seq in allowed)
+
+    path = bio_viterbi(scores)
+
+    assert tuple(path) in allowed
+    assert sum(float(scores[i, label]) for i, label in enumerate(path)) == pytest.approx(best, abs=1e-3)
+
+
+def test_an_i_alone_is_not_a_span() -> None:
+    # "Keep Kafka and Kubernetes healthy": each word's best label put an I on "healthy" alone, the skill "healthy"
+    scores = np.array([[-0.1, -3.0, -3.0]] * 4 + [[-1.5, -2.5, -0.4]], dtype=np.float32)  # log P(O), P(B), P(I)
+    assert scores.argmax(-1).tolist() == [0, 0, 0, 0, 2]
+    assert bio_viterbi(scores) == [0, 0, 0, 0, 0]
