@@ -152,8 +152,8 @@ _WARM_POSTING = PostingFields(source=BoardSource.FILE, board_token="warm-up", so
 def warm_up(settings: Settings) -> None:
     """Before the worker joins its group: load MiniLM and run one encode (the ports' embedder and the AI gateway's
     semantic cache share this copy), and read one posting offline (the vocabulary and the span model, or the tagger
-`RESUMEFLOW_SKILL_TAGGER` names: a file that cannot be read stops the worker here, before it joins). A lazy load
-    took ~60 s inside a batch in the failover drill, while the group waited to rebalance."""
+    `RESUMEFLOW_SKILL_TAGGER` names: a file that cannot be read stops the worker here, before it joins). A lazy
+    load took ~60 s inside a batch in the failover drill, while the group waited to rebalance."""
     MiniLmEmbedder().warm()
     offline_requirements(_WARM_POSTING, span_finder(settings))
 
