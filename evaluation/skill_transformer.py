@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from adapters.skill_tagger import bundled_minilm
-from evaluation.skills import KINDS, Counts, Report, Sentence, load_skillspan
+from adapters.skill_tagger import MiniLmSpanTagger, build_tagger, bundled_minilm
+from evaluation.skills import KINDS, Counts, Report, Sentence, evaluate, load_skillspan, tagger_predictor
 from textkit.skills import SkillKind
 
 LABELS = ("O", "B", "I")
@@ -91,12 +91,6 @@ def _add_lora(encoder: Any, rank: int) -> None:
         layer.output.dense = LoRA(layer.output.dense)
 
 
-def _spans(labels: Sequence[int]) -> frozenset[tuple[int, int]]:
-    from textkit.skill_spans import label_spans
-
-    return frozenset(label_spans([LABELS[i] for i in labels]))
-
-
 class TokenTagger:
     """A trained MiniLM tagger that labels words it has not seen annotated (the silver sentences the CRF is
     distilled from, `evaluation/distill.py`)."""
@@ -136,7 +130,8 @@ class TokenTagger:
 def fit_transformer(train_files: Sequence[Path], dev: Path | None, *, approach: str, seed: int = 13,
                     epochs: int = 1, rank: int = 8, report_each_epoch: bool = True,
                     progress: Callable[[str], None] = print) -> tuple[Report | None, TokenTagger, dict[str, Any]]:
-    """Train on `train_files`; report on `dev` (when given) after each epoch, or after the last only. Returns the
+    """Train on `train_files`; report on `dev` (when given) after each epoch, or after the last only, read through
+    the tagger analysis uses (`adapters.skill_tagger`: BIO-constrained decoding, 512 pieces). Returns the
     last report, the tagger and its trainable weights (LoRA and head, or the whole encoder and head for
     `minilm-full`)."""
     import torch
@@ -156,7 +151,6 @@ def fit_transformer(train_files: Sequence[Path], dev: Path | None, *, approach: 
     progress(f"{approach}: {sum(p.numel() for p in trainable):,} trainable weights")
     train = _encode(tokenizer, [s for path in train_files for s in load_skillspan(path)])
     dev_sentences = load_skillspan(dev) if dev is not None else []
-    dev_items = _encode(tokenizer, dev_sentences)
     # A whole pre-trained encoder moves at the usual fine-tuning rate; adapters and a fresh head much faster.
     encoder_rate = {"minilm-full": 5e-5, "minilm-lora": 1e-3}.get(approach, 3e-3)
     head_rate = 1e-3 if full else encoder_rate
@@ -185,7 +179,9 @@ def fit_transformer(train_files: Sequence[Path], dev: Path | None, *, approach: 
         if dev is None or not (report_each_epoch or epoch == epochs - 1):
             progress(f"epoch {epoch + 1}: {time.monotonic() - started:.0f} s")
             continue
-        report = _evaluate(encoder, head, dev_items, dev_sentences)
+        encoder.eval()  # read as analysis reads: the adapter's batching and BIO-constrained decoding
+        reading = MiniLmSpanTagger(tokenizer, encoder, head, {})
+        report = evaluate(dev_sentences, tagger_predictor(reading, dev_sentences))
         progress(f"epoch {epoch + 1}: {dev.name} combined F1 {report.combined.f1:.3f} "
                  f"(SKILL {report.by_kind['skill'].f1:.3f}, KNOWLEDGE {report.by_kind['knowledge'].f1:.3f}), "
                  f"{time.monotonic() - started:.0f} s")
@@ -197,25 +193,19 @@ def fit_transformer(train_files: Sequence[Path], dev: Path | None, *, approach: 
 def train_transformer(train_files: Sequence[Path], dev: Path, *, approach: str, seed: int = 13, epochs: int = 1,
                       rank: int = 8, out: Path | None = None, refit_test: Path | None = None,
                       progress: Callable[[str], None] = print) -> dict[str, Report]:
-    """Train on `train_files`, report on `dev` after each epoch (and for minilm-full, at the end, through the tagger
-    analysis uses, `adapters.skill_tagger`). With `refit_test` (minilm-full only; the CRF's `--refit-on-dev`),
-    then train again with the same settings on train and dev together and report `refit_test` once, for that
-    model, read the same way. Returns the reports by split ("dev", and "test" after a refit); writes the last
-    model's trainable weights and a card (training files, commit, seed, figures) to `out` when given. Raises
-    ValueError for a refit of another approach."""
+    """Train on `train_files`, report on `dev` after each epoch. With `refit_test` (minilm-full only; the CRF's
+    `--refit-on-dev`), then train again with the same settings on train and dev together and report `refit_test`
+    once, for that model, through the tagger analysis loads. Returns the reports by split ("dev", and "test" after
+    a refit); writes the last model's trainable weights and a card (training files, commit, seed, figures) to
+    `out` when given. Raises ValueError for a refit of another approach."""
     import torch
 
     from evaluation.skill_model import CITATION, figures, git_commit, sha256
 
     if refit_test is not None and approach != "minilm-full":
         raise ValueError("only a minilm-full tagger is refit and tested: it is the one analysis can use")
-    from adapters.skill_tagger import build_tagger
-    from evaluation.skills import evaluate, tagger_predictor
-
     report, _, weights = fit_transformer(train_files, dev, approach=approach, seed=seed, epochs=epochs, rank=rank,
                                          progress=progress)
-    if approach == "minilm-full":  # dev read as test is, through the tagger analysis loads (BIO-constrained)
-        report = evaluate(load_skillspan(dev), tagger_predictor(build_tagger(weights)))
     reports = {"dev": report or Report(0, {kind: Counts() for kind in KINDS}, Counts())}
     trained_on = list(train_files)
     if refit_test is not None:
@@ -223,7 +213,8 @@ def train_transformer(train_files: Sequence[Path], dev: Path, *, approach: str, 
         progress(f"refit on {', '.join(p.name for p in trained_on)}; {refit_test.name} read once at the end")
         _, _, weights = fit_transformer(trained_on, None, approach=approach, seed=seed, epochs=epochs, rank=rank,
                                         progress=progress)
-        reports["test"] = evaluate(load_skillspan(refit_test), tagger_predictor(build_tagger(weights)))
+        test_sentences = load_skillspan(refit_test)
+        reports["test"] = evaluate(test_sentences, tagger_predictor(build_tagger(weights), test_sentences))
     root = Path(__file__).resolve().parents[1]
     weights["card"] = {
         "name": "skill-spans-minilm",
@@ -238,27 +229,3 @@ def train_transformer(train_files: Sequence[Path], dev: Path, *, approach: str, 
         torch.save(weights, out)
     return reports
 
-
-def _evaluate(encoder: Any, head: Any, items: Sequence[tuple[list[int], list[list[int]]]],
-              sentences: Sequence[Sentence]) -> Report:
-    import torch
-
-    from evaluation.skills import count
-
-    encoder.eval()
-    by_kind = {kind: Counts() for kind in KINDS}
-    any_kind = Counts()
-    with torch.no_grad():
-        for group, ids, mask, labels in _batches(items, 64, None):
-            logits = head(encoder(input_ids=ids, attention_mask=mask).last_hidden_state)
-            for row, index in enumerate(group):
-                predicted_any, gold_any = set(), set()
-                for k, kind in enumerate(KINDS):
-                    first_pieces = labels[row, k] != IGNORE
-                    predicted = _spans(logits[row, :, 3 * k:3 * k + 3].argmax(-1)[first_pieces].tolist())
-                    gold = sentences[index].spans[kind]  # words cut at 128 pieces count as missed
-                    by_kind[kind] += count(gold, predicted)
-                    predicted_any |= predicted
-                    gold_any |= gold
-                any_kind += count(gold_any, predicted_any)
-    return Report(len(sentences), by_kind, any_kind)

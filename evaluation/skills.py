@@ -135,11 +135,13 @@ def model_predictor(model: SpanModel) -> Predictor:
     return predict
 
 
-def tagger_predictor(tagger: MiniLmSpanTagger) -> Predictor:
-    """Predicted spans of the fine-tuned MiniLM tagger (`adapters.skill_tagger`) over SkillSpan's own tokens."""
+def tagger_predictor(tagger: MiniLmSpanTagger, sentences: Sequence[Sentence] = ()) -> Predictor:
+    """Predicted spans of the fine-tuned MiniLM tagger (`adapters.skill_tagger`) over SkillSpan's own tokens;
+    `sentences` are tagged at once up front (batched by length), any other sentence when asked."""
+    known = dict(zip((s.tokens for s in sentences), tagger.tag_many([s.tokens for s in sentences]), strict=True))
 
     def predict(tokens: Sequence[str]) -> dict[SkillKind, frozenset[Span]]:
-        [labels] = tagger.tag_many([tokens])
+        labels = known.get(tuple(tokens)) or tagger.tag_many([tokens])[0]
         return {kind: frozenset(label_spans(labels[kind])) for kind in KINDS}
 
     return predict
