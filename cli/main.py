@@ -515,18 +515,23 @@ def _train_skills(args: argparse.Namespace) -> int:
 def _distillation(args: argparse.Namespace) -> Distillation | None:
     from evaluation.distill import Distillation
 
+    if args.distill_tagger is not None and args.distill_postings is None:
+        raise UserError("--distill-tagger labels --distill-postings: give both")
     if args.distill_postings is None and args.silver is None:
         if args.silver_out is not None:
             raise UserError("--silver-out needs --distill-postings")
         return None
     if args.distill_postings is not None and args.silver is not None:
         raise UserError("give --distill-postings (label postings) or --silver (a file labelled before), not both")
-    for path in (args.distill_postings, args.silver):
+    if args.distill_tagger is not None and args.distill_confidence > 0:
+        raise UserError("--distill-confidence reads the LoRA tagger's probabilities: a saved tagger's labels carry "
+                        "none")
+    for path in (args.distill_postings, args.silver, args.distill_tagger):
         if path is not None and not path.is_file():
             raise UserError(f"{path} is not a file")
     return Distillation(count=args.distill_count, seed=args.seed, postings=args.distill_postings, silver=args.silver,
                         silver_out=args.silver_out, epochs=args.distill_epochs,
-                        min_confidence=args.distill_confidence)
+                        min_confidence=args.distill_confidence, tagger=args.distill_tagger)
 
 
 def _eval_dedup(args: argparse.Namespace) -> int:
@@ -735,6 +740,9 @@ def build_parser() -> argparse.ArgumentParser:
                               help="distillation: a MiniLM + LoRA tagger trained on the same files labels sentences "
                                    "of these postings (a Glassdoor CSV, e.g. "
                                    "../shared/data/postings/glassdoor_ds_jobs.csv) and the CRF learns from them too")
+    train_skills.add_argument("--distill-tagger", type=Path, metavar="FILE",
+                              help="label --distill-postings with this saved minilm-full tagger (trained on train "
+                                   "only) instead of training a LoRA tagger")
     train_skills.add_argument("--distill-count", type=int, default=100,
                               help="postings labelled, chosen by a shuffle seeded by --seed (default 100)")
     train_skills.add_argument("--distill-epochs", type=int, default=6, help="the tagger's passes (default 6)")
@@ -746,7 +754,8 @@ def build_parser() -> argparse.ArgumentParser:
                               help="silver sentences written before by --silver-out, instead of --distill-postings "
                                    "(its first --distill-count postings)")
     train_skills.add_argument("--silver-only", action="store_true",
-                              help="train the tagger, write the silver sentences to --silver-out and stop (no CRF)")
+                              help="label the postings (training the LoRA tagger first, unless --distill-tagger), "
+                                   "write the silver sentences to --silver-out and stop (no CRF)")
     train_skills.set_defaults(run=_train_skills)
 
     learning = commands.add_parser("learning", help="what the learner knows: rates of outcomes, a simulation")

@@ -1,5 +1,7 @@
-"""Distilling the MiniLM + LoRA tagger into the CRF (issue 14): the tagger, trained on the same SkillSpan files,
-labels sentences of unannotated job postings, and those "silver" sentences join the CRF's training sentences.
+"""Distilling a MiniLM tagger into the CRF (issue 14): a tagger labels sentences of unannotated job postings, and
+those "silver" sentences join the CRF's training sentences. The tagger is either a MiniLM + LoRA tagger trained
+in the run on the same SkillSpan files, or a saved minilm-full tagger (`--distill-tagger FILE`, the model
+`adapters.skill_tagger` reads; trained on train only when dev is to measure the result).
 
 The postings are the Glassdoor export (`../shared/data/postings/glassdoor_ds_jobs.csv`, evaluation only, read by
 `evaluation/glassdoor.py`), one row per group of repeated rows, chosen by a seeded shuffle: the first N of that
@@ -10,8 +12,9 @@ line describing how it was made, then one sentence a line in SkillSpan's form (`
 `tags_knowledge`) with its `posting` and the tagger's `confidence`; `--silver` reads it back instead of training
 the tagger again.
 
-Measured on dev (README, "Skill spans"), it does not help: the teacher is no better than the CRF on skills, and
-its silver spans make the CRF find more spans, mostly wrong ones.
+Measured on dev (README, "Skill spans"), it does not help: with the LoRA teacher the CRF finds more spans, mostly
+wrong ones; with the whole fine-tune (dev SKILL 0.443 against the CRF's 0.352) it moves SKILL +0.013 and
+KNOWLEDGE -0.01: the CRF's features cannot hold what the teacher knows.
 """
 
 from __future__ import annotations
@@ -34,9 +37,10 @@ SILVER_FORMAT = "resumeflow-silver-sentences/1"
 
 @dataclass(frozen=True)
 class Distillation:
-    """How the silver sentences are made: `postings` (a Glassdoor CSV) labelled by a tagger trained for `epochs`,
-    or `silver` (a file written before) read back; the first `count` postings, sentences of `min_confidence` or
-    more."""
+    """How the silver sentences are made: `postings` (a Glassdoor CSV) labelled by a LoRA tagger trained for
+    `epochs`, or by the saved minilm-full `tagger`, or `silver` (a file written before) read back; the first
+    `count` postings, sentences of `min_confidence` or more (LoRA only: the saved tagger's labels carry no
+    confidence)."""
 
     count: int
     seed: int = 13
@@ -45,6 +49,7 @@ class Distillation:
     silver_out: Path | None = None
     epochs: int = 6
     min_confidence: float = 0.0
+    tagger: Path | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,35 +134,67 @@ def read_silver(path: Path) -> tuple[dict[str, Any], list[SilverSentence]]:
 
 def label_postings(settings: Distillation, train_files: Sequence[Path], dev: Path | None,
                    progress: Callable[[str], None]) -> tuple[dict[str, Any], list[SilverSentence]]:
-    """Train the LoRA tagger on `train_files` (seeded; its dev figures printed when `dev` is given) and label the
-    chosen postings' sentences."""
+    """Label the chosen postings' sentences with the saved tagger (`settings.tagger`), or with a LoRA tagger
+    trained here on `train_files` (seeded; its dev figures printed when `dev` is given). Raises ValueError for a
+    saved tagger that has seen `dev` (the CRF's dev figures would measure nothing)."""
     from evaluation.skill_model import sha256
-    from evaluation.skill_transformer import fit_transformer
 
     assert settings.postings is not None
     rows = choose_postings(load_glassdoor(settings.postings), settings.count, settings.seed)
     chosen = unique_sentences((row.posting_id, posting_sentences(row.description)) for row in rows)
     progress(f"silver: {len(chosen)} distinct sentences from {len(rows)} postings of {settings.postings}")
-    report, tagger, _ = fit_transformer(train_files, dev, approach="minilm-lora", seed=settings.seed,
-                                        epochs=settings.epochs, report_each_epoch=False, progress=progress)
-    labelled = tagger.label([words for _, words in chosen])
+    if settings.tagger is not None:
+        teacher, labelled = _saved_tagger_labels(settings.tagger, [words for _, words in chosen], dev)
+    else:
+        teacher, labelled = _lora_labels(settings, train_files, dev, [words for _, words in chosen], progress)
     silver = [SilverSentence(posting, words, {kind: tuple(labels[kind]) for kind in KINDS}, confidence)
               for (posting, words), found in zip(chosen, labelled, strict=True) if found is not None
               for labels, confidence in [found]]
     about: dict[str, Any] = {
         "postings_file": settings.postings.name, "postings_sha256": sha256(settings.postings),
-        "postings": [row.posting_id for row in rows], "seed": settings.seed,
-        "tagger": {"approach": "minilm-lora", "rank": 8, "epochs": settings.epochs, "seed": settings.seed,
-                   "trained_on": [{"file": p.name, "sha256": sha256(p)} for p in train_files]},
+        "postings": [row.posting_id for row in rows], "seed": settings.seed, "tagger": teacher,
         "sentences": len(silver), "left_out_unread": len(chosen) - len(silver)}
-    if report is not None:
-        about["tagger"]["dev"] = {name: round(c.f1, 4) for name, c in report.rows()}
     progress(f"silver: {len(silver)} sentences labelled ({len(chosen) - len(silver)} left out: over 128 pieces), "
              f"{sum(len(s.tokens) for s in silver)} words")
     if settings.silver_out is not None:
         write_silver(settings.silver_out, about, silver)
         progress(f"silver: written to {settings.silver_out}")
     return about, silver
+
+
+Labelled = list[tuple[dict[SkillKind, list[str]], float] | None]
+
+
+def _lora_labels(settings: Distillation, train_files: Sequence[Path], dev: Path | None,
+                 sentences: Sequence[tuple[str, ...]], progress: Callable[[str], None]
+                 ) -> tuple[dict[str, Any], Labelled]:
+    from evaluation.skill_model import sha256
+    from evaluation.skill_transformer import fit_transformer
+
+    report, tagger, _ = fit_transformer(train_files, dev, approach="minilm-lora", seed=settings.seed,
+                                        epochs=settings.epochs, report_each_epoch=False, progress=progress)
+    teacher: dict[str, Any] = {"approach": "minilm-lora", "rank": 8, "epochs": settings.epochs, "seed": settings.seed,
+                               "trained_on": [{"file": p.name, "sha256": sha256(p)} for p in train_files]}
+    if report is not None:
+        teacher["dev"] = {name: round(c.f1, 4) for name, c in report.rows()}
+    return teacher, tagger.label(sentences)
+
+
+def _saved_tagger_labels(path: Path, sentences: Sequence[tuple[str, ...]], dev: Path | None
+                         ) -> tuple[dict[str, Any], Labelled]:
+    """The saved tagger's labels (as analysis reads them: batched, BIO-constrained), each with confidence 1.0."""
+    from adapters.skill_tagger import read_tagger
+    from evaluation.skill_model import sha256
+
+    tagger = read_tagger(path.resolve())
+    trained_on = tagger.card.get("training_data", [])
+    if dev is not None and any(d.get("sha256") == sha256(dev) for d in trained_on):
+        raise ValueError(f"{path} was trained on {dev.name}: the CRF's {dev.name} figures would measure nothing; "
+                         "distil a tagger trained on train only (train skills --approach minilm-full without "
+                         "--refit-on-dev)")
+    teacher = {"file": path.name, "sha256": sha256(path), "approach": "minilm-full",
+               "trained_on": trained_on, "figures": tagger.card.get("figures", {})}
+    return teacher, [(labels, 1.0) for labels in tagger.tag_many(sentences)]
 
 
 def silver_training(settings: Distillation, train_files: Sequence[Path], dev: Path | None,

@@ -236,8 +236,9 @@ def train(data: TrainingData, *, seed: int = 13, out: Path | None = None, refit_
     """Train on `data.train`, score on dev when given; with `refit_on_dev`, train again with the same settings on
     train and dev together (the model shipped; its dev figures are the first model's, since this one has seen
     dev); score test when given, write the artifact to `out` (default: the shipped location) and return it.
-    With `distill`, each CRF also learns from silver sentences labelled by a MiniLM + LoRA tagger trained on the
-    same files (`evaluation/distill.py`); the word clusters stay those of the annotated sentences.
+    With `distill`, each CRF also learns from silver sentences labelled by a MiniLM tagger (a LoRA one trained on
+    the same files, or a saved minilm-full one: `evaluation/distill.py`); the word clusters stay those of the
+    annotated sentences.
 
     Raises ValueError for `refit_on_dev` without a dev split, or with `distill`: distillation did not beat the
     CRF alone on dev (README, issue 14), so it is measured on dev and never made into a shipped model."""
@@ -274,10 +275,11 @@ def train(data: TrainingData, *, seed: int = 13, out: Path | None = None, refit_
         "figures": {},
     }
     if distill is not None:
-        card["approach"] += ("; also trained on job-posting sentences labelled by a MiniLM + LoRA tagger "
-                             "trained on the same files (distillation)")
-        card["parameters"]["distill"] = {"postings": distill.count, "seed": distill.seed, "epochs": distill.epochs,
-                                         "min_confidence": distill.min_confidence}
+        teacher = "a saved minilm-full tagger" if distill.tagger is not None else "a MiniLM + LoRA tagger"
+        card["approach"] += f"; also trained on job-posting sentences labelled by {teacher} (distillation)"
+        card["parameters"]["distill"] = {
+            "postings": distill.count, "seed": distill.seed, "min_confidence": distill.min_confidence,
+            **({"tagger": distill.tagger.name} if distill.tagger is not None else {"epochs": distill.epochs})}
         card["distillation"] = distilled
     reports: dict[str, Report] = {}
     if data.dev is not None:

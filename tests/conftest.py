@@ -11,6 +11,15 @@ from hypothesis import settings
 FIXTURES = Path(__file__).parent / "fixtures"
 
 
+@pytest.fixture(scope="session")
+def tiny_tagger(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A saved minilm-full skill tagger trained once per session on sentences it learns by heart
+    (`tests/support/skill_tagger.py`); read it, do not change it."""
+    from tests.support.skill_tagger import train_tiny_tagger
+
+    return train_tiny_tagger(tmp_path_factory.mktemp("tagger"))
+
+
 @pytest.fixture
 def profile_json() -> str:
     return (FIXTURES / "profile_ada.json").read_text()

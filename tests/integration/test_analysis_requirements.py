@@ -18,7 +18,6 @@ from processors.analysis.requirements import requirements_for
 from streams.messages import JobPosting, JobRequirements
 from streams.settings import Settings
 from tests.support.fake_openai import Reply, fake_openai_server, json_reply
-from tests.support.skill_tagger import train_tiny_tagger
 
 pytestmark = pytest.mark.integration
 POSTING = JobPosting(
@@ -74,8 +73,8 @@ def test_without_a_provider_the_offline_extractor_answers(stack: Settings) -> No
 
 
 def test_a_deployment_s_skill_tagger_reads_the_posting_through_the_real_ports(
-        stack: Settings, tmp_path: Path) -> None:
-    settings = stack.model_copy(update={"skill_tagger": train_tiny_tagger(tmp_path)})
+        stack: Settings, tiny_tagger: Path) -> None:
+    settings = stack.model_copy(update={"skill_tagger": tiny_tagger})
     posting = POSTING.model_copy(update={
         "canonical_job_id": f"greenhouse:acme:{uuid.uuid4().hex[:8]}",
         "description_text": "Requirements:\n- Experience with Python and Kubernetes.\n"

@@ -18,13 +18,11 @@ from processors.discovery.model import FetchedPosting
 from streams.errors import UserError
 from streams.messages import BoardSource
 from streams.settings import Settings
-from tests.support.skill_tagger import train_tiny_tagger
 
 
 @pytest.fixture(scope="module")
-def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[MiniLmSpanTagger, Path]:
-    path = train_tiny_tagger(tmp_path_factory.mktemp("tagger"))
-    return read_tagger(path), path
+def trained(tiny_tagger: Path) -> tuple[MiniLmSpanTagger, Path]:
+    return read_tagger(tiny_tagger), tiny_tagger
 
 
 def test_spans_carry_their_kind_and_offsets_in_the_text(trained: tuple[MiniLmSpanTagger, Path]) -> None:

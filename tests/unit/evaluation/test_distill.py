@@ -106,3 +106,64 @@ def test_train_skills_refuses_inconsistent_distillation_options(tmp_path: Path,
     assert main([*base, "--silver", str(silver), "--refit-on-dev"]) == 2
     assert "measured on dev only" in capsys.readouterr().err  # nothing distilled is shipped
 
+
+def _glassdoor_csv(path: Path, descriptions: list[str]) -> Path:
+    import csv
+
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(["", "Job Title", "Job Description", "Company Name", "Location"])
+        for number, description in enumerate(descriptions):
+            writer.writerow([number, "Ranch Hand", description, f"Ranch {number}\n4.1", "Remote"])
+    return path
+
+
+def test_a_saved_tagger_labels_the_postings_as_analysis_reads_them(tmp_path: Path, tiny_tagger: Path) -> None:
+    from evaluation.distill import Distillation, label_postings
+
+    postings = _glassdoor_csv(tmp_path / "postings.csv", ["You will herd llamas across the plateau.",
+                                                          "Fluent in Quenya."])
+    settings = Distillation(count=2, postings=postings, tagger=tiny_tagger, silver_out=tmp_path / "silver.jsonl")
+
+    about, silver = label_postings(settings, [], None, lambda _: None)
+
+    by_words = {s.tokens: s.labels for s in silver}
+    assert by_words[("You", "will", "herd", "llamas", "across", "the", "plateau", ".")]["skill"] == (
+        "O", "O", "B", "I", "O", "O", "O", "O")
+    assert by_words[("Fluent", "in", "Quenya", ".")]["knowledge"] == ("O", "O", "B", "O")
+    assert about["tagger"]["approach"] == "minilm-full" and about["tagger"]["file"] == tiny_tagger.name
+    assert read_silver(tmp_path / "silver.jsonl")[1] == silver
+
+
+def test_a_saved_tagger_that_has_seen_dev_is_refused(tmp_path: Path, tiny_tagger: Path) -> None:
+    import hashlib
+
+    import torch
+
+    from evaluation.distill import Distillation, label_postings
+
+    dev = tmp_path / "dev.json"
+    dev.write_text('{"idx": 1, "tokens": ["Python"], "tags_skill": ["O"], "tags_knowledge": ["B"]}\n')
+    weights = torch.load(tiny_tagger, weights_only=True)
+    weights["card"] = {"training_data": [{"file": "dev.json", "sha256": hashlib.sha256(dev.read_bytes()).hexdigest()}]}
+    refit = tmp_path / "refit.pt"
+    torch.save(weights, refit)
+    postings = _glassdoor_csv(tmp_path / "postings.csv", ["Fluent in Quenya."])
+
+    with pytest.raises(ValueError, match=r"was trained on dev\.json"):
+        label_postings(Distillation(count=1, postings=postings, tagger=refit), [], dev, lambda _: None)
+
+
+def test_train_skills_refuses_a_saved_tagger_without_postings_or_with_a_confidence(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from cli.main import main
+
+    for name in ("train.json", "dev.json", "tagger.pt", "postings.csv"):
+        (tmp_path / name).write_text("")
+    base = ["train", "skills", "--data", str(tmp_path), "--out", str(tmp_path / "model.json.gz"),
+            "--distill-tagger", str(tmp_path / "tagger.pt")]
+
+    assert main(base) == 2
+    assert "--distill-tagger labels --distill-postings" in capsys.readouterr().err
+    assert main([*base, "--distill-postings", str(tmp_path / "postings.csv"), "--distill-confidence", "0.9"]) == 2
+    assert "carry none" in capsys.readouterr().err
