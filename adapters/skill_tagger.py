@@ -57,13 +57,25 @@ class MiniLmSpanTagger:
                                                            for tokens in tokenized]))
 
     def tag_many(self, sentences: Sequence[Sequence[str]]) -> list[dict[SkillKind, list[str]]]:
-        """BIO labels per kind for tokenized sentences. Batches hold sentences of similar length, at most
-        `BATCH_PIECES` word pieces with padding: a posting's sentences run from 3 to 100+ pieces, and one batch of
-        them all was 61% padding (100 Glassdoor postings)."""
+        """BIO labels per kind for tokenized sentences: `word_scores` decoded per kind by `bio_viterbi` (or each
+        word's best label, when not `constrained`)."""
+        return [self.decode(scores) for scores in self.word_scores(sentences)]
+
+    def decode(self, scores: npt.NDArray[np.float32]) -> dict[SkillKind, list[str]]:
+        """BIO labels per kind from one sentence's `word_scores`."""
+        return {kind: [LABELS[label] for label in (
+            bio_viterbi(scores[:, k]) if self.constrained else scores[:, k].argmax(-1).tolist())]
+            for k, kind in enumerate(KINDS)}
+
+    def word_scores(self, sentences: Sequence[Sequence[str]]) -> list[npt.NDArray[np.float32]]:
+        """Per sentence, the head's log-probabilities read at each word's first piece, shape (words, kinds, 3):
+        KINDS by LABELS. A word past `MAX_PIECES` is O for certain (log-probabilities 0, -inf, -inf). Batches
+        hold sentences of similar length, at most `BATCH_PIECES` word pieces with padding: a posting's sentences
+        run from 3 to 100+ pieces, and one batch of them all was 61% padding (100 Glassdoor postings)."""
         import torch
 
-        found: list[dict[SkillKind, list[str]]] = [{kind: ["O"] * len(words) for kind in KINDS}
-                                                   for words in sentences]
+        unread = np.array([0.0, -np.inf, -np.inf], dtype=np.float32)
+        found = [np.broadcast_to(unread, (len(words), len(KINDS), len(LABELS))).copy() for words in sentences]
         rows = [i for i, words in enumerate(sentences) if words]
         if not rows:
             return found
@@ -92,13 +104,7 @@ class MiniLmSpanTagger:
                     word_ids = encoded.word_ids(r)
                     firsts = [piece for piece, word in enumerate(word_ids)
                               if word is not None and (piece == 0 or word_ids[piece - 1] != word)]
-                    words = [word_ids[piece] for piece in firsts]
-                    for k, kind in enumerate(KINDS):
-                        word_scores = scores[row, firsts, k]  # (words read, labels)
-                        path = (bio_viterbi(word_scores) if self.constrained
-                                else word_scores.argmax(-1).tolist())
-                        for word, label in zip(words, path, strict=True):
-                            found[rows[r]][kind][word] = LABELS[label]
+                    found[rows[r]][[word_ids[piece] for piece in firsts]] = scores[row, firsts]
         return found
 
 

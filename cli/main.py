@@ -27,6 +27,7 @@ from streams.settings import Settings, load_settings, resumeflow_home
 
 if TYPE_CHECKING:
     from evaluation.distill import Distillation
+    from evaluation.skill_model import TrainingData
 
 log = logging.getLogger("resumeflow")
 
@@ -468,6 +469,8 @@ def _train_skills(args: argparse.Namespace) -> int:
         data = TrainingData.from_arguments(args.data, dev=args.dev, test=args.test)
     except FileNotFoundError as exc:
         raise UserError(str(exc)) from exc
+    if args.approach == "conv-student":
+        return _train_student(args, data)
     if args.approach != "crf":
         from evaluation.skill_transformer import train_transformer
 
@@ -509,6 +512,29 @@ def _train_skills(args: argparse.Namespace) -> int:
     print(f"wrote {trained.path} ({size / 1024:,.0f} KiB); commit {trained.card['git_commit']}, seed {args.seed}")
     for split, report in trained.reports.items():
         print(format_report(report, f"{split} ({getattr(data, split).name})"))
+    return 0
+
+
+def _train_student(args: argparse.Namespace, data: TrainingData) -> int:
+    from evaluation.distill import chosen_silver
+    from evaluation.skill_student import fit_student
+    from evaluation.skills import format_report, load_skillspan
+
+    if data.dev is None:
+        raise UserError("--approach conv-student reports on a dev split: give --dev or a folder with dev.json")
+    if args.refit_on_dev:
+        raise UserError("--approach conv-student is measured on dev only: there is no student to refit and ship")
+    distill = _distillation(args)
+    if args.silver_only:
+        raise UserError("--silver-only labels postings for a CRF or a student: run it without --approach")
+    try:
+        silver = chosen_silver(distill, data.train, data.dev, print)[0] if distill is not None else []
+        train = [s for path in data.train for s in load_skillspan(path)]
+        report = fit_student(train, silver, load_skillspan(data.dev), seed=args.seed)
+    except ValueError as exc:  # a silver file too small, a tagger that has seen dev, nothing to train on
+        raise UserError(str(exc)) from exc
+    print(format_report(report, f"dev ({data.dev.name}), conv-student, trained on train and {len(silver)} silver "
+                                "sentences"))
     return 0
 
 
@@ -730,11 +756,14 @@ def build_parser() -> argparse.ArgumentParser:
                               help="after scoring dev, train again on train and dev with the same settings and ship "
                                    "that model (the card keeps the first model's dev figures); test is scored once, "
                                    "for the model shipped (the CRF, or a minilm-full tagger)")
-    train_skills.add_argument("--approach", choices=["crf", "minilm-lora", "minilm-full", "minilm-frozen"],
+    train_skills.add_argument("--approach", choices=["crf", "minilm-lora", "minilm-full", "minilm-frozen",
+                                                     "conv-student"],
                               default="crf",
                               help="crf (the shipped model) or a MiniLM token-classification head: minilm-full "
                                    "fine-tunes every weight (with --out, a tagger analysis can use: "
-                                   "RESUMEFLOW_SKILL_TAGGER), minilm-lora and minilm-frozen are measured on dev only")
+                                   "RESUMEFLOW_SKILL_TAGGER), minilm-lora and minilm-frozen are measured on dev only; "
+                                   "so is conv-student, a small convolutional tagger that can also learn from "
+                                   "--silver or --distill-tagger's sentences")
     train_skills.add_argument("--epochs", type=int, default=1, help="passes for the MiniLM approaches (default 1)")
     train_skills.add_argument("--distill-postings", type=Path, metavar="CSV",
                               help="distillation: a MiniLM + LoRA tagger trained on the same files labels sentences "

@@ -14,7 +14,8 @@ the tagger again.
 
 Measured on dev (README, "Skill spans"), it does not help: with the LoRA teacher the CRF finds more spans, mostly
 wrong ones; with the whole fine-tune (dev SKILL 0.443 against the CRF's 0.352) it moves SKILL +0.013 and
-KNOWLEDGE -0.01: the CRF's features cannot hold what the teacher knows.
+KNOWLEDGE -0.01: the CRF's features cannot hold what the teacher knows. A saved tagger's silver sentences keep
+its probabilities too, which the convolutional student learns (`evaluation/skill_student.py`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from evaluation.glassdoor import GlassdoorRow, load_glassdoor
 from evaluation.skills import KINDS, Sentence, bio_spans
@@ -52,12 +55,16 @@ class Distillation:
     tagger: Path | None = None
 
 
+Probabilities = tuple[tuple[float, float, float], ...]  # per word, the tagger's O, B, I
+
+
 @dataclass(frozen=True, slots=True)
 class SilverSentence:
     posting: str
     tokens: tuple[str, ...]
     labels: dict[SkillKind, tuple[str, ...]]  # BIO per kind
     confidence: float
+    probabilities: dict[SkillKind, Probabilities] | None = None  # a saved tagger's, per kind (the student's targets)
 
 
 def choose_postings(rows: Sequence[GlassdoorRow], count: int, seed: int) -> list[GlassdoorRow]:
@@ -113,7 +120,10 @@ def write_silver(path: Path, about: dict[str, Any], silver: Iterable[SilverSente
             file.write(json.dumps({"posting": sentence.posting, "tokens": list(sentence.tokens),
                                    "tags_skill": list(sentence.labels["skill"]),
                                    "tags_knowledge": list(sentence.labels["knowledge"]),
-                                   "confidence": round(sentence.confidence, 4)}) + "\n")
+                                   "confidence": round(sentence.confidence, 4),
+                                   **({f"probabilities_{kind}": [list(word) for word in words]
+                                       for kind, words in sentence.probabilities.items()}
+                                      if sentence.probabilities is not None else {})}) + "\n")
 
 
 def read_silver(path: Path) -> tuple[dict[str, Any], list[SilverSentence]]:
@@ -125,10 +135,14 @@ def read_silver(path: Path) -> tuple[dict[str, Any], list[SilverSentence]]:
         silver = []
         for line in lines:
             record = json.loads(line)
+            probabilities: dict[SkillKind, Probabilities] | None = None
+            if "probabilities_skill" in record:
+                probabilities = {kind: tuple((float(o), float(b), float(i))
+                                             for o, b, i in record[f"probabilities_{kind}"]) for kind in KINDS}
             silver.append(SilverSentence(record["posting"], tuple(record["tokens"]),
                                          {"skill": tuple(record["tags_skill"]),
                                           "knowledge": tuple(record["tags_knowledge"])},
-                                         float(record["confidence"])))
+                                         float(record["confidence"]), probabilities))
     return about, silver
 
 
@@ -147,9 +161,10 @@ def label_postings(settings: Distillation, train_files: Sequence[Path], dev: Pat
         teacher, labelled = _saved_tagger_labels(settings.tagger, [words for _, words in chosen], dev)
     else:
         teacher, labelled = _lora_labels(settings, train_files, dev, [words for _, words in chosen], progress)
-    silver = [SilverSentence(posting, words, {kind: tuple(labels[kind]) for kind in KINDS}, confidence)
+    silver = [SilverSentence(posting, words, {kind: tuple(labels[kind]) for kind in KINDS}, confidence,
+                             probabilities)
               for (posting, words), found in zip(chosen, labelled, strict=True) if found is not None
-              for labels, confidence in [found]]
+              for labels, confidence, probabilities in [found]]
     about: dict[str, Any] = {
         "postings_file": settings.postings.name, "postings_sha256": sha256(settings.postings),
         "postings": [row.posting_id for row in rows], "seed": settings.seed, "tagger": teacher,
@@ -162,7 +177,7 @@ def label_postings(settings: Distillation, train_files: Sequence[Path], dev: Pat
     return about, silver
 
 
-Labelled = list[tuple[dict[SkillKind, list[str]], float] | None]
+Labelled = list[tuple[dict[SkillKind, list[str]], float, dict[SkillKind, Probabilities] | None] | None]
 
 
 def _lora_labels(settings: Distillation, train_files: Sequence[Path], dev: Path | None,
@@ -177,12 +192,13 @@ def _lora_labels(settings: Distillation, train_files: Sequence[Path], dev: Path 
                                "trained_on": [{"file": p.name, "sha256": sha256(p)} for p in train_files]}
     if report is not None:
         teacher["dev"] = {name: round(c.f1, 4) for name, c in report.rows()}
-    return teacher, tagger.label(sentences)
+    return teacher, [None if found is None else (*found, None) for found in tagger.label(sentences)]
 
 
 def _saved_tagger_labels(path: Path, sentences: Sequence[tuple[str, ...]], dev: Path | None
                          ) -> tuple[dict[str, Any], Labelled]:
-    """The saved tagger's labels (as analysis reads them: batched, BIO-constrained), each with confidence 1.0."""
+    """The saved tagger's labels (as analysis reads them: batched, BIO-constrained), each with confidence 1.0,
+    and its probabilities."""
     from adapters.skill_tagger import read_tagger
     from evaluation.skill_model import sha256
 
@@ -194,12 +210,17 @@ def _saved_tagger_labels(path: Path, sentences: Sequence[tuple[str, ...]], dev: 
                          "--refit-on-dev)")
     teacher = {"file": path.name, "sha256": sha256(path), "approach": "minilm-full",
                "trained_on": trained_on, "figures": tagger.card.get("figures", {})}
-    return teacher, [(labels, 1.0) for labels in tagger.tag_many(sentences)]
+    # rounded as the silver file keeps them, so a run from the file learns what a run from the postings does
+    return teacher, [(tagger.decode(scores), 1.0, {kind: tuple(tuple(round(float(p), 4) for p in word)
+                                                               for word in np.exp(scores[:, k]))
+                                                   for k, kind in enumerate(KINDS)})
+                     for scores in tagger.word_scores(sentences)]
 
 
-def silver_training(settings: Distillation, train_files: Sequence[Path], dev: Path | None,
-                    progress: Callable[[str], None]) -> tuple[list[Sentence], dict[str, Any]]:
-    """The silver training sentences for a CRF trained on `train_files`, and what the card records of them."""
+def chosen_silver(settings: Distillation, train_files: Sequence[Path], dev: Path | None,
+                  progress: Callable[[str], None]) -> tuple[list[SilverSentence], dict[str, Any]]:
+    """The silver sentences a model trained on `train_files` learns from (those of the first `settings.count`
+    postings, of `settings.min_confidence` or more), and what its card records of them."""
     from evaluation.skill_model import sha256
 
     if settings.silver is not None:
@@ -211,11 +232,19 @@ def silver_training(settings: Distillation, train_files: Sequence[Path], dev: Pa
     if settings.silver is not None and settings.count > len(about["postings"]):
         raise ValueError(f"{settings.silver} holds {len(about['postings'])} postings, fewer than {settings.count}")
     postings = about["postings"][:settings.count]
-    training = as_training(of_postings(silver, postings), settings.min_confidence)
-    progress(f"silver: {len(training)} sentences of {len(postings)} postings join the CRF's training "
+    chosen = [s for s in of_postings(silver, postings) if s.confidence >= settings.min_confidence]
+    progress(f"silver: {len(chosen)} sentences of {len(postings)} postings join the training "
              f"(confidence >= {settings.min_confidence})")
     made = {key: value for key, value in about.items() if key != "postings"}
+    spans = {kind: sum(len(bio_spans(s.labels[kind])) for s in chosen) for kind in KINDS}
     card = {**source, "made": made, "postings": postings, "min_confidence": settings.min_confidence,
-            "sentences": len(training), "spans": {kind: sum(len(s.spans[kind]) for s in training) for kind in KINDS}}
-    return training, card
+            "sentences": len(chosen), "spans": spans}
+    return chosen, card
 
+
+def silver_training(settings: Distillation, train_files: Sequence[Path], dev: Path | None,
+                    progress: Callable[[str], None]) -> tuple[list[Sentence], dict[str, Any]]:
+    """The silver training sentences for a CRF trained on `train_files` (`chosen_silver`'s, as spans), and what
+    the card records of them."""
+    chosen, card = chosen_silver(settings, train_files, dev, progress)
+    return as_training(chosen), card
