@@ -11,20 +11,28 @@ from __future__ import annotations
 
 import random
 import socket
+from collections import deque
 
 LOW, HIGH = 27000, 32767  # inclusive; below the kernel's ephemeral range
+# Ports this process handed out lately: a caller that picks several before binding any (a board, SMTP and the
+# API for one test) would otherwise be able to get one twice.
+_RECENT: deque[int] = deque(maxlen=64)
 
 
 def free_local_port() -> int:
-    """A port in [LOW, HIGH] that nothing on 127.0.0.1 listens on now (another process may still take it before
-    the caller binds it; callers retry or fail clearly). Raises `OSError` when every port is taken."""
+    """A port in [LOW, HIGH] that nothing on 127.0.0.1 listens on now and that this process has not handed out
+    among its last 64 (another process may still take it before the caller binds it; callers retry or fail
+    clearly). Raises `OSError` when every port is taken."""
     start = random.randrange(LOW, HIGH + 1)
     for step in range(HIGH - LOW + 1):
         port = LOW + (start - LOW + step) % (HIGH - LOW + 1)
+        if port in _RECENT:
+            continue
         with socket.socket() as sock:
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
                 continue
+            _RECENT.append(port)
             return port
     raise OSError(f"no free port on 127.0.0.1 in {LOW}-{HIGH}")

@@ -37,6 +37,19 @@ settings.register_profile("thorough", max_examples=5000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Under pytest-xdist, each worker draws local server ports (`streams.local_ports`) from its own slice of the
+    range: two workers could otherwise pick the same free port and both bind it, the second failing ("address
+    already in use" starting a test's SMTP server, seen once in `make test`)."""
+    worker, count = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("PYTEST_XDIST_WORKER_COUNT", "")
+    if worker.startswith("gw") and worker[2:].isdigit() and count.isdigit() and int(count) > 1:
+        from streams import local_ports
+
+        size = (local_ports.HIGH - local_ports.LOW + 1) // int(count)
+        local_ports.LOW = local_ports.LOW + size * int(worker[2:])
+        local_ports.HIGH = local_ports.LOW + size - 1
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Under pytest-xdist, tests marked `serial` are skipped, visibly: schemathesis's per-operation items share
     one node id, and pytest-xdist runs only one of them and reports nothing of the others (a synthetic schema

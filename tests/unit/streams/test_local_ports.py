@@ -38,3 +38,11 @@ def test_a_taken_port_is_never_handed_out(monkeypatch: pytest.MonkeyPatch) -> No
     finally:
         for sock in taken:
             sock.close()
+
+
+def test_a_port_handed_out_is_not_handed_out_again_before_it_is_bound(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(local_ports.random, "randrange", lambda low, high: LOW)  # every search starts at one port
+
+    picked = [free_local_port() for _ in range(40)]  # none bound: each would still pass the bind check
+
+    assert len(set(picked)) == 40
