@@ -29,7 +29,7 @@ import numpy.typing as npt
 
 from adapters.skill_tagger import LABELS, bio_viterbi, bundled_minilm
 from evaluation.distill import SilverSentence
-from evaluation.skills import KINDS, Counts, Report, Sentence, evaluate, token_vocabulary_tags
+from evaluation.skills import KINDS, Counts, Report, Sentence, bio_spans, evaluate, token_vocabulary_tags
 from textkit.skills import SkillKind
 
 # The vocabulary matcher's per-word tags (`vocabulary_tags`), in a fixed order for their embedding.
@@ -200,8 +200,6 @@ def fit_student(train: Sequence[Sentence], silver: Sequence[SilverSentence], dev
 
 def _evaluate(model: Any, sentences: Sequence[Sentence], inputs: Sequence[tuple[Any, Any, Any, Any]]) -> Report:
     import torch
-
-    from evaluation.skills import bio_spans
 
     model.eval()
     found: dict[tuple[str, ...], dict[SkillKind, list[str]]] = {}
