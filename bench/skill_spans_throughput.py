@@ -31,7 +31,11 @@ from textkit.skills import default_matcher
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
-def _model(tagger: Path | None) -> SpanFinder | None:
+def _model(tagger: Path | None, student: Path | None = None) -> SpanFinder | None:
+    if student is not None:
+        from adapters.skill_student import read_student
+
+        return read_student(student)
     if tagger is None:
         return load_span_model()
     from adapters.skill_tagger import read_tagger
@@ -40,13 +44,13 @@ def _model(tagger: Path | None) -> SpanFinder | None:
 
 
 def _run(postings: list[FetchedPosting], rounds: int, model_path: bool, tagger: Path | None = None,
-         threads: int | None = None) -> tuple[int, int, float]:
+         threads: int | None = None, student: Path | None = None) -> tuple[int, int, float]:
     """(postings, skills found, seconds) over `rounds` passes, after a warm-up pass that fills the caches."""
     if threads is not None:
         import torch
 
         torch.set_num_threads(threads)
-    model = _model(tagger) if model_path else None
+    model = _model(tagger, student) if model_path else None
     for posting in postings[:10 if tagger else 50]:
         extract_requirements(posting, spans=model)
     started = time.perf_counter()
@@ -57,7 +61,8 @@ def _run(postings: list[FetchedPosting], rounds: int, model_path: bool, tagger: 
     return len(postings) * rounds, skills, time.perf_counter() - started
 
 
-def _worker(arguments: tuple[list[FetchedPosting], int, bool, Path | None, int | None]) -> tuple[int, int, float]:
+def _worker(arguments: tuple[list[FetchedPosting], int, bool, Path | None, int | None, Path | None]
+            ) -> tuple[int, int, float]:
     return _run(*arguments)
 
 
@@ -66,6 +71,9 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2, help="passes over the postings (default 2)")
     parser.add_argument("--workers", type=int, default=2, help="processes for the parallel figure (default 2)")
     parser.add_argument("--tagger", type=Path, help="a fine-tuned MiniLM tagger file: measure it instead of the CRF")
+    parser.add_argument("--student", type=Path,
+                        help="a convolutional student file (resumeflow train skills --approach conv-student): "
+                             "measure it instead of the CRF")
     parser.add_argument("--limit", type=int, help="only the first N postings")
     args = parser.parse_args()
     source, postings = load_postings()
@@ -74,7 +82,9 @@ def main() -> None:
         print("skipped: no postings to read (neither ../shared/data/postings nor the demo boards)")
         sys.exit(0)
     started = time.perf_counter()
-    model = _model(args.tagger)
+    if args.tagger and args.student:
+        parser.error("--tagger or --student, not both")
+    model = _model(args.tagger, args.student)
     if model is None:
         print(f"skipped: no skill span model at {shipped_artifact()} (resumeflow train skills)")
         sys.exit(0)
@@ -86,7 +96,7 @@ def main() -> None:
 
     figures: dict[str, dict[str, float]] = {}
     for name, model_path in (("vocabulary", False), ("model", True)):
-        count, skills, elapsed = _run(postings, args.rounds, model_path, args.tagger)
+        count, skills, elapsed = _run(postings, args.rounds, model_path, args.tagger, None, args.student)
         figures[name] = {"postings": count, "seconds": round(elapsed, 3),
                          "postings_per_s": round(count / elapsed, 1),
                          "ms_per_posting": round(elapsed / count * 1000, 3),
@@ -99,7 +109,8 @@ def main() -> None:
         with ProcessPoolExecutor(args.workers) as pool:
             # a tagger's torch threads share the cores: one each, or the processes fight over them
             threads = max(1, (os.cpu_count() or 1) // args.workers) if args.tagger else None
-            results = list(pool.map(_worker, [(share, args.rounds, True, args.tagger, threads) for share in shares]))
+            results = list(pool.map(_worker, [(share, args.rounds, True, args.tagger, threads, args.student)
+                                              for share in shares]))
         wall = time.perf_counter() - started
         count = sum(r[0] for r in results)
         busy = max(r[2] for r in results)
@@ -108,7 +119,8 @@ def main() -> None:
         print(f"{'model':10} {args.workers} processes: {count} postings in {busy:.2f} s = {count / busy:,.0f} "
               f"postings/s (each process timed after its own start-up and warm-up)")
 
-    results_file = RESULTS / ("skill_tagger_throughput.json" if args.tagger else "skill_spans_throughput.json")
+    results_file = RESULTS / ("skill_tagger_throughput.json" if args.tagger else
+                              "skill_student_throughput.json" if args.student else "skill_spans_throughput.json")
     results_file.parent.mkdir(parents=True, exist_ok=True)
     results_file.write_text(json.dumps({
         "benchmark": "skill_spans_throughput", "source": source, "postings": len(postings),

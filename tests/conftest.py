@@ -20,6 +20,15 @@ def tiny_tagger(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return train_tiny_tagger(tmp_path_factory.mktemp("tagger"))
 
 
+@pytest.fixture(scope="session")
+def tiny_student(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A saved convolutional skill student that knows the tiny tagger's sentences by heart
+    (`tests/support/skill_tagger.py`); read it, do not change it."""
+    from tests.support.skill_tagger import train_tiny_student
+
+    return train_tiny_student(tmp_path_factory.mktemp("student"))
+
+
 @pytest.fixture
 def profile_json() -> str:
     return (FIXTURES / "profile_ada.json").read_text()

@@ -27,7 +27,7 @@ import gzip
 import json
 import logging
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -287,12 +287,7 @@ class SpanModel:
     def find_many(self, texts: Sequence[str], matches: Sequence[Sequence[SkillMatch]] | None = None
                   ) -> list[list[Span]]:
         """`find` for many sentences at once: one pass of array operations over all of them."""
-        tokenized = [span_tokens(text) for text in texts]
-        if matches is None:
-            matches = [self.matcher.find(text) for text in texts]
-        gazetteers = [vocabulary_tags(tokens, found) for tokens, found in zip(tokenized, matches, strict=True)]
-        labels = self.tag_many([[token.text for token in tokens] for tokens in tokenized], gazetteers)
-        return text_spans(texts, tokenized, labels)
+        return find_spans(texts, matches, self.matcher, self.tag_many)
 
     def tag(self, words: Sequence[str], gazetteer: Sequence[str]) -> dict[SkillKind, list[str]]:
         """BIO labels per kind for one tokenized sentence (the evaluation's entry point)."""
@@ -368,9 +363,27 @@ class SpanModel:
         return scores
 
 
-def viterbi(emissions: FloatArray, lengths: npt.NDArray[np.int64], transitions: FloatArray) -> npt.NDArray[np.int64]:
+def find_spans(texts: Sequence[str], matches: Sequence[Sequence[SkillMatch]] | None, matcher: SkillMatcher,
+               tag_many: Callable[[list[list[str]], list[list[str]]], list[dict[SkillKind, list[str]]]]
+               ) -> list[list[Span]]:
+    """A span model's `find_many`: each text split into SkillSpan's tokens, the vocabulary matcher's tags of them
+    (from `matches` when the caller has them, else `matcher`), `tag_many`'s BIO labels per kind read as spans."""
+    tokenized = [span_tokens(text) for text in texts]
+    if matches is None:
+        matches = [matcher.find(text) for text in texts]
+    gazetteers = [vocabulary_tags(tokens, found) for tokens, found in zip(tokenized, matches, strict=True)]
+    labels = tag_many([[token.text for token in tokens] for tokens in tokenized], gazetteers)
+    return text_spans(texts, tokenized, labels)
+
+
+def viterbi(emissions: FloatArray, lengths: npt.NDArray[np.int64], transitions: FloatArray,
+            start: FloatArray | None = None) -> npt.NDArray[np.int64]:
     """Best label paths, (sentences, kinds, longest), for all sentences and both kinds in one pass: `emissions`
-    (tokens of all sentences, kinds, labels) are laid out padded per sentence; `transitions` (kinds, from, to)."""
+    (tokens of all sentences, kinds, labels) are laid out padded per sentence; `transitions` (kinds, from, to);
+    `start` (kinds, labels), when given, is added to each sentence's first scores.
+
+    The (sentence, kind) rows are ordered longest first, so the rows still running at a step are a prefix: a
+    step costs a few array operations on that prefix (a posting's longest line sets the number of steps)."""
     sentences, longest = len(lengths), int(lengths.max())
     kinds, labels = transitions.shape[0], transitions.shape[1]
     starts = np.repeat(np.cumsum(lengths) - lengths, lengths)
@@ -378,25 +391,33 @@ def viterbi(emissions: FloatArray, lengths: npt.NDArray[np.int64], transitions: 
     row = np.repeat(np.arange(sentences), lengths)
     padded = np.zeros((sentences, longest, kinds, labels), dtype=np.float32)
     padded[row, position] = emissions
-    batch = padded.transpose(0, 2, 1, 3).reshape(sentences * kinds, longest, labels)
     batch_lengths = np.repeat(lengths, kinds)
-    moves = np.tile(transitions, (sentences, 1, 1))  # (batch, from, to)
-    score = batch[:, 0].copy()
-    back = np.zeros((len(batch), longest, labels), dtype=np.int64)
+    order = np.argsort(-batch_lengths, kind="stable")
+    batch = padded.transpose(0, 2, 1, 3).reshape(sentences * kinds, longest, labels)[order].transpose(1, 0, 2)
+    moves = np.tile(transitions, (sentences, 1, 1))[order]  # (rows, from, to)
+    # running[step]: how many rows (longest first) have a word at `step`
+    running = (batch_lengths[order][None, :] > np.arange(longest)[:, None]).sum(axis=1)
+    score = batch[0].copy()
+    if start is not None:
+        score += np.tile(start, (sentences, 1))[order]
+    back = np.zeros((longest, len(order), labels), dtype=np.int64)
     for step in range(1, longest):
-        candidates = score[:, :, None] + moves
-        back[:, step] = candidates.argmax(axis=1)
-        stepped = candidates.max(axis=1) + batch[:, step]
-        score = np.where((step < batch_lengths)[:, None], stepped, score)
-    paths = np.zeros((len(batch), longest), dtype=np.int64)
-    every = np.arange(len(batch))
+        n = running[step]
+        candidates = score[:n, :, None] + moves[:n]
+        back[step, :n] = candidates.argmax(axis=1)
+        score[:n] = candidates.max(axis=1) + batch[step, :n]
+    # Each row's path ends at its best last label; walking back, a row joins when the walk reaches its last word.
     label = score.argmax(axis=1)
+    paths = np.zeros((len(order), longest), dtype=np.int64)
+    every = np.arange(len(order))
     for step in range(longest - 1, -1, -1):
-        label = np.where(step == batch_lengths - 1, score.argmax(axis=1), label)
-        paths[:, step] = label
+        n = running[step]
+        paths[:n, step] = label[:n]
         if step > 0:
-            label = np.where(step <= batch_lengths - 1, back[every, step, label], label)
-    return paths.reshape(sentences, kinds, longest)
+            label[:n] = back[step, every[:n], label[:n]]
+    unsorted = np.empty_like(paths)
+    unsorted[order] = paths
+    return unsorted.reshape(sentences, kinds, longest)
 
 
 def text_spans(texts: Sequence[str], tokenized: Sequence[Sequence[SpanToken]],

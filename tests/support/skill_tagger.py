@@ -34,3 +34,21 @@ def train_tiny_tagger(folder: Path) -> Path:
     path = folder / "tagger.pt"
     torch.save(weights, path)
     return path
+
+
+def train_tiny_student(folder: Path) -> Path:
+    """Train (a few seconds, one thread) and save a convolutional student (`adapters/skill_student.py`) that knows
+    the same sentences by heart; returns its file."""
+    from dataclasses import replace
+
+    from adapters.skill_student import write_student
+    from evaluation.skill_student import DILATIONS, StudentSettings, fit_student
+    from evaluation.skills import Sentence, bio_spans
+
+    sentences = [Sentence(tuple(s["tokens"]), {"skill": bio_spans(s["tags_skill"]),
+                                               "knowledge": bio_spans(s["tags_knowledge"])}) for s in SENTENCES]
+    settings = replace(StudentSettings(), width=32, epochs=12, batch=4, dropout=0.0, min_word_count=1)
+    student = fit_student(sentences * 8, [], [], settings=settings, progress=lambda _: None)
+    path = folder / "student.npz"
+    write_student(path, student.weights(), student.vocabulary, DILATIONS, {"name": "skill-spans-student-tiny"})
+    return path
