@@ -25,6 +25,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+import zlib
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -94,20 +95,30 @@ class StudentTagger:
     def __init__(self, weights: Mapping[str, npt.NDArray[Any]], vocabulary: Sequence[str],
                  dilations: Sequence[int], card: dict[str, Any], matcher: SkillMatcher | None = None) -> None:
         self.card = card
-        self.dilations = tuple(int(d) for d in dilations)
+        self.dilations = tuple(dilations)
         self._matcher = matcher
         w = {name: np.asarray(value, dtype=np.float32) for name, value in weights.items()}
         pieces = minilm_pieces()
         self._pieces = pieces
-        self.width = w["project.weight"].shape[0]
-        if w["project.weight"].shape[1] != pieces.table.shape[1]:
-            raise ValueError(f"the student reads {w['project.weight'].shape[1]}-wide piece vectors, MiniLM's are "
-                             f"{pieces.table.shape[1]}")
+        self.width = width = int(w["project.weight"].shape[0])
+        if not all(isinstance(d, int) and d >= 1 for d in self.dilations) or not self.dilations:
+            raise ValueError(f"dilations {list(self.dilations)}: one or more whole numbers from 1")
+        if not isinstance(vocabulary, list | tuple) or not all(isinstance(word, str) for word in vocabulary):
+            raise ValueError("the vocabulary is not a list of words")
+        expected = {"project.weight": (width, pieces.table.shape[1]), "project.bias": (width,),
+                    "word.weight": (len(vocabulary) + 1, width), "shape.weight": (16, width),
+                    "gazetteer.weight": (len(GAZETTEER_TAGS), width),
+                    "head.weight": (len(KINDS) * len(LABELS), width), "head.bias": (len(KINDS) * len(LABELS),),
+                    **{f"convolutions.{i}.weight": (width, width, 3) for i in range(len(self.dilations))},
+                    **{f"convolutions.{i}.bias": (width,) for i in range(len(self.dilations))}}
+        if set(w) != set(expected):
+            raise ValueError(f"weights {sorted(set(w) ^ set(expected))} missing or unexpected")
+        for name, wanted in expected.items():
+            if w[name].shape != wanted:
+                raise ValueError(f"{name} has shape {w[name].shape}, not {wanted}")
         self._projected = pieces.table @ w["project.weight"].T  # (pieces, width): the projection, once
         self._project_bias = w["project.bias"]
         self._words = w["word.weight"]
-        if len(self._words) != len(vocabulary) + 1:
-            raise ValueError(f"{len(vocabulary)} words but {len(self._words)} word embeddings")
         self._shapes = w["shape.weight"]
         self._gazetteer = w["gazetteer.weight"]
         # Per convolution, its three taps as (width in, width out) matrices, each contiguous (BLAS reads them
@@ -157,6 +168,8 @@ class StudentTagger:
         """Log-probabilities (words of all sentences, kinds, LABELS)."""
         lengths = np.array([len(words) for words in sentences], dtype=np.int64)
         count = int(lengths.sum())
+        if len(self._cache) + count > _CACHE_LIMIT:  # emptied between calls, never while one holds rows
+            self._cache.clear()
         gap = max(self.dilations)
         # Row of each word: the sentences side by side, `gap` zero rows before, between and after them.
         rows = np.arange(count) + gap * (1 + np.repeat(np.arange(len(sentences)), lengths))
@@ -183,8 +196,6 @@ class StudentTagger:
         row = self._cache.get(word)
         if row is not None:
             return row
-        if len(self._cache) >= _CACHE_LIMIT:
-            self._cache.clear()
         row = len(self._cache)
         if row >= len(self._first):
             grown = np.zeros((len(self._first) * 2, self.width), dtype=np.float32)
@@ -233,6 +244,8 @@ def read_student(path: Path) -> StudentTagger:
             weights = {name[: -len(".npy")]: np.load(io.BytesIO(archive.read(name)), allow_pickle=False)
                        for name in archive.namelist() if name.endswith(".npy")}
         return StudentTagger(weights, vocabulary, header["dilations"], header["card"])
-    except (zipfile.BadZipFile, KeyError, ValueError, IndexError, TypeError, AttributeError) as exc:
-        # json.JSONDecodeError is a ValueError; so are numpy's refusals of pickles and of shapes that do not fit
+    except (zipfile.BadZipFile, zlib.error, EOFError, KeyError, ValueError, IndexError, TypeError,
+            AttributeError) as exc:
+        # a damaged member is zlib.error or EOFError; json.JSONDecodeError is a ValueError, and so are numpy's
+        # refusals of pickles and the shape checks above
         raise ValueError(f"{path} is not a skill student ({FORMAT}): {exc}") from exc

@@ -253,10 +253,17 @@ def train_student(data: TrainingData, silver: Sequence[SilverSentence], out: Pat
     }
     reports: dict[str, Report] = {}
     student = fit_student(train, silver, dev, seed=seed, settings=settings, progress=progress)
-    write_student(out, student.weights(), student.vocabulary, DILATIONS, card)
-    reports["dev"] = evaluate(dev, model_predictor(read_student(out)))  # as analysis reads it: numpy, the artifact
+    # Dev is read through the saved file, with numpy, as `eval skills --model` reads it. Before a refit that file
+    # is a scratch one beside `out`, so an interrupted refit leaves no file whose card says it learned dev.
+    first = out.with_name(out.name + ".train-only") if refit_on_dev else out
+    write_student(first, student.weights(), student.vocabulary, DILATIONS, card)
+    try:
+        reports["dev"] = evaluate(dev, model_predictor(read_student(first)))
+    finally:
+        if first != out:
+            first.unlink()
     card["figures"]["dev"] = {"file": data.dev.name, "sha256": sha256(data.dev), **figures(reports["dev"])}
-    progress(f"dev, read through {out.name}: combined F1 {reports['dev'].combined.f1:.3f}")
+    progress(f"dev, read through the saved student: combined F1 {reports['dev'].combined.f1:.3f}")
     if refit_on_dev and data.test is not None:
         card["figures"]["dev"]["model"] = f"trained on {', '.join(p.name for p in data.train)} and silver only"
         progress(f"refitting on {len(train) + len(dev)} annotated and {len(silver)} silver sentences")

@@ -52,6 +52,7 @@ BIO_LABELS = ("O", "B", "I")
 _AS_BIO = {"O": "O", "B": "B", "I": "I", "L": "I", "U": "B"}
 KINDS: tuple[SkillKind, ...] = ("skill", "knowledge")
 _MAX_POSITION = 5
+_WORD_CACHE_LIMIT = 200_000  # distinct words a model keeps the scores of
 PAIR_FAMILIES = ("b",)
 
 # --- tokens ---------------------------------------------------------------------------------------------------
@@ -317,8 +318,6 @@ class SpanModel:
         row = self._word_ids.get(word)
         if row is not None:
             return row
-        if len(self._word_ids) >= 200_000:  # bounded: a long-running worker sees an open-ended vocabulary
-            self._word_ids.clear()
         row = len(self._word_ids)
         if row >= len(self._words):
             grown = np.zeros((len(self._words) * 2, *self._words.shape[1:]), dtype=np.float32)
@@ -336,6 +335,10 @@ class SpanModel:
         """(tokens of all sentences, kinds, labels): each token's label scores before transitions."""
         words = [word for sentence in sentences for word in sentence]
         count = len(words)
+        # Bounded, as a long-running worker sees an open-ended vocabulary; emptied between calls, never while one
+        # holds rows of it (a row handed out earlier in the call would be overwritten).
+        if len(self._word_ids) + count > _WORD_CACHE_LIMIT:
+            self._word_ids.clear()
         word_rows = np.fromiter((self._word_id(word) for word in words), dtype=np.int64, count=count)
         tag_ids = self._tag_ids
         tag_rows = np.fromiter((tag_ids.get(tag, 0) for gazetteer in gazetteers for tag in gazetteer),

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from adapters import skill_student
 from adapters.skill_student import _START, _TRANSITIONS, StudentTagger, minilm_pieces, read_student, write_student
 from adapters.skill_tagger import bio_viterbi
 from evaluation.skills import token_vocabulary_tags
@@ -62,11 +63,16 @@ def test_spans_carry_their_kind_and_offsets_in_the_text(student: StudentTagger) 
     assert student.find_many([]) == [] and student.find_many(["", "   "]) == [[], []]
 
 
-def test_the_word_cache_holds_what_is_computed_afresh(student: StudentTagger) -> None:
-    words = [["Experience", "with", "Python", "and", "Kubernetes", "."]]
-    first = student.scores(words, [token_vocabulary_tags(words[0])])
-    student._cache.clear()  # as a worker does when its cache is full
-    assert np.array_equal(student.scores(words, [token_vocabulary_tags(words[0])]), first)
+def test_a_full_word_cache_is_emptied_between_calls_and_scores_do_not_change(
+        student: StudentTagger, monkeypatch: pytest.MonkeyPatch) -> None:
+    words = [["Experience", "with", "Python", "and", "Kubernetes", "."], ["You", "will", "herd", "llamas", "."]]
+    tags = [token_vocabulary_tags(w) for w in words]
+    expected = student.scores(words, tags)
+    monkeypatch.setattr(skill_student, "_CACHE_LIMIT", 4)  # fewer than one call's words
+    student.scores([["We", "offer", "lunch", "."]], [["O"] * 4])
+
+    assert np.array_equal(student.scores(words, tags), expected)
+    assert np.array_equal(student.scores(words, tags), expected)  # the cache filled by the call before
 
 
 @given(st.lists(st.lists(st.lists(st.floats(-8, 0), min_size=3, max_size=3), min_size=1, max_size=7),
@@ -119,12 +125,26 @@ def _pickled() -> bytes:
     return buffer.getvalue()
 
 
+def _array(value: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.save(buffer, value)
+    return buffer.getvalue()
+
+
+def _header(tiny_student: Path, **changes: object) -> bytes:
+    with zipfile.ZipFile(tiny_student) as archive:
+        return json.dumps({**json.loads(archive.read("header.json")), **changes}).encode()
+
+
 @pytest.mark.parametrize("change, reason", [
     ({"header.json": b'{"format": "resumeflow-skill-spans/1"}'}, "not resumeflow-skill-student/1"),
-    ({"header.json": b"{not json"}, "resumeflow-skill-student/1"),
-    ({"head.weight.npy": None}, "head.weight"),
-    ({"vocabulary.json": b'["one"]'}, "word embeddings"),
+    ({"header.json": b"{not json"}, "Expecting property name"),
+    ({"head.weight.npy": None}, r"\['head.weight'\] missing or unexpected"),
+    ({"vocabulary.json": b'["one"]'}, r"word.weight has shape \(\d+, 32\), not \(2, 32\)"),
+    ({"vocabulary.json": b'"one"'}, "not a list of words"),
     ({"head.weight.npy": _pickled()}, "allow_pickle"),
+    ({"head.weight.npy": _array(np.zeros((5, 32), dtype=np.float32))}, r"head.weight has shape \(5, 32\)"),
+    ({"gazetteer.weight.npy": _array(np.zeros(32, dtype=np.float32))}, "gazetteer.weight has shape"),
 ])
 def test_a_file_that_is_not_a_student_is_refused_naming_it(
         tiny_student: Path, tmp_path: Path, change: dict[str, bytes | None], reason: str) -> None:
@@ -133,6 +153,32 @@ def test_a_file_that_is_not_a_student_is_refused_naming_it(
     with pytest.raises(ValueError, match=reason) as caught:
         read_student(broken)
     assert str(broken) in str(caught.value)
+
+
+@pytest.mark.parametrize("dilations, reason", [
+    ([], "dilations"), ([1, 2, 0, 1], "dilations"), ([1, 2.5, 4, 1], "dilations"),
+    ([1, 2, 4], r"\['convolutions.3.bias', 'convolutions.3.weight'\] missing or unexpected"),
+])
+def test_a_header_whose_dilations_do_not_fit_the_weights_is_refused(
+        tiny_student: Path, tmp_path: Path, dilations: list[object], reason: str) -> None:
+    broken = _rewritten(tiny_student, tmp_path / "broken.npz",
+                        {"header.json": _header(tiny_student, dilations=dilations)})
+
+    with pytest.raises(ValueError, match=reason):
+        read_student(broken)
+
+
+def test_a_damaged_member_is_refused_naming_the_file(tiny_student: Path, tmp_path: Path) -> None:
+    data = bytearray(tiny_student.read_bytes())
+    start = data.index(b"word.weight.npy") + len("word.weight.npy")  # its local header's name; the data follows
+    data[start + 40:start + 200] = bytes(160)
+    (tmp_path / "damaged.npz").write_bytes(bytes(data))
+    (tmp_path / "cut.npz").write_bytes(tiny_student.read_bytes()[:5000])
+
+    for broken in (tmp_path / "damaged.npz", tmp_path / "cut.npz"):
+        with pytest.raises(ValueError, match="is not a skill student") as caught:
+            read_student(broken)
+        assert str(broken) in str(caught.value)
 
 
 def test_a_file_that_is_not_a_zip_or_not_there_is_refused(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ and repeats a run exactly, and the options `train skills --approach conv-student
 from __future__ import annotations
 
 import json
+import zipfile
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -102,6 +103,7 @@ def test_train_skills_refits_the_student_on_dev_and_its_card_says_how_it_was_mad
     assert "dev (dev.json), conv-student, trained on train and 0 silver" in printed
     assert "test (test.json), conv-student, trained on train + dev and 0 silver" in printed
     card = read_student(out).card
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dev.json", "student.npz", "test.json", "train.json"]
     assert [d["file"] for d in card["training_data"]] == ["train.json", "dev.json"]
     assert card["seed"] == 5 and card["parameters"]["refit_on_dev"] is True and len(card["git_commit"]) >= 7
     assert card["figures"]["dev"]["model"] == "trained on train.json and silver only"
@@ -123,5 +125,7 @@ def test_eval_skills_reads_a_student_file_as_the_bench_does(tiny_student: Path, 
     assert "model: skill-spans-student-tiny" in out
     rows = {line.split()[0]: line.split() for line in out.splitlines()[3:]}
     assert rows["combined"][-1] == "1.000"  # the sentences it knows by heart, herd llamas and Quenya too
-    (tmp_path / "broken.npz").write_bytes(b"PK\x03\x04 not a zip at all")
+    with zipfile.ZipFile(tmp_path / "broken.npz", "w") as archive:  # a zip, so read as a student
+        archive.writestr("header.json", "{}")
     assert main(["eval", "skills", "--data", str(data), "--model", str(tmp_path / "broken.npz")]) == 2
+    assert "is not a skill student (resumeflow-skill-student/1)" in capsys.readouterr().err

@@ -99,6 +99,19 @@ def test_many_sentences_at_once_give_what_one_at_a_time_gives() -> None:
     assert MODEL.find_many(texts) == [MODEL.find(text) for text in texts]
 
 
+def test_a_full_word_cache_is_emptied_between_calls_and_spans_do_not_change(monkeypatch: pytest.MonkeyPatch
+                                                                            ) -> None:
+    texts = ["Build data pipelines in Python and communicate findings to stakeholders .",
+             "Knowledge of Kafka , Spark and Airflow is a plus ."]
+    model = read_model(shipped_artifact())  # its own caches: the module's MODEL is shared
+    expected = model.find_many(texts)
+    monkeypatch.setattr(skill_spans, "_WORD_CACHE_LIMIT", 4)  # fewer than one call's words
+    model.find_many(["We offer lunch ."])
+
+    assert model.find_many(texts) == expected
+    assert model.find_many(texts) == expected
+
+
 # --- canonical names ---------------------------------------------------------------------------------------------
 
 
