@@ -69,7 +69,7 @@ class WordReader:
     def __init__(self, vocabulary: dict[str, int]) -> None:
         import torch
 
-        self._pieces = minilm_pieces()  # the tokenizer and table the shipped student reads at run time
+        self._pieces = minilm_pieces()  # the tokenizer and table a saved student is read with
         self._table = torch.from_numpy(self._pieces.table)
         self._vectors: dict[str, Any] = {}
         self.vocabulary = vocabulary
@@ -223,10 +223,10 @@ def train_student(data: TrainingData, silver: Sequence[SilverSentence], out: Pat
                   settings: StudentSettings = StudentSettings(), progress: Callable[[str], None] = print
                   ) -> dict[str, Report]:
     """Train on `data.train` and `silver`, write the artifact to `out` (`adapters.skill_student`) and score dev
-    through it; with `refit_on_dev` (the shipped model), train again with the same settings on train, dev and
-    `silver` and score test once. The card records the training files' sha256, the commit, the seed, the
-    settings, `teacher` (how the silver sentences were made) and the figures. Raises ValueError without dev, or
-    with `refit_on_dev` and no test."""
+    through it; with `refit_on_dev` (the last step before a model would ship), train again with the same settings
+    on train, dev and `silver` and score test once. The card records the training files' sha256, the commit, the
+    seed, the settings, `teacher` (how the silver sentences were made) and the figures. Raises ValueError without
+    dev, or with `refit_on_dev` and no test."""
     if data.dev is None:
         raise ValueError("the student is measured on dev: give a dev split")
     if refit_on_dev and data.test is None:
